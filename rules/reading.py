@@ -1,0 +1,204 @@
+"""A. Reading and completeness: what a reviewer checks before any standard (every rule set).
+
+A value the reader is not confident about becomes `unreadable` and is left out of the other
+checks of its row, so that a doubtful read never turns into a confident accusation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rapidfuzz import fuzz, process
+
+from domain.forms import FormKind
+from domain.model import ExtractedForm, Severity, SubjectKind
+from domain.text import clean, fold
+from rules.common import need_roster, phrase
+from rules.engine import RuleContext, rule
+from rules.outcomes import Outcome, Skip, Violation, Where
+from rules.subjects import FormRef
+
+DEFAULT_CONFIDENCE = 0.9
+
+
+def confident(ctx: RuleContext, confidence: float) -> bool:
+    return confidence >= float(ctx.params.get("threshold", DEFAULT_CONFIDENCE))
+
+
+def _name(ref: FormRef) -> str | None:
+    return ref.form.subject.name
+
+
+@rule("file-rejected", Severity.ERROR)
+def file_rejected(ctx: RuleContext) -> Iterator[Outcome]:
+    for i, doc in enumerate(ctx.dossier.documents):
+        if doc.rejected:
+            yield Violation(
+                message=f"Tệp «{doc.file}» không đọc được: {doc.rejected} Các tệp khác trong hồ sơ vẫn được xử lý.",
+                where=Where(document=i, page=1),
+                fix="Gửi lại tệp này (bản gốc Word, PDF hoặc ảnh quét rõ nét).",
+            )
+
+
+def _unreadable_values(form: ExtractedForm, threshold: float) -> Iterator[tuple[str, str]]:
+    for c in form.criteria:
+        if c.confidence < threshold:
+            what = "không tìm thấy dòng này" if c.confidence == 0 else "không đọc chắc chắn được ô đánh dấu"
+            yield f"criteria.{c.id}", f"tiêu chí {c.id}: {what}"
+    if form.rating is not None and form.rating.confidence < threshold:
+        yield "rating", "mức xếp loại đề nghị"
+    for key, value in form.ratings.items():
+        if value.confidence < threshold and value is not form.rating:
+            yield f"ratings.{key}", f"mức xếp loại ({key})"
+    for t in form.tallies:
+        if t.confidence < threshold:
+            yield f"tallies[{t.name}]", f"số phiếu của {t.name}"
+    if form.points is not None and form.points.confidence < threshold:
+        yield "points", "số điểm"
+
+
+@rule("unreadable", Severity.REVIEW)
+def unreadable(ctx: RuleContext) -> Iterator[Outcome]:
+    threshold = float(ctx.params.get("threshold", DEFAULT_CONFIDENCE))
+    for ref in ctx.index.forms:
+        for field, what in _unreadable_values(ref.form, threshold):
+            yield Violation(
+                message=f"{ref.code}, trang {ref.form.page}: {what}. Cần người kiểm tra lại bản gốc.",
+                subject=_name(ref),
+                where=ref.where(field),
+                fix="Xem ảnh cắt của ô này và xác nhận hoặc sửa giá trị.",
+            )
+
+
+@rule("level-missing", Severity.ERROR)
+def level_missing(ctx: RuleContext) -> Iterator[Outcome]:
+    for ref in ctx.index.forms_of_kind(FormKind.ANALYSIS):
+        for c in ref.form.criteria:
+            if c.level is None and not c.marked and confident(ctx, c.confidence):
+                yield Violation(
+                    message=f"{ref.code} của {_name(ref) or 'chưa rõ đối tượng'}: tiêu chí {c.id} chưa đánh dấu "
+                    "cấp độ thực hiện nào.",
+                    subject=_name(ref),
+                    where=ref.where(f"criteria.{c.id}", c.location),
+                    fix=f"Đánh dấu đúng một cấp độ (Xuất sắc, Tốt, Trung bình hoặc Kém) cho tiêu chí {c.id}.",
+                )
+
+
+@rule("level-multiple", Severity.ERROR)
+def level_multiple(ctx: RuleContext) -> Iterator[Outcome]:
+    for ref in ctx.index.forms_of_kind(FormKind.ANALYSIS):
+        for c in ref.form.criteria:
+            if len(c.marked) > 1 and confident(ctx, c.confidence):
+                levels = ", ".join(level.label for level in c.marked)
+                yield Violation(
+                    message=f"{ref.code} của {_name(ref) or 'chưa rõ đối tượng'}: tiêu chí {c.id} đánh dấu "
+                    f"nhiều cấp độ ({levels}).",
+                    subject=_name(ref),
+                    where=ref.where(f"criteria.{c.id}", c.location),
+                    fix="Giữ một cấp độ; gạch bỏ rõ ràng dấu không dùng.",
+                )
+
+
+@rule("rating-missing", Severity.ERROR)
+def rating_missing(ctx: RuleContext) -> Iterator[Outcome]:
+    for ref in ctx.index.forms:
+        d = ref.definition
+        if d is None or d.primary_rating is None:
+            continue
+        r = ref.form.rating
+        if r is not None and r.value is not None:
+            continue
+        if r is not None and not confident(ctx, r.confidence):
+            continue  # reported as unreadable
+        label = next(f.label for f in d.rating_fields if f.key == d.primary_rating)
+        several = r is not None and len(set(r.candidates)) > 1
+        what = (
+            "ghi nhiều mức xếp loại (" + ", ".join(phrase(c) for c in r.candidates) + ")"
+            if several and r is not None
+            else "chưa ghi mức xếp loại"
+        )
+        yield Violation(
+            message=f"{ref.code} của {_name(ref) or 'chưa rõ đối tượng'}: mục «{label}» {what}.",
+            subject=_name(ref),
+            where=ref.where("rating", r.location if r else None),
+            fix="Ghi đúng một trong bốn mức: Hoàn thành xuất sắc nhiệm vụ, Hoàn thành tốt nhiệm vụ, "
+            "Hoàn thành nhiệm vụ, Không hoàn thành nhiệm vụ.",
+        )
+
+
+def _field_value(form: ExtractedForm, key: str) -> object:
+    special: dict[str, object] = {
+        "name": form.subject.name,
+        "unit": form.subject.unit,
+        "date": form.date,
+        "evaluator": form.evaluator,
+    }
+    return special[key] if key in special else form.fields.get(key)
+
+
+@rule("field-missing", Severity.ERROR)
+def field_missing(ctx: RuleContext) -> Iterator[Outcome]:
+    for ref in ctx.index.forms:
+        if ref.definition is None:
+            continue
+        for f in ref.definition.header_fields:
+            value = _field_value(ref.form, f.key)
+            if f.required and (value is None or (isinstance(value, str) and not clean(value))):
+                yield Violation(
+                    message=f"{ref.code} của {_name(ref) or 'đơn vị'}: chưa điền «{f.label}».",
+                    subject=_name(ref),
+                    where=ref.where(f"fields.{f.key}"),
+                    fix=f"Điền «{f.label}».",
+                )
+
+
+def _names_on_forms(ctx: RuleContext) -> Iterator[tuple[str, FormRef, str]]:
+    for ref in ctx.index.forms:
+        d = ref.definition
+        if d is not None and d.per_person and d.subject_kind in (SubjectKind.DANG_VIEN, None) and _name(ref):
+            yield _name(ref) or "", ref, "subject"
+        for row in ref.form.summary_rows:
+            yield row.name, ref, f"summary[{row.name}]"
+        for t in ref.form.tallies:
+            yield t.name, ref, f"tallies[{t.name}]"
+
+
+@rule("unknown-person", Severity.WARNING)
+def unknown_person(ctx: RuleContext) -> Iterator[Outcome]:
+    skip = need_roster(ctx)
+    if skip:
+        yield skip
+        return
+    roster_names = [p.name for p in ctx.index.people]
+    folded = [fold(n) for n in roster_names]
+    reported: set[str] = set()
+    for name, ref, field in _names_on_forms(ctx):
+        if ctx.index.person(name) is not None or fold(name) in reported:
+            continue
+        reported.add(fold(name))
+        close = [roster_names[i] for _, score, i in process.extract(fold(name), folded, scorer=fuzz.ratio, limit=3)
+                 if score >= 60]
+        hint = f" Tên gần giống trong danh sách: {', '.join(close)}." if close else ""
+        yield Violation(
+            message=f"{ref.code}: «{name}» không có trong danh sách đảng viên của đơn vị.{hint}",
+            subject=name,
+            where=ref.where(field),
+            fix="Sửa tên cho khớp danh sách, hoặc bổ sung người này vào danh sách.",
+        )
+
+
+@rule("form-mismatch", Severity.WARNING)
+def form_mismatch(ctx: RuleContext) -> Iterator[Outcome]:
+    family = ctx.rule_set.form_family
+    for ref in ctx.index.forms:
+        d = ref.definition
+        if d is None or d.rule_set is None or d.rule_set == family:
+            continue
+        yield Violation(
+            message=f"{ref.code} thuộc bộ mẫu năm {d.rule_set}, không phải mẫu của {ctx.rule_set.name}.",
+            subject=_name(ref),
+            where=ref.where("form"),
+            fix=f"Dùng mẫu tương ứng của bộ mẫu năm {family}.",
+        )
+    if not ctx.index.forms:
+        yield Skip("Hồ sơ không có biểu mẫu nào đọc được.")
