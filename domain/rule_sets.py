@@ -32,6 +32,7 @@ class RuleSet(BaseModel):
 
     id: str
     name: str
+    years: tuple[int, int] = Field(description="first and last evaluation year the set governs")
     form_family: str = Field(description="rule-set family of the forms this set uses")
     scheme: str = Field(description="'criteria' (per-criterion grid) or 'points' (2025 scale)")
     sources: dict[str, str] = Field(description="short keys used in citations → full document names")
@@ -101,6 +102,14 @@ def rule_set(rule_set_id: str) -> RuleSet:
 
 def available_rule_sets() -> list[str]:
     return sorted(p.stem for p in rule_sets_directory().glob("*.yaml"))
+
+
+def rule_set_for_year(year: int) -> RuleSet | None:
+    for rs_id in available_rule_sets():
+        rs = rule_set(rs_id)
+        if rs.years[0] <= year <= rs.years[1]:
+            return rs
+    return None
 
 
 def load_local_settings(path: Path) -> LocalSettings:

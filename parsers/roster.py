@@ -145,6 +145,7 @@ _KIND_WORDS: dict[str, SubjectKind] = {
     "can bo lanh dao quan ly": SubjectKind.CAN_BO_LANH_DAO,
 }
 
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
 _NUMBER = re.compile(r"^([+-]?\d+(?:[.,]\d+)?)\s*%?$")
 
@@ -209,13 +210,17 @@ def _decode(data: bytes, name: str) -> tuple[str, bool]:
                 break
     try:
         return nfc(data.decode("utf-8-sig")), True
-    except UnicodeDecodeError:
-        pass
-    if data.startswith(codecs.BOM_UTF8):
-        raise RosterError(
-            f"Không đọc được tệp CSV «{name}»: tệp ghi là UTF-8 nhưng có ký tự lỗi. "
-            "Hãy mở tệp và lưu lại dưới dạng «CSV UTF-8»."
-        )
+    except UnicodeDecodeError as exc:
+        # Real UTF-8 with a stray byte (a cell pasted from elsewhere) would turn into mojibake as
+        # cp1258; Windows-1258 text, with its tone marks after the letters, almost never holds
+        # valid multi-byte UTF-8 sequences, so their number tells the two apart.
+        if data.startswith(codecs.BOM_UTF8) or len(_UTF8_SEQUENCE.findall(data)) >= 3:
+            line = data[: exc.start].count(b"\n") + 1
+            raise RosterError(
+                f"Không đọc được tệp CSV «{name}»: tệp dùng bảng mã UTF-8 nhưng có ký tự lỗi ở dòng {line}. "
+                "Hãy sửa dòng đó hoặc mở tệp và lưu lại dưới dạng «CSV UTF-8».",
+                detail=str(exc),
+            ) from exc
     # Windows-1258 (Excel's "CSV" on a Vietnamese Windows): tone marks are combining characters,
     # hence the NFC. It decodes nearly any byte, so it comes after the strict UTF-8 attempt.
     try:
@@ -268,9 +273,7 @@ def _csv_rows(text: str, delimiter: str, name: str) -> list[_Row]:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         rows = [(number, [_Cell(v) for v in record]) for number, record in enumerate(reader, start=1)]
     except csv.Error as exc:
-        raise RosterError(
-            f"Không đọc được tệp CSV «{name}»: tệp sai định dạng CSV.", detail=str(exc)
-        ) from exc
+        raise RosterError(f"Không đọc được tệp CSV «{name}»: tệp sai định dạng CSV.", detail=str(exc)) from exc
     if len(rows) > _MAX_ROWS:
         raise RosterError(f"Tệp danh sách «{name}» quá lớn (hơn {_MAX_ROWS} dòng).")
     return rows
@@ -381,9 +384,7 @@ def _missing_header(name: str, rows: Iterable[_Row], *, legacy_encoding: bool) -
         raise RosterError(f"Tệp danh sách «{name}» trống, không có dữ liệu.")
     shown = ", ".join(f"«{_shorten(h)}»" for h in found[:30])
     more = f" và {len(found) - 30} cột khác" if len(found) > 30 else ""
-    message = (
-        f"Tệp danh sách «{name}» thiếu cột bắt buộc «{_NAME_COLUMN.header}». Các cột tìm thấy: {shown}{more}."
-    )
+    message = f"Tệp danh sách «{name}» thiếu cột bắt buộc «{_NAME_COLUMN.header}». Các cột tìm thấy: {shown}{more}."
     if legacy_encoding:
         message += (
             " Nếu chữ tiếng Việt hiển thị sai, tệp có thể dùng bảng mã cũ (TCVN3, VNI): "

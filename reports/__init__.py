@@ -1,0 +1,1 @@
+"""Findings and documents → what people read: JSON (the contract), the Vietnamese summary."""

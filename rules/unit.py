@@ -71,7 +71,7 @@ def group_caps(ctx: RuleContext) -> list[GroupCap]:
     cap_rule = ctx.rule_set.rules["cap-excellent"].params
     exception_ratio = cap_rule.get("exception_ratio")
     use_exception = bool(ctx.settings.cap_exception and exception_ratio)
-    ratio = float(exception_ratio) if use_exception else float(cap_rule.get("ratio", 0.2))
+    ratio = float(exception_ratio or 0) if use_exception else float(cap_rule.get("ratio", 0.2))
     small = ctx.rule_set.rules.get("small-unit-exception")
     small_below = int(small.params.get("below", 5)) if small else 0
     out = []

@@ -19,9 +19,7 @@ from parsers.roster import load_roster, parse_roster_bytes
 CORPUS = Path("/work/shared/corpus/dev_docx/cases")
 CORPUS_ROSTERS = sorted(CORPUS.glob("*/roster.csv"))
 
-HEADER = (
-    "Họ và tên,Ngày sinh,Chức vụ Đảng,Loại,Người đứng đầu,Ngày vào Đảng,Xếp loại CBCCVC,Kỷ luật trong năm"
-)
+HEADER = "Họ và tên,Ngày sinh,Chức vụ Đảng,Loại,Người đứng đầu,Ngày vào Đảng,Xếp loại CBCCVC,Kỷ luật trong năm"
 ROWS = [
     "Nguyễn Thị Hồng Ngọc,12/09/1974,Bí thư Chi bộ,đảng viên,x,09/11/1995,HTTNV,",
     "Đặng Quỳnh Thúy,01/06/1971,Phó Bí thư Chi bộ,,,18/03/1992,Hoàn thành xuất sắc nhiệm vụ,",
@@ -124,6 +122,21 @@ def test_cp1258_with_combining_tones(tmp_path: Path) -> None:
     assert roster.people[0].party_position == "Bí thư Chi bộ"
     assert roster.people[1].civil_servant_rating is Rating.HTXSNV
     assert roster.people[2].discipline == "Khiển trách"
+
+
+@pytest.mark.parametrize("path", CORPUS_ROSTERS, ids=lambda p: p.parent.name)
+def test_corpus_roster_in_cp1258_reads_the_same(path: Path) -> None:
+    original = load_roster(path)
+    converted = parse_roster_bytes(to_cp1258(path.read_text(encoding="utf-8")), "ds.csv")
+    assert converted.issues == []
+    assert converted.people == original.people
+
+
+def test_utf8_with_a_stray_byte_is_refused_not_garbled(tmp_path: Path) -> None:
+    data = sample_csv().encode("utf-8") + "Lê Văn Tám,01/01/1980\n".encode("cp1258")
+    with pytest.raises(RosterError) as error:
+        load_roster(write(tmp_path, "ds.csv", data))
+    assert "UTF-8 nhưng có ký tự lỗi ở dòng 5" in error.value.user_message
 
 
 def test_utf16_from_excel_unicode_text(tmp_path: Path) -> None:
@@ -238,6 +251,19 @@ def test_xlsx_title_row_real_dates_and_numbers(tmp_path: Path) -> None:
     assert first.leader_rating is Rating.HTTNV and second.leader_rating is None
 
 
+def test_xlsx_rows_far_apart_keep_their_sheet_numbers(tmp_path: Path) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet["B3"] = "Họ và tên"
+    sheet["B4"] = "Nguyễn Văn An"
+    sheet["B5000"] = "Trần Thị Bình"
+    path = tmp_path / "ds.xlsx"
+    workbook.save(path)
+    roster = load_roster(path)
+    assert [(p.name, p.row) for p in roster.people] == [("Nguyễn Văn An", 4), ("Trần Thị Bình", 5000)]
+
+
 def test_xlsx_header_on_second_sheet(tmp_path: Path) -> None:
     workbook = Workbook()
     notes = workbook.active
@@ -253,9 +279,7 @@ def test_xlsx_header_on_second_sheet(tmp_path: Path) -> None:
 
 
 def test_xlsx_bad_date_cell_is_an_issue(tmp_path: Path) -> None:
-    path = xlsx_bytes(
-        tmp_path, [["Họ và tên", "Ngày vào Đảng"], ["A", 36526], ["B", dt.datetime(2001, 1, 1)]]
-    )
+    path = xlsx_bytes(tmp_path, [["Họ và tên", "Ngày vào Đảng"], ["A", 36526], ["B", dt.datetime(2001, 1, 1)]])
     roster = load_roster(path)
     assert [p.name for p in roster.people] == ["A", "B"]
     assert roster.people[0].admitted is None

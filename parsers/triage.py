@@ -1,0 +1,149 @@
+"""Triage: what each uploaded file is, and which reader takes it.
+
+Every file becomes one or more `Document`s; a file that cannot be read becomes a Document with
+`rejected` set (a Vietnamese reason) instead of an exception, so one bad file never stops the rest
+of the dossier. Archives are expanded here, with limits, so no reader ever sees a zip bomb.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from domain.errors import KiemdiemError
+from domain.model import Document, DocumentKind
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_file_bytes: int = 100 * 1024 * 1024
+    max_archive_members: int = 500
+    max_archive_bytes: int = 1024 * 1024 * 1024
+    max_compression_ratio: int = 200
+
+
+LIMITS = Limits()
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
+Reader = Callable[[Path, str], Document]
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def rejected(path: Path, name: str, reason: str, kind: DocumentKind = DocumentKind.UNKNOWN) -> Document:
+    log.info("file rejected", extra={"file": name, "reason": reason})
+    digest = sha256_of(path) if path.is_file() else ""
+    return Document(file=name, sha256=digest, kind=kind, rejected=reason)
+
+
+def _docx(path: Path, name: str) -> Document:
+    from parsers.docx_reader import parse_docx
+
+    return parse_docx(path, name)
+
+
+def _not_yet(kind: DocumentKind, what: str) -> Reader:
+    def read(path: Path, name: str) -> Document:
+        return rejected(path, name, f"Phiên bản này chưa đọc được {what}; hãy gửi bản Word (.docx) của biểu mẫu.", kind)
+
+    return read
+
+
+READERS: dict[str, Reader] = {
+    ".docx": _docx,
+    ".pdf": _not_yet(DocumentKind.PDF_TEXT, "tệp PDF"),
+    **{s: _not_yet(DocumentKind.IMAGE, "ảnh quét hoặc ảnh chụp") for s in IMAGE_SUFFIXES},
+}
+
+
+def read_file(path: Path, name: str | None = None, limits: Limits = LIMITS) -> Iterator[Document]:
+    """The documents of one uploaded file (several for a .zip)."""
+    name = name or path.name
+    try:
+        size = path.stat().st_size
+    except OSError:
+        yield Document(file=name, rejected="Không tìm thấy hoặc không mở được tệp.")
+        return
+    if size == 0:
+        yield rejected(path, name, "Tệp rỗng (0 byte).")
+        return
+    if size > limits.max_file_bytes:
+        yield rejected(path, name, f"Tệp quá lớn ({size / 1e6:.0f} MB; tối đa {limits.max_file_bytes / 1e6:.0f} MB).")
+        return
+    suffix = path.suffix.lower()
+    if suffix == ".zip":
+        yield from _expand_zip(path, name, limits)
+        return
+    reader = READERS.get(suffix)
+    if reader is None:
+        supported = ", ".join(sorted({*READERS, ".zip"}))
+        yield rejected(path, name, f"Loại tệp «{suffix or 'không có phần mở rộng'}» không được hỗ trợ (nhận: {supported}).")
+        return
+    try:
+        yield reader(path, name)
+    except KiemdiemError as e:
+        yield rejected(path, name, e.user_message, _kind_for(suffix))
+    except Exception:  # a reader bug must not lose the rest of the dossier
+        log.exception("reader failed", extra={"file": name})
+        yield rejected(path, name, "Lỗi không mong đợi khi đọc tệp; tệp đã được ghi nhận để kiểm tra.")
+
+
+def _kind_for(suffix: str) -> DocumentKind:
+    if suffix == ".docx":
+        return DocumentKind.DOCX
+    if suffix == ".pdf":
+        return DocumentKind.PDF_TEXT
+    return DocumentKind.IMAGE if suffix in IMAGE_SUFFIXES else DocumentKind.UNKNOWN
+
+
+def _expand_zip(path: Path, name: str, limits: Limits) -> Iterator[Document]:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        yield rejected(path, name, "Tệp .zip bị hỏng, không giải nén được.")
+        return
+    with archive, tempfile.TemporaryDirectory(prefix="kiemdiem-zip-") as tmp:
+        members = [i for i in archive.infolist() if not i.is_dir() and not _hidden(i.filename)]
+        total = sum(i.file_size for i in members)
+        compressed = sum(i.compress_size for i in members) or 1
+        if len(members) > limits.max_archive_members:
+            yield rejected(path, name, f"Tệp .zip có {len(members)} tệp, vượt giới hạn {limits.max_archive_members}.")
+            return
+        if total > limits.max_archive_bytes or total / compressed > limits.max_compression_ratio:
+            yield rejected(path, name, "Tệp .zip có dung lượng giải nén bất thường (nghi «zip bomb»), không xử lý.")
+            return
+        for i, info in enumerate(members):
+            inner = f"{name}/{info.filename}"
+            if info.flag_bits & 0x1:
+                yield Document(file=inner, rejected="Tệp trong .zip được đặt mật khẩu, không đọc được.")
+                continue
+            if PurePosixPath(info.filename).suffix.lower() == ".zip":
+                yield Document(file=inner, rejected="Không nhận tệp .zip lồng trong tệp .zip; hãy giải nén trước.")
+                continue
+            target = Path(tmp) / f"{i}{PurePosixPath(info.filename).suffix.lower()}"
+            try:
+                with archive.open(info) as src, target.open("wb") as dst:
+                    dst.write(src.read(limits.max_file_bytes + 1))
+            except (zipfile.BadZipFile, OSError, RuntimeError, EOFError):
+                yield Document(file=inner, rejected="Tệp trong .zip bị hỏng, không giải nén được.")
+                continue
+            yield from read_file(target, inner, limits)
+
+
+def _hidden(member: str) -> bool:
+    parts = PurePosixPath(member).parts
+    return any(p.startswith(".") or p == "__MACOSX" for p in parts)

@@ -1,0 +1,103 @@
+"""The `kiemdiem` command. Errors of the product are translated to Vietnamese messages here, at
+the boundary; everything below raises typed errors."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from domain.errors import KiemdiemError
+from domain.text import parse_date
+
+EXIT_USAGE = 2
+
+
+class VietnameseArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"kiemdiem: tham số không hợp lệ: {message}\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def _date(text: str) -> dt.date:
+    date = parse_date(text)
+    if date is None:
+        raise argparse.ArgumentTypeError(f"«{text}» không phải ngày dạng dd/mm/yyyy")
+    return date
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = VietnameseArgumentParser(prog="kiemdiem", description="Đọc và kiểm tra hồ sơ kiểm điểm, xếp loại chất lượng.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="ghi nhật ký chi tiết ra stderr")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=VietnameseArgumentParser)
+
+    sub.add_parser("forms", help="liệt kê các mẫu biểu đọc và tạo được")
+
+    check = sub.add_parser("check", help="đọc và kiểm tra một hồ sơ")
+    check.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    check.add_argument("--roster", type=Path, help="danh sách đảng viên (.csv hoặc .xlsx)")
+    check.add_argument("--rule-set", dest="rule_set", help="bộ quy định: 2018, 2019, 2023 hoặc 2025")
+    check.add_argument("--json", action="store_true", help="in báo cáo dạng JSON")
+    check.add_argument("--report-dir", type=Path, help="thư mục ghi các tệp báo cáo")
+    check.add_argument("--date", type=_date, help="ngày đánh giá (dd/mm/yyyy); mặc định: ngày muộn nhất trên các mẫu")
+    check.add_argument("--submitted", type=_date, help="ngày nộp hồ sơ (dd/mm/yyyy), để kiểm tra thời hạn")
+    check.add_argument("--settings", type=Path, help="thiết lập riêng của cấp ủy cấp trên (.yaml/.json)")
+    return parser
+
+
+def cmd_forms() -> int:
+    from domain.forms import catalog
+
+    for d in catalog():
+        print(f"{d.id}\t{d.title}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from domain.rule_sets import LocalSettings, load_local_settings
+    from parsers.roster import load_roster
+    from reports.text_summary import render_text
+    from worker.pipeline import check
+
+    missing = [str(p) for p in args.files if not p.exists()]
+    if missing:
+        sys.stderr.write("kiemdiem: không tìm thấy tệp: " + ", ".join(missing) + "\n")
+        return EXIT_USAGE
+    roster = load_roster(args.roster) if args.roster else None
+    settings = load_local_settings(args.settings) if args.settings else LocalSettings()
+    result = check(args.files, roster=roster, rule_set_id=args.rule_set, settings=settings,
+                   date=args.date, submitted=args.submitted)
+    report = result.report()
+    if args.report_dir:
+        args.report_dir.mkdir(parents=True, exist_ok=True)
+        (args.report_dir / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), "utf-8")
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        print(render_text(result.dossier, result.findings, result.skipped))
+    if result.readable_documents == 0:
+        sys.stderr.write("kiemdiem: không đọc được tệp nào trong hồ sơ (xem các lỗi file-rejected).\n")
+        return EXIT_USAGE
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from service.log import configure_logging
+
+    args = build_parser().parse_args(argv)
+    configure_logging(args.verbose)
+    try:
+        if args.command == "forms":
+            return cmd_forms()
+        return cmd_check(args)
+    except KiemdiemError as e:
+        sys.stderr.write(f"kiemdiem: {e.user_message}\n")
+        return e.exit_code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
