@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from domain.forms import FormKind
 from domain.model import ExtractedForm, Level, Rating, Severity
 from rules.common import phrase
 from rules.engine import RuleContext, rule
 from rules.outcomes import Outcome, Skip, Violation
-from rules.reading import confident
+from rules.reading import NO_GRID, confident
 from rules.subjects import FormRef
 
 # For each rating: the worst level allowed on task-result rows and on the other rows.
@@ -44,9 +43,9 @@ def _grid(ctx: RuleContext, form: ExtractedForm) -> tuple[dict[str, Level], bool
 
 
 def _graded(ctx: RuleContext) -> Iterator[tuple[FormRef, Rating, dict[str, Level], bool, set[str]]]:
-    for ref in ctx.index.forms_of_kind(FormKind.ANALYSIS, FormKind.SELF_REVIEW):
+    for ref in ctx.index.forms_with_criteria():
         r = ref.form.rating
-        if not ref.form.criteria or r is None or r.value is None or not confident(ctx, r.confidence):
+        if r is None or r.value is None or not confident(ctx, r.confidence):
             continue
         levels, complete = _grid(ctx, ref.form)
         task_ids = set(ref.definition.task_criteria) if ref.definition else set()
@@ -60,6 +59,8 @@ def _rows(ids: list[str], levels: dict[str, Level]) -> str:
 
 @rule("rating-above-criteria", Severity.ERROR)
 def rating_above_criteria(ctx: RuleContext) -> Iterator[Outcome]:
+    if not ctx.index.forms_with_criteria():
+        yield NO_GRID
     for ref, rating, levels, _complete, task_ids in _graded(ctx):
         # Rows not read are taken at their best: what remains is certain whatever they hold.
         allowed = highest_allowed(levels, task_ids)
@@ -79,6 +80,8 @@ def rating_above_criteria(ctx: RuleContext) -> Iterator[Outcome]:
 
 @rule("rating-below-criteria", Severity.WARNING)
 def rating_below_criteria(ctx: RuleContext) -> Iterator[Outcome]:
+    if not ctx.index.forms_with_criteria():
+        yield NO_GRID
     for ref, rating, levels, complete, task_ids in _graded(ctx):
         if not complete:
             yield Skip("Chưa đọc đủ các tiêu chí của phiếu.", subject=ref.form.subject.name)

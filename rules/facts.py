@@ -387,6 +387,8 @@ def organization_discipline(ctx: RuleContext) -> Iterator[Outcome]:
 def review_before_rating(ctx: RuleContext) -> Iterator[Outcome]:
     reviews = ctx.index.forms_of_kind(FormKind.SELF_REVIEW, FormKind.COLLECTIVE_REPORT)
     reviewed = {ctx.index.canonical(r.form.subject.name) for r in reviews if r.form.subject.name}
+    if not ctx.index.rated_subjects():
+        yield Skip("Chưa có ai được xếp loại trong hồ sơ.")
     for name in ctx.index.rated_subjects():
         person = ctx.index.person(name)
         if ctx.index.subject_kind(name) is not SubjectKind.DANG_VIEN:

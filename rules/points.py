@@ -10,8 +10,10 @@ from collections.abc import Iterator
 from domain.model import Rating, Severity
 from rules.common import phrase
 from rules.engine import RuleContext, rule
-from rules.outcomes import Outcome, Violation
+from rules.outcomes import Outcome, Skip, Violation
 from rules.reading import confident
+
+NO_POINTS = Skip("Hồ sơ không có mẫu nào ghi điểm (thang 100 điểm).")
 
 
 def _num(x: float) -> str:
@@ -22,6 +24,8 @@ def _num(x: float) -> str:
 def points_arithmetic(ctx: RuleContext) -> Iterator[Outcome]:
     maxima = {"general": float(ctx.params.get("general_max", 30)), "tasks": float(ctx.params.get("tasks_max", 70))}
     names = {"general": "nhóm tiêu chí chung", "tasks": "nhóm kết quả thực hiện nhiệm vụ"}
+    if not any(r.form.points for r in ctx.index.forms):
+        yield NO_POINTS
     for ref in ctx.index.forms:
         p = ref.form.points
         if p is None or not confident(ctx, p.confidence):
@@ -55,6 +59,8 @@ def rating_for_points(total: float, thresholds: dict[str, float]) -> Rating:
 @rule("rating-vs-points", Severity.ERROR)
 def rating_vs_points(ctx: RuleContext) -> Iterator[Outcome]:
     thresholds = {k: float(ctx.params.get(k, d)) for k, d in (("htxsnv", 90), ("httnv", 70), ("htnv", 50))}
+    if not any(r.form.points for r in ctx.index.forms):
+        yield NO_POINTS
     for ref in ctx.index.forms:
         p, r = ref.form.points, ref.form.rating
         if p is None or p.total is None or r is None or r.value is None:

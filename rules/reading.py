@@ -10,7 +10,6 @@ from collections.abc import Iterator
 
 from rapidfuzz import fuzz, process
 
-from domain.forms import FormKind
 from domain.model import ExtractedForm, Severity, SubjectKind
 from domain.text import clean, fold
 from rules.common import need_roster, phrase
@@ -19,6 +18,8 @@ from rules.outcomes import Outcome, Skip, Violation, Where
 from rules.subjects import FormRef
 
 DEFAULT_CONFIDENCE = 0.9
+NO_FORMS = Skip("Hồ sơ không có biểu mẫu nào đọc được.")
+NO_GRID = Skip("Hồ sơ không có phiếu nào có bảng tiêu chí (cấp độ thực hiện).")
 
 
 def confident(ctx: RuleContext, confidence: float) -> bool:
@@ -31,6 +32,8 @@ def _name(ref: FormRef) -> str | None:
 
 @rule("file-rejected", Severity.ERROR)
 def file_rejected(ctx: RuleContext) -> Iterator[Outcome]:
+    if not ctx.dossier.documents:
+        yield Skip("Hồ sơ không có tệp nào.")
     for i, doc in enumerate(ctx.dossier.documents):
         if doc.rejected:
             yield Violation(
@@ -60,6 +63,8 @@ def _unreadable_values(form: ExtractedForm, threshold: float) -> Iterator[tuple[
 @rule("unreadable", Severity.REVIEW)
 def unreadable(ctx: RuleContext) -> Iterator[Outcome]:
     threshold = float(ctx.params.get("threshold", DEFAULT_CONFIDENCE))
+    if not ctx.index.forms:
+        yield NO_FORMS
     for ref in ctx.index.forms:
         for field, what in _unreadable_values(ref.form, threshold):
             yield Violation(
@@ -72,7 +77,9 @@ def unreadable(ctx: RuleContext) -> Iterator[Outcome]:
 
 @rule("level-missing", Severity.ERROR)
 def level_missing(ctx: RuleContext) -> Iterator[Outcome]:
-    for ref in ctx.index.forms_of_kind(FormKind.ANALYSIS):
+    if not ctx.index.forms_with_criteria():
+        yield NO_GRID
+    for ref in ctx.index.forms_with_criteria():
         for c in ref.form.criteria:
             if c.level is None and not c.marked and confident(ctx, c.confidence):
                 yield Violation(
@@ -86,7 +93,9 @@ def level_missing(ctx: RuleContext) -> Iterator[Outcome]:
 
 @rule("level-multiple", Severity.ERROR)
 def level_multiple(ctx: RuleContext) -> Iterator[Outcome]:
-    for ref in ctx.index.forms_of_kind(FormKind.ANALYSIS):
+    if not ctx.index.forms_with_criteria():
+        yield NO_GRID
+    for ref in ctx.index.forms_with_criteria():
         for c in ref.form.criteria:
             if len(c.marked) > 1 and confident(ctx, c.confidence):
                 levels = ", ".join(level.label for level in c.marked)
@@ -101,6 +110,8 @@ def level_multiple(ctx: RuleContext) -> Iterator[Outcome]:
 
 @rule("rating-missing", Severity.ERROR)
 def rating_missing(ctx: RuleContext) -> Iterator[Outcome]:
+    if not any(r.definition and r.definition.primary_rating for r in ctx.index.forms):
+        yield Skip("Hồ sơ không có biểu mẫu nào có mục đề nghị xếp loại.")
     for ref in ctx.index.forms:
         d = ref.definition
         if d is None or d.primary_rating is None:
@@ -138,6 +149,8 @@ def _field_value(form: ExtractedForm, key: str) -> object:
 
 @rule("field-missing", Severity.ERROR)
 def field_missing(ctx: RuleContext) -> Iterator[Outcome]:
+    if not ctx.index.forms:
+        yield NO_FORMS
     for ref in ctx.index.forms:
         if ref.definition is None:
             continue
@@ -201,4 +214,4 @@ def form_mismatch(ctx: RuleContext) -> Iterator[Outcome]:
             fix=f"Dùng mẫu tương ứng của bộ mẫu năm {family}.",
         )
     if not ctx.index.forms:
-        yield Skip("Hồ sơ không có biểu mẫu nào đọc được.")
+        yield NO_FORMS

@@ -180,6 +180,10 @@ class SubjectIndex:
         key = fold(self.canonical(name))
         return [r for r in self.forms if r.form.subject.name and fold(self.canonical(r.form.subject.name)) == key]
 
+    def forms_with_criteria(self) -> list[FormRef]:
+        """Forms whose definition prints a grid of levels (analysis sheets, 2023 self-reviews)."""
+        return [r for r in self.forms if r.definition is not None and r.definition.criteria and r.form.criteria]
+
     def forms_of_kind(self, *kinds: FormKind) -> list[FormRef]:
         return [r for r in self.forms if r.definition is not None and r.definition.kind in kinds]
 

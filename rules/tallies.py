@@ -17,6 +17,8 @@ from rules.outcomes import Outcome, Skip, Violation
 from rules.reading import confident
 from rules.subjects import FormRef
 
+NO_TALLIES = Skip("Hồ sơ không có kết quả biểu quyết nào (biên bản kiểm phiếu, Mẫu 06).")
+
 
 def _confident_tallies(ctx: RuleContext, *kinds: FormKind) -> list[tuple[FormRef, Tally]]:
     return [
@@ -56,6 +58,8 @@ def tally_arithmetic(ctx: RuleContext) -> Iterator[Outcome]:
     if expected_total is None:
         yield Skip(f"Không đối chiếu được tổng số đảng viên chính thức: {why_not}.")
     reported_total: set[tuple[int, int]] = set()
+    if not ctx.index.tallies:
+        yield NO_TALLIES
     for ref, t in _confident_tallies(ctx):
         problems = []
         a = t.votes.get(t.result) if t.result else None
@@ -96,6 +100,8 @@ def _fmt(t: Tally) -> str:
 
 @rule("tally-result", Severity.ERROR)
 def tally_result(ctx: RuleContext) -> Iterator[Outcome]:
+    if not any(len(t.votes) == len(Rating) for _, t in ctx.index.tallies):
+        yield Skip("Hồ sơ không có biên bản ghi đủ số phiếu của cả bốn mức.")
     for ref, t in _confident_tallies(ctx):
         if len(t.votes) < len(Rating) or t.result is None:
             continue  # only the four counts together decide the result

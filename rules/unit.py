@@ -109,7 +109,10 @@ def cap_excellent(ctx: RuleContext) -> Iterator[Outcome]:
 
 @rule("small-unit-exception", Severity.INFO)
 def small_unit_exception(ctx: RuleContext) -> Iterator[Outcome]:
-    for g in group_caps(ctx):
+    caps = group_caps(ctx)
+    if not caps:
+        yield Skip("Chưa có ai được xếp loại trong hồ sơ.")
+    for g in caps:
         if g.over and g.small_unit:
             yield Violation(
                 message=f"Nhóm {g.group} có {g.size} người (dưới 05), 100% đạt HTTNV trở lên: áp dụng ngoại lệ cho "

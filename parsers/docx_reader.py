@@ -1,0 +1,924 @@
+"""Read filled forms out of a Word (.docx) file.
+
+The reader works on the document's XML, not on python-docx's convenience text: tracked changes
+(w:ins counts, w:del does not), content controls (w:sdt, check boxes), merged cells (gridSpan,
+vMerge), strike-through, shading and highlight all decide what a person actually marked, and
+python-docx's `.text` and `row.cells` either hide or repeat them.
+
+The body is flattened into ordered lines (paragraphs, including those inside table cells and text
+boxes) plus a grid per table; `parsers.identify` finds the forms in the lines, and each form is
+read from its own slice with the labels, criteria and columns its definition declares, so a new
+form is new data, not new code here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from domain.errors import FileRejected, UnknownForm
+from domain.forms import FieldDef, FormCatalog, FormDefinition, RatingFieldDef, catalog
+from domain.model import (
+    BallotCount,
+    CriterionValue,
+    Document,
+    DocumentKind,
+    ExtractedForm,
+    Level,
+    Location,
+    Points,
+    Rating,
+    RatingValue,
+    Subject,
+    SubjectKind,
+    SummaryRow,
+    Tally,
+)
+from domain.text import clean, nfc, find_dates, find_ratings, fold, parse_date, parse_level, parse_rating
+from parsers.identify import FormMatch, find_forms
+
+# lxml elements from python-docx; lxml ships no type information.
+_El = Any
+
+# ---------------------------------------------------------------------------------------------
+# Opening the package safely
+# ---------------------------------------------------------------------------------------------
+
+MAX_FILE_BYTES = 100 * 1024 * 1024
+MAX_PART_BYTES = 50 * 1024 * 1024  # uncompressed size of any one part (word/document.xml …)
+MAX_TOTAL_BYTES = 200 * 1024 * 1024  # uncompressed size of the whole package
+MAX_RATIO = 100  # uncompressed / compressed, for parts big enough to matter
+_RATIO_FLOOR = 1024 * 1024
+MAX_ENTRIES = 5000
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_DOCTYPE_MARKERS = (b"<!DOCTYPE", b"<!ENTITY", "<!DOCTYPE".encode("utf-16-le"), "<!ENTITY".encode("utf-16-le"))
+
+
+def _reject(name: str, message: str, detail: str) -> FileRejected:
+    return FileRejected(message.format(name=name), detail=f"{name}: {detail}")
+
+
+def _check_package(path: Path, name: str) -> bytes:
+    """The file's bytes, once they are known to be a plain, sane Word package.
+
+    Checked before python-docx sees the file, because python-docx would inflate every part into
+    memory: a zip bomb or a hostile XML part must be refused from the zip directory alone.
+    """
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise _reject(name, "Tệp “{name}” quá lớn (trên 100 MB) nên không được đọc.", f"{size} bytes")
+        data = path.read_bytes()
+    except OSError as e:
+        raise _reject(name, "Không đọc được tệp “{name}”.", str(e)) from e
+    if data.startswith(_OLE_MAGIC):
+        raise _reject(
+            name,
+            "Tệp “{name}” được đặt mật khẩu (mã hóa) hoặc là tệp Word cũ (.doc) nên không đọc được. "
+            "Hãy gỡ mật khẩu và lưu lại thành tệp .docx rồi gửi lại.",
+            "OLE compound file (encrypted package or legacy .doc)",
+        )
+    if not data.startswith(b"PK"):
+        raise _reject(name, "Tệp “{name}” không phải là tệp Word (.docx) hợp lệ.", "not a zip archive")
+    _check_zip(path, name)
+    return data
+
+
+def _check_zip(path: Path, name: str) -> None:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            _check_sizes(infos, name)
+            names = {i.filename for i in infos}
+            if "[Content_Types].xml" not in names or not any(n.startswith("word/") for n in names):
+                raise _reject(name, "Tệp “{name}” không phải là văn bản Word (.docx).", "no word/ part")
+            for info in infos:
+                if info.filename.endswith((".xml", ".rels")):
+                    _check_xml_head(zf, info, name)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as e:
+        raise _reject(name, "Tệp “{name}” bị hỏng, không mở được. Hãy lưu lại bằng Word rồi gửi lại.", str(e)) from e
+
+
+def _check_sizes(infos: Sequence[zipfile.ZipInfo], name: str) -> None:
+    bomb = "Tệp “{name}” có nội dung giải nén quá lớn hoặc bất thường (nghi là tệp độc hại) nên không được đọc."
+    if len(infos) > MAX_ENTRIES:
+        raise _reject(name, bomb, f"{len(infos)} zip entries")
+    total = 0
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise _reject(
+                name,
+                "Tệp “{name}” được đặt mật khẩu (mã hóa) nên không đọc được. Hãy gỡ mật khẩu rồi gửi lại.",
+                f"encrypted zip entry {info.filename}",
+            )
+        total += info.file_size
+        if info.file_size > MAX_PART_BYTES:
+            raise _reject(name, bomb, f"{info.filename}: {info.file_size} bytes uncompressed")
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > _RATIO_FLOOR and ratio > MAX_RATIO:
+            raise _reject(name, bomb, f"{info.filename}: compression ratio {ratio:.0f}")
+    if total > MAX_TOTAL_BYTES:
+        raise _reject(name, bomb, f"{total} bytes uncompressed in all")
+
+
+def _check_xml_head(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
+    """Word never writes a DTD; one in a part can only be an entity attack (billion laughs, XXE)."""
+    with zf.open(info) as fh:
+        head = fh.read(4096)
+    if any(marker in head for marker in _DOCTYPE_MARKERS):
+        raise _reject(
+            name,
+            "Tệp “{name}” chứa cấu trúc XML không hợp lệ (nghi là tệp độc hại) nên không được đọc.",
+            f"DOCTYPE/ENTITY in {info.filename}",
+        )
+
+
+def _open_docx(path: Path, name: str) -> tuple[bytes, _El, list[_El]]:
+    """The checked bytes, the body element and the header parts of the first section."""
+    data = _check_package(path, name)
+    import docx  # deferred: only needed once the package is known to be safe
+
+    try:
+        document = docx.Document(str(path))
+        body = document.element.body
+        headers = [s.header._element for s in document.sections[:1] if not s.header.is_linked_to_previous]
+    except Exception as e:  # python-docx raises many kinds on a broken package
+        raise _reject(
+            name, "Tệp “{name}” bị hỏng hoặc không phải văn bản Word (.docx), không mở được.", repr(e)
+        ) from e
+    return data, body, headers
+
+
+# ---------------------------------------------------------------------------------------------
+# Flattening the body: ordered lines, and a grid per table
+# ---------------------------------------------------------------------------------------------
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_W14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+
+CHECKED_BOX = "☒"
+EMPTY_BOX = "☐"
+CANCELLED_BOX = "⊘"
+BOX_MARKS = set("☒☑■●✓✔✗✘⊠▣◉")  # ticked boxes and check marks, as typed or as a check box shows
+_FALSE = {"0", "false", "off", "none"}
+_NO_FILL = {"", "auto", "ffffff", "none", "nil"}
+_PAGE_SECTIONS = {"nextPage", "oddPage", "evenPage"}
+# Containers whose runs are read as if they were direct children of the paragraph.
+_TRANSPARENT = {_W + t for t in ("ins", "moveTo", "hyperlink", "smartTag", "customXml", "fldSimple", "sdtContent")}
+_DELETED = {_W + "del", _W + "moveFrom"}
+
+
+def _on(el: _El | None) -> bool:
+    """A toggle property (w:strike, w:vanish…): present and not switched off."""
+    return el is not None and str(el.get(_W + "val", "1")).lower() not in _FALSE
+
+
+def _fill(shd: _El | None) -> str | None:
+    """The colour a w:shd paints, or None when it paints nothing (auto, white, clear)."""
+    if shd is None:
+        return None
+    fill = str(shd.get(_W + "fill", "")).lower()
+    if fill not in _NO_FILL:
+        return fill
+    pattern = str(shd.get(_W + "val", "clear"))
+    color = str(shd.get(_W + "color", "auto")).lower()
+    if pattern not in {"clear", "nil", "none"} and color not in _NO_FILL:
+        return color
+    return None
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A stretch of text with the formatting that decides whether it is a live mark."""
+
+    text: str
+    struck: bool = False
+    deleted: bool = False
+    highlighted: bool = False
+    shaded: bool = False
+    symbol: bool = False  # a Wingdings symbol, a picture or a checked box: a mark with no letters
+
+
+@dataclass
+class Line:
+    """One paragraph (or one line of a paragraph broken by w:br), in document order."""
+
+    index: int
+    pieces: list[Piece]
+    table: int | None = None
+    row: int | None = None
+    col: int | None = None
+    page: int = 1
+    fill: str | None = None
+    in_header: bool = False
+
+    @property
+    def text(self) -> str:
+        """What a reader sees as standing text: no deleted or struck-out runs, except that a
+        struck or deleted check mark shows as a cancelled box (⊘), so a row of boxes keeps its
+        shape while a crossed-out choice no longer counts."""
+        parts = []
+        for p in self.pieces:
+            if p.deleted or p.struck:
+                parts.append("".join(CANCELLED_BOX for ch in p.text if ch in BOX_MARKS))
+            else:
+                parts.append(p.text)
+        return nfc("".join(parts))
+
+    def same_container(self, other: Line) -> bool:
+        return (self.table, self.row, self.col) == (other.table, other.row, other.col)
+
+
+@dataclass(eq=False)
+class Cell:
+    """One w:tc placed on the table grid; merged continuations point at their origin."""
+
+    row: int
+    col: int
+    span: int
+    lines: list[Line] = field(default_factory=list)
+    fill: str | None = None
+    origin: Cell | None = None  # set on a vMerge continuation
+
+    @property
+    def text(self) -> str:
+        return clean(" ".join(line.text for line in self.lines))
+
+    @property
+    def columns(self) -> range:
+        return range(self.col, self.col + self.span)
+
+    def resolved(self) -> Cell:
+        return self.origin.resolved() if self.origin is not None else self
+
+
+@dataclass
+class Table:
+    index: int
+    first_line: int
+    grid: list[list[Cell | None]] = field(default_factory=list)
+
+    @property
+    def width(self) -> int:
+        return max((len(r) for r in self.grid), default=0)
+
+    def at(self, row: int, col: int) -> Cell | None:
+        cells = self.grid[row]
+        return cells[col] if col < len(cells) else None
+
+    def cells(self, row: int) -> list[Cell]:
+        """The distinct cells of a row, left to right (a spanned cell once)."""
+        seen: list[Cell] = []
+        for cell in self.grid[row]:
+            if cell is not None and cell not in seen:
+                seen.append(cell)
+        return seen
+
+    def text(self, row: int, col: int) -> str:
+        """Text of the cell on the grid at (row, col); a vMerge continuation shows its origin's."""
+        cell = self.at(row, col)
+        return cell.resolved().text if cell is not None else ""
+
+    def own_text(self, row: int, col: int) -> str:
+        """Text written in this row's cell itself (empty on a vMerge continuation)."""
+        cell = self.at(row, col)
+        return cell.text if cell is not None and cell.origin is None else ""
+
+
+@dataclass
+class Body:
+    lines: list[Line] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    page: int = 1
+
+    @property
+    def pages(self) -> int:
+        return self.page
+
+
+class _Walker:
+    """Depth-first walk of the body in reading order."""
+
+    def __init__(self) -> None:
+        self.body = Body()
+        self._container: tuple[int | None, int | None, int | None] = (None, None, None)
+        self._in_header = False
+
+    # blocks ------------------------------------------------------------------------------
+    def blocks(self, parent: _El) -> None:
+        for child in parent.iterchildren():
+            tag = child.tag
+            if tag == _W + "p":
+                self.paragraph(child)
+            elif tag == _W + "tbl":
+                self.table(child)
+            elif tag in (_W + "sdt", _W + "customXml"):
+                content = child.find(_W + "sdtContent") if tag == _W + "sdt" else child
+                if content is not None:
+                    self.blocks(content)
+
+    def paragraph(self, p: _El) -> None:
+        ppr = p.find(_W + "pPr")
+        if ppr is not None and _on(ppr.find(_W + "pageBreakBefore")):
+            self.body.page += 1
+        collector = _Runs()
+        collector.children(p, deleted=False)
+        fill = _fill(ppr.find(_W + "shd")) if ppr is not None else None
+        for segment in collector.lines():
+            self._emit(segment, fill)
+        for pages in range(collector.page_breaks):
+            del pages
+            self.body.page += 1
+        for box in collector.text_boxes:
+            self.blocks(box)
+        if ppr is not None:
+            sect = ppr.find(_W + "sectPr")
+            kind = sect.find(_W + "type") if sect is not None else None
+            if sect is not None and (kind is None or kind.get(_W + "val") in _PAGE_SECTIONS):
+                self.body.page += 1
+
+    def _emit(self, pieces: list[Piece], fill: str | None) -> None:
+        table, row, col = self._container
+        line = Line(len(self.body.lines), pieces, table, row, col, self.body.page, fill, self._in_header)
+        self.body.lines.append(line)
+
+    # tables ------------------------------------------------------------------------------
+    def table(self, tbl: _El) -> None:
+        table = Table(len(self.body.tables), len(self.body.lines))
+        self.body.tables.append(table)
+        outer = self._container
+        for r, tr in enumerate(_rows(tbl)):
+            table.grid.append(self._row(table, r, tr))
+        self._container = outer
+
+    def _row(self, table: Table, r: int, tr: _El) -> list[Cell | None]:
+        trpr = tr.find(_W + "trPr")
+        before = trpr.find(_W + "gridBefore") if trpr is not None else None
+        col = int(before.get(_W + "val", "0")) if before is not None else 0
+        cells: list[Cell | None] = [None] * col
+        for tc in _cells(tr):
+            tcpr = tc.find(_W + "tcPr")
+            span_el = tcpr.find(_W + "gridSpan") if tcpr is not None else None
+            span = max(1, int(span_el.get(_W + "val", "1"))) if span_el is not None else 1
+            cell = Cell(r, col, span, fill=_fill(tcpr.find(_W + "shd")) if tcpr is not None else None)
+            vmerge = tcpr.find(_W + "vMerge") if tcpr is not None else None
+            if vmerge is not None and vmerge.get(_W + "val", "continue") == "continue" and r > 0:
+                above = table.at(r - 1, col) if col < len(table.grid[r - 1]) else None
+                cell.origin = above.resolved() if above is not None else None
+            self._container = (table.index, r, col)
+            start = len(self.body.lines)
+            self.blocks(tc)
+            cell.lines = self.body.lines[start:]
+            cells.extend([cell] * span)
+            col += span
+        return cells
+
+    def header(self, hdr: _El) -> None:
+        self._in_header = True
+        self.blocks(hdr)
+        self._in_header = False
+
+
+def _rows(tbl: _El) -> Iterator[_El]:
+    """w:tr children, also those wrapped in a content control or custom XML."""
+    for child in tbl.iterchildren():
+        if child.tag == _W + "tr":
+            yield child
+        elif child.tag in (_W + "sdt", _W + "customXml"):
+            content = child.find(_W + "sdtContent") if child.tag == _W + "sdt" else child
+            if content is not None:
+                yield from _rows(content)
+
+
+def _cells(tr: _El) -> Iterator[_El]:
+    for child in tr.iterchildren():
+        if child.tag == _W + "tc":
+            yield child
+        elif child.tag in (_W + "sdt", _W + "customXml"):
+            content = child.find(_W + "sdtContent") if child.tag == _W + "sdt" else child
+            if content is not None:
+                yield from _cells(content)
+
+
+class _Runs:
+    """The pieces of one paragraph, split at line breaks, plus the text boxes it anchors."""
+
+    def __init__(self) -> None:
+        self._lines: list[list[Piece]] = [[]]
+        self.text_boxes: list[_El] = []
+        self.page_breaks = 0
+
+    def lines(self) -> list[list[Piece]]:
+        return self._lines
+
+    def _add(self, piece: Piece) -> None:
+        self._lines[-1].append(piece)
+
+    def children(self, parent: _El, deleted: bool) -> None:
+        for child in parent.iterchildren():
+            tag = child.tag
+            if not isinstance(tag, str):
+                continue
+            if tag == _W + "r":
+                self.run(child, deleted)
+            elif tag in _DELETED:
+                self.children(child, True)
+            elif tag == _W + "sdt":
+                self.inline_sdt(child, deleted)
+            elif tag in _TRANSPARENT:
+                self.children(child, deleted)
+
+    def inline_sdt(self, sdt: _El, deleted: bool) -> None:
+        checked = _checkbox_state(sdt)
+        if checked is None:
+            content = sdt.find(_W + "sdtContent")
+            if content is not None:
+                self.children(content, deleted)
+            return
+        self._add(Piece(CHECKED_BOX if checked else EMPTY_BOX, deleted=deleted, symbol=checked))
+
+    def run(self, r: _El, deleted: bool) -> None:
+        rpr = r.find(_W + "rPr")
+        if rpr is not None and _on(rpr.find(_W + "vanish")):
+            return
+        struck = rpr is not None and (_on(rpr.find(_W + "strike")) or _on(rpr.find(_W + "dstrike")))
+        highlight = rpr.find(_W + "highlight") if rpr is not None else None
+        highlighted = highlight is not None and str(highlight.get(_W + "val", "none")).lower() != "none"
+        shaded = rpr is not None and _fill(rpr.find(_W + "shd")) is not None
+        style = {"struck": struck, "deleted": deleted, "highlighted": highlighted, "shaded": shaded}
+        for child in r.iterchildren():
+            self.run_child(child, style)
+
+    def run_child(self, child: _El, style: dict[str, bool]) -> None:
+        tag = child.tag
+        if tag in (_W + "t", _W + "delText"):
+            self._add(Piece(child.text or "", **style))
+        elif tag == _W + "tab":
+            self._add(Piece("\t", **style))
+        elif tag in (_W + "br", _W + "cr"):
+            if child.get(_W + "type") == "page":
+                self.page_breaks += 1
+            self._lines.append([])
+        elif tag == _W + "noBreakHyphen":
+            self._add(Piece("-", **style))
+        elif tag == _W + "sym":
+            self._add(Piece("✓", symbol=True, **style))
+        elif tag == _W + "fldChar":
+            self.form_field(child, style)
+        elif tag in (_W + "drawing", _W + "pict", _W + "object", _MC + "AlternateContent"):
+            self.drawing(child, style)
+
+    def form_field(self, fld: _El, style: dict[str, bool]) -> None:
+        """A legacy form-field check box (Word 97 forms) shows ☒ or ☐ like a content control."""
+        box = fld.find(f"{_W}ffData/{_W}checkBox")
+        if box is None:
+            return
+        state = box.find(_W + "checked")
+        if state is None:
+            state = box.find(_W + "default")
+        checked = _on(state) if state is not None else False
+        self._add(Piece(CHECKED_BOX if checked else EMPTY_BOX, **{**style, "symbol": checked}))
+
+    def drawing(self, el: _El, style: dict[str, bool]) -> None:
+        """A text box's paragraphs are read as lines of their own; any other picture is a mark."""
+        boxes = [b for b in el.iter(_W + "txbxContent") if not _under_fallback(b, el)]
+        if boxes:
+            self.text_boxes.extend(boxes)
+        else:
+            self._add(Piece("", symbol=True, **style))
+
+
+def _under_fallback(node: _El, stop: _El) -> bool:
+    """mc:Fallback repeats mc:Choice for old readers; reading both would double every line."""
+    parent = node.getparent()
+    while parent is not None and parent is not stop:
+        if parent.tag == _MC + "Fallback":
+            return True
+        parent = parent.getparent()
+    return False
+
+
+def _checkbox_state(sdt: _El) -> bool | None:
+    """True/False for a check-box content control, None for any other content control."""
+    pr = sdt.find(_W + "sdtPr")
+    box = pr.find(_W14 + "checkbox") if pr is not None else None
+    if box is None:
+        return None
+    checked = box.find(_W14 + "checked")
+    return checked is not None and str(checked.get(_W14 + "val", "0")).lower() in {"1", "true", "on"}
+
+
+def flatten(body: _El, headers: Iterable[_El] = ()) -> Body:
+    """The document as ordered lines and table grids (page headers first, then the body)."""
+    walker = _Walker()
+    for hdr in headers:
+        walker.header(hdr)
+    walker.blocks(body)
+    return walker.body
+
+
+# ---------------------------------------------------------------------------------------------
+# Text helpers: folding with positions, placeholders, labels
+# ---------------------------------------------------------------------------------------------
+
+_EMPTY_GLYPHS = set("☐□○◯❍❑❒")
+_PLACEHOLDER_CHARS = set(" \t\u00a0.…_·‥-–—:;,/") | _EMPTY_GLYPHS | {CANCELLED_BOX}
+_BOX_GLYPHS = BOX_MARKS | _EMPTY_GLYPHS | {CANCELLED_BOX}
+_BULLET = re.compile(r"^[\s\-–—+•*·]*(?:(?:[IVXLC]+|\d+|[a-zđ])\s*[.)]\s*)?")
+_GAP_LABEL = re.compile(r"(?:\s{2,}|\t)\S[^:\t]{0,40}:")
+_INT = re.compile(r"\d+")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_DATE_IN_WORDS = re.compile(r"ngay\s*\d{1,2}\s*thang\s*\d{1,2}\s*nam\s*\d{4}")
+_HONORIFIC = re.compile(r"^(?:đồng chí|đ/c|ông|bà)\s+", re.IGNORECASE)
+
+
+def _fold_chars(text: str) -> str:
+    """`fold` one character at a time, so that positions in the result are positions in `text`."""
+    out: list[str] = []
+    for ch in text:
+        folded = " " if ch.isspace() else fold(ch)
+        out.append(folded if len(folded) == 1 else (ch.lower() if len(ch.lower()) == 1 else "?"))
+    return "".join(out)
+
+
+def _is_placeholder(text: str) -> bool:
+    """Dots, ellipses, dashes, empty boxes: the printed blank, not an answer."""
+    return all(ch in _PLACEHOLDER_CHARS for ch in text)
+
+
+def _value(text: str) -> str:
+    text = clean(text).strip(" ,;:-–—")
+    return "" if _is_placeholder(text) else text
+
+
+def _words_pattern(label: str) -> str:
+    words = re.findall(r"[0-9a-z]+", fold(label))
+    return r"(?<![0-9a-z])" + r"[\W_]*".join(re.escape(w) for w in words) + r"(?![0-9a-z])"
+
+
+@dataclass(frozen=True)
+class _Label:
+    key: str
+    label: str
+    pattern: re.Pattern[str]
+    upper: bool  # the printed label starts with a capital
+
+    @classmethod
+    def of(cls, key: str, label: str) -> _Label:
+        pattern = re.compile(_words_pattern(label) + r"\s*[:：]")
+        return cls(key, label, pattern, label[:1].isupper())
+
+
+@dataclass(frozen=True)
+class _Hit:
+    key: str
+    line: Line
+    start: int
+    end: int
+    value: str
+
+
+def _starts_field(text: str, start: int, label: _Label) -> bool:
+    """A label begins a field at the start of a line (after a bullet or number), after a wide gap
+    or a separator, or after one space when it is capitalised as printed ("… A Ngày sinh:")."""
+    if start <= _BULLET.match(text).end():  # type: ignore[union-attr]
+        return True
+    before = text[:start]
+    if before.endswith(("  ", "\t")) or before.rstrip().endswith((";", "|", ",")):
+        return True
+    return before.endswith(" ") and label.upper and text[start].isupper()
+
+
+def _scan_line(line: Line, labels: Sequence[_Label]) -> list[_Hit]:
+    """Every 'Label: value' field of one line; a value runs to the next label on the line."""
+    text = line.text
+    folded = _fold_chars(text)
+    found: list[tuple[int, int, _Label]] = []
+    for label in labels:
+        for m in label.pattern.finditer(folded):
+            if _starts_field(text, m.start(), label):
+                found.append((m.start(), m.end(), label))
+    found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+    kept: list[tuple[int, int, _Label]] = []
+    for start, end, label in found:
+        if kept and start < kept[-1][1]:
+            continue
+        kept.append((start, end, label))
+    hits = []
+    for k, (start, end, label) in enumerate(kept):
+        stop = kept[k + 1][0] if k + 1 < len(kept) else len(text)
+        raw = text[end:stop]
+        gap = _GAP_LABEL.search(raw)
+        hits.append(_Hit(label.key, line, start, end, raw[: gap.start()] if gap else raw))
+    return hits
+
+
+def _scan(lines: Sequence[Line], labels: Sequence[_Label]) -> list[_Hit]:
+    return [hit for line in lines for hit in _scan_line(line, labels)]
+
+
+def _loose_field(lines: Sequence[Line], field_def: FieldDef) -> str | None:
+    """A label printed without a colon: mid-sentence ("… tại Phòng Ngân sách, …") for a label
+    printed in lower case, at the start of a line ("Năm 2018") for one printed as in the form, or
+    as a bracketed caption under its value ("CHI ỦY CHI BỘ 3" / "(Tập thể kiểm điểm)")."""
+    pattern = re.compile(_words_pattern(field_def.label))
+    caption = _tokens_key(field_def.label)
+    previous: Line | None = None
+    for line in lines:
+        text = line.text
+        stripped = clean(text)
+        if stripped.startswith("(") and _tokens_key(stripped) == caption and previous is not None:
+            return _value(previous.text)
+        if stripped.endswith(")") and "(" in stripped and _tokens_key(stripped.rsplit("(", 1)[1]) == caption:
+            return _value(stripped.rsplit("(", 1)[0])
+        m = pattern.search(_fold_chars(text))
+        if m is not None:
+            lower = not field_def.label[:1].isupper()
+            at_start = m.start() <= _BULLET.match(text).end()  # type: ignore[union-attr]
+            as_printed = text[m.start() : m.start() + 1] == field_def.label[:1]
+            if lower and not at_start:
+                return _value(re.split(r"[,;(]", text[m.end() :], maxsplit=1)[0])
+            if at_start and as_printed and not lower:
+                rest = _value(text[m.end() :])
+                if rest:
+                    return rest
+        if stripped:
+            previous = line
+    return None
+
+
+def _tokens_key(text: str) -> str:
+    return " ".join(re.findall(r"[0-9a-z]+", fold(text)))
+
+
+def _labels(definition: FormDefinition) -> list[_Label]:
+    """Every label of the form, header and rating ones: each ends the value before it."""
+    labels = [_Label.of(f.key, f.label) for f in definition.header_fields]
+    labels += [_Label.of("rating:" + r.key, r.label) for r in definition.rating_fields]
+    return labels
+
+
+def read_fields(lines: Sequence[Line], definition: FormDefinition, hits: Sequence[_Hit]) -> dict[str, str]:
+    """Header fields as printed, by key; the first non-empty value of a label wins."""
+    fields: dict[str, str] = {}
+    seen: set[str] = set()
+    for hit in hits:
+        if hit.key.startswith("rating:"):
+            continue
+        seen.add(hit.key)
+        value = _value(hit.value)
+        if value and hit.key not in fields:
+            fields[hit.key] = value
+    for f in definition.header_fields:
+        if f.key not in seen:
+            loose = _loose_field(lines, f)
+            if loose:
+                fields[f.key] = loose
+    return fields
+
+
+def _form_date(lines: Sequence[Line]) -> dt.date | None:
+    """The form's date: the first 'ngày … tháng … năm …' (the place-and-date line)."""
+    for line in lines:
+        folded = fold(line.text)
+        m = _DATE_IN_WORDS.search(folded)
+        if m is not None:
+            dates = find_dates(m.group())
+            if dates:
+                return dates[0]
+    return None
+
+
+def _first_int(text: str | None) -> int | None:
+    m = _INT.search(text or "")
+    return int(m.group()) if m else None
+
+
+def _number(text: str) -> float | None:
+    m = _NUMBER.search(text)
+    return float(m.group().replace(",", ".")) if m else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Subject, unit, evaluator
+# ---------------------------------------------------------------------------------------------
+
+_UNIT_PREFIXES = ("chi bo", "dang bo", "dang uy", "chi uy")
+
+
+def _restore_case(value: str, lines: Sequence[Line]) -> str:
+    """A name printed in capitals in the header ("CHI BỘ PHÒNG NGÂN SÁCH") takes the spelling it
+    has elsewhere in the form ("tại Phòng Ngân sách"); failing that, sentence case."""
+    if value != value.upper():
+        return value
+    key = _fold_chars(value)
+    for line in lines:
+        text = clean(line.text)
+        at = _fold_chars(text).find(key)
+        if at >= 0:
+            found = text[at : at + len(value)]
+            if found != found.upper():
+                return found
+    return value[:1] + value[1:].lower()
+
+
+def _unit(fields: dict[str, str], lines: Sequence[Line]) -> str | None:
+    """The chi bộ, spelt 'Chi bộ <name>' as the forms name it in running text."""
+    value = fields.get("unit") or _header_unit(lines)
+    if not value:
+        return None
+    value = _restore_case(value, lines)
+    folded = fold(value)
+    if folded.startswith("chi bo"):
+        return clean("Chi bộ " + value[len("chi bo") :].lstrip(" :"))
+    if folded.startswith(_UNIT_PREFIXES):
+        return value
+    return "Chi bộ " + value
+
+
+def _header_unit(lines: Sequence[Line]) -> str | None:
+    """The 'CHI BỘ …' line of the header block, when the form has no chi bộ field."""
+    for line in lines[:40]:
+        text = clean(line.text)
+        if fold(text).startswith("chi bo ") or fold(text).startswith("chi bo:"):
+            rest = _value(text[len("chi bo") :])
+            if rest:
+                return rest
+    return None
+
+
+def _name(value: str | None) -> str | None:
+    if not value:
+        return None
+    return _HONORIFIC.sub("", value).strip() or None
+
+
+def _subject(definition: FormDefinition, fields: dict[str, str], lines: Sequence[Line]) -> Subject:
+    positions = {k.removeprefix("position_"): v for k, v in fields.items() if k.startswith("position_")}
+    birth = parse_date(fields["date_of_birth"]) if "date_of_birth" in fields else None
+    return Subject(
+        name=_name(fields.get("name")),
+        unit=_unit(fields, lines),
+        kind=definition.subject_kind or SubjectKind.DANG_VIEN,
+        date_of_birth=birth,
+        positions=positions,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Ratings written after a label
+# ---------------------------------------------------------------------------------------------
+
+_PARENS = re.compile(r"\(([^()]*)\)")
+_SHORT_RATINGS = [
+    (re.compile(r"\bkhong hoan thanh\b|\bkht(?:nv)?\b"), Rating.KHTNV),
+    (re.compile(r"\bhoan thanh xuat sac\b|\bhtxs(?:nv)?\b"), Rating.HTXSNV),
+    (re.compile(r"\bhoan thanh tot\b|\bhtt(?:nv)?\b"), Rating.HTTNV),
+    (re.compile(r"\bhoan thanh\b|\bht(?:nv)?\b"), Rating.HTNV),
+]
+
+
+def _distinct(values: Iterable[Rating]) -> list[Rating]:
+    out: list[Rating] = []
+    for v in values:
+        if v not in out:
+            out.append(v)
+    return out
+
+
+def options(text: str) -> list[tuple[str, str]]:
+    """A row of boxes ("☐ Xuất sắc ☒ Tốt …" or "[x] HTTNV"): each box glyph with the words after it."""
+    text = re.sub(r"\[\s*[xX✓✔]\s*\]", "☒", text)
+    text = re.sub(r"\[\s*\]", "☐", text)
+    found: list[tuple[str, str]] = []
+    box: str | None = None
+    words: list[str] = []
+    for ch in text:
+        if ch in _BOX_GLYPHS:
+            if box is not None:
+                found.append((box, clean("".join(words))))
+            box, words = ch, []
+        else:
+            words.append(ch)
+    if box is not None:
+        found.append((box, clean("".join(words))))
+    return found
+
+
+def _box_ratings(text: str) -> tuple[list[Rating], int] | None:
+    """Ratings ticked in a row of rating boxes, and how many rating boxes the row has."""
+    rated = [(box, parse_rating(words)) for box, words in options(text)]
+    rated = [(box, r) for box, r in rated if r is not None]
+    if len(rated) < 2:
+        return None
+    return _distinct(r for box, r in rated if box in BOX_MARKS), len(rated)
+
+
+def is_rating_list(text: str) -> bool:
+    """The four ratings printed under the rating line for reference: not an answer."""
+    return len(set(find_ratings(text))) >= 3 and _box_ratings(text) is None
+
+
+def written_ratings(text: str) -> list[Rating]:
+    """The ratings a value holds: ticked boxes, else the words outside brackets, else a bracketed
+    single rating ("(HTTNV)"); a bracketed list of the four and "(kèm theo … Mẫu 5)" hold none."""
+    boxes = _box_ratings(text)
+    if boxes is not None:
+        return boxes[0]
+    outside = _distinct(find_ratings(_PARENS.sub(" ", text)))
+    if outside:
+        return outside
+    inside = [_distinct(find_ratings(m.group(1))) for m in _PARENS.finditer(text)]
+    return _distinct(r for found in inside if len(found) == 1 for r in found)
+
+
+def _anchor(line: Line) -> Location:
+    if line.table is None:
+        return Location(page=line.page, anchor=f"paragraph {line.index + 1}")
+    return Location(page=line.page, anchor=f"table {line.table + 1} row {(line.row or 0) + 1}")
+
+
+def _rating_of(raw: str, line: Line | None, confidence: float = 1.0) -> RatingValue:
+    found = written_ratings(raw)
+    return RatingValue(
+        value=found[0] if len(found) == 1 else None,
+        confidence=confidence,
+        raw=clean(raw),
+        candidates=found if len(found) > 1 else [],
+        location=_anchor(line) if line is not None else None,
+    )
+
+
+def _short_answer(text: str) -> bool:
+    """A line that is an answer, not a sentence: boxes, or a rating with at most a few words."""
+    if _box_ratings(text) is not None:
+        return True
+    rest = _PARENS.sub(" ", fold(text))
+    for pattern, _rating in _SHORT_RATINGS:
+        rest = pattern.sub(" ", rest)
+    return len(re.findall(r"[0-9a-z]+", rest)) <= 4
+
+
+def _answer_lines(lines: Sequence[Line], after: Line, labels: Sequence[_Label]) -> list[Line]:
+    """The answer under a label that ends its line: the next line, or a run of box lines."""
+    following = [line for line in lines if line.index > after.index and clean(line.text)]
+    answer: list[Line] = []
+    for line in following[:4]:
+        boxed = any(ch in _BOX_GLYPHS for ch in line.text)
+        if _scan_line(line, labels) or (answer and not boxed):
+            break
+        answer.append(line)
+        if not boxed:
+            break
+    return answer
+
+
+def read_rating(lines: Sequence[Line], hit: _Hit | None, labels: Sequence[_Label]) -> RatingValue:
+    """The rating after a label, or on the next line(s) when the label ends its line. A printed
+    blank is a clean read of no rating; a label not found at all is a read with no confidence."""
+    if hit is None:
+        return RatingValue(value=None, confidence=0.0)
+    raw = hit.value
+    if clean(raw) or not hit.line.text[hit.end :].strip() == "":
+        if is_rating_list(raw) and not written_ratings(raw):
+            return RatingValue(value=None, raw=clean(raw), location=_anchor(hit.line))
+        return _rating_of(raw, hit.line)
+    answer = _answer_lines(lines, hit.line, labels)
+    text = " ".join(line.text for line in answer)
+    if not answer or is_rating_list(text) or not _short_answer(text) or not written_ratings(text):
+        return RatingValue(value=None, raw="", location=_anchor(hit.line))
+    return _rating_of(text, answer[0])
+
+
+def read_ratings(
+    lines: Sequence[Line], definition: FormDefinition, hits: Sequence[_Hit]
+) -> dict[str, RatingValue]:
+    labels = _labels(definition)
+    ratings: dict[str, RatingValue] = {}
+    for rating_field in definition.rating_fields:
+        key = "rating:" + rating_field.key
+        mine = [h for h in hits if h.key == key]
+        hit = next((h for h in mine if written_ratings(h.value)), mine[0] if mine else None)
+        ratings[rating_field.key] = read_rating(lines, hit, labels)
+    return ratings
+
+
+def header_rating(text: str) -> Rating | None:
+    """A rating named in a column header or a result cell, also shortened ("HTXS", "Hoàn thành tốt")."""
+    found = parse_rating(text)
+    if found is not None:
+        return found
+    folded = " ".join(re.findall(r"[0-9a-z]+", fold(text)))
+    for pattern, rating in _SHORT_RATINGS:
+        if pattern.search(folded):
+            return rating
+    return None

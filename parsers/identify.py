@@ -1,0 +1,246 @@
+"""Which form a text is: found from the printed code line and the printed title.
+
+Works on plain text lines so that the Word reader, the PDF text reader and OCR share it.
+Titles are printed over several lines ("PHIẾU PHÂN TÍCH CHẤT LƯỢNG" / "VÀ ĐÁNH GIÁ, XẾP LOẠI
+ĐẢNG VIÊN"), so consecutive lines are joined and compared loosely (no diacritics, case or
+punctuation), but always as whole lines: a sentence that merely mentions a form is not a title.
+The same title exists in several rule-set families (2018 and 2023 collective reports…); the code
+line ("Mẫu 01-HD KĐ.ĐG 2023") then decides, else the caller's rule set, else the earliest family.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from domain.forms import FormCatalog, FormDefinition
+from domain.text import fold
+
+# How many consecutive lines a printed title may span.
+_MAX_TITLE_LINES = 6
+# How far (in lines) a code line may sit above its title: the header table (party committee,
+# "ĐẢNG CỘNG SẢN VIỆT NAM", place and date) usually comes between them.
+_CODE_WINDOW = 14
+# Characters a code line may carry beyond the code itself ("Mẫu số …", a trailing "(mới)").
+_CODE_SLACK = 6
+# A repeated title of the same form starts a new form only after this many non-empty lines:
+# a title repeated in a running header or a caption is not a second form.
+_MIN_FORM_LINES = 5
+
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+_DIGITS = re.compile(r"\d+")
+_YEAR_SUFFIX = re.compile(r"^nam \d{4}$")
+
+
+def _tokens(text: str) -> str:
+    """Loose key of a text: folded, punctuation as spaces, single spaces."""
+    return " ".join(_NON_WORD.sub(" ", fold(text)).split())
+
+
+def _compact(text: str) -> str:
+    """Key of a code line: folded, no punctuation or spaces, numbers without leading zeros, and
+    without the optional "số" ("Mẫu số 05-HD" is "Mẫu 05-HD")."""
+    key = _tokens(text)
+    key = re.sub(r"^mau so ", "mau ", key)
+    key = _DIGITS.sub(lambda m: str(int(m.group())), key)
+    return key.replace(" ", "")
+
+
+def _main_title(title: str) -> str:
+    """The title without its bracketed subtitle ("BẢN KIỂM ĐIỂM CÁ NHÂN (Cá nhân …)")."""
+    return title.split(" (", 1)[0] if " (" in title else ""
+
+
+@dataclass(frozen=True)
+class FormMatch:
+    """One form found in the lines: where it starts and how it was recognised."""
+
+    definition: FormDefinition
+    start: int
+    title_line: int | None = None
+    code_line: int | None = None
+
+
+@dataclass(frozen=True)
+class _TitleHit:
+    start: int
+    end: int  # exclusive
+    candidates: tuple[FormDefinition, ...]
+
+
+@dataclass
+class _Keys:
+    """Precomputed keys of a catalog: exact titles, main titles (no subtitle) and codes."""
+
+    titles: dict[str, list[FormDefinition]] = field(default_factory=dict)
+    mains: dict[str, list[FormDefinition]] = field(default_factory=dict)
+    codes: list[tuple[str, FormDefinition]] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, catalog: Iterable[FormDefinition]) -> _Keys:
+        keys = cls()
+        for d in catalog:
+            for title in (d.title, *d.title_aliases):
+                keys.titles.setdefault(_tokens(title), []).append(d)
+                main = _main_title(title)
+                if main:
+                    keys.mains.setdefault(_tokens(main), []).append(d)
+            if d.code:
+                keys.codes.append((_compact(d.code), d))
+        return keys
+
+
+def _code_hits(lines: Sequence[str], keys: _Keys) -> dict[int, list[FormDefinition]]:
+    """Lines that are a form's code line: they start with the code and carry little else."""
+    hits: dict[int, list[FormDefinition]] = {}
+    for i, line in enumerate(lines):
+        compact = _compact(line)
+        if not compact:
+            continue
+        found = [d for code, d in keys.codes if compact.startswith(code) and len(compact) - len(code) <= _CODE_SLACK]
+        if found:
+            hits[i] = found
+    return hits
+
+
+def _title_at(lines: Sequence[str], i: int, keys: _Keys) -> _TitleHit | None:
+    """The longest title that lines i, i+1, … spell exactly; an exact title beats a main title."""
+    best: tuple[tuple[int, int], int, list[FormDefinition]] | None = None
+    joined = ""
+    for end in range(i, min(len(lines), i + _MAX_TITLE_LINES)):
+        part = _tokens(lines[end])
+        if not part:
+            break
+        joined = f"{joined} {part}".strip()
+        for key in {joined, _strip_year(joined)}:
+            for table, rank in ((keys.titles, 1), (keys.mains, 0)):
+                found = table.get(key)
+                score = (len(key), rank)
+                if found and (best is None or score > best[0]):
+                    best = (score, end + 1, found)
+    if best is None:
+        return None
+    return _TitleHit(i, best[1], tuple(best[2]))
+
+
+def _strip_year(key: str) -> str:
+    """A title line may end with the year ("BẢN KIỂM ĐIỂM CÁ NHÂN NĂM 2018")."""
+    words = key.split(" ")
+    if len(words) > 2 and _YEAR_SUFFIX.match(" ".join(words[-2:])):
+        return " ".join(words[:-2])
+    return key
+
+
+def _title_hits(lines: Sequence[str], keys: _Keys) -> list[_TitleHit]:
+    hits: list[_TitleHit] = []
+    i = 0
+    while i < len(lines):
+        hit = _title_at(lines, i, keys)
+        if hit is None:
+            i += 1
+            continue
+        hits.append(hit)
+        i = hit.end
+    return hits
+
+
+def _families(catalog: Iterable[FormDefinition]) -> list[str]:
+    return sorted({d.rule_set for d in catalog if d.rule_set})
+
+
+def form_family(rule_set: str | None, catalog: Iterable[FormDefinition]) -> str | None:
+    """The rule-set family whose forms a rule set uses: itself when the catalog has forms of it,
+    else the latest earlier family (2019 has no forms of its own and uses the 2018 ones)."""
+    if rule_set is None:
+        return None
+    families = _families(catalog)
+    if rule_set in families:
+        return rule_set
+    earlier = [f for f in families if f <= rule_set]
+    return earlier[-1] if earlier else None
+
+
+def _choose(
+    candidates: Sequence[FormDefinition],
+    code_defs: Sequence[FormDefinition],
+    family: str | None,
+) -> FormDefinition:
+    """One definition among equal title matches: the code line's, then the preferred family's,
+    then the earliest (the catalog's order: family, then id)."""
+    pool = list(candidates)
+    by_code = [d for d in pool if d in code_defs]
+    if by_code:
+        pool = by_code
+    by_family = [d for d in pool if family is not None and d.rule_set == family]
+    if by_family:
+        pool = by_family
+    return min(pool, key=lambda d: (d.rule_set or "9999", d.id))
+
+
+def _pair_code(title: _TitleHit, codes: dict[int, list[FormDefinition]], used: set[int], floor: int) -> int | None:
+    """The nearest unused code line above a title, not above the previous form."""
+    for j in range(title.start - 1, max(floor, title.start - _CODE_WINDOW) - 1, -1):
+        if j in codes and j not in used:
+            return j
+    return None
+
+
+def find_forms(
+    lines: Sequence[str],
+    catalog: FormCatalog | Iterable[FormDefinition],
+    prefer_rule_set: str | None = None,
+) -> list[FormMatch]:
+    """Every form printed in the lines, in order, each with the line where it starts."""
+    definitions = list(catalog)
+    keys = _Keys.of(definitions)
+    family = form_family(prefer_rule_set, definitions)
+    codes = _code_hits(lines, keys)
+    used: set[int] = set()
+    matches: list[FormMatch] = []
+    floor = 0
+    for title in _title_hits(lines, keys):
+        j = _pair_code(title, codes, used, floor)
+        code_defs = codes.get(j, []) if j is not None else []
+        if code_defs and not set(code_defs) & set(title.candidates):
+            # The code names another form than the title: the code is the more specific of the two.
+            definition = _choose(code_defs, code_defs, family)
+        else:
+            definition = _choose(title.candidates, code_defs, family)
+        if j is not None:
+            used.add(j)
+        matches.append(FormMatch(definition, j if j is not None else title.start, title.start, j))
+        floor = title.end
+    for j, defs in codes.items():
+        if j not in used and not any(m.title_line is not None and j > m.start and j < m.title_line for m in matches):
+            matches.append(FormMatch(_choose(defs, defs, family), j, None, j))
+    matches.sort(key=lambda m: m.start)
+    return _drop_repeats(matches, lines)
+
+
+def _drop_repeats(matches: list[FormMatch], lines: Sequence[str]) -> list[FormMatch]:
+    """A form found again right after itself (a running header, a repeated caption) is one form."""
+    kept: list[FormMatch] = []
+    for m in matches:
+        if kept and kept[-1].definition.id == m.definition.id:
+            between = sum(1 for line in lines[kept[-1].start : m.start] if line.strip())
+            if between < _MIN_FORM_LINES + _title_span(kept[-1]):
+                continue
+        kept.append(m)
+    return kept
+
+
+def _title_span(m: FormMatch) -> int:
+    if m.title_line is None:
+        return 1
+    return max(1, m.title_line - m.start + 1)
+
+
+def identify_form(
+    lines: list[str],
+    catalog: FormCatalog,
+    prefer_rule_set: str | None = None,
+) -> FormDefinition | None:
+    """The first form printed in the lines, or None when none is recognised."""
+    matches = find_forms(lines, catalog, prefer_rule_set)
+    return matches[0].definition if matches else None
