@@ -571,11 +571,12 @@ class _Label:
     label: str
     pattern: re.Pattern[str]
     upper: bool  # the printed label starts with a capital
+    key_words: str
 
     @classmethod
     def of(cls, key: str, label: str) -> _Label:
         pattern = re.compile(_words_pattern(label) + r"\s*[:：]")
-        return cls(key, label, pattern, label[:1].isupper())
+        return cls(key, label, pattern, label[:1].isupper(), _tokens_key(label))
 
 
 @dataclass(frozen=True)
@@ -607,6 +608,10 @@ def _scan_line(line: Line, labels: Sequence[_Label]) -> list[_Hit]:
         for m in label.pattern.finditer(folded):
             if _starts_field(text, m.start(), label):
                 found.append((m.start(), m.end(), label))
+    if not found:
+        whole = _whole_line_label(text, labels)
+        if whole is not None:
+            return [_Hit(whole.key, line, 0, len(text), "")]
     found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
     kept: list[tuple[int, int, _Label]] = []
     for start, end, label in found:
@@ -620,6 +625,13 @@ def _scan_line(line: Line, labels: Sequence[_Label]) -> list[_Hit]:
         gap = _GAP_LABEL.search(raw)
         hits.append(_Hit(label.key, line, start, end, raw[: gap.start()] if gap else raw))
     return hits
+
+
+def _whole_line_label(text: str, labels: Sequence[_Label]) -> _Label | None:
+    """A label printed alone on its line without a colon ("II. Đề xuất xếp loại mức chất lượng"),
+    its answer on the lines below."""
+    key = _tokens_key(text[_BULLET.match(text).end() :])  # type: ignore[union-attr]
+    return next((label for label in labels if key and key == label.key_words), None)
 
 
 def _scan(lines: Sequence[Line], labels: Sequence[_Label]) -> list[_Hit]:
@@ -888,10 +900,12 @@ def read_rating(lines: Sequence[Line], hit: _Hit | None, labels: Sequence[_Label
     if hit is None:
         return RatingValue(value=None, confidence=0.0)
     raw = hit.value
-    if clean(raw) or not hit.line.text[hit.end :].strip() == "":
+    if clean(raw):
         if is_rating_list(raw) and not written_ratings(raw):
             return RatingValue(value=None, raw=clean(raw), location=_anchor(hit.line))
         return _rating_of(raw, hit.line)
+    if hit.line.text[hit.end :].strip():  # another label follows at once: this one was left blank
+        return RatingValue(value=None, raw="", location=_anchor(hit.line))
     answer = _answer_lines(lines, hit.line, labels)
     text = " ".join(line.text for line in answer)
     if not answer or is_rating_list(text) or not _short_answer(text) or not written_ratings(text):
@@ -922,3 +936,230 @@ def header_rating(text: str) -> Rating | None:
         if pattern.search(folded):
             return rating
     return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Marks in cells
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mark:
+    """What one cell holds: a live mark, a cancelled (struck or deleted) one, or nothing."""
+
+    live: bool = False
+    cancelled: bool = False
+
+
+def _is_mark_text(text: str) -> bool:
+    return any(ch not in _PLACEHOLDER_CHARS and not ch.isspace() for ch in text)
+
+
+def cell_mark(cell: Cell, use_fill: bool = True) -> Mark:
+    """Any written sign, a ticked box, a highlighted run or a filled cell is a mark; the same
+    struck through or deleted in tracked changes is a cancelled mark; an empty box is nothing."""
+    live = use_fill and (cell.fill is not None or any(line.fill for line in cell.lines))
+    cancelled = False
+    for line in cell.lines:
+        for p in line.pieces:
+            visible = p.symbol or _is_mark_text(p.text)
+            if p.deleted or p.struck:
+                cancelled = cancelled or visible
+            elif visible or ((p.highlighted or (p.shaded and use_fill)) and p.text != ""):
+                live = True
+    return Mark(live=live, cancelled=cancelled and not live)
+
+
+def _fills(cell: Cell) -> str | None:
+    return cell.fill or next((line.fill for line in cell.lines if line.fill), None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Criterion grids
+# ---------------------------------------------------------------------------------------------
+
+_ROMAN = re.compile(r"([IVXLC]+)\s*[.)]?")
+_ARABIC = re.compile(r"(\d+)\s*[.)]?")
+_DOTTED = re.compile(r"([IVXLC]+|\d+)\s*\.\s*(\d+)\s*[.)]?")
+_MAX_HEADER_ROWS = 4
+
+
+def _header_level(text: str) -> Level | None:
+    return parse_level(text) or parse_level(" ".join(re.findall(r"[^\W\d_]+", text)))
+
+
+@dataclass
+class _Grid:
+    """A criterion table: where its header ends and which grid columns hold which level."""
+
+    table: Table
+    header_end: int  # first data row
+    levels: dict[Level, set[int]]
+    tt_col: int
+    label_col: int | None
+
+
+def _find_grid(table: Table) -> _Grid | None:
+    for r in range(min(_MAX_HEADER_ROWS, len(table.grid))):
+        levels: dict[Level, set[int]] = {}
+        for cell in table.cells(r):
+            level = _header_level(cell.resolved().text)
+            if level is not None:
+                levels.setdefault(level, set()).update(cell.columns)
+        if len(levels) == len(Level):
+            tt_col, label_col = _tt_and_label_columns(table, r, levels)
+            return _Grid(table, r + 1, levels, tt_col, label_col)
+    return None
+
+
+def _tt_and_label_columns(table: Table, last_header: int, levels: dict[Level, set[int]]) -> tuple[int, int | None]:
+    level_cols = set().union(*levels.values())
+    free = [c for c in range(table.width) if c not in level_cols]
+    tt_col = free[0] if free else 0
+    label_col: int | None = free[1] if len(free) > 1 else None
+    for r in range(last_header + 1):
+        for c in free:
+            key = _tokens_key(table.text(r, c))
+            if key in {"tt", "stt", "so tt"}:
+                tt_col = c
+            elif "tieu chi" in key or "noi dung" in key:
+                label_col = c
+    return tt_col, label_col
+
+
+@dataclass
+class _Row:
+    """One criterion as printed: its section and number, and the marks of its row(s)."""
+
+    section: str | None
+    number: str | None
+    rows: list[int]
+    live: set[Level] = field(default_factory=set)
+    cancelled: set[Level] = field(default_factory=set)
+    label: str = ""
+
+    @property
+    def id(self) -> str:
+        if self.section and self.number:
+            return f"{self.section}.{self.number}"
+        return self.section or self.number or ""
+
+
+def _row_marks(grid: _Grid, r: int, fill_ok: dict[Level, bool]) -> tuple[set[Level], set[Level]]:
+    live: set[Level] = set()
+    cancelled: set[Level] = set()
+    for cell in grid.table.cells(r):
+        if cell.origin is not None:  # the mark sits in the merged cell's first row
+            continue
+        hit = [lvl for lvl, cols in grid.levels.items() if cols & set(cell.columns)]
+        if not hit:
+            continue
+        mark = cell_mark(cell, use_fill=all(fill_ok[lvl] for lvl in hit))
+        for lvl in hit:
+            if mark.live:
+                live.add(lvl)
+            elif mark.cancelled:
+                cancelled.add(lvl)
+    return live, cancelled
+
+
+def _styled_fills(grid: _Grid) -> tuple[set[int], set[Level]]:
+    """Shading that is table styling, not a mark: a row whose level cells are all filled alike
+    (a shaded section row), a level column filled on every row."""
+    table = grid.table
+    rows = range(grid.header_end, len(table.grid))
+    per_row: dict[int, dict[Level, str | None]] = {}
+    for r in rows:
+        per_row[r] = {}
+        for lvl, cols in grid.levels.items():
+            cell = table.at(r, min(cols))
+            per_row[r][lvl] = _fills(cell) if cell is not None and cell.origin is None else None
+    styled_rows = {r for r, f in per_row.items() if len(set(f.values())) == 1 and next(iter(f.values())) is not None}
+    styled_cols = set()
+    if len(per_row) >= 3:
+        styled_cols = {lvl for lvl in Level if all(per_row[r][lvl] is not None for r in rows)}
+    return styled_rows, styled_cols
+
+
+def read_grid(grid: _Grid) -> list[_Row]:
+    """Rows of the grid as printed criteria: 'I' with '1', '2' under it gives I.1, I.2; a section
+    with no numbered rows ('III') is a criterion itself; blank rows are skipped; a row with no
+    number continues the criterion above (a label split over two rows)."""
+    table = grid.table
+    styled_rows, styled_cols = _styled_fills(grid)
+    entries: list[_Row] = []
+    section: str | None = None
+    for r in range(grid.header_end, len(table.grid)):
+        fill_ok = {lvl: r not in styled_rows and lvl not in styled_cols for lvl in Level}
+        live, cancelled = _row_marks(grid, r, fill_ok)
+        tt_cell = table.at(r, grid.tt_col)
+        tt = clean(tt_cell.text) if tt_cell is not None and tt_cell.origin is None else ""
+        label = table.own_text(r, grid.label_col) if grid.label_col is not None else ""
+        entry = _classify(tt, section, r, label)
+        if entry is None:
+            if entries and (tt_cell is not None and tt_cell.origin is not None or label or live or cancelled):
+                entries[-1].rows.append(r)
+                entries[-1].live |= live
+                entries[-1].cancelled |= cancelled
+            continue
+        if entry.number is None:
+            section = entry.section
+        entry.live, entry.cancelled = live, cancelled
+        entries.append(entry)
+    parents = {e.section for e in entries if e.number is not None}
+    return [e for e in entries if e.number is not None or e.section not in parents]
+
+
+def _classify(tt: str, section: str | None, r: int, label: str) -> _Row | None:
+    if m := _DOTTED.fullmatch(tt):
+        return _Row(m.group(1), m.group(2), [r], label=label)
+    if m := _ROMAN.fullmatch(tt):
+        return _Row(m.group(1), None, [r], label=label)
+    if m := _ARABIC.fullmatch(tt):
+        return _Row(section, m.group(1), [r], label=label)
+    return None
+
+
+def _criterion(entry: _Row, table: Table, page: int) -> CriterionValue:
+    marked = [lvl for lvl in Level if lvl in entry.live]
+    cancelled = [lvl for lvl in Level if lvl in entry.cancelled and lvl not in entry.live]
+    return CriterionValue(
+        id=entry.id,
+        level=marked[0] if len(marked) == 1 else None,
+        confidence=1.0,
+        marked=marked,
+        cancelled=cancelled,
+        location=Location(page=page, anchor=f"table {table.index + 1} row {entry.rows[0] + 1}"),
+    )
+
+
+def _relabel(entries: list[_Row], definition: FormDefinition) -> None:
+    """When no printed number matches the definition (a grid numbered 1…n straight through), the
+    rows are matched to the defined criteria by their printed labels instead."""
+    defined = {c.id for c in definition.criteria}
+    if not entries or any(e.id in defined for e in entries):
+        return
+    for e in entries:
+        best = max(definition.criteria, key=lambda c: fuzz.ratio(_tokens_key(c.label), _tokens_key(e.label)))
+        if fuzz.ratio(_tokens_key(best.label), _tokens_key(e.label)) >= 80:
+            e.section, e.number = best.id, None
+
+
+def merge_with_definition(found: list[CriterionValue], definition: FormDefinition) -> list[CriterionValue]:
+    """Every defined criterion, in printed order: rows the form prints beyond the definition
+    (Mẫu 04 section II split into II.1, II.2) are kept; a defined criterion printed as a section
+    with numbered rows is covered by them; one with no row at all is unread (confidence 0)."""
+    out = list(found)
+    ids = [c.id for c in out]
+    order = {c.id: k for k, c in enumerate(definition.criteria)}
+
+    def rank(cid: str) -> int:
+        return order.get(cid, order.get(cid.split(".")[0], len(order)))
+
+    for k, c in enumerate(definition.criteria):
+        if c.max_points is not None or c.id in ids or any(i.startswith(c.id + ".") for i in ids):
+            continue
+        at = max((n + 1 for n, i in enumerate(ids) if rank(i) < k), default=0)
+        out.insert(at, CriterionValue(id=c.id, level=None, confidence=0.0))
+        ids.insert(at, c.id)
+    return out
