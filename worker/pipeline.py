@@ -49,7 +49,8 @@ def read_documents(files: Iterable[Path]) -> list[Document]:
 
 
 def choose_rule_set(requested: str | None, documents: list[Document], date: dt.date | None) -> RuleSet:
-    """The named set; else the set governing the evaluation year; else the family most forms use."""
+    """The named set; else the set governing the evaluation year; else the family most forms use;
+    else the set in force today."""
     if requested:
         return rule_set(requested)
     if date is not None and (by_year := rule_set_for_year(date.year)) is not None:
@@ -59,7 +60,10 @@ def choose_rule_set(requested: str | None, documents: list[Document], date: dt.d
     )
     if families:
         return rule_set(families.most_common(1)[0][0])
-    raise ConfigError("Không xác định được bộ quy định: hãy chọn --rule-set 2018, 2019, 2023 hoặc 2025.")
+    current = rule_set_for_year(dt.date.today().year)  # nothing to go by: the set in force today
+    if current is None:
+        raise ConfigError("Không xác định được bộ quy định: hãy chọn --rule-set 2018, 2019, 2023 hoặc 2025.")
+    return current
 
 
 def check(
