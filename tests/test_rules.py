@@ -341,7 +341,7 @@ def test_violation_is_found(rule_id: str, rs: str) -> None:
 
 @pytest.mark.parametrize(("rule_id", "rs"), _applicable())
 def test_compliant_dossier_is_not_flagged(rule_id: str, rs: str) -> None:
-    result, found = _findings(SCENARIOS[rule_id].ok(rs), rs, rule_id)
+    _result, found = _findings(SCENARIOS[rule_id].ok(rs), rs, rule_id)
     assert found == [], [f.message for f in found]
 
 
