@@ -15,17 +15,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
 from rapidfuzz import fuzz
 
 from domain.errors import FileRejected, UnknownForm
-from domain.forms import FieldDef, FormCatalog, FormDefinition, RatingFieldDef, catalog
+from domain.forms import FieldDef, FormCatalog, FormDefinition, FormKind, RatingFieldDef, catalog
 from domain.model import (
     BallotCount,
     CriterionValue,
@@ -42,7 +44,7 @@ from domain.model import (
     SummaryRow,
     Tally,
 )
-from domain.text import clean, nfc, find_dates, find_ratings, fold, parse_date, parse_level, parse_rating
+from domain.text import clean, find_dates, find_ratings, fold, nfc, parse_date, parse_level, parse_rating
 from parsers.identify import FormMatch, find_forms
 
 # lxml elements from python-docx; lxml ships no type information.
@@ -58,6 +60,7 @@ MAX_TOTAL_BYTES = 200 * 1024 * 1024  # uncompressed size of the whole package
 MAX_RATIO = 100  # uncompressed / compressed, for parts big enough to matter
 _RATIO_FLOOR = 1024 * 1024
 MAX_ENTRIES = 5000
+_XML_HEAD_BYTES = 1024 * 1024
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _DOCTYPE_MARKERS = (b"<!DOCTYPE", b"<!ENTITY", "<!DOCTYPE".encode("utf-16-le"), "<!ENTITY".encode("utf-16-le"))
 
@@ -88,13 +91,13 @@ def _check_package(path: Path, name: str) -> bytes:
         )
     if not data.startswith(b"PK"):
         raise _reject(name, "Tệp “{name}” không phải là tệp Word (.docx) hợp lệ.", "not a zip archive")
-    _check_zip(path, name)
+    _check_zip(data, name)
     return data
 
 
-def _check_zip(path: Path, name: str) -> None:
+def _check_zip(data: bytes, name: str) -> None:
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
             _check_sizes(infos, name)
             names = {i.filename for i in infos}
@@ -103,7 +106,7 @@ def _check_zip(path: Path, name: str) -> None:
             for info in infos:
                 if info.filename.endswith((".xml", ".rels")):
                     _check_xml_head(zf, info, name)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as e:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError, OSError) as e:
         raise _reject(name, "Tệp “{name}” bị hỏng, không mở được. Hãy lưu lại bằng Word rồi gửi lại.", str(e)) from e
 
 
@@ -130,9 +133,11 @@ def _check_sizes(infos: Sequence[zipfile.ZipInfo], name: str) -> None:
 
 
 def _check_xml_head(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
-    """Word never writes a DTD; one in a part can only be an entity attack (billion laughs, XXE)."""
+    """Word never writes a DTD; one in a part can only be an entity attack (billion laughs, XXE).
+    The DTD must precede the root element, so the head of the part is enough (a generous head:
+    comments may pad the prolog)."""
     with zf.open(info) as fh:
-        head = fh.read(4096)
+        head = fh.read(_XML_HEAD_BYTES)
     if any(marker in head for marker in _DOCTYPE_MARKERS):
         raise _reject(
             name,
@@ -147,13 +152,11 @@ def _open_docx(path: Path, name: str) -> tuple[bytes, _El, list[_El]]:
     import docx  # deferred: only needed once the package is known to be safe
 
     try:
-        document = docx.Document(str(path))
+        document = docx.Document(io.BytesIO(data))  # the very bytes that were checked
         body = document.element.body
         headers = [s.header._element for s in document.sections[:1] if not s.header.is_linked_to_previous]
     except Exception as e:  # python-docx raises many kinds on a broken package
-        raise _reject(
-            name, "Tệp “{name}” bị hỏng hoặc không phải văn bản Word (.docx), không mở được.", repr(e)
-        ) from e
+        raise _reject(name, "Tệp “{name}” bị hỏng hoặc không phải văn bản Word (.docx), không mở được.", repr(e)) from e
     return data, body, headers
 
 
@@ -221,7 +224,7 @@ class Line:
     fill: str | None = None
     in_header: bool = False
 
-    @property
+    @cached_property
     def text(self) -> str:
         """What a reader sees as standing text: no deleted or struck-out runs, except that a
         struck or deleted check mark shows as a cancelled box (⊘), so a row of boxes keeps its
@@ -233,9 +236,6 @@ class Line:
             else:
                 parts.append(p.text)
         return nfc("".join(parts))
-
-    def same_container(self, other: Line) -> bool:
-        return (self.table, self.row, self.col) == (other.table, other.row, other.col)
 
 
 @dataclass(eq=False)
@@ -322,7 +322,7 @@ class _Walker:
             elif tag == _W + "tbl":
                 self.table(child)
             elif tag in (_W + "sdt", _W + "customXml"):
-                content = child.find(_W + "sdtContent") if tag == _W + "sdt" else child
+                content = _sdt_content(child) if tag == _W + "sdt" else child
                 if content is not None:
                     self.blocks(content)
 
@@ -440,7 +440,7 @@ class _Runs:
     def inline_sdt(self, sdt: _El, deleted: bool) -> None:
         checked = _checkbox_state(sdt)
         if checked is None:
-            content = sdt.find(_W + "sdtContent")
+            content = _sdt_content(sdt)
             if content is not None:
                 self.children(content, deleted)
             return
@@ -507,6 +507,15 @@ def _under_fallback(node: _El, stop: _El) -> bool:
     return False
 
 
+def _sdt_content(sdt: _El) -> _El | None:
+    """A content control's content, or None while it still shows its placeholder prompt
+    ("Bấm vào đây để nhập văn bản"), which is no answer."""
+    pr = sdt.find(_W + "sdtPr")
+    if pr is not None and _on(pr.find(_W + "showingPlcHdr")):
+        return None
+    return sdt.find(_W + "sdtContent")
+
+
 def _checkbox_state(sdt: _El) -> bool | None:
     """True/False for a check-box content control, None for any other content control."""
     pr = sdt.find(_W + "sdtPr")
@@ -538,16 +547,23 @@ _GAP_LABEL = re.compile(r"(?:\s{2,}|\t)\S[^:\t]{0,40}:")
 _INT = re.compile(r"\d+")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _DATE_IN_WORDS = re.compile(r"ngay\s*\d{1,2}\s*thang\s*\d{1,2}\s*nam\s*\d{4}")
+_DATE_AFTER_NGAY = re.compile(r"\bngay\s*\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}")
 _HONORIFIC = re.compile(r"^(?:đồng chí|đ/c|ông|bà)\s+", re.IGNORECASE)
 
 
 def _fold_chars(text: str) -> str:
     """`fold` one character at a time, so that positions in the result are positions in `text`."""
-    out: list[str] = []
-    for ch in text:
-        folded = " " if ch.isspace() else fold(ch)
-        out.append(folded if len(folded) == 1 else (ch.lower() if len(ch.lower()) == 1 else "?"))
-    return "".join(out)
+    return "".join(_fold_char(ch) for ch in text)
+
+
+@cache
+def _fold_char(ch: str) -> str:
+    if ch.isspace():
+        return " "
+    folded = fold(ch)
+    if len(folded) == 1:
+        return folded
+    return ch.lower() if len(ch.lower()) == 1 else "?"
 
 
 def _is_placeholder(text: str) -> bool:
@@ -572,11 +588,13 @@ class _Label:
     pattern: re.Pattern[str]
     upper: bool  # the printed label starts with a capital
     key_words: str
+    answer_below: bool  # a rating label may stand alone on its line, the answer under it
 
     @classmethod
-    def of(cls, key: str, label: str) -> _Label:
-        pattern = re.compile(_words_pattern(label) + r"\s*[:：]")
-        return cls(key, label, pattern, label[:1].isupper(), _tokens_key(label))
+    def of(cls, key: str, label: str, answer_below: bool = False) -> _Label:
+        # "Họ và tên (chữ in hoa):": a bracketed note may sit between the label and its colon.
+        pattern = re.compile(_words_pattern(label) + r"\s*(?:\([^()]{0,60}\)\s*)?[:：]")
+        return cls(key, label, pattern, label[:1].isupper(), _tokens_key(label), answer_below)
 
 
 @dataclass(frozen=True)
@@ -631,7 +649,7 @@ def _whole_line_label(text: str, labels: Sequence[_Label]) -> _Label | None:
     """A label printed alone on its line without a colon ("II. Đề xuất xếp loại mức chất lượng"),
     its answer on the lines below."""
     key = _tokens_key(text[_BULLET.match(text).end() :])  # type: ignore[union-attr]
-    return next((label for label in labels if key and key == label.key_words), None)
+    return next((label for label in labels if key and key == label.key_words and label.answer_below), None)
 
 
 def _scan(lines: Sequence[Line], labels: Sequence[_Label]) -> list[_Hit]:
@@ -642,7 +660,8 @@ def _loose_field(lines: Sequence[Line], field_def: FieldDef) -> str | None:
     """A label printed without a colon: mid-sentence ("… tại Phòng Ngân sách, …") for a label
     printed in lower case, at the start of a line ("Năm 2018") for one printed as in the form, or
     as a bracketed caption under its value ("CHI ỦY CHI BỘ 3" / "(Tập thể kiểm điểm)")."""
-    pattern = re.compile(_words_pattern(field_def.label))
+    words = nfc(field_def.label).lower().split()
+    pattern = re.compile(r"(?<!\w)" + r"\s+".join(re.escape(w) for w in words) + r"(?!\w)")
     caption = _tokens_key(field_def.label)
     previous: Line | None = None
     for line in lines:
@@ -652,11 +671,11 @@ def _loose_field(lines: Sequence[Line], field_def: FieldDef) -> str | None:
             return _value(previous.text)
         if stripped.endswith(")") and "(" in stripped and _tokens_key(stripped.rsplit("(", 1)[1]) == caption:
             return _value(stripped.rsplit("(", 1)[0])
-        m = pattern.search(_fold_chars(text))
+        m = pattern.search(text.lower())  # diacritics count here: "tại" is not "TÀI CHÍNH"
         if m is not None:
             lower = not field_def.label[:1].isupper()
             at_start = m.start() <= _BULLET.match(text).end()  # type: ignore[union-attr]
-            as_printed = text[m.start() : m.start() + 1] == field_def.label[:1]
+            as_printed = text[m.start() : m.end()] == nfc(field_def.label)  # "ĐẢNG CỘNG SẢN" is no "Đảng:"
             if lower and not at_start:
                 return _value(re.split(r"[,;(]", text[m.end() :], maxsplit=1)[0])
             if at_start and as_printed and not lower:
@@ -675,7 +694,7 @@ def _tokens_key(text: str) -> str:
 def _labels(definition: FormDefinition) -> list[_Label]:
     """Every label of the form, header and rating ones: each ends the value before it."""
     labels = [_Label.of(f.key, f.label) for f in definition.header_fields]
-    labels += [_Label.of("rating:" + r.key, r.label) for r in definition.rating_fields]
+    labels += [_Label.of("rating:" + r.key, r.label, answer_below=True) for r in definition.rating_fields]
     return labels
 
 
@@ -699,12 +718,12 @@ def read_fields(lines: Sequence[Line], definition: FormDefinition, hits: Sequenc
 
 
 def _form_date(lines: Sequence[Line]) -> dt.date | None:
-    """The form's date: the first 'ngày … tháng … năm …' (the place-and-date line)."""
-    for line in lines:
-        folded = fold(line.text)
-        m = _DATE_IN_WORDS.search(folded)
-        if m is not None:
-            dates = find_dates(m.group())
+    """The form's date: the first 'ngày … tháng … năm …' (the place-and-date line), else the
+    first 'ngày 14/12/2019' (a date of birth is 'Ngày sinh', so it never matches)."""
+    for pattern in (_DATE_IN_WORDS, _DATE_AFTER_NGAY):
+        for line in lines:
+            m = pattern.search(fold(line.text))
+            dates = find_dates(m.group()) if m is not None else []
             if dates:
                 return dates[0]
     return None
@@ -740,7 +759,14 @@ def _restore_case(value: str, lines: Sequence[Line]) -> str:
             found = text[at : at + len(value)]
             if found != found.upper():
                 return found
-    return value[:1] + value[1:].lower()
+    return " ".join(_sentence_case(word, k == 0) for k, word in enumerate(value.split()))
+
+
+def _sentence_case(word: str, first: bool) -> str:
+    """Lower case except the first word, and except acronyms ("THPT", "UBND": no vowel)."""
+    if not any(ch in "aeiouy" for ch in fold(word)):
+        return word
+    return word[:1] + word[1:].lower() if first else word.lower()
 
 
 def _unit(fields: dict[str, str], lines: Sequence[Line]) -> str | None:
@@ -828,8 +854,7 @@ def options(text: str) -> list[tuple[str, str]]:
 
 def _box_ratings(text: str) -> tuple[list[Rating], int] | None:
     """Ratings ticked in a row of rating boxes, and how many rating boxes the row has."""
-    rated = [(box, parse_rating(words)) for box, words in options(text)]
-    rated = [(box, r) for box, r in rated if r is not None]
+    rated = [(box, r) for box, words in options(text) if (r := parse_rating(words)) is not None]
     if len(rated) < 2:
         return None
     return _distinct(r for box, r in rated if box in BOX_MARKS), len(rated)
@@ -913,9 +938,7 @@ def read_rating(lines: Sequence[Line], hit: _Hit | None, labels: Sequence[_Label
     return _rating_of(text, answer[0])
 
 
-def read_ratings(
-    lines: Sequence[Line], definition: FormDefinition, hits: Sequence[_Hit]
-) -> dict[str, RatingValue]:
+def read_ratings(lines: Sequence[Line], definition: FormDefinition, hits: Sequence[_Hit]) -> dict[str, RatingValue]:
     labels = _labels(definition)
     ratings: dict[str, RatingValue] = {}
     for rating_field in definition.rating_fields:
@@ -1052,7 +1075,8 @@ def _row_marks(grid: _Grid, r: int, fill_ok: dict[Level, bool]) -> tuple[set[Lev
         if cell.origin is not None:  # the mark sits in the merged cell's first row
             continue
         hit = [lvl for lvl, cols in grid.levels.items() if cols & set(cell.columns)]
-        if not hit:
+        if not hit or not set(cell.columns) <= set().union(*grid.levels.values()):
+            # no level cell, or a label cell spanning over the level columns (a section heading)
             continue
         mark = cell_mark(cell, use_fill=all(fill_ok[lvl] for lvl in hit))
         for lvl in hit:
@@ -1063,22 +1087,20 @@ def _row_marks(grid: _Grid, r: int, fill_ok: dict[Level, bool]) -> tuple[set[Lev
     return live, cancelled
 
 
-def _styled_fills(grid: _Grid) -> tuple[set[int], set[Level]]:
-    """Shading that is table styling, not a mark: a row whose level cells are all filled alike
-    (a shaded section row), a level column filled on every row."""
+def _styled_rows(grid: _Grid) -> set[int]:
+    """Rows whose four level cells are filled alike: table styling (a shaded section row), not a
+    mark. A column shaded on every row is not treated so: it may be a person shading 'Tốt'
+    for every criterion."""
     table = grid.table
-    rows = range(grid.header_end, len(table.grid))
-    per_row: dict[int, dict[Level, str | None]] = {}
-    for r in rows:
-        per_row[r] = {}
-        for lvl, cols in grid.levels.items():
+    styled: set[int] = set()
+    for r in range(grid.header_end, len(table.grid)):
+        fills = set()
+        for cols in grid.levels.values():
             cell = table.at(r, min(cols))
-            per_row[r][lvl] = _fills(cell) if cell is not None and cell.origin is None else None
-    styled_rows = {r for r, f in per_row.items() if len(set(f.values())) == 1 and next(iter(f.values())) is not None}
-    styled_cols = set()
-    if len(per_row) >= 3:
-        styled_cols = {lvl for lvl in Level if all(per_row[r][lvl] is not None for r in rows)}
-    return styled_rows, styled_cols
+            fills.add(_fills(cell) if cell is not None and cell.origin is None else None)
+        if len(fills) == 1 and None not in fills:
+            styled.add(r)
+    return styled
 
 
 def read_grid(grid: _Grid) -> list[_Row]:
@@ -1086,18 +1108,18 @@ def read_grid(grid: _Grid) -> list[_Row]:
     with no numbered rows ('III') is a criterion itself; blank rows are skipped; a row with no
     number continues the criterion above (a label split over two rows)."""
     table = grid.table
-    styled_rows, styled_cols = _styled_fills(grid)
+    styled_rows = _styled_rows(grid)
     entries: list[_Row] = []
     section: str | None = None
     for r in range(grid.header_end, len(table.grid)):
-        fill_ok = {lvl: r not in styled_rows and lvl not in styled_cols for lvl in Level}
+        fill_ok = {lvl: r not in styled_rows for lvl in Level}
         live, cancelled = _row_marks(grid, r, fill_ok)
         tt_cell = table.at(r, grid.tt_col)
         tt = clean(tt_cell.text) if tt_cell is not None and tt_cell.origin is None else ""
         label = table.own_text(r, grid.label_col) if grid.label_col is not None else ""
         entry = _classify(tt, section, r, label)
         if entry is None:
-            if entries and (tt_cell is not None and tt_cell.origin is not None or label or live or cancelled):
+            if entries and ((tt_cell is not None and tt_cell.origin is not None) or label or live or cancelled):
                 entries[-1].rows.append(r)
                 entries[-1].live |= live
                 entries[-1].cancelled |= cancelled
@@ -1163,3 +1185,550 @@ def merge_with_definition(found: list[CriterionValue], definition: FormDefinitio
         out.insert(at, CriterionValue(id=c.id, level=None, confidence=0.0))
         ids.insert(at, c.id)
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Criteria as box rows under numbered items (the 2023 self-reviews)
+# ---------------------------------------------------------------------------------------------
+
+_SECTION_HEAD = re.compile(r"^\s*([IVXLC]+)\s*[.)]\s+\S")
+_ITEM_HEAD = re.compile(r"^\s*(\d+)\s*[.)]\s+\S")
+
+
+def _logical_lines(lines: Sequence[Line], tables: Sequence[Table]) -> list[tuple[Line, str]]:
+    """Body paragraphs one by one, and each table row as one line (its cells joined), in order."""
+    out: list[tuple[Line, str]] = [(line, line.text) for line in lines if line.table is None]
+    for table in tables:
+        for r in range(len(table.grid)):
+            cells = table.cells(r)
+            row_lines = [line for cell in cells for line in cell.lines if line.table == table.index]
+            if row_lines:
+                out.append((row_lines[0], "  ".join(cell.text for cell in cells)))
+    out.sort(key=lambda item: item[0].index)
+    return out
+
+
+def _box_levels(text: str) -> tuple[set[Level], set[Level]] | None:
+    """A row of level boxes ("☐ Xuất sắc ☒ Tốt ☐ Trung bình ☐ Kém"): ticked and cancelled levels."""
+    leveled = [(box, lvl) for box, words in options(text) if (lvl := _header_level(words)) is not None]
+    if len({lvl for _, lvl in leveled}) < 3:
+        return None
+    live = {lvl for box, lvl in leveled if box in BOX_MARKS}
+    cancelled = {lvl for box, lvl in leveled if box == CANCELLED_BOX} - live
+    return live, cancelled
+
+
+def read_box_rows(lines: Sequence[Line], tables: Sequence[Table]) -> list[CriterionValue]:
+    """Each box row takes the id of the numbered heading above it: 'I.' then '1.' gives I.1."""
+    found: list[CriterionValue] = []
+    section: str | None = None
+    item: str | None = None
+    for line, text in _logical_lines(lines, tables):
+        boxes = _box_levels(text)
+        if boxes is None:
+            if m := _SECTION_HEAD.match(text):
+                section, item = m.group(1), None
+            elif m := _ITEM_HEAD.match(text):
+                item = m.group(1)
+            continue
+        cid = f"{section}.{item}" if section and item else (section or item)
+        if cid is None or any(c.id == cid for c in found):
+            continue
+        marked = [lvl for lvl in Level if lvl in boxes[0]]
+        found.append(
+            CriterionValue(
+                id=cid,
+                level=marked[0] if len(marked) == 1 else None,
+                marked=marked,
+                cancelled=[lvl for lvl in Level if lvl in boxes[1]],
+                location=_anchor(line),
+            )
+        )
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Row tables: Mẫu 06, the minutes, ballots, the appendix
+# ---------------------------------------------------------------------------------------------
+
+_TALLY = re.compile(r"(\d+)\s*/\s*(\d+)\s*/\s*(\d+)")
+_PERCENT = re.compile(r"(\d+(?:[.,]\d+)?)\s*%")
+
+
+def _is_column_numbers(table: Table, r: int) -> bool:
+    """The '(1) (2) (3) …' row some forms print under the header."""
+    texts = [c.text.strip("() ") for c in table.cells(r) if c.text]
+    return len(texts) >= 3 and all(t.isdigit() for t in texts) and texts == sorted(texts, key=int)
+
+
+def _data_start(table: Table) -> int:
+    """The first row after the header: the first whose first cell is a row number."""
+    for r in range(len(table.grid)):
+        if _is_column_numbers(table, r):
+            continue
+        first = table.cells(r)
+        if first and _ARABIC.fullmatch(first[0].text) and r > 0:
+            return r
+    return 1
+
+
+def _header_texts(table: Table, col: int, end: int) -> list[str]:
+    return [t for t in (table.text(r, col) for r in range(end)) if t]
+
+
+def _column_where(table: Table, end: int, test: Any) -> int | None:
+    for col in range(table.width):
+        if any(test(_tokens_key(t)) for t in _header_texts(table, col, end)):
+            return col
+    return None
+
+
+def _name_column(table: Table, end: int) -> int | None:
+    return _column_where(table, end, lambda k: "ho va ten" in k or k.startswith("ho ten"))
+
+
+def _columns(table: Table, end: int) -> list[int]:
+    """One grid column per distinct cell of the header's last row (spans are one column)."""
+    if end == 0:
+        return []
+    return [cell.col for cell in table.cells(end - 1)]
+
+
+def _match_columns(table: Table, end: int, defs: Sequence[RatingFieldDef]) -> dict[str, int]:
+    """Summary columns by their header: a rating header must name the column's rating; others
+    are matched by the closest wording, each column used once."""
+    scores: list[tuple[float, str, int]] = []
+    for col in _columns(table, end):
+        texts = _header_texts(table, col, end)
+        for d in defs:
+            wanted = parse_rating(d.label)
+            if wanted is not None:
+                score = 100.0 if any(header_rating(t) == wanted and len(t) < 60 for t in texts[-1:]) else 0.0
+            else:
+                score = max((fuzz.ratio(_tokens_key(d.label), _tokens_key(t)) for t in texts), default=0.0)
+            if score >= 70:
+                scores.append((score, d.key, col))
+    chosen: dict[str, int] = {}
+    for _score, key, col in sorted(scores, reverse=True):
+        if key not in chosen and col not in chosen.values():
+            chosen[key] = col
+    return chosen
+
+
+def _row_location(table: Table, r: int) -> Location:
+    cells = table.cells(r)
+    page = cells[0].lines[0].page if cells and cells[0].lines else 1
+    return Location(page=page, anchor=f"table {table.index + 1} row {r + 1}")
+
+
+def _member_rows(table: Table, start: int, name_col: int) -> Iterator[tuple[int, str]]:
+    """Data rows with a person's name: the name cell's first line (a post may be written under
+    it); blank rows and the 'Tổng cộng' row are skipped."""
+    for r in range(start, len(table.grid)):
+        cell = table.at(r, name_col)
+        if cell is None or cell.origin is not None:
+            continue
+        first = next((line.text for line in cell.lines if _value(line.text)), "")
+        name = _name(_value(first))
+        if name and not fold(name).startswith(("tong", "cong")):
+            yield r, name
+
+
+def _tally_in(text: str, name: str, location: Location) -> Tally | None:
+    """'HTTNV 07/08/10': the votes for the result, members present, full members."""
+    m = _TALLY.search(text)
+    if m is None:
+        return None
+    result = header_rating(_TALLY.sub(" ", text))
+    votes, present, total = (int(g) for g in m.groups())
+    percent = _PERCENT.search(text)
+    return Tally(
+        name=name,
+        votes={result: votes} if result is not None else {},
+        present=present,
+        total=total,
+        result=result,
+        percent=float(percent.group(1).replace(",", ".")) if percent else None,
+        raw=clean(text),
+        location=location,
+    )
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where a row table keeps its data: first data row, name column, and the form's columns."""
+
+    end: int
+    name_col: int
+    columns: dict[str, int]
+    extra: dict[str, int | None] = field(default_factory=dict)
+
+
+def _with_continuations(
+    tables: Sequence[Table], layout_of: Callable[[Table], _Layout | None]
+) -> Iterator[tuple[Table, _Layout]]:
+    """Each table with its layout, and the tables right after it that continue it on the next
+    page without repeating the header (same width, first row a numbered data row)."""
+    current: _Layout | None = None
+    width = 0
+    for table in tables:
+        layout = layout_of(table)
+        if layout is not None:
+            current, width = layout, table.width
+            yield table, layout
+        elif current is not None and table.width == width and table.grid and _numbered(table, 0):
+            yield table, _Layout(0, current.name_col, current.columns, current.extra)
+        else:
+            current = None
+
+
+def _numbered(table: Table, r: int) -> bool:
+    cells = table.cells(r)
+    return bool(cells) and _ARABIC.fullmatch(cells[0].text) is not None
+
+
+def _summary_layout(table: Table, definition: FormDefinition) -> _Layout | None:
+    end = _data_start(table)
+    name_col = _name_column(table, end)
+    columns = _match_columns(table, end, definition.summary_columns)
+    if name_col is None or len(columns) < min(2, len(definition.summary_columns)):
+        return None
+    return _Layout(end, name_col, columns, {"positions": _column_where(table, end, lambda k: "chuc vu" in k)})
+
+
+def read_summary(tables: Sequence[Table], definition: FormDefinition) -> list[SummaryRow]:
+    """Mẫu 06 (and ballots): one row per member, the rating in each evaluator's column; the
+    branch's column also carries the vote ('HTTNV 07/08/10'); a ballot's columns carry boxes."""
+    return [
+        _summary_row(table, r, name, layout.columns, layout.extra.get("positions"), definition)
+        for table, layout in _with_continuations(tables, lambda t: _summary_layout(t, definition))
+        for r, name in _member_rows(table, layout.end, layout.name_col)
+    ]
+
+
+def _summary_row(
+    table: Table, r: int, name: str, columns: dict[str, int], pos_col: int | None, definition: FormDefinition
+) -> SummaryRow:
+    location = _row_location(table, r)
+    ratings: dict[str, RatingValue] = {}
+    tally: Tally | None = None
+    ticked: list[Rating] = []
+    for d in definition.summary_columns:
+        col = columns.get(d.key)
+        if col is None:
+            continue
+        cell = table.at(r, col)
+        text = cell.text if cell is not None and cell.origin is None else ""
+        box_rating = parse_rating(d.label)
+        if box_rating is not None and not find_ratings(text):
+            live = cell is not None and cell.origin is None and cell_mark(cell).live
+            ratings[d.key] = RatingValue(value=box_rating if live else None, raw=text, location=location)
+            ticked += [box_rating] if live else []
+            continue
+        ratings[d.key] = _rating_of(text, None)
+        ratings[d.key].location = location
+        tally = _tally_in(text, name, location) or tally
+    if any(parse_rating(d.label) for d in definition.summary_columns):
+        ratings["vote"] = RatingValue(
+            value=ticked[0] if len(ticked) == 1 else None,
+            candidates=ticked if len(ticked) > 1 else [],
+            location=location,
+        )
+    if tally is None and len(ticked) == 1:  # a secret ballot: one vote for this subject
+        tally = Tally(name=name, votes={ticked[0]: 1}, raw=ticked[0].abbreviation, location=location)
+    if tally is None and not ticked:
+        tally = _tally_beside(table, r, name, columns, definition, ratings, location)
+    positions = _value(table.own_text(r, pos_col)) if pos_col is not None else ""
+    return SummaryRow(name=name, positions=positions, ratings=ratings, tally=tally, location=location)
+
+
+def _tally_beside(
+    table: Table,
+    r: int,
+    name: str,
+    columns: dict[str, int],
+    definition: FormDefinition,
+    ratings: dict[str, RatingValue],
+    location: Location,
+) -> Tally | None:
+    """The vote written in a column of its own ('07/08/10' beside 'HTTNV'): its result is the
+    branch's rating (the column whose evaluator is the branch, else the last one)."""
+    used = set(columns.values())
+    votes = next((c.text for c in table.cells(r) if c.col not in used and _TALLY.search(c.text)), None)
+    if votes is None or not definition.summary_columns:
+        return None
+    branch = next((d for d in definition.summary_columns if d.evaluator == "branch"), definition.summary_columns[-1])
+    result = ratings.get(branch.key)
+    return _tally_in(f"{result.raw if result else ''} {votes}", name, location)
+
+
+def _rating_columns(table: Table, end: int) -> dict[Rating, int]:
+    """Vote columns of the minutes: headers naming a rating, in full or abbreviated."""
+    found: dict[Rating, int] = {}
+    for col in _columns(table, end):
+        texts = _header_texts(table, col, end)
+        if not texts or "ket qua" in _tokens_key(texts[-1]):
+            continue
+        rating = header_rating(texts[-1])
+        if rating is not None and rating not in found:
+            found[rating] = col
+    return found
+
+
+def _vote_layout(table: Table) -> _Layout | None:
+    end = _data_start(table)
+    name_col = _name_column(table, end)
+    votes = _rating_columns(table, end)
+    if name_col is None or len(votes) < 3:
+        return None
+    extra = {
+        "result": _column_where(table, end, lambda k: k.startswith("ket qua") or k == "xep loai"),
+        "percent": _column_where(table, end, lambda k: "ty le" in k or k.endswith("%")),
+    }
+    return _Layout(end, name_col, {r.value: c for r, c in votes.items()}, extra)
+
+
+def read_vote_table(tables: Sequence[Table], present: int | None, total: int | None) -> list[Tally]:
+    """The minutes' table: per person the votes for each rating, the result, maybe a percent."""
+    return [
+        _vote_row(table, r, name, layout, present, total)
+        for table, layout in _with_continuations(tables, _vote_layout)
+        for r, name in _member_rows(table, layout.end, layout.name_col)
+    ]
+
+
+def _vote_row(table: Table, r: int, name: str, layout: _Layout, present: int | None, total: int | None) -> Tally:
+    votes: dict[Rating, int] = {}
+    for rating, col in layout.columns.items():
+        count = _first_int(table.own_text(r, col))
+        if count is not None:
+            votes[Rating(rating)] = count
+    result_col, percent_col = layout.extra.get("result"), layout.extra.get("percent")
+    result_text = table.own_text(r, result_col) if result_col is not None else ""
+    percent_text = table.own_text(r, percent_col) if percent_col is not None else ""
+    return Tally(
+        name=name,
+        votes=votes,
+        present=present,
+        total=total,
+        result=header_rating(result_text) if _value(result_text) else None,
+        percent=_number(percent_text) if _value(percent_text) else None,
+        raw=" | ".join(c.text for c in table.cells(r)),
+        location=_row_location(table, r),
+    )
+
+
+def read_appendix(tables: Sequence[Table], definition: FormDefinition) -> list[str]:
+    """Items whose 'Có' (có biểu hiện) cell is marked, by the printed item number."""
+    ids = {item.id for item in definition.items}
+    marked: list[str] = []
+    for table in tables:
+        end = _data_start(table)
+        yes = _column_where(table, end, lambda k: "co" in k.split() and "khong" not in k.split())
+        tt_col = _column_where(table, end, lambda k: k in {"tt", "stt"})
+        if yes is None:
+            continue
+        section: str | None = None
+        for r in range(end, len(table.grid)):
+            tt = table.own_text(r, tt_col if tt_col is not None else 0)
+            entry = _classify(tt, section, r, "")
+            if entry is None:
+                continue
+            if entry.number is None:
+                section = entry.section
+                continue
+            cell = table.at(r, yes)
+            if cell is None or cell.origin is not None or not cell_mark(cell).live:
+                continue
+            item = entry.number if entry.number in ids or entry.id not in ids else entry.id
+            if item not in marked:
+                marked.append(item)
+    return marked
+
+
+# ---------------------------------------------------------------------------------------------
+# Points (2025) and meeting times
+# ---------------------------------------------------------------------------------------------
+
+
+def read_points(lines: Sequence[Line], definition: FormDefinition, page: int) -> Points | None:
+    """'27/30', '65/70', '92/100' as written, or the number after 'Tổng điểm'."""
+    spec = definition.points
+    if spec is None:
+        return None
+    text = "\n".join(line.text for line in lines)
+
+    def out_of(maximum: float) -> float | None:
+        top = f"{maximum:g}"
+        m = re.search(rf"(?<![\d/.,])(\d+(?:[.,]\d+)?)\s*/\s*{top}(?![\d/])", text)
+        return float(m.group(1).replace(",", ".")) if m else None
+
+    total = out_of(spec.total_max)
+    if total is None:
+        m = re.search(r"tong diem\s*:?\s*(\d+(?:[.,]\d+)?)", _fold_chars(text))
+        total = float(m.group(1).replace(",", ".")) if m else None
+    general, tasks = out_of(spec.general_max), out_of(spec.tasks_max)
+    confidence = 1.0 if None not in (general, tasks, total) else 0.5
+    return Points(general=general, tasks=tasks, total=total, confidence=confidence, location=Location(page=page))
+
+
+_TIME = r"(?:luc|vao luc|vao)?\s*(\d{1,2})\s*(?:gio|h|:)\s*(\d{1,2})?"
+
+
+def _meeting_time(lines: Sequence[Line], word: str, date: dt.date | None) -> dt.datetime | None:
+    if date is None:
+        return None
+    for line in lines:
+        m = re.search(word + r"\s*" + _TIME, fold(line.text))
+        if m is not None:
+            hour, minute = int(m.group(1)), int(m.group(2) or 0)
+            if hour < 24 and minute < 60:
+                return dt.datetime.combine(date, dt.time(hour, minute))
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Forms: slicing the document and reading each slice by its definition
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Segment:
+    """The lines and tables of one form."""
+
+    match: FormMatch
+    lines: list[Line]
+    tables: list[Table]
+
+
+def _starts(body: Body, matches: Sequence[FormMatch]) -> list[int]:
+    """Where each form begins. A form found by its title alone takes the one-row header table
+    (party committee, place and date) printed just above the title, which belongs to it."""
+    starts: list[int] = []
+    for k, m in enumerate(matches):
+        start = 0 if k == 0 else m.start
+        if k > 0 and m.code_line is None:
+            above = [line for line in body.lines[:start] if clean(line.text)]
+            if above and above[-1].table is not None:
+                table = body.tables[above[-1].table]
+                if len(table.grid) == 1 and table.first_line > starts[-1]:
+                    start = table.first_line
+        starts.append(start)
+    return starts
+
+
+def segments(body: Body, matches: Sequence[FormMatch]) -> list[Segment]:
+    starts = _starts(body, matches)
+    ends = [*starts[1:], len(body.lines)]
+    return [
+        Segment(
+            m,
+            body.lines[start:end],
+            [t for t in body.tables if start <= t.first_line < end],
+        )
+        for m, start, end in zip(matches, starts, ends, strict=True)
+    ]
+
+
+def _criteria(segment: Segment, definition: FormDefinition) -> list[CriterionValue]:
+    """The level of each criterion: from the grid (a table headed by the four level words), else
+    from box rows under numbered items. Point rows (2025: max_points) are read as Points instead."""
+    if all(c.max_points is not None for c in definition.criteria):
+        return []
+    for table in segment.tables:
+        grid = _find_grid(table)
+        if grid is not None:
+            entries = read_grid(grid)
+            _relabel(entries, definition)
+            page = _table_page(table, segment)
+            return merge_with_definition([_criterion(e, table, page) for e in entries], definition)
+    return merge_with_definition(read_box_rows(segment.lines, segment.tables), definition)
+
+
+def _table_page(table: Table, segment: Segment) -> int:
+    return next((line.page for line in segment.lines if line.index >= table.first_line), 1)
+
+
+def _page(segment: Segment) -> int:
+    """The page the form starts on: its title's (page headers are not a page of their own)."""
+    first = segment.match.title_line if segment.match.title_line is not None else segment.match.start
+    return next((line.page for line in segment.lines if line.index == first), 1)
+
+
+def read_form(segment: Segment) -> ExtractedForm:
+    """Everything the form's definition says is on it, read from the form's own lines and tables."""
+    definition = segment.match.definition
+    lines, tables = segment.lines, segment.tables
+    hits = _scan(lines, _labels(definition))
+    fields = read_fields(lines, definition, hits)
+    ratings = read_ratings(lines, definition, hits)
+    date = _form_date(lines)
+    page = _page(segment)
+    form = ExtractedForm(
+        form_id=definition.id,
+        page=page,
+        pages=max(1, max((line.page for line in lines), default=page) - page + 1),
+        subject=_subject(definition, fields, lines),
+        evaluator=fields.get("evaluator"),
+        date=date,
+        criteria=_criteria(segment, definition),
+        rating=ratings.get(definition.primary_rating) if definition.primary_rating else None,
+        ratings=ratings,
+        points=read_points(lines, definition, page),
+        fields=fields,
+        location=Location(page=page),
+    )
+    if definition.summary_columns:
+        form.summary_rows = read_summary(tables, definition)
+        form.tallies = [row.tally for row in form.summary_rows if row.tally is not None]
+    if form.criteria and all(c.confidence == 0 for c in form.criteria):
+        form.confidence = 0.5  # an analysis form whose grid was not found at all
+    if definition.kind == FormKind.MINUTES:
+        _read_minutes(form, segment, fields)
+    if definition.items:
+        form.degradation_marked = read_appendix(tables, definition)
+    return form
+
+
+def _read_minutes(form: ExtractedForm, segment: Segment, fields: dict[str, str]) -> None:
+    present, total = _first_int(fields.get("present")), _first_int(fields.get("total"))
+    form.tallies = read_vote_table(segment.tables, present, total)
+    counts = {k: _first_int(fields.get(k)) for k in ("issued", "returned", "valid")}
+    if any(v is not None for v in counts.values()):
+        form.ballots = BallotCount(**counts)
+    form.meeting_start = _meeting_time(segment.lines, "bat dau", form.date)
+    form.meeting_end = _meeting_time(segment.lines, "ket thuc", form.date)
+    form.subject.name = None
+
+
+def parse_docx(
+    path: Path,
+    display_name: str | None = None,
+    *,
+    forms: FormCatalog | None = None,
+    rule_set: str | None = None,
+) -> Document:
+    """Read every form in a Word file.
+
+    Raises FileRejected (with a Vietnamese message) for a file that is not a readable, sane
+    .docx, and UnknownForm when it is one but holds none of the known forms. `rule_set` only
+    breaks ties between forms printed alike in several years.
+    """
+    name = display_name or path.name
+    data, body_element, headers = _open_docx(path, name)
+    body = flatten(body_element, headers)
+    matches = find_forms([line.text for line in body.lines], forms or catalog(), rule_set)
+    if not matches:
+        raise UnknownForm(
+            f"Không nhận ra mẫu biểu nào trong tệp “{name}”. Hãy dùng đúng mẫu do hệ thống cung cấp "
+            "(có dòng “Mẫu …” và tên mẫu ở đầu trang).",
+            detail=f"{name}: no form code or title found in {len(body.lines)} lines",
+        )
+    read = [read_form(segment) for segment in segments(body, matches)]
+    return Document(
+        file=name,
+        sha256=hashlib.sha256(data).hexdigest(),
+        kind=DocumentKind.DOCX,
+        pages=body.pages,
+        forms=read,
+    )

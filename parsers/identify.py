@@ -169,7 +169,8 @@ def _choose(
     """One definition among equal title matches: the code line's, then the preferred family's,
     then the earliest (the catalog's order: family, then id)."""
     pool = list(candidates)
-    by_code = [d for d in pool if d in code_defs]
+    code_ids = {d.id for d in code_defs}
+    by_code = [d for d in pool if d.id in code_ids]
     if by_code:
         pool = by_code
     by_family = [d for d in pool if family is not None and d.rule_set == family]
@@ -202,7 +203,7 @@ def find_forms(
     for title in _title_hits(lines, keys):
         j = _pair_code(title, codes, used, floor)
         code_defs = codes.get(j, []) if j is not None else []
-        if code_defs and not set(code_defs) & set(title.candidates):
+        if code_defs and not {d.id for d in code_defs} & {d.id for d in title.candidates}:
             # The code names another form than the title: the code is the more specific of the two.
             definition = _choose(code_defs, code_defs, family)
         else:
@@ -212,10 +213,35 @@ def find_forms(
         matches.append(FormMatch(definition, j if j is not None else title.start, title.start, j))
         floor = title.end
     for j, defs in codes.items():
-        if j not in used and not any(m.title_line is not None and j > m.start and j < m.title_line for m in matches):
+        # A code alone (the title reworded or missing) names a form only when it is a real form
+        # code with a number: "PHỤ LỤC" alone heads many attachments.
+        defs = [d for d in defs if _DIGITS.search(d.code)]
+        inside = any(m.title_line is not None and m.start < j < m.title_line for m in matches)
+        if defs and j not in used and not inside:
             matches.append(FormMatch(_choose(defs, defs, family), j, None, j))
+    if not matches:
+        matches = _capital_prefix_titles(lines, keys, family)
     matches.sort(key=lambda m: m.start)
     return _drop_repeats(matches, lines)
+
+
+def _capital_prefix_titles(lines: Sequence[str], keys: _Keys, family: str | None) -> list[FormMatch]:
+    """Last resort when nothing matched exactly: a line in capitals that begins with a title and
+    goes on ("BIÊN BẢN KIỂM PHIẾU ĐÁNH GIÁ, XẾP LOẠI … NĂM 2018" on one line)."""
+    for i, line in enumerate(lines):
+        letters = [ch for ch in line if ch.isalpha()]
+        if not letters or any(ch.islower() for ch in letters):
+            continue
+        key = _tokens(line)
+        found = [
+            (len(title), defs)
+            for title, defs in keys.titles.items()
+            if len(title.split()) >= 3 and key.startswith(title + " ")
+        ]
+        if found:
+            best = max(found, key=lambda f: f[0])[1]
+            return [FormMatch(_choose(best, [], family), i, i, None)]
+    return []
 
 
 def _drop_repeats(matches: list[FormMatch], lines: Sequence[str]) -> list[FormMatch]:

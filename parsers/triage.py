@@ -91,7 +91,9 @@ def read_file(path: Path, name: str | None = None, limits: Limits = LIMITS) -> I
     reader = READERS.get(suffix)
     if reader is None:
         supported = ", ".join(sorted({*READERS, ".zip"}))
-        yield rejected(path, name, f"Loại tệp «{suffix or 'không có phần mở rộng'}» không được hỗ trợ (nhận: {supported}).")
+        yield rejected(
+            path, name, f"Loại tệp «{suffix or 'không có phần mở rộng'}» không được hỗ trợ (nhận: {supported})."
+        )
         return
     try:
         yield reader(path, name)

@@ -139,7 +139,8 @@ class SubjectIndex:
                 location=value.location,
             )
         columns = {c.key: c for c in definition.summary_columns} if definition else {}
-        for row in form.summary_rows:
+        ballot = definition is not None and definition.kind is FormKind.BALLOT
+        for row in [] if ballot else form.summary_rows:  # a ballot is one vote, counted as a tally
             for key, value in row.ratings.items():
                 col = columns.get(key)
                 self._add(
