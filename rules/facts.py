@@ -389,11 +389,16 @@ def review_before_rating(ctx: RuleContext) -> Iterator[Outcome]:
     reviewed = {ctx.index.canonical(r.form.subject.name) for r in reviews if r.form.subject.name}
     if not ctx.index.rated_subjects():
         yield Skip("Chưa có ai được xếp loại trong hồ sơ.")
+    unread = sum(1 for d in ctx.dossier.documents if d.rejected)
     for name in ctx.index.rated_subjects():
         person = ctx.index.person(name)
         if ctx.index.subject_kind(name) is not SubjectKind.DANG_VIEN:
             continue
         if name in reviewed or (person is not None and person.review_done):
+            continue
+        if unread:
+            yield Skip(f"Không kết luận được: hồ sơ có {unread} tệp chưa đọc được, bản kiểm điểm có thể nằm trong đó.",
+                       subject=name)
             continue
         obs = ctx.index.ratings_of(name)
         yield Violation(

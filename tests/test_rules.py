@@ -420,6 +420,14 @@ def test_a_doubtful_row_is_unreadable_not_missing() -> None:
     assert "unreadable" in rules and "level-missing" not in rules
 
 
+def test_missing_review_is_not_asserted_while_a_file_is_unread() -> None:
+    d = dossier(minutes([(AN, votes(httnv=5), T)], 5, 5), people=[person(AN)])
+    d.documents.append(Document(file="ban-kiem-diem.pdf", rejected="Chưa hỗ trợ PDF."))
+    result = check(d, "2018")
+    assert not any(f.rule == "review-before-rating" for f in result.findings)
+    assert any(s.rule == "review-before-rating" and AN in s.why for s in result.skipped)
+
+
 def test_tally_result_can_be_switched_on_for_2018() -> None:
     d = dossier(minutes([(AN, votes(3, 4, 2, 1), N)], 10, 10))
     assert not any(f.rule == "tally-result" for f in check(d, "2018").findings)
