@@ -388,25 +388,24 @@ class _Walker:
         self._in_header = False
 
 
-def _rows(tbl: _El) -> Iterator[_El]:
-    """w:tr children, also those wrapped in a content control or custom XML."""
-    for child in tbl.iterchildren():
-        if child.tag == _W + "tr":
+def _children(parent: _El, tag: str) -> Iterator[_El]:
+    """Children with this tag (w:tr of a table, w:tc of a row), also those wrapped in a content
+    control or custom XML."""
+    for child in parent.iterchildren():
+        if child.tag == _W + tag:
             yield child
         elif child.tag in (_W + "sdt", _W + "customXml"):
             content = child.find(_W + "sdtContent") if child.tag == _W + "sdt" else child
             if content is not None:
-                yield from _rows(content)
+                yield from _children(content, tag)
+
+
+def _rows(tbl: _El) -> Iterator[_El]:
+    return _children(tbl, "tr")
 
 
 def _cells(tr: _El) -> Iterator[_El]:
-    for child in tr.iterchildren():
-        if child.tag == _W + "tc":
-            yield child
-        elif child.tag in (_W + "sdt", _W + "customXml"):
-            content = child.find(_W + "sdtContent") if child.tag == _W + "sdt" else child
-            if content is not None:
-                yield from _cells(content)
+    return _children(tr, "tc")
 
 
 class _Runs:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from domain.model import Person, Rating
 from rules.engine import RuleContext
@@ -60,22 +60,24 @@ def need_roster(ctx: RuleContext, *columns: str) -> Skip | None:
     return None
 
 
-def limit_rule(
-    ctx: RuleContext, column: str, limit_of: dict[bool, Rating | None], reason_of: str
-) -> Iterator[Outcome]:
-    """The common shape: a roster fact that, when true, caps the rating at `limit_of[True]`."""
+LimitOf = Callable[[Person], tuple[Rating, str] | None]
+
+
+def limit_rule(ctx: RuleContext, column: str, limit_of: LimitOf) -> Iterator[Outcome]:
+    """The common shape of fact rules: a roster column that, for some people, caps the rating.
+    `limit_of` gives the cap and the reason for one person, or None when the fact does not cap."""
     skip = need_roster(ctx, column)
     if skip:
         yield skip
         return
     for person, obs in rated_people(ctx):
-        fact = getattr(person, column)
-        limit = limit_of.get(bool(fact))
-        if limit is None:
+        found = limit_of(person)
+        if found is None:
             continue
+        limit, reason = found
         offending = above(obs, limit)
         if offending:
-            yield limit_violation(person.name, reason_of.format(value=fact), limit, offending)
+            yield limit_violation(person.name, reason, limit, offending)
 
 
 COLUMN_LABELS = {

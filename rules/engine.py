@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from domain.model import Dossier, Finding, Severity, SkippedRule
+from domain.model import Document, Dossier, Finding, Severity, SkippedRule
 from domain.rule_sets import LocalSettings, RuleConfig, RuleSet
 from rules.outcomes import Outcome, Skip
 from rules.subjects import SubjectIndex
@@ -64,20 +64,17 @@ class Result:
     skipped: list[SkippedRule]
 
 
-def evaluation_date(dossier: Dossier, settings: LocalSettings) -> dt.date | None:
-    """The date rules count months to: given, else the latest date printed on the forms."""
-    if dossier.evaluation_date is not None:
-        return dossier.evaluation_date
-    if settings.evaluation_date is not None:
-        return settings.evaluation_date
-    dates = [f.date for d in dossier.documents for f in d.forms if f.date is not None]
-    return max(dates) if dates else None
+def evaluation_date(given: dt.date | None, settings: LocalSettings, documents: list[Document]) -> dt.date | None:
+    """The date rules count months to: given, else set by the superior, else the latest date printed
+    on the forms (contract.md)."""
+    dates = [f.date for d in documents for f in d.forms if f.date is not None]
+    return given or settings.evaluation_date or (max(dates) if dates else None)
 
 
 def run_rules(dossier: Dossier, rule_set: RuleSet, settings: LocalSettings | None = None) -> Result:
     settings = settings or LocalSettings()
     index = SubjectIndex.build(dossier)
-    date = evaluation_date(dossier, settings)
+    date = evaluation_date(dossier.evaluation_date, settings, dossier.documents)
     findings: list[Finding] = []
     skipped: list[SkippedRule] = []
     specs = registered_rules()

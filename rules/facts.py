@@ -138,7 +138,7 @@ def head_above_collective(ctx: RuleContext) -> Iterator[Outcome]:
             continue
         if exception and person.newly_transferred:
             continue
-        limit_name, limit_obs = min(collectives, key=lambda c: -c[1].rating.rank)
+        limit_name, limit_obs = max(collectives, key=lambda c: c[1].rating.rank)  # the lowest-rated
         offending = above(obs, limit_obs.rating)
         if offending:
             yield limit_violation(
@@ -155,7 +155,7 @@ def collective_above_organization(ctx: RuleContext) -> Iterator[Outcome]:
     if not collectives or not organizations:
         yield Skip("Hồ sơ không có đủ mức xếp loại của cả tập thể lãnh đạo và tổ chức đảng.")
         return
-    org_name, org = min(organizations, key=lambda c: -c[1].rating.rank)
+    org_name, org = max(organizations, key=lambda c: c[1].rating.rank)  # the lowest-rated
     for name, obs in collectives:
         if obs.rating.above(org.rating):
             yield limit_violation(name, f"{org_name} chỉ được xếp loại {phrase(org.rating)}", org.rating, [obs])
@@ -224,10 +224,8 @@ def sick_leave(ctx: RuleContext) -> Iterator[Outcome]:
 
 @rule("degradation-concluded", Severity.ERROR)
 def degradation_concluded(ctx: RuleContext) -> Iterator[Outcome]:
-    yield from limit_rule(
-        ctx, "degradation_concluded", {True: Rating.KHTNV},
-        "bị cấp có thẩm quyền kết luận có biểu hiện suy thoái, \"tự diễn biến\", \"tự chuyển hóa\"",
-    )
+    reason = 'bị cấp có thẩm quyền kết luận có biểu hiện suy thoái, "tự diễn biến", "tự chuyển hóa"'
+    yield from limit_rule(ctx, "degradation_concluded", lambda p: (Rating.KHTNV, reason) if p.degradation_concluded else None)
 
 
 @rule("degradation-self-marked", Severity.WARNING)
@@ -252,55 +250,40 @@ def degradation_self_marked(ctx: RuleContext) -> Iterator[Outcome]:
             )
 
 
+def _below_half(p: Person) -> tuple[Rating, str] | None:
+    pct = p.targets_completed_pct
+    return (Rating.KHTNV, f"chỉ hoàn thành {pct:g}% chỉ tiêu, nhiệm vụ (dưới 50%)") if pct is not None and pct < 50 else None
+
+
 @rule("targets-below-half", Severity.ERROR)
 def targets_below_half(ctx: RuleContext) -> Iterator[Outcome]:
-    skip = need_roster(ctx, "targets_completed_pct")
-    if skip:
-        yield skip
-        return
-    for person, obs in rated_people(ctx):
-        pct = person.targets_completed_pct
-        if pct is not None and pct < 50:
-            offending = above(obs, Rating.KHTNV)
-            if offending:
-                yield limit_violation(person.name, f"chỉ hoàn thành {pct:g}% chỉ tiêu, nhiệm vụ (dưới 50%)",
-                                      Rating.KHTNV, offending)
+    yield from limit_rule(ctx, "targets_completed_pct", _below_half)
+
+
+def _individual_targets(p: Person) -> tuple[Rating, str] | None:
+    done, exceeded = p.targets_completed_pct, p.targets_exceeded_pct
+    if p.kind is not SubjectKind.DANG_VIEN or done is None:
+        return None
+    if done < 100:
+        return Rating.HTNV, f"mới hoàn thành {done:g}% chỉ tiêu (HTTNV trở lên cần 100%)"
+    if exceeded is not None and exceeded < 50:
+        return Rating.HTTNV, f"chỉ vượt {exceeded:g}% chỉ tiêu (HTXSNV cần ít nhất 50% vượt mức)"
+    return None
 
 
 @rule("individual-targets", Severity.ERROR)
 def individual_targets(ctx: RuleContext) -> Iterator[Outcome]:
-    skip = need_roster(ctx, "targets_completed_pct")
-    if skip:
-        yield skip
-        return
-    for person, obs in rated_people(ctx):
-        done, exceeded = person.targets_completed_pct, person.targets_exceeded_pct
-        if person.kind is not SubjectKind.DANG_VIEN or done is None:
-            continue
-        if done < 100:
-            limit, reason = Rating.HTNV, f"mới hoàn thành {done:g}% chỉ tiêu (HTTNV trở lên cần 100%)"
-        elif exceeded is not None and exceeded < 50:
-            limit, reason = Rating.HTTNV, f"chỉ vượt {exceeded:g}% chỉ tiêu (HTXSNV cần ít nhất 50% vượt mức)"
-        else:
-            continue
-        offending = above(obs, limit)
-        if offending:
-            yield limit_violation(person.name, reason, limit, offending)
+    yield from limit_rule(ctx, "targets_completed_pct", _individual_targets)
+
+
+def _low_confidence(p: Person) -> tuple[Rating, str] | None:
+    pct = p.low_confidence_votes_pct
+    return (Rating.KHTNV, f"có {pct:g}% phiếu tín nhiệm thấp (trên 50%)") if pct is not None and pct > 50 else None
 
 
 @rule("low-confidence-votes", Severity.ERROR)
 def low_confidence_votes(ctx: RuleContext) -> Iterator[Outcome]:
-    skip = need_roster(ctx, "low_confidence_votes_pct")
-    if skip:
-        yield skip
-        return
-    for person, obs in rated_people(ctx):
-        pct = person.low_confidence_votes_pct
-        if pct is not None and pct > 50:
-            offending = above(obs, Rating.KHTNV)
-            if offending:
-                yield limit_violation(person.name, f"có {pct:g}% phiếu tín nhiệm thấp (trên 50%)",
-                                      Rating.KHTNV, offending)
+    yield from limit_rule(ctx, "low_confidence_votes_pct", _low_confidence)
 
 
 def _unit_ratings(ctx: RuleContext) -> list[Rating]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from domain.forms import FormDefinition, FormKind, catalog
 from domain.model import Dossier, ExtractedForm, Location, Person, Rating, SubjectKind, Tally
@@ -111,11 +112,11 @@ class SubjectIndex:
         return p.name if p else clean(name)
 
     # ------------------------------------------------------------------ gathering
-    def _add(self, name: str | None, obs_rating: Rating | None, **kw: object) -> None:
+    def _add(self, name: str | None, obs_rating: Rating | None, **kw: Any) -> None:
         if not name or obs_rating is None:
             return
         subject = self.canonical(name)
-        self.observations[fold(subject)].append(Observation(subject=subject, rating=obs_rating, **kw))  # type: ignore[arg-type]
+        self.observations[fold(subject)].append(Observation(subject=subject, rating=obs_rating, **kw))
 
     def _collect(self, ref: FormRef) -> None:
         form, definition = ref.form, ref.definition

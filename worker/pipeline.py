@@ -77,8 +77,7 @@ def check(
 ) -> CheckResult:
     settings = settings or LocalSettings()
     documents = read_documents(files)
-    draft = Dossier(rule_set=rule_set_id or "?", documents=documents, roster=roster, evaluation_date=date)
-    date = evaluation_date(draft, settings)
+    date = evaluation_date(date, settings, documents)
     rs = choose_rule_set(rule_set_id, documents, date)
     dossier = Dossier(
         rule_set=rs.id,
