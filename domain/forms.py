@@ -61,6 +61,15 @@ class ItemDef(_Def):
     label: str
 
 
+class SectionDef(_Def):
+    """A printed part of a prose form (Mẫu 01, 02): heading, printed guidance and room to write."""
+
+    heading: str
+    text: str = ""
+    lines: int = Field(default=2, description="dotted lines left for handwriting")
+    new_page: bool = Field(default=False, description="starts a new printed page (pagination is part of the layout)")
+
+
 class PointsDef(_Def):
     general_max: float
     tasks_max: float
@@ -86,6 +95,10 @@ class FormDefinition(_Def):
     points: PointsDef | None = None
     items: list[ItemDef] = Field(default_factory=list)
     summary_columns: list[RatingFieldDef] = Field(default_factory=list)
+    groups: dict[str, str] = Field(
+        default_factory=dict, description="criterion-grid group rows as printed (I → 'Về chính trị tư tưởng…'), no boxes"
+    )
+    sections: list[SectionDef] = Field(default_factory=list, description="prose parts printed before the rated part")
 
     @model_validator(mode="after")
     def _check(self) -> FormDefinition:

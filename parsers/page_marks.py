@@ -1,0 +1,288 @@
+"""Reads the machine marks back from a scanned or photographed page: the QR code (which page
+this is) and the four corner ArUco markers (how the page is turned and where its corners are).
+
+Rotation is decided from where the markers sit relative to each other, not from the image
+edges, so a photo with a desk around the page works as well as a flat scan. Each marker's own
+orientation must agree: a mirrored image or a template that printed a marker turned gives no
+rotation rather than a wrong one.
+
+Nothing here raises on a page that merely lacks marks: the caller gets what was found and a
+Vietnamese reason for what was not, and decides (ask for a rescan, fall back to reading the text).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from domain.errors import FileRejected
+from domain.form_identity import FormIdentity, IdentityError
+from templating.marks import ARUCO_DICTIONARY, CORNER_MARKERS
+
+Points = npt.NDArray[np.float32]
+
+ROTATIONS = (0, 90, 180, 270)
+
+# Page corners in clockwise order, each with its position on an upright unit page (x right, y down).
+_CLOCKWISE = ("top_left", "top_right", "bottom_right", "bottom_left")
+_UNIT_POSITION = {"top_left": (0.0, 0.0), "top_right": (1.0, 0.0), "bottom_right": (1.0, 1.0), "bottom_left": (0.0, 1.0)}
+_NAME_OF_ID = {marker_id: name for name, marker_id in CORNER_MARKERS.items()}
+
+# Mean cosine between seen and expected directions below which the markers contradict each other
+# (the candidates are 90° apart, so the right one scores about 1 and the next best about 0).
+_MIN_AGREEMENT = 0.6
+# Markers of one page are printed the same size; a detection far off the others' size is a
+# false positive in handwriting or a marker from another sheet in the photo.
+_SIZE_TOLERANCE = 2.0
+# Pages up to this size (longest side, pixels) are also tried enlarged 2× when the QR is not
+# found; a larger page already has the resolution, and enlarging it would cost seconds.
+_UPSCALE_MAX_SIDE = 3600
+# A located but unreadable QR is cut out and enlarged to about this size (pixels).
+_QR_CROP_SIDE = 640
+
+_UNDO_ROTATION = {
+    90: cv2.ROTATE_90_COUNTERCLOCKWISE,
+    180: cv2.ROTATE_180,
+    270: cv2.ROTATE_90_CLOCKWISE,
+}
+
+QR_NOT_FOUND = "Không tìm thấy mã QR trên trang (mã bị che, bị cắt mất hoặc ảnh quá mờ)."
+QR_UNREADABLE = "Tìm thấy mã QR nhưng không đọc được (ảnh mờ, nhòe hoặc mã bị bẩn, bị viết đè)."
+QR_NOT_TEXT = "Mã QR trên trang không phải mã của phiếu do phần mềm in ra."
+
+
+@dataclass(frozen=True, eq=False)
+class PageMarks:
+    """What the marks of one page image say.
+
+    `markers` maps the upright corner a marker belongs to (by its id, not by where it was seen)
+    to its 4×2 corner points in image pixels, in the marker's own order (its top-left first,
+    clockwise). `rotation` is the clockwise turn, in degrees, that was applied to an upright page
+    to give this image; `upright(image, rotation)` undoes it. No equality: the points are arrays.
+    """
+
+    identity: FormIdentity | None
+    qr_error: str | None
+    markers: dict[str, Points] = field(default_factory=dict)
+    rotation: int | None = None
+
+
+def read_page_marks(image: npt.NDArray[Any]) -> PageMarks:
+    """Identity, corner markers and rotation of a BGR, BGRA or grayscale 8-bit page image."""
+    gray = _gray(image)
+    identity, qr_error = _read_identity(gray)
+    markers = _find_markers(gray)
+    return PageMarks(identity=identity, qr_error=qr_error, markers=markers, rotation=_rotation(markers))
+
+
+def upright(image: npt.NDArray[Any], rotation: int) -> npt.NDArray[Any]:
+    """The image turned back so the page stands upright (`rotation` as in `PageMarks`)."""
+    if rotation not in ROTATIONS:
+        raise ValueError(f"rotation must be one of {ROTATIONS}, not {rotation}")
+    if rotation == 0:
+        return image
+    return np.asarray(cv2.rotate(image, _UNDO_ROTATION[rotation]))
+
+
+def _gray(image: npt.NDArray[Any]) -> npt.NDArray[np.uint8]:
+    if not isinstance(image, np.ndarray) or image.dtype != np.uint8 or image.size == 0:
+        raise FileRejected(
+            "Ảnh trang không đọc được (ảnh rỗng hoặc không phải ảnh 8 bit).",
+            detail=f"page image: {type(image).__name__} {getattr(image, 'dtype', '')} {getattr(image, 'shape', '')}",
+        )
+    channels = 1 if image.ndim == 2 else image.shape[2] if image.ndim == 3 else 0
+    if channels == 1:
+        return np.ascontiguousarray(image.reshape(image.shape[:2]))
+    if channels == 3:
+        return np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), dtype=np.uint8)
+    if channels == 4:
+        return np.asarray(cv2.cvtColor(image, cv2.COLOR_BGRA2GRAY), dtype=np.uint8)
+    raise FileRejected(
+        "Ảnh trang không đọc được (số kênh màu không hỗ trợ).",
+        detail=f"page image shape {image.shape}",
+    )
+
+
+# --- QR ---------------------------------------------------------------------------------------
+
+
+def _read_identity(gray: npt.NDArray[np.uint8]) -> tuple[FormIdentity | None, str | None]:
+    """Tries the whole page as is, binarised, then enlarged; whenever a code is located but not
+    decoded, its neighbourhood is enlarged and tried alone, which is far cheaper than enlarging the
+    whole page and rescues the usual failure (modules of 2-4 pixels blurred by the scanner)."""
+    detector = cv2.QRCodeDetector()
+    located = False
+    for variant in _page_variants(gray):
+        payload, points = _detect_and_decode(detector, variant)
+        if not payload and points is not None:
+            located = True
+            for crop in _crop_variants(variant, points):
+                payload, _ = _detect_and_decode(detector, crop)
+                if payload:
+                    break
+        if payload:
+            return _identity(payload)
+    return None, QR_UNREADABLE if located else QR_NOT_FOUND
+
+
+def _detect_and_decode(detector: Any, image: npt.NDArray[np.uint8]) -> tuple[bytes, Points | None]:
+    # Bytes, not text: the binding would raise on a foreign code that is not UTF-8.
+    try:
+        payload, points, _ = detector.detectAndDecodeBytes(image)
+    except cv2.error:
+        return b"", None
+    if points is None or np.asarray(points).size != 8:
+        return bytes(payload or b""), None
+    return bytes(payload or b""), np.asarray(points, dtype=np.float32).reshape(4, 2)
+
+
+def _binary(image: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
+    _, binary = cv2.threshold(image, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return np.asarray(binary, dtype=np.uint8)
+
+
+def _enlarged(image: npt.NDArray[np.uint8], factor: float) -> npt.NDArray[np.uint8]:
+    return np.asarray(cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC), dtype=np.uint8)
+
+
+def _page_variants(gray: npt.NDArray[np.uint8]) -> Iterator[npt.NDArray[np.uint8]]:
+    """The page as is, Otsu-binarised (faint or uneven scans), median-filtered (sensor noise of a
+    phone photo, which breaks the finder-pattern search), then 2× (a small code in a
+    low-resolution scan) unless the page is already large. Lazy: the first usually succeeds."""
+    yield gray
+    yield _binary(gray)
+    yield np.asarray(cv2.medianBlur(gray, 3), dtype=np.uint8)
+    if max(gray.shape) <= _UPSCALE_MAX_SIDE:
+        enlarged = _enlarged(gray, 2)
+        yield enlarged
+        yield _binary(enlarged)
+
+
+def _crop_variants(image: npt.NDArray[np.uint8], points: Points) -> Iterator[npt.NDArray[np.uint8]]:
+    """The located code with a margin for its quiet zone, enlarged to about `_QR_CROP_SIDE` pixels."""
+    x, y, w, h = cv2.boundingRect(points)
+    margin = max(w, h) // 4 + 4
+    crop = image[max(0, y - margin) : y + h + margin, max(0, x - margin) : x + w + margin]
+    if crop.size == 0:
+        return
+    factor = max(1.0, _QR_CROP_SIDE / max(crop.shape))
+    enlarged = _enlarged(crop, factor) if factor > 1 else crop
+    yield enlarged
+    yield _binary(enlarged)
+
+
+def _identity(payload: bytes) -> tuple[FormIdentity | None, str | None]:
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError:
+        return None, QR_NOT_TEXT
+    try:
+        return FormIdentity.decode(text), None
+    except IdentityError as error:
+        return None, error.user_message
+
+
+# --- ArUco ------------------------------------------------------------------------------------
+
+
+def _detector(*, wide: bool) -> Any:
+    parameters = cv2.aruco.DetectorParameters()
+    parameters.cornerRefinementMethod = cv2.aruco.CORNER_REFINE_SUBPIX
+    if wide:
+        # Larger threshold windows: big markers in high-resolution photos, and uneven lighting.
+        parameters.adaptiveThreshWinSizeMin = 13
+        parameters.adaptiveThreshWinSizeMax = 93
+        parameters.adaptiveThreshWinSizeStep = 20
+    dictionary = cv2.aruco.getPredefinedDictionary(ARUCO_DICTIONARY)
+    return cv2.aruco.ArucoDetector(dictionary, parameters)
+
+
+def _detections(gray: npt.NDArray[np.uint8], *, wide: bool) -> list[tuple[str, Points]]:
+    corners, ids, _ = _detector(wide=wide).detectMarkers(gray)
+    if ids is None:
+        return []
+    found = []
+    for marker_id, points in zip(np.asarray(ids).ravel().tolist(), corners, strict=True):
+        name = _NAME_OF_ID.get(int(marker_id))
+        if name is not None:
+            found.append((name, np.asarray(points, dtype=np.float32).reshape(4, 2)))
+    return found
+
+
+def _side(points: Points) -> float:
+    return math.sqrt(abs(float(cv2.contourArea(points))))
+
+
+def _find_markers(gray: npt.NDArray[np.uint8]) -> dict[str, Points]:
+    """One detection per corner id: the largest when an id is seen twice, and none whose size is
+    far from the others'. A second pass with wider thresholds runs only when a corner is missing."""
+    detections = _detections(gray, wide=False)
+    if len({name for name, _ in detections}) < len(CORNER_MARKERS):
+        detections += _detections(gray, wide=True)
+    best: dict[str, Points] = {}
+    for name, points in detections:
+        if name not in best or _side(points) > _side(best[name]):
+            best[name] = points
+    if not best:
+        return {}
+    median = float(np.median([_side(points) for points in best.values()]))
+    kept = {
+        name: points
+        for name, points in best.items()
+        if median / _SIZE_TOLERANCE <= _side(points) <= median * _SIZE_TOLERANCE
+    }
+    return {name: kept[name] for name in _CLOCKWISE if name in kept}
+
+
+# --- Rotation ---------------------------------------------------------------------------------
+
+
+def _turn(vector: tuple[float, float], quarter_turns: int) -> tuple[float, float]:
+    """`vector` turned clockwise on screen (y down) by `quarter_turns` × 90°."""
+    x, y = vector
+    for _ in range(quarter_turns % 4):
+        x, y = -y, x
+    return x, y
+
+
+def _cosine(a: tuple[float, float], b: tuple[float, float]) -> float:
+    norm = math.hypot(*a) * math.hypot(*b)
+    return (a[0] * b[0] + a[1] * b[1]) / norm if norm else 0.0
+
+
+def _rotation(markers: dict[str, Points]) -> int | None:
+    """The quarter turn under which the seen markers sit where the upright page puts them.
+
+    Every pair of markers votes with the direction from one to the other (the candidates are 90°
+    apart, so perspective and skew of a photo do not blur the choice); a rotation is returned only
+    when the pairs agree and each marker's own orientation agrees with it too.
+    """
+    if len(markers) < 2:
+        return None
+    centres = {name: tuple(float(c) for c in points.mean(axis=0)) for name, points in markers.items()}
+    scores = []
+    for turns in range(4):
+        votes = []
+        for a, b in itertools.combinations(markers, 2):
+            seen = (centres[b][0] - centres[a][0], centres[b][1] - centres[a][1])
+            upright = (_UNIT_POSITION[b][0] - _UNIT_POSITION[a][0], _UNIT_POSITION[b][1] - _UNIT_POSITION[a][1])
+            votes.append(_cosine(seen, _turn(upright, turns)))
+        scores.append(sum(votes) / len(votes))
+    turns = max(range(4), key=lambda t: scores[t])
+    if scores[turns] < _MIN_AGREEMENT:
+        return None
+    # A marker's first two corners run along its own top edge: "right" on the upright page.
+    own = [
+        _cosine((float(p[1][0] - p[0][0]), float(p[1][1] - p[0][1])), _turn((1.0, 0.0), turns))
+        for p in markers.values()
+    ]
+    if sum(own) / len(own) < _MIN_AGREEMENT:
+        return None
+    return ROTATIONS[turns]
