@@ -32,7 +32,12 @@ ROTATIONS = (0, 90, 180, 270)
 
 # Page corners in clockwise order, each with its position on an upright unit page (x right, y down).
 _CLOCKWISE = ("top_left", "top_right", "bottom_right", "bottom_left")
-_UNIT_POSITION = {"top_left": (0.0, 0.0), "top_right": (1.0, 0.0), "bottom_right": (1.0, 1.0), "bottom_left": (0.0, 1.0)}
+_UNIT_POSITION = {
+    "top_left": (0.0, 0.0),
+    "top_right": (1.0, 0.0),
+    "bottom_right": (1.0, 1.0),
+    "bottom_left": (0.0, 1.0),
+}
 _NAME_OF_ID = {marker_id: name for name, marker_id in CORNER_MARKERS.items()}
 
 # Mean cosine between seen and expected directions below which the markers contradict each other
@@ -41,9 +46,9 @@ _MIN_AGREEMENT = 0.6
 # Markers of one page are printed the same size; a detection far off the others' size is a
 # false positive in handwriting or a marker from another sheet in the photo.
 _SIZE_TOLERANCE = 2.0
-# Pages up to this size (longest side, pixels) are also tried enlarged 2× when the QR is not
-# found; a larger page already has the resolution, and enlarging it would cost seconds.
-_UPSCALE_MAX_SIDE = 3600
+# Pages up to this size (longest side in pixels; A4 at 200 dpi is 2339) are also tried enlarged 2×
+# when the QR is not read; a larger page already has the resolution, and enlarging it costs seconds.
+_UPSCALE_MAX_SIDE = 2600
 # A located but unreadable QR is cut out and enlarged to about this size (pixels).
 _QR_CROP_SIDE = 640
 
@@ -114,9 +119,9 @@ def _gray(image: npt.NDArray[Any]) -> npt.NDArray[np.uint8]:
 
 
 def _read_identity(gray: npt.NDArray[np.uint8]) -> tuple[FormIdentity | None, str | None]:
-    """Tries the whole page as is, binarised, then enlarged; whenever a code is located but not
-    decoded, its neighbourhood is enlarged and tried alone, which is far cheaper than enlarging the
-    whole page and rescues the usual failure (modules of 2-4 pixels blurred by the scanner)."""
+    """Tries the page variants in turn; whenever a code is located but not decoded, its
+    neighbourhood is enlarged and tried alone, which is far cheaper than enlarging the whole page
+    and rescues the usual failure (modules of 2-4 pixels blurred by the scanner)."""
     detector = cv2.QRCodeDetector()
     located = False
     for variant in _page_variants(gray):

@@ -30,12 +30,29 @@ def _date(text: str) -> dt.date:
     return date
 
 
+def _year(text: str) -> int:
+    if not (text.isdigit() and len(text) == 4 and 2000 <= int(text) <= 2100):
+        raise argparse.ArgumentTypeError(f"năm không hợp lệ: {text} (cần dạng YYYY, ví dụ 2026)")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = VietnameseArgumentParser(prog="kiemdiem", description="Đọc và kiểm tra hồ sơ kiểm điểm, xếp loại chất lượng.")
     parser.add_argument("-v", "--verbose", action="store_true", help="ghi nhật ký chi tiết ra stderr")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=VietnameseArgumentParser)
 
     sub.add_parser("forms", help="liệt kê các mẫu biểu đọc và tạo được")
+
+    template = sub.add_parser("template", help="tạo mẫu biểu điền sẵn từ danh sách đảng viên")
+    template.add_argument("form_id", metavar="FORM_ID", help="mã mẫu biểu (xem: kiemdiem forms)")
+    template.add_argument("--out", type=Path, required=True, help="thư mục ghi các tệp")
+    template.add_argument("--roster", type=Path, help="danh sách đảng viên (.csv hoặc .xlsx)")
+    template.add_argument("--unit", help="tên chi bộ in trên mẫu (mặc định: chi bộ trong danh sách)")
+    template.add_argument("--year", type=_year, help="năm đánh giá (mặc định: năm nay)")
+    template.add_argument("--pdf", action="store_true", help="xuất thêm tệp PDF cho mỗi tệp Word")
+    template.add_argument("--parent", default="", help="tên đảng bộ cấp trên in ở góc trái")
+    template.add_argument("--place", default="", help="địa danh in trước ngày tháng")
+    template.add_argument("--date", type=_date, help="ngày in trên mẫu (dd/mm/yyyy); mặc định để trống")
 
     check = sub.add_parser("check", help="đọc và kiểm tra một hồ sơ")
     check.add_argument("files", nargs="+", type=Path, metavar="FILE")
@@ -54,6 +71,22 @@ def cmd_forms() -> int:
 
     for d in catalog():
         print(f"{d.id}\t{d.title}")
+    return 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from parsers.roster import load_roster
+    from templating.generate import definition_of, unit_of, write_forms
+    from templating.prefill import Occasion
+
+    definition_of(args.form_id)  # an unknown form fails before the roster is read
+    roster = load_roster(args.roster) if args.roster else None
+    unit, people = unit_of(roster, args.unit)
+    year = args.year or (args.date.year if args.date else dt.date.today().year)
+    occasion = Occasion(unit=unit, year=year, parent=args.parent, place=args.place, date=args.date)
+    written = write_forms(args.form_id, args.out, occasion, people, pdf=args.pdf)
+    for path in written.paths():
+        print(path)
     return 0
 
 
@@ -93,6 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "forms":
             return cmd_forms()
+        if args.command == "template":
+            return cmd_template(args)
         return cmd_check(args)
     except KiemdiemError as e:
         sys.stderr.write(f"kiemdiem: {e.user_message}\n")

@@ -163,16 +163,19 @@ class _Builder:
         kit.paragraph(self.doc, INSTRUCTIONS, italic=True, size=10, align="center", space_after=4)
 
     def fields(self, keys: Sequence[str], bullet: str = "- ") -> None:
-        """'Label: value' lines in a borderless table of exact row heights (a long name is clipped, never moved)."""
+        """'Label: value' lines of the form's header fields."""
         by_key = {f.key: f for f in self.d.header_fields}
-        keys = [k for k in keys if k in by_key]
-        if not keys:
+        self.fixed_lines([(f"{bullet}{by_key[k].label}: ", _p(f"f.{k}"), k == "name") for k in keys if k in by_key])
+
+    def fixed_lines(self, lines: Sequence[tuple[str, str, bool]]) -> None:
+        """(printed text, prefilled expression, bold value) lines in a borderless table of exact row
+        heights: a long value is clipped at the line's end, never pushes the page down."""
+        if not lines:
             return
-        tbl = kit.table(self.doc, len(keys), (self.width,), borders=False)
-        for row, key in enumerate(keys):
+        tbl = kit.table(self.doc, len(lines), (self.width,), borders=False)
+        for row, (text, value, bold) in enumerate(lines):
             kit.fix_height(tbl, row, 5.5)
-            para = kit.cell_text(tbl.rows[row].cells[0], f"{bullet}{by_key[key].label}: ")
-            kit.add_text(para, _p(f"f.{key}"), bold=key == "name")
+            kit.add_text(kit.cell_text(tbl.rows[row].cells[0], text), value, bold=bold)
         self.spacer()
 
     def spacer(self) -> None:
@@ -466,9 +469,16 @@ def _member_cells(b: _Builder, cells: Sequence[_Cell], slot: int, with_positions
         kit.cell_text(cells[2], _p(f"page.rows[{slot}].positions"), size=10)
 
 
+def _slot_cell(cell: _Cell) -> Paragraph:
+    """A box cell of a member row, top-aligned: a long name wrapping in its own cell cannot shift it."""
+    para = kit.cell_text(cell, "", align="center", middle=False)
+    para.paragraph_format.space_before = Pt(4)
+    return para
+
+
 def _rating_boxes(b: _Builder, cells: Sequence[_Cell], field_name: str) -> None:
     for cell, value in zip(cells, RATING_ORDER, strict=True):
-        b.box(kit.cell_text(cell, "", align="center"), f"rating:{field_name}:{value.value}", RATING_BOX_PT)
+        b.box(_slot_cell(cell), f"rating:{field_name}:{value.value}", RATING_BOX_PT)
 
 
 def _rating_subheads(cells: Sequence[_Cell]) -> None:
@@ -503,7 +513,7 @@ def _summary_table(d: FormDefinition) -> MemberTable:
         _member_cells(b, cells, slot, with_positions=True)
         for n, column in enumerate(columns):
             _rating_boxes(b, cells[3 + 4 * n:7 + 4 * n], f"row{slot}.{column.key}")
-        _vote_digits(b, kit.cell_text(cells[3 + 4 * len(columns)], "", align="center"), f"row{slot}.branch")
+        _vote_digits(b, _slot_cell(cells[3 + 4 * len(columns)]), f"row{slot}.branch")
 
     return MemberTable(widths, head, row, header_rows=2, row_height_mm=10.0, header_height_mm=24.0)
 
@@ -537,7 +547,7 @@ def _minutes_table(d: FormDefinition) -> MemberTable:
         cells = tbl.rows[r].cells
         _member_cells(b, cells, slot, with_positions=False)
         for cell, value in zip(cells[2:6], RATING_ORDER, strict=True):
-            b.digits(kit.cell_text(cell, "", align="center"), f"row{slot}.votes.{value.value}", digits, RATING_BOX_PT)
+            b.digits(_slot_cell(cell), f"row{slot}.votes.{value.value}", digits, RATING_BOX_PT)
         _rating_boxes(b, cells[6:10], f"row{slot}.result")
 
     return MemberTable(widths, head, row, header_rows=2, row_height_mm=9.0, header_height_mm=16.0)
@@ -559,14 +569,15 @@ def _ballot_table(d: FormDefinition) -> MemberTable:
         cells = tbl.rows[r].cells
         _member_cells(b, cells, slot, with_positions=False)
         for cell, column in zip(cells[2:], d.summary_columns, strict=True):
-            b.box(kit.cell_text(cell, "", align="center"), f"rating:row{slot}:{column.key}", LEVEL_BOX_PT)
+            b.box(_slot_cell(cell), f"rating:row{slot}:{column.key}", LEVEL_BOX_PT)
 
     return MemberTable(widths, head, row, header_rows=1, row_height_mm=9.0, header_height_mm=16.0)
 
 
 def _minutes_header(b: _Builder) -> None:
     """Meeting times and the counts of the minutes, as digit boxes."""
-    para = kit.paragraph(b.doc, "Hội nghị chi bộ {{ unit }} bắt đầu lúc ", space_after=2)
+    b.fixed_lines([("Hội nghị: ", "{{ unit }}", True)])
+    para = kit.paragraph(b.doc, "Thời gian: bắt đầu lúc ", space_after=2)
     b.digits(para, "start.hour", 2, RATING_BOX_PT)
     kit.add_text(para, " giờ ")
     b.digits(para, "start.minute", 2, RATING_BOX_PT)
@@ -625,6 +636,7 @@ def _unit_form(b: _Builder, spec: MemberTable, first_extra_mm: float) -> tuple[i
             tbl.add_row()  # type: ignore[no-untyped-call]
             kit.fix_height(tbl, r, spec.row_height_mm)
             spec.row(b, tbl, r, slot)
+        b.spacer()
         designs.append(b.pages.pop())
     kit.paragraph(b.doc, "{%p endif %}")
     kit.paragraph(b.doc, "{%p if page.last %}")

@@ -136,9 +136,6 @@ def table(container: DocumentObject | _Cell, rows: int, widths_mm: Iterable[floa
     tbl.alignment = WD_TABLE_ALIGNMENT.CENTER
     tbl.autofit = False
     tbl_pr = tbl._tbl.tblPr
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tbl_pr.append(layout)
     _set_borders(tbl_pr, "single" if borders else "nil")
     for col, width in zip(tbl.columns, widths, strict=True):
         col.width = Mm(width)
@@ -159,7 +156,7 @@ def _set_borders(tbl_pr: Any, kind: str) -> None:
             el.set(qn("w:space"), "0")
             el.set(qn("w:color"), "000000")
         borders.append(el)
-    tbl_pr.append(borders)
+    _insert_in_order(tbl_pr, borders)
 
 
 def _cell_margins(tbl_pr: Any, side_mm: float) -> None:
@@ -169,7 +166,22 @@ def _cell_margins(tbl_pr: Any, side_mm: float) -> None:
         el.set(qn("w:w"), str(round(value * 56.7)))
         el.set(qn("w:type"), "dxa")
         margins.append(el)
-    tbl_pr.append(margins)
+    _insert_in_order(tbl_pr, margins)
+
+
+_TBL_PR_ORDER = ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize",
+                 "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook")
+
+
+def _insert_in_order(tbl_pr: Any, child: Any) -> None:
+    """Word's schema fixes the order of table properties; LibreOffice ignores some out of place."""
+    rank = _TBL_PR_ORDER.index(child.tag.split("}")[1])
+    for n, existing in enumerate(tbl_pr):
+        name = existing.tag.split("}")[1]
+        if name in _TBL_PR_ORDER and _TBL_PR_ORDER.index(name) > rank:
+            tbl_pr.insert(n, child)
+            return
+    tbl_pr.append(child)
 
 
 def fix_height(tbl: Table, row: int, height_mm: float) -> None:

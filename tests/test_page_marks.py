@@ -297,3 +297,27 @@ def test_foreign_qr() -> None:
 def test_upright_rejects_odd_angles() -> None:
     with pytest.raises(ValueError):
         upright(np.zeros((4, 4), np.uint8), 45)
+
+
+def phone_photo(page: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
+    """The page enlarged to about 300 dpi, seen at an angle on a dark desk, lit from one side,
+    with sensor noise."""
+    h, w = page.shape
+    source = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+    frame_w, frame_h = (2600, 3400) if h > w else (3400, 2600)
+    a, b = min(frame_w, frame_h), max(frame_w, frame_h)
+    quad = [[200, 150], [a - 150, 260], [a - 100, b - 180], [140, b - 250]]
+    target = np.array(quad if h > w else [[y, a - x] for x, y in quad[1:] + quad[:1]], np.float32)
+    warp = cv2.getPerspectiveTransform(source, target)
+    photo = cv2.warpPerspective(page, warp, (frame_w, frame_h), flags=cv2.INTER_CUBIC, borderValue=80)
+    light = np.linspace(0.65, 1.0, frame_w)[None, :] * np.linspace(0.85, 1.0, frame_h)[:, None]
+    noise = np.random.default_rng(7).normal(0, 5, photo.shape)
+    return np.clip(photo * light + noise, 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("k", [0, 1])
+def test_phone_photo(k: int) -> None:
+    marks = read_page_marks(phone_photo(turned(synthetic_page(), k)))
+    assert marks.rotation == k * 90
+    assert len(marks.markers) == 4
+    assert marks.identity == IDENTITY
