@@ -31,9 +31,10 @@ from templating.drawing import anchored_picture
 from templating.marks import CORNER_MARKERS, aruco_png
 from templating.page import A4_LANDSCAPE, A4_PORTRAIT, BOX_GLYPH, MARKER_MM, PageSize
 
-LEVEL_BOX_PT = 14.0
+LEVEL_BOX_PT = 15.0
 RATING_BOX_PT = 15.0
 DIGIT_BOX_PT = 22.0
+ROW_DIGIT_PT = 19.0  # digit boxes inside a table row: ~4.3 mm, big enough for a handwritten digit
 SMALL_PT = 11.0
 DOTS = "…………"
 
@@ -213,18 +214,18 @@ class _Builder:
 
     def rating_beside_signature(self, rating: RatingFieldDef, title: str, note: str) -> None:
         """The last rating of a one-page form: its choices, and the signature block beside them."""
-        tbl = kit.table(self.doc, 1, (self.width * 0.62, self.width * 0.38), borders=False)
+        tbl = kit.table(self.doc, 1, (self.width * 0.7, self.width * 0.3), borders=False)
         kit.fix_height(tbl, 0, 23)
         left, right = tbl.rows[0].cells
         kit.cell_text(left, f"- {rating.label}:", bold=True, middle=False)
         for pair in (RATING_ORDER[:2], RATING_ORDER[2:]):
             para = kit.paragraph(left, space_after=0)
-            kit.tab_stop(para, self.width * 0.30)
+            kit.tab_stop(para, self.width * 0.35)
             for n, value in enumerate(pair):
                 if n:
                     para.add_run("\t")
                 self.box(para, f"rating:{rating.key}:{value.value}", RATING_BOX_PT)
-                kit.add_text(para, " " + value.label, size=12)
+                kit.add_text(para, " " + value.label, size=11.5)
         kit.cell_text(right, title, bold=True, align="center", middle=False)
         kit.paragraph(right, note, italic=True, size=12, align="center", space_after=0)
         self.spacer()
@@ -292,15 +293,16 @@ NOT_A_LINE = {"date", "year", "party_committee", "superior_comment", "total_poin
 
 
 def _intro_fields(b: _Builder) -> None:
-    keys = [f.key for f in b.d.header_fields if f.key not in NOT_A_LINE]
-    plain = [k for k in keys if k not in POSITION_KEYS]
+    """The form's header fields as 'Label: value' lines; Mẫu 05 groups the three posts under one heading."""
+    by_key = {f.key: f for f in b.d.header_fields}
+    keys = [k for k in by_key if k not in NOT_A_LINE]
     positions = [k for k in keys if k in POSITION_KEYS]
-    b.fields(plain)
-    if positions and b.d.kind is FormKind.ANALYSIS:
-        kit.paragraph(b.doc, "- Chức vụ công tác:", space_after=0)
-        b.fields(positions, bullet="    + ")
-    else:
-        b.fields(positions)
+    grouped = bool(positions) and b.d.kind is FormKind.ANALYSIS
+    lines = [(f"- {by_key[k].label}: ", _p(f"f.{k}"), k == "name") for k in keys if not grouped or k not in positions]
+    if grouped:
+        lines += [("- Chức vụ công tác:", "", False)]
+        lines += [(f"    + {by_key[k].label}: ", _p(f"f.{k}"), False) for k in positions]
+    b.fixed_lines(lines)
 
 
 def _analysis(b: _Builder) -> None:
@@ -523,7 +525,7 @@ def _vote_digits(b: _Builder, para: Paragraph, name: str) -> None:
     for n, part in enumerate(("votes", "present", "total")):
         if n:
             kit.add_text(para, "/", size=12)
-        b.digits(para, f"{name}.{part}", 2, size=RATING_BOX_PT)
+        b.digits(para, f"{name}.{part}", 2, size=ROW_DIGIT_PT)
 
 
 def _minutes_table(d: FormDefinition) -> MemberTable:
@@ -547,10 +549,10 @@ def _minutes_table(d: FormDefinition) -> MemberTable:
         cells = tbl.rows[r].cells
         _member_cells(b, cells, slot, with_positions=False)
         for cell, value in zip(cells[2:6], RATING_ORDER, strict=True):
-            b.digits(_slot_cell(cell), f"row{slot}.votes.{value.value}", digits, RATING_BOX_PT)
+            b.digits(_slot_cell(cell), f"row{slot}.votes.{value.value}", digits, ROW_DIGIT_PT)
         _rating_boxes(b, cells[6:10], f"row{slot}.result")
 
-    return MemberTable(widths, head, row, header_rows=2, row_height_mm=9.0, header_height_mm=16.0)
+    return MemberTable(widths, head, row, header_rows=2, row_height_mm=10.0, header_height_mm=16.0)
 
 
 def _ballot_table(d: FormDefinition) -> MemberTable:
@@ -578,13 +580,13 @@ def _minutes_header(b: _Builder) -> None:
     """Meeting times and the counts of the minutes, as digit boxes."""
     b.fixed_lines([("Hội nghị: ", "{{ unit }}", True)])
     para = kit.paragraph(b.doc, "Thời gian: bắt đầu lúc ", space_after=2)
-    b.digits(para, "start.hour", 2, RATING_BOX_PT)
+    b.digits(para, "start.hour", 2, ROW_DIGIT_PT)
     kit.add_text(para, " giờ ")
-    b.digits(para, "start.minute", 2, RATING_BOX_PT)
+    b.digits(para, "start.minute", 2, ROW_DIGIT_PT)
     kit.add_text(para, ", kết thúc lúc ")
-    b.digits(para, "end.hour", 2, RATING_BOX_PT)
+    b.digits(para, "end.hour", 2, ROW_DIGIT_PT)
     kit.add_text(para, " giờ ")
-    b.digits(para, "end.minute", 2, RATING_BOX_PT)
+    b.digits(para, "end.minute", 2, ROW_DIGIT_PT)
     kit.add_text(para, ".")
     by_key = {f.key: f for f in b.d.header_fields}
     counts = [k for k in ("total", "present", "absent", "issued", "returned", "valid") if k in by_key]
@@ -592,7 +594,7 @@ def _minutes_header(b: _Builder) -> None:
         para = kit.paragraph(b.doc, space_after=2)
         for n, key in enumerate(line):
             kit.add_text(para, ("; " if n else "- ") + by_key[key].label + ": ")
-            b.digits(para, key, 3, RATING_BOX_PT)
+            b.digits(para, key, 3, ROW_DIGIT_PT)
 
 
 SIGNERS = {
@@ -609,7 +611,7 @@ def _unit_form(b: _Builder, spec: MemberTable, first_extra_mm: float) -> tuple[i
     hand), and every page leaves room for the signature, so the page count depends on the roster only.
     """
     body_h = b.page.height_mm - 40.0
-    room_first = body_h - 62.0 - first_extra_mm - spec.header_height_mm - 30.0
+    room_first = body_h - 58.0 - first_extra_mm - spec.header_height_mm - 30.0
     room_next = body_h - 8.0 - spec.header_height_mm - 30.0
     slots_first = int(room_first // spec.row_height_mm)
     slots_next = int(room_next // spec.row_height_mm)
@@ -653,7 +655,7 @@ def _unit_form(b: _Builder, spec: MemberTable, first_extra_mm: float) -> tuple[i
 
 UNIT_TABLES: dict[FormKind, tuple[Callable[[FormDefinition], MemberTable], float]] = {
     FormKind.SUMMARY: (_summary_table, 0.0),
-    FormKind.MINUTES: (_minutes_table, 26.0),
+    FormKind.MINUTES: (_minutes_table, 14.0),
     FormKind.BALLOT: (_ballot_table, -12.0),
 }
 LAYOUTS: dict[FormKind, Callable[[_Builder], None]] = {

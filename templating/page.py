@@ -24,9 +24,9 @@ HEADER_DISTANCE_MM = 8.0
 
 MARKER_MM = 10.0
 MARKER_OFFSET_MM = 6.0  # from the paper edge to the marker's outer corner
-QR_MM = 18.0
-QR_X_MM = 8.0
-QR_Y_MM = 24.0
+QR_MM = 22.0
+QR_X_MM = 5.0
+QR_Y_MM = 22.0
 
 
 @dataclass(frozen=True)
