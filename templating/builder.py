@@ -36,7 +36,6 @@ RATING_BOX_PT = 15.0
 DIGIT_BOX_PT = 22.0
 ROW_DIGIT_PT = 19.0  # digit boxes inside a table row: ~4.3 mm, big enough for a handwritten digit
 SMALL_PT = 11.0
-DOTS = "…………"
 
 INSTRUCTIONS = "Cách ghi: đánh dấu X vào MỘT ô mỗi dòng; muốn hủy ô đã đánh dấu thì tô kín ô đó; mỗi chữ số viết vào một ô."
 
@@ -59,7 +58,10 @@ EVALUATION_HEADINGS = {
     "manager": ("Đánh giá, xếp loại chất lượng công chức, viên chức",
                 "- Nhận xét, đánh giá của người quản lý, sử dụng công chức, viên chức:"),
     "branch": ("Đánh giá, xếp loại chất lượng đảng viên", "- Nhận xét, đánh giá của chi ủy:"),
-    "committee": ("", ""),
+    "committee": ("", ""),  # Mẫu 02: the committee rates right under the branch's block
+}
+EVALUATION_HEADINGS_COLLECTIVE = {
+    "committee": ("Cấp có thẩm quyền đánh giá, xếp loại chất lượng", "- Nhận xét chung:"),
 }
 
 
@@ -343,6 +345,7 @@ def _prose(b: _Builder) -> None:
         for criterion in b.d.criteria:
             b.level_row(criterion.id, criterion.label)
     signatures = SIGNATURES_COLLECTIVE if collective else SIGNATURES_PERSON
+    headings = EVALUATION_HEADINGS_COLLECTIVE if collective else EVALUATION_HEADINGS
     groups: dict[str, list[RatingFieldDef]] = {}
     for rating in b.d.rating_fields:
         groups.setdefault(rating.evaluator, []).append(rating)
@@ -352,7 +355,7 @@ def _prose(b: _Builder) -> None:
         if evaluator != "self":
             if evaluator == "branch" or (collective and not b.d.sections):
                 _next_page(b)
-            heading, comment = EVALUATION_HEADINGS.get(evaluator, ("Cấp có thẩm quyền đánh giá, xếp loại chất lượng", "- Nhận xét chung:"))
+            heading, comment = headings.get(evaluator, ("", ""))
             if heading:
                 kit.paragraph(b.doc, heading, bold=True, align="center", space_after=2)
             if comment:
