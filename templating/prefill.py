@@ -58,7 +58,7 @@ def _text(value: str | None) -> str:
     return clean(value or "") or DOTS
 
 
-def _common(definition: FormDefinition, occasion: Occasion) -> dict[str, Any]:
+def _common(occasion: Occasion) -> dict[str, Any]:
     date = occasion.date
     return {
         "parent_header": occasion.parent_header if occasion.parent else "ĐẢNG BỘ " + DOTS,
@@ -102,7 +102,7 @@ def fixed_pages_context(
     """Context of a form with a fixed number of pages (one per person, or one per unit)."""
     name = person.name if person is not None else ""
     pictures = [qr_picture(_identity(definition, occasion, name, n, pages)) for n in range(1, pages + 1)]
-    context = _common(definition, occasion) | {
+    context = _common(occasion) | {
         "f": person_fields(definition, occasion, person),
         "pages": [{"number": p.index, "qr": p} for p in pictures],
     }
@@ -135,7 +135,7 @@ def member_rows_context(
         pictures.append(picture)
         note = f"{definition.code or definition.title} – trang {n}/{total}"
         pages.append({"number": n, "last": n == total, "qr": picture, "rows": rows, "note": note})
-    context = _common(definition, occasion) | {"f": person_fields(definition, occasion, None), "pages": pages}
+    context = _common(occasion) | {"f": person_fields(definition, occasion, None), "pages": pages}
     return context, pictures
 
 
