@@ -3,6 +3,7 @@ FROM python:3.11-slim-bookworm
 RUN apt-get update -qq \
  && apt-get install -y -qq --no-install-recommends \
       tesseract-ocr tesseract-ocr-vie libreoffice-writer-nogui poppler-utils redis-server \
+      fonts-liberation2 fonts-dejavu-core tini \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml README.md ./
@@ -13,8 +14,10 @@ COPY reports reports
 COPY worker worker
 COPY service service
 COPY templates templates
+COPY templating templating
 RUN pip install --no-cache-dir .
 ENV KIEMDIEM_DATA_DIR=/data
 VOLUME ["/data"]
-ENTRYPOINT ["kiemdiem"]
+# tini reaps the LibreOffice processes a timed-out PDF export kills.
+ENTRYPOINT ["tini", "--", "kiemdiem"]
 CMD ["forms"]
