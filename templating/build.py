@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 from domain.forms import FormDefinition, catalog
@@ -62,6 +63,13 @@ def render_sample(built: BuiltTemplate) -> bytes:
     return renderer.render(context, pictures)
 
 
+def _same_parts(package: bytes, path: Path) -> bool:
+    if not path.is_file():
+        return False
+    with zipfile.ZipFile(io.BytesIO(package)) as new, zipfile.ZipFile(path) as old:
+        return new.namelist() == old.namelist() and all(new.read(n) == old.read(n) for n in new.namelist())
+
+
 def build(definitions: list[FormDefinition], work: Path) -> list[str]:
     """Writes templates and layouts; returns the problems found (empty when all is well)."""
     built = {d.id: build_template(d) for d in definitions}
@@ -69,7 +77,10 @@ def build(definitions: list[FormDefinition], work: Path) -> list[str]:
     for form_id, item in built.items():
         path = template_path(form_id)
         path.parent.mkdir(parents=True, exist_ok=True)
-        item.document.save(str(path))
+        buffer = io.BytesIO()
+        item.document.save(buffer)
+        if not _same_parts(buffer.getvalue(), path):  # zip timestamps alone must not churn the repository
+            path.write_bytes(buffer.getvalue())
         sample = work / path.name
         sample.write_bytes(render_sample(item))
         samples.append(sample)

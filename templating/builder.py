@@ -205,14 +205,21 @@ class _Builder:
     def rating_choices(self, rating: RatingFieldDef) -> None:
         """The rating line and its four choices as boxes, two per line."""
         kit.paragraph(self.doc, f"- {rating.label}:", bold=True, space_after=0, keep_with_next=True)
+        self._rating_pairs(self.doc, rating, indent_mm=6, tab_mm=6 + self.width * 0.45, size=None)
+
+    def _rating_pairs(
+        self, container: DocumentObject | _Cell, rating: RatingFieldDef, *, indent_mm: float | None, tab_mm: float,
+        size: float | None,
+    ) -> None:
+        """The four choices of a rating, two per line, each a box and its words."""
         for pair in (RATING_ORDER[:2], RATING_ORDER[2:]):
-            para = kit.paragraph(self.doc, space_after=0, indent_mm=6)
-            kit.tab_stop(para, 6 + self.width * 0.45)
+            para = kit.paragraph(container, space_after=0, indent_mm=indent_mm)
+            kit.tab_stop(para, tab_mm)
             for n, value in enumerate(pair):
                 if n:
                     para.add_run("\t")
                 self.box(para, f"rating:{rating.key}:{value.value}", RATING_BOX_PT)
-                kit.add_text(para, " " + value.label)
+                kit.add_text(para, " " + value.label, size=size)
 
     def rating_beside_signature(self, rating: RatingFieldDef, title: str, note: str) -> None:
         """The last rating of a one-page form: its choices, and the signature block beside them."""
@@ -220,14 +227,7 @@ class _Builder:
         kit.fix_height(tbl, 0, 23)
         left, right = tbl.rows[0].cells
         kit.cell_text(left, f"- {rating.label}:", bold=True, middle=False)
-        for pair in (RATING_ORDER[:2], RATING_ORDER[2:]):
-            para = kit.paragraph(left, space_after=0)
-            kit.tab_stop(para, self.width * 0.35)
-            for n, value in enumerate(pair):
-                if n:
-                    para.add_run("\t")
-                self.box(para, f"rating:{rating.key}:{value.value}", RATING_BOX_PT)
-                kit.add_text(para, " " + value.label, size=11.5)
+        self._rating_pairs(left, rating, indent_mm=None, tab_mm=self.width * 0.35, size=11.5)
         kit.cell_text(right, title, bold=True, align="center", middle=False)
         kit.paragraph(right, note, italic=True, size=12, align="center", space_after=0)
         self.spacer()

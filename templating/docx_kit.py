@@ -35,16 +35,19 @@ ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER, "
          "justify": WD_ALIGN_PARAGRAPH.JUSTIFY}
 
 
-def set_run_font(run: Run, size_pt: float | None = None, font: str = FONT) -> None:
-    """Sets the font for every script, so Vietnamese letters never fall back to another face."""
-    run.font.name = font
-    r_pr = run._element.get_or_add_rPr()
+def _all_scripts(r_pr: Any, font: str) -> None:
     fonts = r_pr.find(qn("w:rFonts"))
     if fonts is None:
         fonts = OxmlElement("w:rFonts")
         r_pr.insert(0, fonts)
     for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
         fonts.set(qn(attr), font)
+
+
+def set_run_font(run: Run, size_pt: float | None = None, font: str = FONT) -> None:
+    """Sets the font for every script, so Vietnamese letters never fall back to another face."""
+    run.font.name = font
+    _all_scripts(run._element.get_or_add_rPr(), font)
     if size_pt is not None:
         run.font.size = Pt(size_pt)
 
@@ -60,12 +63,7 @@ def setup_document(doc: DocumentObject, page: PageSize) -> None:
     style.font.name = FONT
     style.font.size = Pt(BODY_PT)
     r_pr = style.element.get_or_add_rPr()
-    fonts = r_pr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        r_pr.insert(0, fonts)
-    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
-        fonts.set(qn(attr), FONT)
+    _all_scripts(r_pr, FONT)
     fmt = style.paragraph_format
     fmt.space_before = Pt(0)
     fmt.space_after = Pt(2)
