@@ -107,6 +107,7 @@ class Location(_Model):
     page: int = 1
     box: tuple[float, float, float, float] | None = None
     anchor: str | None = None
+    crop: str | None = Field(default=None, description="file name of the picture of this value, for a person to check")
 
 
 class CriterionValue(_Model):
