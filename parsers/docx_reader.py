@@ -18,14 +18,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from domain.errors import FileRejected, UnknownForm
-from domain.forms import FormCatalog, catalog
+from domain.errors import FileRejected
+from domain.forms import FormCatalog
 from domain.model import (
     Document,
     DocumentKind,
 )
-from parsers.form_reader import read_form, segments
-from parsers.identify import find_forms
+from parsers.form_reader import read_forms
 from parsers.layout import CHECKED_BOX, EMPTY_BOX, Body, Cell, Line, Piece, Table
 
 # lxml elements from python-docx; lxml ships no type information.
@@ -420,14 +419,7 @@ def parse_docx(
     name = display_name or path.name
     data, body_element, headers = _open_docx(path, name)
     body = flatten(body_element, headers)
-    matches = find_forms([line.text for line in body.lines], forms or catalog(), rule_set)
-    if not matches:
-        raise UnknownForm(
-            f"Không nhận ra mẫu biểu nào trong tệp “{name}”. Hãy dùng đúng mẫu do hệ thống cung cấp "
-            "(có dòng “Mẫu …” và tên mẫu ở đầu trang).",
-            detail=f"{name}: no form code or title found in {len(body.lines)} lines",
-        )
-    read = [read_form(segment) for segment in segments(body, matches)]
+    read = read_forms(body, name, forms=forms, rule_set=rule_set)
     return Document(
         file=name,
         sha256=hashlib.sha256(data).hexdigest(),

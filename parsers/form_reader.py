@@ -15,7 +15,8 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from domain.forms import FieldDef, FormDefinition, FormKind, RatingFieldDef
+from domain.errors import UnknownForm
+from domain.forms import FieldDef, FormCatalog, FormDefinition, FormKind, RatingFieldDef, catalog
 from domain.model import (
     BallotCount,
     CriterionValue,
@@ -31,7 +32,7 @@ from domain.model import (
     Tally,
 )
 from domain.text import clean, find_dates, find_ratings, fold, nfc, parse_date, parse_level, parse_rating
-from parsers.identify import FormMatch
+from parsers.identify import FormMatch, find_forms
 from parsers.layout import BOX_MARKS, CANCELLED_BOX, Body, Cell, Line, Table
 
 # lxml elements from python-docx; lxml ships no type information.
@@ -1201,3 +1202,21 @@ def _read_minutes(form: ExtractedForm, segment: Segment, fields: dict[str, str])
     form.meeting_start = _meeting_time(segment.lines, "bat dau", form.date)
     form.meeting_end = _meeting_time(segment.lines, "ket thuc", form.date)
     form.subject.name = None
+
+
+def read_forms(
+    body: Body, name: str, *, forms: FormCatalog | None = None, rule_set: str | None = None
+) -> list[ExtractedForm]:
+    """Every known form in a layout, whatever file it came from.
+
+    Raises UnknownForm when the layout holds none. `rule_set` only breaks ties between forms
+    printed alike in several years.
+    """
+    matches = find_forms([line.text for line in body.lines], forms or catalog(), rule_set)
+    if not matches:
+        raise UnknownForm(
+            f"Không nhận ra mẫu biểu nào trong tệp “{name}”. Hãy dùng đúng mẫu do hệ thống cung cấp "
+            "(có dòng “Mẫu …” và tên mẫu ở đầu trang).",
+            detail=f"{name}: no form code or title found in {len(body.lines)} lines",
+        )
+    return [read_form(segment) for segment in segments(body, matches)]

@@ -82,8 +82,10 @@ class PageMarks:
 def read_page_marks(image: npt.NDArray[Any]) -> PageMarks:
     """Identity, corner markers and rotation of a BGR, BGRA or grayscale 8-bit page image."""
     gray = _gray(image)
-    identity, qr_error = _read_identity(gray)
     markers = _find_markers(gray)
+    # A page with none of our markers is almost always a form printed elsewhere: one plain look
+    # for a QR then, not the costly retries (they would add ~0.5 s to every official-layout page).
+    identity, qr_error = _read_identity(gray, thorough=bool(markers))
     return PageMarks(identity=identity, qr_error=qr_error, markers=markers, rotation=_rotation(markers))
 
 
@@ -118,13 +120,14 @@ def _gray(image: npt.NDArray[Any]) -> npt.NDArray[np.uint8]:
 # --- QR ---------------------------------------------------------------------------------------
 
 
-def _read_identity(gray: npt.NDArray[np.uint8]) -> tuple[FormIdentity | None, str | None]:
+def _read_identity(gray: npt.NDArray[np.uint8], *, thorough: bool = True) -> tuple[FormIdentity | None, str | None]:
     """Tries the page variants in turn; whenever a code is located but not decoded, its
     neighbourhood is enlarged and tried alone, which is far cheaper than enlarging the whole page
     and rescues the usual failure (modules of 2-4 pixels blurred by the scanner)."""
     detector = cv2.QRCodeDetector()
     located = False
-    for variant in _page_variants(gray):
+    variants = _page_variants(gray) if thorough else iter([gray])
+    for variant in variants:
         payload, points = _detect_and_decode(detector, variant)
         if not payload and points is not None:
             located = True

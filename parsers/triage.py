@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 
 from domain.errors import KiemdiemError
 from domain.model import Document, DocumentKind
+from parsers.crops import CropStore
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ LIMITS = Limits()
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
-Reader = Callable[[Path, str], Document]
+Reader = Callable[[Path, str, CropStore], Document]
 
 
 def sha256_of(path: Path) -> str:
@@ -50,29 +51,38 @@ def rejected(path: Path, name: str, reason: str, kind: DocumentKind = DocumentKi
     return Document(file=name, sha256=digest, kind=kind, rejected=reason)
 
 
-def _docx(path: Path, name: str) -> Document:
+def _docx(path: Path, name: str, crops: CropStore) -> Document:
     from parsers.docx_reader import parse_docx
 
     return parse_docx(path, name)
 
 
-def _not_yet(kind: DocumentKind, what: str) -> Reader:
-    def read(path: Path, name: str) -> Document:
-        return rejected(path, name, f"Phiên bản này chưa đọc được {what}; hãy gửi bản Word (.docx) của biểu mẫu.", kind)
+def _pdf(path: Path, name: str, crops: CropStore) -> Document:
+    from parsers.pdf_reader import parse_pdf
 
-    return read
+    return parse_pdf(path, name, crops)
+
+
+def _image(path: Path, name: str, crops: CropStore) -> Document:
+    from parsers.image_reader import parse_image
+
+    return parse_image(path, name, crops)
 
 
 READERS: dict[str, Reader] = {
     ".docx": _docx,
-    ".pdf": _not_yet(DocumentKind.PDF_TEXT, "tệp PDF"),
-    **{s: _not_yet(DocumentKind.IMAGE, "ảnh quét hoặc ảnh chụp") for s in IMAGE_SUFFIXES},
+    ".pdf": _pdf,
+    **dict.fromkeys(IMAGE_SUFFIXES, _image),
 }
 
 
-def read_file(path: Path, name: str | None = None, limits: Limits = LIMITS) -> Iterator[Document]:
-    """The documents of one uploaded file (several for a .zip)."""
+def read_file(
+    path: Path, name: str | None = None, limits: Limits = LIMITS, crops: CropStore | None = None
+) -> Iterator[Document]:
+    """The documents of one uploaded file (several for a .zip). Pictures of doubtful values go to
+    `crops` (a throwaway store when the caller does not keep them)."""
     name = name or path.name
+    crops = crops if crops is not None else CropStore()
     try:
         size = path.stat().st_size
     except OSError:
@@ -86,7 +96,7 @@ def read_file(path: Path, name: str | None = None, limits: Limits = LIMITS) -> I
         return
     suffix = path.suffix.lower()
     if suffix == ".zip":
-        yield from _expand_zip(path, name, limits)
+        yield from _expand_zip(path, name, limits, crops)
         return
     reader = READERS.get(suffix)
     if reader is None:
@@ -96,7 +106,7 @@ def read_file(path: Path, name: str | None = None, limits: Limits = LIMITS) -> I
         )
         return
     try:
-        yield reader(path, name)
+        yield reader(path, name, crops)
     except KiemdiemError as e:
         yield rejected(path, name, e.user_message, _kind_for(suffix))
     except Exception:  # a reader bug must not lose the rest of the dossier
@@ -112,7 +122,7 @@ def _kind_for(suffix: str) -> DocumentKind:
     return DocumentKind.IMAGE if suffix in IMAGE_SUFFIXES else DocumentKind.UNKNOWN
 
 
-def _expand_zip(path: Path, name: str, limits: Limits) -> Iterator[Document]:
+def _expand_zip(path: Path, name: str, limits: Limits, crops: CropStore) -> Iterator[Document]:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError):
@@ -143,7 +153,7 @@ def _expand_zip(path: Path, name: str, limits: Limits) -> Iterator[Document]:
             except (zipfile.BadZipFile, OSError, RuntimeError, EOFError):
                 yield Document(file=inner, rejected="Tệp trong .zip bị hỏng, không giải nén được.")
                 continue
-            yield from read_file(target, inner, limits)
+            yield from read_file(target, inner, limits, crops)
 
 
 def _hidden(member: str) -> bool:

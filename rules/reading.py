@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from rapidfuzz import fuzz, process
 
-from domain.model import ExtractedForm, Severity, SubjectKind
+from domain.model import ExtractedForm, Location, Severity, SubjectKind
 from domain.text import clean, fold
 from rules.common import need_roster, phrase
 from rules.engine import RuleContext, rule
@@ -43,21 +43,22 @@ def file_rejected(ctx: RuleContext) -> Iterator[Outcome]:
             )
 
 
-def _unreadable_values(form: ExtractedForm, threshold: float) -> Iterator[tuple[str, str]]:
+def _unreadable_values(form: ExtractedForm, threshold: float) -> Iterator[tuple[str, str, Location | None]]:
+    """Each doubtful value: its field, what it is in words, and where it sits (with its crop)."""
     for c in form.criteria:
         if c.confidence < threshold:
             what = "không tìm thấy dòng này" if c.confidence == 0 else "không đọc chắc chắn được ô đánh dấu"
-            yield f"criteria.{c.id}", f"tiêu chí {c.id}: {what}"
+            yield f"criteria.{c.id}", f"tiêu chí {c.id}: {what}", c.location
     if form.rating is not None and form.rating.confidence < threshold:
-        yield "rating", "mức xếp loại đề nghị"
+        yield "rating", "mức xếp loại đề nghị", form.rating.location
     for key, value in form.ratings.items():
         if value.confidence < threshold and value is not form.rating:
-            yield f"ratings.{key}", f"mức xếp loại ({key})"
+            yield f"ratings.{key}", f"mức xếp loại ({key})", value.location
     for t in form.tallies:
         if t.confidence < threshold:
-            yield f"tallies[{t.name}]", f"số phiếu của {t.name}"
+            yield f"tallies[{t.name}]", f"số phiếu của {t.name}", t.location
     if form.points is not None and form.points.confidence < threshold:
-        yield "points", "số điểm"
+        yield "points", "số điểm", form.points.location
 
 
 @rule("unreadable", Severity.REVIEW)
@@ -66,11 +67,12 @@ def unreadable(ctx: RuleContext) -> Iterator[Outcome]:
     if not ctx.index.forms:
         yield NO_FORMS
     for ref in ctx.index.forms:
-        for field, what in _unreadable_values(ref.form, threshold):
+        for field, what, location in _unreadable_values(ref.form, threshold):
+            page = location.page if location is not None else ref.form.page
             yield Violation(
-                message=f"{ref.code}, trang {ref.form.page}: {what}. Cần người kiểm tra lại bản gốc.",
+                message=f"{ref.code}, trang {page}: {what}. Cần người kiểm tra lại bản gốc.",
                 subject=_name(ref),
-                where=ref.where(field),
+                where=ref.where(field, location),
                 fix="Xem ảnh cắt của ô này và xác nhận hoặc sửa giá trị.",
             )
 

@@ -108,6 +108,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.report_dir:
         args.report_dir.mkdir(parents=True, exist_ok=True)
         (args.report_dir / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), "utf-8")
+        result.write_crops(args.report_dir / "crops")
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:

@@ -165,6 +165,7 @@ def _grid(
     skip: Sequence[str],
 ) -> None:
     table = doc.add_table(rows=2, cols=2 + len(level_order))
+    table.style = "Table Grid"  # ruled, as printed: a PDF reader finds the grid by its lines
     table.cell(0, 0).merge(table.cell(1, 0)).text = "TT"
     table.cell(0, 1).merge(table.cell(1, 1)).text = "TIÊU CHÍ ĐÁNH GIÁ"
     table.cell(0, 2).merge(table.cell(0, 1 + len(level_order))).text = "CẤP ĐỘ THỰC HIỆN"

@@ -4,7 +4,6 @@ files it must refuse."""
 from __future__ import annotations
 
 import io
-import json
 import os
 import zipfile
 from pathlib import Path
@@ -19,32 +18,10 @@ from domain.model import Document, DocumentKind, Level, Rating
 from parsers.docx_reader import parse_docx
 from parsers.identify import find_forms, identify_form
 from tests import docx_factory as f
+from tests.corpus import CORPUS, assert_matches_truth, corpus_files, tally_tuple
 
-CORPUS = Path(os.environ.get("KIEMDIEM_CORPUS", "/work/shared/corpus"))
+CORPUS_FILES = corpus_files({"docx"})
 MAU_05 = "2018/mau-05"
-
-
-# ---------------------------------------------------------------------------------------------
-# The development corpus: every Word file against its truth
-# ---------------------------------------------------------------------------------------------
-
-
-def _corpus() -> list[tuple[Path, dict[str, Any]]]:
-    truth: dict[Path, dict[str, Any]] = {}
-    for case in sorted(CORPUS.glob("*/cases/*/case_truth.json")):
-        for entry in json.loads(case.read_text(encoding="utf-8"))["files"]:
-            truth[case.parent / entry["file"]] = entry
-    for single in sorted(CORPUS.glob("dev/files/*.truth.json")):
-        entry = json.loads(single.read_text(encoding="utf-8"))
-        truth[single.parent / entry["file"]] = entry
-    return [(path, entry) for path, entry in sorted(truth.items()) if path.suffix == ".docx"]
-
-
-CORPUS_FILES = _corpus()
-
-
-def _tally(t: Any) -> tuple[Any, ...]:
-    return (t.name, {k.value: v for k, v in t.votes.items()}, t.present, t.total, t.result and t.result.value)
 
 
 @pytest.mark.skipif(not CORPUS_FILES, reason="development corpus not present")
@@ -52,29 +29,7 @@ def _tally(t: Any) -> tuple[Any, ...]:
 def test_corpus_file_matches_truth(path: Path, truth: dict[str, Any]) -> None:
     document = parse_docx(path)
     assert document.kind == DocumentKind.DOCX
-    assert len(document.sha256) == 64
-    assert [form.form_id for form in document.forms] == [form["form"] for form in truth["forms"]]
-    for got, want in zip(document.forms, truth["forms"], strict=True):
-        assert got.page == want["page"]
-        assert got.subject.name == want["subject"]["name"]
-        assert [(c.id, c.level and c.level.value) for c in got.criteria] == [
-            (c["id"], c["level"]) for c in want["criteria"]
-        ]
-        rating = got.rating.value.value if got.rating and got.rating.value else None
-        assert rating == (want.get("rating") or {}).get("value")
-        assert [_tally(t) for t in got.tallies] == [
-            (t["name"], t["votes"], t["present"], t["total"], t["result"]) for t in want["tallies"]
-        ]
-        extra = want.get("extra", {})
-        if "date" in extra:
-            assert got.date is not None and got.date.strftime("%d/%m/%Y") == extra["date"]
-        if "evaluator" in extra:
-            assert got.evaluator == extra["evaluator"]
-        if "ratings" in extra:
-            assert {k: v.value and v.value.value for k, v in got.ratings.items()} == extra["ratings"]
-        if "ballots" in extra:
-            assert got.ballots is not None
-            assert [got.ballots.issued, got.ballots.returned, got.ballots.valid] == extra["ballots"]
+    assert_matches_truth(document, truth)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -336,7 +291,7 @@ def test_summary_rows_and_tallies(tmp_path: Path) -> None:
     assert first.ratings["self"].value == Rating.HTXSNV
     assert first.ratings["mass_org"].value is None
     assert first.ratings["branch"].value == Rating.HTTNV
-    assert [_tally(t) for t in form.tallies] == [
+    assert [tally_tuple(t) for t in form.tallies] == [
         ("Lê Văn Bình", {"httnv": 7}, 8, 10, "httnv"),
         ("Trần Thị Cúc", {"htnv": 5}, 8, 10, "htnv"),
     ]
@@ -372,7 +327,7 @@ def test_minutes_with_two_row_header_percent_and_times(tmp_path: Path) -> None:
     assert form.form_id == "bien-ban-kiem-phieu"
     assert form.subject.unit == "Chi bộ Khoa Nội"
     (tally,) = form.tallies
-    assert _tally(tally) == ("Lê Văn Bình", {"htxsnv": 1, "httnv": 6, "htnv": 1, "khtnv": 0}, 9, 10, "httnv")
+    assert tally_tuple(tally) == ("Lê Văn Bình", {"htxsnv": 1, "httnv": 6, "htnv": 1, "khtnv": 0}, 9, 10, "httnv")
     assert tally.percent == 60
     assert form.ballots is not None and (form.ballots.issued, form.ballots.returned, form.ballots.valid) == (9, 9, 8)
     assert form.meeting_start is not None and form.meeting_start.isoformat() == "2019-12-20T08:00:00"
@@ -419,7 +374,7 @@ def test_summary_then_minutes_in_one_file(tmp_path: Path) -> None:
     assert len(summary.tallies) == 2
     assert minutes.date is not None and minutes.date.isoformat() == "2019-12-21"
     assert minutes.page == 2
-    assert [_tally(t) for t in minutes.tallies] == [
+    assert [tally_tuple(t) for t in minutes.tallies] == [
         ("Lê Văn Bình", {"htxsnv": 0, "httnv": 7, "htnv": 1, "khtnv": 0}, 8, 10, "httnv")
     ]
 

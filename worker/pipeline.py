@@ -18,6 +18,7 @@ from domain.errors import ConfigError
 from domain.forms import catalog
 from domain.model import Document, Dossier, Finding, Roster, SkippedRule
 from domain.rule_sets import LocalSettings, RuleSet, rule_set, rule_set_for_year
+from parsers.crops import CropStore
 from parsers.triage import read_file
 from reports.json_report import build_report
 from rules.engine import evaluation_date, run_rules
@@ -30,6 +31,13 @@ class CheckResult:
     dossier: Dossier
     findings: list[Finding]
     skipped: list[SkippedRule]
+    crops: CropStore
+
+    def write_crops(self, directory: Path) -> None:
+        """The pictures of doubtful values, under the names the findings cite."""
+        directory.mkdir(parents=True, exist_ok=True)
+        for key, png in self.crops.images.items():
+            (directory / key).write_bytes(png)
 
     def report(self) -> dict[str, Any]:
         return build_report(self.dossier, self.findings, self.skipped)
@@ -39,10 +47,10 @@ class CheckResult:
         return sum(1 for d in self.dossier.documents if d.rejected is None)
 
 
-def read_documents(files: Iterable[Path]) -> list[Document]:
+def read_documents(files: Iterable[Path], crops: CropStore | None = None) -> list[Document]:
     documents: list[Document] = []
     for path in files:
-        for doc in read_file(path):
+        for doc in read_file(path, crops=crops):
             log.info("document read", extra={"file": doc.file, "forms": len(doc.forms), "rejected": bool(doc.rejected)})
             documents.append(doc)
     return documents
@@ -76,7 +84,8 @@ def check(
     submitted: dt.date | None = None,
 ) -> CheckResult:
     settings = settings or LocalSettings()
-    documents = read_documents(files)
+    crops = CropStore()
+    documents = read_documents(files, crops)
     date = evaluation_date(date, settings, documents)
     rs = choose_rule_set(rule_set_id, documents, date)
     dossier = Dossier(
@@ -88,7 +97,7 @@ def check(
         submitted=submitted,
     )
     result = run_rules(dossier, rs, settings)
-    return CheckResult(dossier, result.findings, result.skipped)
+    return CheckResult(dossier, result.findings, result.skipped, crops)
 
 
 def _unit(documents: list[Document], roster: Roster | None) -> str | None:

@@ -1,0 +1,96 @@
+"""Read a PDF: pages with a text layer through their text, the others as scanned images.
+
+A clerk's PDF is either exported from Word (text, ruled tables, typed marks) or a scan (one image
+per page, sometimes with an OCR text layer that is too poor to trust for marks). Each page is
+classified on its own; image pages are rendered one at a time and go to the image reader, so a
+50-page scan never sits in memory whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from domain.errors import FileRejected
+from domain.model import Document, DocumentKind, ExtractedForm
+from parsers.crops import CropStore
+from parsers.form_reader import read_forms
+from parsers.pages import MAX_PAGES, PageImage, render_pdf_page
+from parsers.pdf_text import PdfBodyBuilder
+
+log = logging.getLogger(__name__)
+
+MAX_IMAGE_SHARE = 0.5  # a page mostly covered by one image is a scan, whatever text it carries
+
+
+def _reject(name: str, message: str, detail: str) -> FileRejected:
+    return FileRejected(message, detail=f"{name}: {detail}")
+
+
+def _open(path: Path, name: str) -> Any:
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    try:
+        pdf = pdfplumber.open(path)
+        pages = len(pdf.pages)
+    except Exception as e:  # pdfminer raises many unrelated types for a broken file
+        causes = (e, *e.args)  # pdfplumber wraps pdfminer's error in PdfminerException
+        if any(isinstance(c, PDFPasswordIncorrect | PDFEncryptionError) for c in causes):
+            raise _reject(name, "Tệp PDF được đặt mật khẩu; hãy gửi bản không đặt mật khẩu.", repr(e)) from e
+        raise _reject(name, "Tệp PDF bị hỏng, không mở được.", repr(e)) from e
+    if pages == 0:
+        pdf.close()
+        raise _reject(name, "Tệp PDF không có trang nào.", "0 pages")
+    if pages > MAX_PAGES:
+        pdf.close()
+        raise _reject(name, f"Tệp PDF có {pages} trang, vượt giới hạn {MAX_PAGES} trang.", f"{pages} pages")
+    return pdf
+
+
+def is_text_page(page: Any) -> bool:
+    """Not a page-sized picture. Its text layer, if any, is a scanner's OCR and is not trusted; a
+    page with little text and no picture (a signature page) is still a text page."""
+    area = float(page.width * page.height) or 1.0
+    covered = max(((i["x1"] - i["x0"]) * (i["bottom"] - i["top"]) for i in page.images), default=0.0)
+    return covered / area < MAX_IMAGE_SHARE
+
+
+def parse_pdf(path: Path, name: str, crops: CropStore) -> Document:
+    """Every form in a PDF; text pages and scanned pages may be mixed."""
+    import pypdfium2
+
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    pdf = _open(path, name)
+    with pdf:
+        kinds = [is_text_page(p) for p in pdf.pages]
+        forms: list[ExtractedForm] = []
+        if any(kinds):
+            builder = PdfBodyBuilder()
+            for number, (page, text) in enumerate(zip(pdf.pages, kinds, strict=True), start=1):
+                if text:
+                    builder.add_page(page, number)
+                page.flush_cache()
+            forms += read_forms(builder.body, name)
+    if not all(kinds):
+        from parsers.image_reader import read_page_images
+
+        try:
+            document = pypdfium2.PdfDocument(path)
+        except pypdfium2.PdfiumError as e:
+            raise _reject(name, "Tệp PDF bị hỏng, không mở được.", repr(e)) from e
+        with document:
+            pages = _scanned_pages(document, kinds)
+            forms += read_page_images(pages, name, crops)
+    forms.sort(key=lambda f: f.page)
+    kind = DocumentKind.PDF_TEXT if all(kinds) else DocumentKind.PDF_SCAN
+    return Document(file=name, sha256=digest, kind=kind, pages=len(kinds), forms=forms)
+
+
+def _scanned_pages(document: Any, kinds: list[bool]) -> Iterator[PageImage]:
+    for index, text in enumerate(kinds):
+        if not text:
+            yield render_pdf_page(document, index)
