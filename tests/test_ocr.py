@@ -1,0 +1,61 @@
+"""The Tesseract wrapper: Vietnamese text with its diacritics, digits only when asked, a deadline
+that holds, and a clear message when the language data is missing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from ocr import tesseract
+from ocr.tesseract import OcrError, OcrTimeout, Profile, Psm, read
+
+FONT = Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf")
+pytestmark = pytest.mark.skipif(not FONT.exists(), reason="Liberation fonts not installed")
+
+
+def _text_image(text: str, size: int = 48) -> np.ndarray:
+    font = ImageFont.truetype(str(FONT), size)
+    left, top, right, bottom = font.getbbox(text)
+    image = Image.new("L", (right - left + 60, bottom - top + 60), 255)
+    ImageDraw.Draw(image).text((30 - left, 30 - top), text, font=font, fill=0)
+    return np.asarray(image)
+
+
+def test_reads_vietnamese_with_its_diacritics_in_nfc() -> None:
+    reading = read(_text_image("Hoàn thành tốt nhiệm vụ"), psm=Psm.LINE)
+    assert reading.text == "Hoàn thành tốt nhiệm vụ"
+    assert reading.confidence > 0.8
+    assert [w.text for w in reading.words] == ["Hoàn", "thành", "tốt", "nhiệm", "vụ"]
+    x0, y0, x1, y1 = reading.words[0].box
+    assert 0 <= x0 < x1 and 0 <= y0 < y1
+
+
+def test_digits_only_reading_of_a_tally() -> None:
+    reading = read(_text_image("07/08/10"), psm=Psm.LINE, whitelist="0123456789/", profile=Profile.RAW)
+    assert reading.text == "07/08/10"
+
+
+def test_a_deadline_too_short_raises_a_timeout_with_a_vietnamese_message() -> None:
+    rng = np.random.default_rng(1)
+    page = np.where(rng.random((3000, 2400)) < 0.5, 0, 255).astype(np.uint8)  # noise: slow to segment
+    with pytest.raises(OcrTimeout) as caught:
+        read(page, psm=Psm.SPARSE, timeout_s=0.001)
+    assert "quá thời gian" in caught.value.user_message
+
+
+def test_an_empty_image_is_refused() -> None:
+    with pytest.raises(OcrError):
+        read(np.zeros((0, 0), dtype=np.uint8))
+
+
+def test_missing_language_data_is_reported_for_the_administrator(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("TESSDATA_PREFIX", str(tmp_path))
+    monkeypatch.setattr(tesseract, "_TESSDATA_CANDIDATES", ())
+    with pytest.raises(OcrError) as caught:
+        tesseract.tessdata_dir()
+    assert "tesseract-ocr-vie" in caught.value.user_message

@@ -1,0 +1,94 @@
+"""Page images out of files: one page at a time, sizes checked before decoding, bad files refused
+in Vietnamese."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pypdfium2
+import pytest
+from PIL import Image
+
+from domain.errors import FileRejected
+from parsers.crops import CropStore
+from parsers.pages import MAX_PIXELS, image_pages, render_pdf_page
+
+
+def _page(value: int, size: tuple[int, int] = (120, 170)) -> Image.Image:
+    return Image.new("L", size, color=value)
+
+
+def test_multi_page_tiff_gives_each_frame_in_order_with_its_resolution(tmp_path: Path) -> None:
+    path = tmp_path / "stack.tif"
+    first, *rest = [_page(v) for v in (10, 128, 250)]
+    first.save(path, save_all=True, append_images=rest, dpi=(200, 200))
+    pages = list(image_pages(path, "stack.tif"))
+    assert [p.number for p in pages] == [1, 2, 3]
+    assert [int(p.gray[0, 0]) for p in pages] == [10, 128, 250]
+    assert all(p.image.shape == (170, 120, 3) and p.dpi == 200 for p in pages)
+
+
+def test_pages_are_produced_lazily(tmp_path: Path) -> None:
+    path = tmp_path / "stack.tif"
+    _page(0).save(path, save_all=True, append_images=[_page(1), _page(2)])
+    pages = image_pages(path, "stack.tif")
+    assert next(pages).number == 1  # a generator: nothing beyond the first frame is decoded yet
+    assert next(pages).number == 2
+
+
+def test_a_photo_without_resolution_is_taken_as_an_a4_page(tmp_path: Path) -> None:
+    path = tmp_path / "photo.jpg"
+    _page(200, (2480, 3508)).convert("RGB").save(path, quality=80)
+    (page,) = image_pages(path, "photo.jpg")
+    assert page.dpi == pytest.approx(300, abs=1)
+
+
+def _png_header_only(width: int, height: int) -> bytes:
+    """A PNG that declares a huge size: tiny on disk, enormous once decoded."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
+
+
+def test_an_enormous_image_is_refused_before_it_is_decoded(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.png"
+    path.write_bytes(_png_header_only(100_000, 100_000))
+    assert MAX_PIXELS < 100_000 * 100_000
+    with pytest.raises(FileRejected) as caught:
+        list(image_pages(path, "bomb.png"))
+    assert "quá lớn" in caught.value.user_message
+
+
+def test_a_file_that_is_not_an_image_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "scan.jpg"
+    path.write_bytes(b"this is not a picture at all")
+    with pytest.raises(FileRejected) as caught:
+        list(image_pages(path, "scan.jpg"))
+    assert "bị hỏng" in caught.value.user_message
+
+
+def test_a_pdf_page_renders_at_300_dpi(tmp_path: Path) -> None:
+    path = tmp_path / "page.pdf"
+    _page(90, (595, 842)).convert("RGB").save(path, resolution=72)
+    document = pypdfium2.PdfDocument(path)
+    page = render_pdf_page(document, 0)
+    document.close()
+    assert page.number == 1 and page.dpi == 300
+    assert page.image.shape[0] == pytest.approx(842 * 300 / 72, abs=2)
+    assert abs(int(np.median(page.gray)) - 90) <= 2
+
+
+def test_crop_store_names_are_unique_and_safe() -> None:
+    store = CropStore()
+    picture = np.full((40, 60), 255, dtype=np.uint8)
+    first = store.add("hồ sơ/ảnh 1.jpg", 2, "criteria.II.1", picture)
+    second = store.add("hồ sơ/ảnh 1.jpg", 2, "criteria.II.1", picture)
+    assert first != second
+    assert all("/" not in key and key.endswith(".png") for key in (first, second))
+    assert store.images[first].startswith(b"\x89PNG")
