@@ -15,8 +15,11 @@ COPY worker worker
 COPY service service
 COPY templates templates
 COPY templating templating
+COPY ocr ocr
+COPY omr omr
 RUN pip install --no-cache-dir .
-ENV KIEMDIEM_DATA_DIR=/data
+ENV KIEMDIEM_DATA_DIR=/data \
+    OMP_THREAD_LIMIT=1
 VOLUME ["/data"]
 # tini reaps the LibreOffice processes a timed-out PDF export kills.
 ENTRYPOINT ["tini", "--", "kiemdiem"]

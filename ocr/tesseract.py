@@ -136,9 +136,13 @@ def read(
             "Nhận dạng chữ trên trang này quá thời gian cho phép; trang được đánh dấu để người kiểm tra.",
             detail=f"tesseract exceeded {timeout_s}s on {image.shape}",
         )
-    words = tuple(_words(api))
-    text = unicodedata.normalize("NFC", api.GetUTF8Text() or "").strip()  # type: ignore[attr-defined]
-    api.Clear()  # type: ignore[attr-defined]
+    try:
+        words = tuple(_words(api))
+        text = unicodedata.normalize("NFC", api.GetUTF8Text() or "").strip()  # type: ignore[attr-defined]
+    except RuntimeError:  # tesserocr raises "No text returned" where Tesseract found nothing
+        words, text = (), ""
+    finally:
+        api.Clear()  # type: ignore[attr-defined]
     confidence = sum(w.confidence for w in words) / len(words) if words else 0.0
     return Reading(text=text, confidence=confidence, words=words)
 
@@ -152,7 +156,10 @@ def _words(api: object) -> list[Word]:
     if it is None:
         return out
     for w in tesserocr.iterate_level(it, level):
-        text = w.GetUTF8Text(level)
+        try:
+            text = w.GetUTF8Text(level)
+        except RuntimeError:  # a word box with no text in it
+            continue
         box = w.BoundingBox(level)
         if not text or box is None:
             continue

@@ -232,6 +232,15 @@ def _form_date(lines: Sequence[Line]) -> dt.date | None:
     return None
 
 
+def _field_confidence(lines: Sequence[Line], definition: FormDefinition, key: str) -> float:
+    """How sure the reader is of a header field's value: the pieces after its label (1 when the
+    label is not found: a missing value is reported as missing, not as unsure)."""
+    for hit in _scan(lines, _labels(definition)):
+        if hit.key == key and _value(hit.value):
+            return span_confidence(hit.line, hit.end, hit.end + len(hit.value))
+    return 1.0
+
+
 def _first_int(text: str | None) -> int | None:
     m = _INT.search(text or "")
     return int(m.group()) if m else None
@@ -387,6 +396,26 @@ def _anchor(line: Line) -> Location:
     return Location(page=line.page, anchor=f"table {line.table + 1} row {(line.row or 0) + 1}")
 
 
+def span_confidence(line: Line, start: int, end: int) -> float:
+    """The least confidence of the pieces that make up characters [start, end) of `line.text`
+    (the value after a label, not the printed label). Struck pieces are not in the text."""
+    least, at = 1.0, 0
+    for p in line.pieces:
+        if p.deleted or p.struck:
+            continue
+        size = len(nfc(p.text))
+        if at < end and at + size > start and p.text.strip():
+            least = min(least, p.confidence)
+        at += size
+    return least
+
+
+def _unsure_blank(lines: Sequence[Line]) -> float:
+    """A rating line read as blank or as no rating: as sure as the OCR of what was there (a
+    handwritten answer OCR could not read must not pass for a blank)."""
+    return min((line.confidence for line in lines), default=1.0)
+
+
 def _rating_of(raw: str, line: Line | None, confidence: float = 1.0) -> RatingValue:
     found = written_ratings(raw)
     return RatingValue(
@@ -431,14 +460,14 @@ def read_rating(lines: Sequence[Line], hit: _Hit | None, labels: Sequence[_Label
     if clean(raw):
         if is_rating_list(raw) and not written_ratings(raw):
             return RatingValue(value=None, raw=clean(raw), location=_anchor(hit.line))
-        return _rating_of(raw, hit.line)
+        return _rating_of(raw, hit.line, span_confidence(hit.line, hit.end, hit.end + len(raw)))
     if hit.line.text[hit.end :].strip():  # another label follows at once: this one was left blank
         return RatingValue(value=None, raw="", location=_anchor(hit.line))
     answer = _answer_lines(lines, hit.line, labels)
     text = " ".join(line.text for line in answer)
     if not answer or is_rating_list(text) or not _short_answer(text) or not written_ratings(text):
-        return RatingValue(value=None, raw="", location=_anchor(hit.line))
-    return _rating_of(text, answer[0])
+        return RatingValue(value=None, raw="", location=_anchor(hit.line), confidence=_unsure_blank(answer))
+    return _rating_of(text, answer[0], min(line.confidence for line in answer))
 
 
 def read_ratings(lines: Sequence[Line], definition: FormDefinition, hits: Sequence[_Hit]) -> dict[str, RatingValue]:
@@ -563,6 +592,7 @@ class _Row:
     live: set[Level] = field(default_factory=set)
     cancelled: set[Level] = field(default_factory=set)
     label: str = ""
+    confidence: float = 1.0  # least sure piece of the row's level cells (ink measures on scans)
 
     @property
     def id(self) -> str:
@@ -571,9 +601,10 @@ class _Row:
         return self.section or self.number or ""
 
 
-def _row_marks(grid: _Grid, r: int, fill_ok: dict[Level, bool]) -> tuple[set[Level], set[Level]]:
+def _row_marks(grid: _Grid, r: int, fill_ok: dict[Level, bool]) -> tuple[set[Level], set[Level], float]:
     live: set[Level] = set()
     cancelled: set[Level] = set()
+    confidence = 1.0
     for cell in grid.table.cells(r):
         if cell.origin is not None:  # the mark sits in the merged cell's first row
             continue
@@ -582,12 +613,13 @@ def _row_marks(grid: _Grid, r: int, fill_ok: dict[Level, bool]) -> tuple[set[Lev
             # no level cell, or a label cell spanning over the level columns (a section heading)
             continue
         mark = cell_mark(cell, use_fill=all(fill_ok[lvl] for lvl in hit))
+        confidence = min([confidence, *(p.confidence for line in cell.lines for p in line.pieces)])
         for lvl in hit:
             if mark.live:
                 live.add(lvl)
             elif mark.cancelled:
                 cancelled.add(lvl)
-    return live, cancelled
+    return live, cancelled, confidence
 
 
 def _styled_rows(grid: _Grid) -> set[int]:
@@ -616,7 +648,7 @@ def read_grid(grid: _Grid) -> list[_Row]:
     section: str | None = None
     for r in range(grid.header_end, len(table.grid)):
         fill_ok = {lvl: r not in styled_rows for lvl in Level}
-        live, cancelled = _row_marks(grid, r, fill_ok)
+        live, cancelled, confidence = _row_marks(grid, r, fill_ok)
         tt_cell = table.at(r, grid.tt_col)
         tt = clean(tt_cell.text) if tt_cell is not None and tt_cell.origin is None else ""
         label = table.own_text(r, grid.label_col) if grid.label_col is not None else ""
@@ -626,10 +658,14 @@ def read_grid(grid: _Grid) -> list[_Row]:
                 entries[-1].rows.append(r)
                 entries[-1].live |= live
                 entries[-1].cancelled |= cancelled
+                tt_sure = _cell_confidence(tt_cell) if tt_cell is not None and tt_cell.origin is None else 1.0
+                entries[-1].confidence = min(entries[-1].confidence, confidence, tt_sure)
             continue
         if entry.number is None:
             section = entry.section
-        entry.live, entry.cancelled = live, cancelled
+        # The row's id is read too (OCR of the TT cell on a scan): an unsure id is an unsure row.
+        confidence = min(confidence, _cell_confidence(tt_cell) if tt_cell is not None else 1.0)
+        entry.live, entry.cancelled, entry.confidence = live, cancelled, confidence
         entries.append(entry)
     parents = {e.section for e in entries if e.number is not None}
     return [e for e in entries if e.number is not None or e.section not in parents]
@@ -651,7 +687,7 @@ def _criterion(entry: _Row, table: Table, page: int) -> CriterionValue:
     return CriterionValue(
         id=entry.id,
         level=marked[0] if len(marked) == 1 else None,
-        confidence=1.0,
+        confidence=entry.confidence,
         marked=marked,
         cancelled=cancelled,
         location=Location(page=page, anchor=f"table {table.index + 1} row {entry.rows[0] + 1}"),
@@ -928,9 +964,13 @@ def _summary_row(
             ratings[d.key] = RatingValue(value=box_rating if live else None, raw=text, location=location)
             ticked += [box_rating] if live else []
             continue
-        ratings[d.key] = _rating_of(text, None)
+        sure = _cell_confidence(cell) if cell is not None and cell.origin is None else 1.0
+        ratings[d.key] = _rating_of(text, None, sure)
         ratings[d.key].location = location
-        tally = _tally_in(text, name, location) or tally
+        found = _tally_in(text, name, location)
+        if found is not None:
+            found.confidence = min(sure, _tally_check(found))
+            tally = found
     if any(parse_rating(d.label) for d in definition.summary_columns):
         ratings["vote"] = RatingValue(
             value=ticked[0] if len(ticked) == 1 else None,
@@ -962,7 +1002,12 @@ def _tally_beside(
         return None
     branch = next((d for d in definition.summary_columns if d.evaluator == "branch"), definition.summary_columns[-1])
     result = ratings.get(branch.key)
-    return _tally_in(f"{result.raw if result else ''} {votes}", name, location)
+    tally = _tally_in(f"{result.raw if result else ''} {votes}", name, location)
+    if tally is not None:
+        cells = [c for c in table.cells(r) if c.col not in used and _TALLY.search(c.text)]
+        sure = min([*(_cell_confidence(c) for c in cells[:1]), result.confidence if result else 1.0])
+        tally.confidence = min(sure, _tally_check(tally))
+    return tally
 
 
 def _rating_columns(table: Table, end: int) -> dict[Rating, int]:
@@ -991,13 +1036,19 @@ def _vote_layout(table: Table) -> _Layout | None:
     return _Layout(end, name_col, {r.value: c for r, c in votes.items()}, extra)
 
 
-def read_vote_table(tables: Sequence[Table], present: int | None, total: int | None) -> list[Tally]:
-    """The minutes' table: per person the votes for each rating, the result, maybe a percent."""
-    return [
+def read_vote_table(
+    tables: Sequence[Table], present: int | None, total: int | None, counts_confidence: float = 1.0
+) -> list[Tally]:
+    """The minutes' table: per person the votes for each rating, the result, maybe a percent.
+    `counts_confidence` is how sure the 'Số có mặt' / 'Tổng số' numbers were read."""
+    tallies = [
         _vote_row(table, r, name, layout, present, total)
         for table, layout in _with_continuations(tables, _vote_layout)
         for r, name in _member_rows(table, layout.end, layout.name_col)
     ]
+    for tally in tallies:
+        tally.confidence = min(tally.confidence, counts_confidence)
+    return tallies
 
 
 def _vote_row(table: Table, r: int, name: str, layout: _Layout, present: int | None, total: int | None) -> Tally:
@@ -1009,7 +1060,9 @@ def _vote_row(table: Table, r: int, name: str, layout: _Layout, present: int | N
     result_col, percent_col = layout.extra.get("result"), layout.extra.get("percent")
     result_text = table.own_text(r, result_col) if result_col is not None else ""
     percent_text = table.own_text(r, percent_col) if percent_col is not None else ""
-    return Tally(
+    read_cols = [*layout.columns.values(), *([result_col] if result_col is not None else [])]
+    cells = [table.at(r, col) for col in read_cols]
+    tally = Tally(
         name=name,
         votes=votes,
         present=present,
@@ -1018,7 +1071,45 @@ def _vote_row(table: Table, r: int, name: str, layout: _Layout, present: int | N
         percent=_number(percent_text) if _value(percent_text) else None,
         raw=" | ".join(c.text for c in table.cells(r)),
         location=_row_location(table, r),
+        confidence=min((_cell_confidence(c) for c in cells if c is not None and c.origin is None), default=1.0),
     )
+    tally.confidence = min(tally.confidence, _tally_check(tally))
+    return tally
+
+
+def _cell_confidence(cell: Cell) -> float:
+    """How sure the reader is of a cell's text: its least sure piece (1 for a typed file)."""
+    return min((p.confidence for line in cell.lines for p in line.pieces), default=1.0)
+
+
+def _v16_result(votes: dict[Rating, int]) -> Rating | None:
+    """The result the votes give (Hướng dẫn V.16): the highest rating that, counting the votes for
+    it and for every rating above it, holds more than half of the votes cast."""
+    cast = sum(votes.values())
+    if cast == 0:
+        return None
+    held = 0
+    for rating in Rating:
+        held += votes.get(rating, 0)
+        if 2 * held > cast:
+            return rating
+    return None
+
+
+def _tally_check(tally: Tally) -> float:
+    """Arithmetic a read tally must satisfy. A violation in a value read by OCR is far more often
+    a misread digit than a wrong form, so the tally goes to review (a typed file is left to the
+    rules, which report the inconsistency itself): confidence 0.5 on a violation, else 1."""
+    if tally.confidence >= 1.0:
+        return 1.0
+    cast = sum(tally.votes.values())
+    checks = [
+        tally.present is None or cast <= tally.present,
+        tally.present is None or tally.total is None or tally.present <= tally.total,
+        tally.result is None or len(tally.votes) < 2 or _v16_result(tally.votes) == tally.result,
+        tally.result is None or len(tally.votes) != 1 or next(iter(tally.votes)) == tally.result,
+    ]
+    return 1.0 if all(checks) else 0.5
 
 
 def read_appendix(tables: Sequence[Table], definition: FormDefinition) -> list[str]:
@@ -1195,7 +1286,8 @@ def read_form(segment: Segment) -> ExtractedForm:
 
 def _read_minutes(form: ExtractedForm, segment: Segment, fields: dict[str, str]) -> None:
     present, total = _first_int(fields.get("present")), _first_int(fields.get("total"))
-    form.tallies = read_vote_table(segment.tables, present, total)
+    sure = min(_field_confidence(segment.lines, segment.match.definition, key) for key in ("present", "total"))
+    form.tallies = read_vote_table(segment.tables, present, total, sure)
     counts = {k: _first_int(fields.get(k)) for k in ("issued", "returned", "valid")}
     if any(v is not None for v in counts.values()):
         form.ballots = BallotCount(**counts)

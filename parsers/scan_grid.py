@@ -1,0 +1,244 @@
+"""Table grids of a prepared page, found from their ruling lines.
+
+Long horizontal and vertical strokes are kept by morphological opening (text, ticks and
+dotted leaders are shorter than the kernels); strokes that touch each other form a table. Its row
+and column lines are the clusters of those strokes, and each elementary cell is merged with its
+neighbour where the ruling line between them is missing, which gives the spans of the header
+("CẤP ĐỘ THỰC HIỆN" over four columns, "TT" over two rows). A stroke must meet two lines of the
+other direction to count, so a signature's underline or a long tick inside a cell makes no row.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+PxBox = tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels of the sheet
+
+_H_KERNEL_IN = 0.35  # a horizontal ruling is longer than this (inches)
+_V_KERNEL_IN = 0.18  # a vertical ruling crosses at least one row of text
+_GAP_IN = 0.04  # breaks in a ruling line (a faint scan) up to this are closed
+_CLUSTER_IN = 0.045  # strokes this close belong to one ruling line (a double or thick line)
+_MIN_TABLE_IN = (1.0, 0.4)  # width, height
+_COVER = 0.5  # share of a cell side a ruling must cover to separate two cells
+
+
+@dataclass(frozen=True)
+class GridCell:
+    """One cell of a found grid: its top-left position, how many rows and columns it covers, and
+    its box between the ruling lines."""
+
+    row: int
+    col: int
+    rows: int
+    cols: int
+    box: PxBox
+
+
+@dataclass
+class Grid:
+    box: PxBox
+    ys: list[int]  # row lines, top to bottom
+    xs: list[int]  # column lines, left to right
+    cells: list[GridCell] = field(default_factory=list)
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.ys) - 1
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.xs) - 1
+
+
+@dataclass
+class Rulings:
+    """The ruling-line masks of a page (1 = line), for finding grids and for erasing the lines
+    before OCR and ink measures."""
+
+    horizontal: np.ndarray
+    vertical: np.ndarray
+
+    @property
+    def both(self) -> np.ndarray:
+        return cv2.bitwise_or(self.horizontal, self.vertical)
+
+
+def rulings(ink: np.ndarray, dpi: float) -> Rulings:
+    """Long straight strokes of the binary ink mask, short breaks in them closed afterwards
+    (closing first would join the letters of a bold word into a line)."""
+    h_len, v_len, gap = int(dpi * _H_KERNEL_IN), int(dpi * _V_KERNEL_IN), max(3, int(dpi * _GAP_IN))
+    horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, h_len), np.uint8))
+    horizontal = cv2.morphologyEx(horizontal, cv2.MORPH_CLOSE, np.ones((1, gap), np.uint8))
+    vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((v_len, 1), np.uint8))
+    vertical = cv2.morphologyEx(vertical, cv2.MORPH_CLOSE, np.ones((gap, 1), np.uint8))
+    return Rulings(horizontal, vertical)
+
+
+def find_grids(lines: Rulings, dpi: float) -> list[Grid]:
+    """Every table of the page, top to bottom."""
+    joined = cv2.dilate(lines.both, np.ones((5, 5), np.uint8))
+    count, _labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    boxes = _merged([(int(x), int(y), int(x + w), int(y + h)) for x, y, w, h in stats[1:count, :4]])
+    grids: list[Grid] = []
+    for x0, y0, x1, y1 in boxes:
+        if x1 - x0 < _MIN_TABLE_IN[0] * dpi or y1 - y0 < _MIN_TABLE_IN[1] * dpi:
+            continue
+        grid = _grid_in(lines, (x0, y0, x1, y1), dpi)
+        if grid is not None:
+            grids.append(grid)
+    grids.sort(key=lambda g: g.box[1])
+    return grids
+
+
+def _merged(boxes: list[PxBox]) -> list[PxBox]:
+    """Overlapping boxes as one: a table whose rulings fall apart in pieces is still one table."""
+    out = list(boxes)
+    changed = True
+    while changed:
+        changed = False
+        for i in range(len(out)):
+            for j in range(i + 1, len(out)):
+                a, b = out[i], out[j]
+                if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]:
+                    out[i] = (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+                    del out[j]
+                    changed = True
+                    break
+            if changed:
+                break
+    return out
+
+
+@dataclass
+class _Stroke:
+    at: float  # y of a horizontal stroke, x of a vertical one
+    start: int
+    end: int
+
+
+def _strokes(mask: np.ndarray, horizontal: bool, offset: tuple[int, int]) -> list[_Stroke]:
+    """Connected strokes of a ruling mask cut out at `offset` (x, y), in sheet coordinates."""
+    ox, oy = offset
+    count, _labels, stats, centroids = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    out: list[_Stroke] = []
+    for k in range(1, count):
+        x, y, w, h = (int(v) for v in stats[k, :4])
+        if horizontal:
+            out.append(_Stroke(float(centroids[k][1]) + oy, x + ox, x + w + ox))
+        else:
+            out.append(_Stroke(float(centroids[k][0]) + ox, y + oy, y + h + oy))
+    return out
+
+
+def _cluster(strokes: list[_Stroke], tolerance: float) -> list[tuple[int, int, int]]:
+    """Ruling lines (position, start, end) from strokes at about the same position."""
+    lines: list[list[_Stroke]] = []
+    for s in sorted(strokes, key=lambda s: s.at):
+        if lines and s.at - lines[-1][-1].at <= tolerance:
+            lines[-1].append(s)
+        else:
+            lines.append([s])
+    return [
+        (round(float(np.median([s.at for s in group]))), min(s.start for s in group), max(s.end for s in group))
+        for group in lines
+    ]
+
+
+def _meets(line: tuple[int, int, int], others: list[tuple[int, int, int]], slack: int) -> int:
+    """How many lines of the other direction this line crosses or touches."""
+    at, start, end = line
+    return sum(
+        1
+        for o_at, o_start, o_end in others
+        if start - slack <= o_at <= end + slack and o_start - slack <= at <= o_end + slack
+    )
+
+
+def _grid_in(lines: Rulings, box: PxBox, dpi: float) -> Grid | None:
+    x0, y0, x1, y1 = box
+    tolerance = max(4.0, dpi * _CLUSTER_IN)
+    slack = int(tolerance) + 2
+    rows = _cluster(_strokes(lines.horizontal[y0:y1, x0:x1], True, (x0, y0)), tolerance)
+    cols = _cluster(_strokes(lines.vertical[y0:y1, x0:x1], False, (x0, y0)), tolerance)
+    for _ in range(2):  # strokes that cross too few others are handwriting, not rulings
+        rows = [r for r in rows if _meets(r, cols, slack) >= 2]
+        cols = [c for c in cols if _meets(c, rows, slack) >= 2]
+    if len(rows) < 2 or len(cols) < 2:
+        return None
+    ys, xs = [r[0] for r in rows], [c[0] for c in cols]
+    grid = Grid((xs[0], ys[0], xs[-1], ys[-1]), ys, xs)
+    grid.cells = _cells(lines, ys, xs, slack)
+    log.debug("grid %s: %d rows x %d cols, %d cells", grid.box, grid.n_rows, grid.n_cols, len(grid.cells))
+    return grid
+
+
+def _covered(mask: np.ndarray, band: tuple[int, int], span: tuple[int, int], horizontal: bool) -> float:
+    """Share of a cell side [span] that the ruling mask covers within [band] across it."""
+    lo, hi = span
+    if hi - lo < 2:
+        return 1.0
+    strip = mask[band[0] : band[1], lo:hi] if horizontal else mask[lo:hi, band[0] : band[1]]
+    if strip.size == 0:
+        return 0.0
+    along = strip.max(axis=0 if horizontal else 1)
+    return float(along.mean())
+
+
+def _cells(lines: Rulings, ys: list[int], xs: list[int], slack: int) -> list[GridCell]:
+    """Elementary cells merged where the ruling between two of them is missing."""
+    n_rows, n_cols = len(ys) - 1, len(xs) - 1
+    parent = list(range(n_rows * n_cols))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(a: int, b: int) -> None:
+        parent[find(a)] = find(b)
+
+    inset = slack
+    for r in range(n_rows):
+        for c in range(n_cols):
+            rows_span = (ys[r] + inset, ys[r + 1] - inset)
+            cols_span = (xs[c] + inset, xs[c + 1] - inset)
+            if c + 1 < n_cols:
+                band = (xs[c + 1] - slack, xs[c + 1] + slack + 1)
+                if _covered(lines.vertical, band, rows_span, horizontal=False) < _COVER:
+                    union(r * n_cols + c, r * n_cols + c + 1)
+            if r + 1 < n_rows:
+                band = (ys[r + 1] - slack, ys[r + 1] + slack + 1)
+                if _covered(lines.horizontal, band, cols_span, horizontal=True) < _COVER:
+                    union(r * n_cols + c, (r + 1) * n_cols + c)
+    members: dict[int, list[tuple[int, int]]] = {}
+    for r in range(n_rows):
+        for c in range(n_cols):
+            members.setdefault(find(r * n_cols + c), []).append((r, c))
+    cells = []
+    for group in members.values():
+        r0, r1 = min(r for r, _ in group), max(r for r, _ in group)
+        c0, c1 = min(c for _, c in group), max(c for _, c in group)
+        cells.append(GridCell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, (xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1])))
+    cells.sort(key=lambda cell: (cell.row, cell.col))
+    return _no_overlaps(cells)
+
+
+def _no_overlaps(cells: list[GridCell]) -> list[GridCell]:
+    """Merged groups that are not rectangles (a broken line in an odd place) overlap once taken
+    as their bounding boxes: the earlier cell keeps the contested positions."""
+    taken: set[tuple[int, int]] = set()
+    kept: list[GridCell] = []
+    for cell in cells:
+        spots = {(r, c) for r in range(cell.row, cell.row + cell.rows) for c in range(cell.col, cell.col + cell.cols)}
+        if spots & taken:
+            continue
+        taken |= spots
+        kept.append(cell)
+    return kept

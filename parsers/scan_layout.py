@@ -1,0 +1,344 @@
+"""Scanned pages and phone photos of the official layout as the neutral layout (`parsers.layout`).
+
+Per page: the sheet is flattened, levelled and turned upright (`scan_page`), its grids found from
+the ruling lines (`scan_grid`), the page read by OCR once with the ruling lines erased, and each
+word placed in the cell whose box holds it, or in a text line outside the tables. Some cells are
+then read again on their own, with the settings their column calls for: the TT column (roman and
+arabic numbers, which a page read garbles), vote counts (digits only, no dictionary) and
+written ratings. Level cells are never read by OCR: their marks come from ink (`scan_ink`).
+
+The result is the same `Body` a Word file gives, with boxes in points and a confidence on every
+piece, so `parsers.form_reader` reads scans with the code it reads Word files with.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from domain.model import Level
+from domain.text import clean, find_ratings, fold, parse_level
+from ocr.tesseract import Profile, Psm, Word
+from parsers import scan_ocr
+from parsers.layout import Body, Box, Cell, Line, Piece, Table
+from parsers.pages import PageImage
+from parsers.scan_grid import Grid, GridCell, PxBox, find_grids, rulings
+from parsers.scan_ink import decide, measure
+from parsers.scan_page import Sheet, prepare
+from parsers.scan_text import WordLine, group_lines
+
+log = logging.getLogger(__name__)
+
+_NUMBER_CHARS = "IVX0123456789"
+_TT_CHARS = _NUMBER_CHARS + "TS."
+_DIGITS = "0123456789"
+_RATING_CHARS = "HTXSNVK0123456789/()"
+_ROW_NUMBER = re.compile(r"(?:[IVX]+|\d+)\.?")
+_PAD = 12  # white border around a cell crop: Tesseract reads a tight crop badly
+_NOISE_CONFIDENCE = 0.3
+_SURE_NUMBER = 0.8
+_NOISE_CHARS = " .,:;'\"`|_-~!/\\“”‘’„"
+
+
+@dataclass(frozen=True)
+class _Number:
+    """A TT cell as read: OCR text and confidence, and the roman numeral its strokes spell."""
+
+    text: str
+    confidence: float
+    strokes: str | None
+
+
+@dataclass
+class _Column:
+    kind: str  # tt, level, count, rating, text
+    level: Level | None = None
+
+
+@dataclass
+class ScanBodyBuilder:
+    """Builds one `Body` from the pages of a document, one page at a time."""
+
+    _body: Body = field(default_factory=lambda: Body(page=0))
+
+    @property
+    def body(self) -> Body:
+        return self._body
+
+    def add_page(self, page: PageImage) -> Sheet:
+        """Append the page's lines and tables; returns the prepared sheet (for crops), which the
+        caller drops when done with it."""
+        sheet = prepare(page)
+        _PageReader(sheet, self._body).read()
+        self._body.page = max(self._body.page, page.number)
+        return sheet
+
+
+class _PageReader:
+    """One page into the body: OCR, grids, cells, ink."""
+
+    def __init__(self, sheet: Sheet, body: Body) -> None:
+        self.sheet = sheet
+        self.body = body
+        self.dpi = int(sheet.dpi)
+        lines = rulings(sheet.ink, sheet.dpi)
+        self.grids = find_grids(lines, sheet.dpi)
+        erase = cv2.dilate(lines.both, np.ones((5, 5), np.uint8))
+        self.gray = sheet.gray.copy()
+        self.gray[erase > 0] = 255
+        self.ink = sheet.ink.copy()
+        self.ink[erase > 0] = 0
+        self.ink[sheet.red > 0] = 0
+
+    def read(self) -> None:
+        outside = self.gray.copy()
+        for grid in self.grids:  # the tables are read cell by cell, with settings per column
+            x0, y0, x1, y1 = grid.box
+            outside[max(0, y0 - 4) : y1 + 5, max(0, x0 - 4) : x1 + 5] = 255
+        words = scan_ocr.read(outside, psm=Psm.BLOCK, dpi=self.dpi, timeout_s=20.0).words
+        blocks: list[tuple[float, WordLine | Grid]] = [(float(line.box[1]), line) for line in _lines(words)]
+        blocks += [(float(g.box[1]), g) for g in self.grids]
+        blocks.sort(key=lambda b: b[0])
+        for _y, block in blocks:
+            if isinstance(block, WordLine):
+                self._emit(block.pieces(), block.box)
+            else:
+                self._table(block)
+
+    def _points(self, box: PxBox) -> Box:
+        p = self.sheet.points
+        return (round(p(box[0]), 1), round(p(box[1]), 1), round(p(box[2]), 1), round(p(box[3]), 1))
+
+    def _emit(self, pieces: list[Piece], box: PxBox, where: tuple[int, int, int] | None = None) -> Line:
+        table, row, col = where if where is not None else (None, None, None)
+        line = Line(len(self.body.lines), pieces, table, row, col, self.sheet.number, box=self._points(box))
+        self.body.lines.append(line)
+        return line
+
+    # ------------------------------------------------------------------ tables
+    def _table(self, grid: Grid) -> None:
+        readings = {c: self._row_number(c) for c in grid.cells if c.col == 0}
+        header_end = _header_end(readings)
+        texts: dict[GridCell, list[WordLine]] = {}
+        for cell in grid.cells:
+            if cell.row < header_end or cell.col > 0:
+                texts[cell] = self._cell_lines(cell)
+        columns = _columns(grid, texts, header_end)
+        numbers = _row_numbers(readings, header_end, any(c.kind == "level" for c in columns))
+        level_marks = self._level_marks(grid, columns, header_end)
+        table = Table(len(self.body.tables), len(self.body.lines))
+        self.body.tables.append(table)
+        table.grid = [[None] * grid.n_cols for _ in range(grid.n_rows)]
+        for cell in grid.cells:  # in reading order: row by row, left to right
+            r = cell.row
+            layout_cell = Cell(r, cell.col, cell.cols, box=self._points(cell.box))
+            kind = columns[cell.col].kind if cell.cols == 1 else "text"
+            if (r, cell.col) in level_marks:
+                pieces_lines = [[level_marks[(r, cell.col)]]]
+            elif r >= header_end and cell.col == 0:
+                number = numbers.get(cell)
+                pieces_lines = [[number]] if number is not None and (number.text or number.confidence < 1) else []
+            elif r >= header_end and kind in ("count", "rating"):
+                pieces_lines = self._read_value(cell, kind)
+            else:
+                pieces_lines = [wl.pieces() for wl in texts.get(cell, [])]
+            for pieces in pieces_lines:
+                layout_cell.lines.append(self._emit(pieces, cell.box, (table.index, r, cell.col)))
+            for k in range(cell.cols):
+                table.grid[r][cell.col + k] = layout_cell
+            for below in range(r + 1, r + cell.rows):
+                cont = Cell(below, cell.col, cell.cols, origin=layout_cell, box=layout_cell.box)
+                for k in range(cell.cols):
+                    table.grid[below][cell.col + k] = cont
+
+    def _cell_lines(self, cell: GridCell) -> list[WordLine]:
+        crop, (ox, oy) = self._crop(cell.box)
+        if self._blank(cell):
+            return []
+        words = scan_ocr.read(crop, psm=Psm.BLOCK, dpi=self.dpi).words
+        return _lines([_moved(w, ox, oy) for w in words])
+
+    def _row_number(self, cell: GridCell) -> _Number:
+        """What the TT cell shows: the OCR reading, and the roman numeral its strokes spell."""
+        if self._blank(cell):
+            return _Number("", 1.0, None)
+        crop, _ = self._crop(cell.box)
+        big = cv2.resize(crop, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
+        reading = scan_ocr.read(big, psm=Psm.LINE, whitelist=_TT_CHARS, profile=Profile.RAW, dpi=2 * self.dpi)
+        return _Number(reading.text.replace(" ", "").rstrip("."), reading.confidence, roman_by_strokes(crop))
+
+    def _crop(self, box: PxBox) -> tuple[np.ndarray, tuple[int, int]]:
+        """The inside of a cell on white, and where the crop's (0, 0) lies on the sheet."""
+        x0, y0, x1, y1 = box
+        inset = 3
+        crop = self.gray[y0 + inset : y1 - inset, x0 + inset : x1 - inset]
+        if crop.size == 0:
+            return crop, (x0, y0)
+        padded = cv2.copyMakeBorder(crop, _PAD, _PAD, _PAD, _PAD, cv2.BORDER_CONSTANT, value=255)
+        return padded, (x0 + inset - _PAD, y0 + inset - _PAD)
+
+    def _read_value(self, cell: GridCell, kind: str) -> list[list[Piece]]:
+        """A vote count or a written rating, read on its own with settings for it; its pieces carry
+        the OCR confidence, and nothing at all is a blank cell."""
+        crop, _ = self._crop(cell.box)
+        if self._blank(cell):
+            return []
+        if kind == "count":
+            reading = scan_ocr.read(crop, psm=Psm.LINE, whitelist=_DIGITS, profile=Profile.RAW, dpi=self.dpi)
+        else:
+            reading = scan_ocr.read(crop, psm=Psm.BLOCK, whitelist=_RATING_CHARS, profile=Profile.RAW, dpi=self.dpi)
+        text = clean(reading.text)
+        if not text:
+            return [[Piece("?", confidence=0.0)]]
+        return [[Piece(text, confidence=round(min(w.confidence for w in reading.words), 3) if reading.words else 0.0)]]
+
+    def _blank(self, cell: GridCell) -> bool:
+        return measure(self.ink, cell.box).share < 0.004
+
+    def _level_marks(self, grid: Grid, columns: list[_Column], header_end: int) -> dict[tuple[int, int], Piece]:
+        """The piece each level cell of each data row holds, decided row by row from ink."""
+        level_cols = [c for c, col in enumerate(columns) if col.kind == "level"]
+        if not level_cols:
+            return {}
+        marks: dict[tuple[int, int], Piece] = {}
+        by_spot = {(c.row, c.col): c for c in grid.cells if c.cols == 1}
+        for r in range(header_end, grid.n_rows):
+            cells = [by_spot.get((r, c)) for c in level_cols]
+            present = [c for c in cells if c is not None]
+            if len(present) != len(cells):
+                continue  # a row whose level cells are merged is a heading, not a criterion
+            decisions = decide([measure(self.ink, c.box) for c in present])
+            for cell, verdict in zip(present, decisions, strict=True):
+                if verdict.marked:
+                    piece = Piece("x", symbol=True, confidence=verdict.confidence)
+                elif verdict.cancelled:
+                    piece = Piece("x", symbol=True, struck=True, confidence=verdict.confidence)
+                else:
+                    piece = Piece("", confidence=verdict.confidence)
+                marks[(r, cell.col)] = piece
+        return marks
+
+
+def _lines(words: Iterable[Word]) -> list[WordLine]:
+    """Lines of the words worth keeping: OCR turns ruling-line remnants and specks into
+    one-character words of no confidence."""
+    kept = [w for w in words if w.confidence >= _NOISE_CONFIDENCE or len(w.text.strip(_NOISE_CHARS)) > 1]
+    return group_lines([w for w in kept if w.text.strip(_NOISE_CHARS)])
+
+
+def _moved(word: Word, dx: int, dy: int) -> Word:
+    x0, y0, x1, y1 = word.box
+    return Word(word.text, word.confidence, (x0 + dx, y0 + dy, x1 + dx, y1 + dy))
+
+
+def _header_end(readings: dict[GridCell, _Number]) -> int:
+    """The first data row: the first whose TT cell holds a row number (I, 1, 2 …)."""
+    for cell in sorted(readings, key=lambda c: c.row):
+        number = readings[cell]
+        if cell.row > 0 and (_ROW_NUMBER.fullmatch(number.text) or number.strokes):
+            return cell.row
+    return 1
+
+
+_ROMANS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
+
+
+def _row_numbers(readings: dict[GridCell, _Number], header_end: int, criteria: bool) -> dict[GridCell, Piece]:
+    """The TT column's row numbers, read against the sequence they must follow: sections I, II …
+    in a criteria grid, each with items 1, 2 …; rows 1, 2 … in any other table. A number that
+    fits the sequence is taken; one OCR is unsure of is taken when its strokes or its reading fit
+    the sequence; anything else is kept as read, with a confidence that sends the row to review.
+    ("I" and "1" look alike: "I" while no section has begun, "1" after one.)"""
+    out: dict[GridCell, Piece] = {}
+    last_roman, last_arabic = 0, 0
+    for cell in sorted((c for c in readings if c.row >= header_end), key=lambda c: c.row):
+        n = readings[cell]
+        if not n.text and n.strokes is None:
+            out[cell] = Piece("", confidence=n.confidence)  # blank (1.0) or unreadable (0)
+            continue
+        next_roman = _ROMANS[last_roman] if criteria and last_roman < len(_ROMANS) else None
+        next_arabic = str(last_arabic + 1)
+        sure = n.confidence >= _SURE_NUMBER
+        looks_one = {n.text, n.strokes} & {"I", "1"}
+        if looks_one and next_arabic == "1" and last_roman > 0:
+            value, confidence = "1", 0.9 if not (sure and n.text == "1") else n.confidence
+        elif looks_one and next_roman == "I":
+            value, confidence = "I", 0.9 if not (sure and n.text == "I") else n.confidence
+        elif n.text in (next_roman, next_arabic):
+            value, confidence = n.text, max(n.confidence, 0.9)
+        elif n.strokes is not None and n.strokes == next_roman:
+            value, confidence = n.strokes, 0.9
+        elif sure and _later(n.text, last_roman, last_arabic, criteria):
+            value, confidence = n.text, n.confidence  # a row between was not read: it is missed, not this one
+        else:  # unreadable or out of sequence: kept as read, sent to review, counted as an item
+            value, confidence = n.text or (n.strokes or ""), min(n.confidence, 0.5)
+            out[cell] = Piece(value, confidence=round(confidence, 3))
+            last_arabic += 1
+            continue
+        out[cell] = Piece(value, confidence=round(confidence, 3))
+        if value in _ROMANS:
+            last_roman, last_arabic = _ROMANS.index(value) + 1, 0
+        elif value.isdigit():
+            last_arabic = int(value)
+    return out
+
+
+def _later(text: str, last_roman: int, last_arabic: int, criteria: bool) -> bool:
+    """Whether a row number read for sure comes after the ones before it in the sequence."""
+    if criteria and text in _ROMANS:
+        return _ROMANS.index(text) + 1 > last_roman
+    return text.isdigit() and int(text) > last_arabic
+
+
+def roman_by_strokes(crop: np.ndarray) -> str | None:
+    """I, II, III, V or VI from the glyph shapes of a printed TT cell: a stem is a run of columns
+    inked over most of the glyph height (serifs joining 'II' into one blob do not matter), a V a
+    wide glyph with no stem. None for anything else (an arabic number, a smudge)."""
+    _, binary = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    blobs = [(k, *(int(v) for v in stats[k, :4])) for k in range(1, count)]
+    if not blobs:
+        return None
+    tallest = max(b[4] for b in blobs)
+    glyphs = sorted((b for b in blobs if b[4] >= 0.6 * tallest and tallest >= 8), key=lambda b: b[1])
+    if not glyphs or len(glyphs) > 3:
+        return None
+    letters = ""
+    for k, x, y, w, h in glyphs:
+        mask = labels[y : y + h, x : x + w] == k
+        profile = mask.sum(axis=0)
+        stem = profile >= 0.75 * h
+        runs = int(np.count_nonzero(np.diff(np.concatenate([[0], stem.astype(np.int8), [0]])) == 1))
+        if runs and profile[~stem].max(initial=0) <= 0.4 * h:
+            letters += "I" * runs
+        elif runs == 0 and 0.6 <= w / h <= 1.4:
+            letters += "V"
+        else:
+            return None
+    return letters if letters in {"I", "II", "III", "IV", "V", "VI"} else None
+
+
+def _columns(grid: Grid, texts: dict[GridCell, list[WordLine]], header_end: int) -> list[_Column]:
+    """What each grid column holds, from the lowest header cell over it."""
+    columns = [_Column("text") for _ in range(grid.n_cols)]
+    columns[0] = _Column("tt")
+    for c in range(1, grid.n_cols):
+        over = [cell for cell in grid.cells if cell.row < header_end and cell.col <= c < cell.col + cell.cols]
+        if not over:
+            continue
+        lowest = max(over, key=lambda cell: cell.row + cell.rows)
+        header = clean(" ".join(w.text for line in texts.get(lowest, []) for w in line.words))
+        key = fold(header)
+        level = parse_level(header) if lowest.cols == 1 else None
+        if level is not None:
+            columns[c] = _Column("level", level)
+        elif lowest.cols == 1 and len(header) <= 12 and len(set(find_ratings(header))) == 1:
+            columns[c] = _Column("count")
+        elif "ket qua" in key or "xep loai" in key:
+            columns[c] = _Column("rating")
+    return columns

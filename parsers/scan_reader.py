@@ -1,0 +1,126 @@
+"""Forms read from scanned pages and photos of the official layout (no QR code, no markers).
+
+The pages become one layout (`ScanBodyBuilder`), page by page, each page's pixels dropped once it
+is read; `parsers.form_reader` then finds and reads the forms exactly as for a Word file. Every
+value the reader is unsure of (confidence below `REVIEW_BELOW`) gets a picture of where it is on
+the page in the crop store, so that a person decides it from the report without the scan.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+
+import cv2
+import numpy as np
+
+from domain.errors import UnknownForm
+from domain.model import ExtractedForm, Location
+from parsers.crops import CropStore
+from parsers.form_reader import read_forms
+from parsers.layout import Body, Box
+from parsers.pages import PageImage
+from parsers.scan_layout import ScanBodyBuilder
+
+log = logging.getLogger(__name__)
+
+REVIEW_BELOW = 0.9
+_CROP_DPI = 150.0  # pages are kept this small (grey, PNG) until their forms are read, for crops
+_MARGIN_PT = 6.0
+_TABLE_ROW = re.compile(r"table (\d+) row (\d+)")
+_PARAGRAPH = re.compile(r"paragraph (\d+)")
+
+
+def read_scan_pages(pages: Iterable[PageImage], file_name: str, crops: CropStore) -> list[ExtractedForm]:
+    """Every form on the pages, with crops of the doubtful values.
+
+    Raises UnknownForm (Vietnamese message) when no known form is printed on the pages."""
+    builder = ScanBodyBuilder()
+    thumbs: dict[int, tuple[bytes, float]] = {}
+    for page in pages:
+        sheet = builder.add_page(page)
+        scale = _CROP_DPI / sheet.dpi
+        small = cv2.resize(sheet.gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        ok, png = cv2.imencode(".png", small)
+        if ok:
+            thumbs[page.number] = (bytes(png), _CROP_DPI)
+        del sheet, page
+    body = builder.body
+    if not body.lines:
+        raise _unknown(file_name, "no text read")
+    try:
+        forms = read_forms(body, file_name)
+    except UnknownForm as e:
+        raise _unknown(file_name, str(e)) from e
+    for form in forms:
+        _attach_crops(form, body, thumbs, file_name, crops)
+    return forms
+
+
+def _unknown(file_name: str, detail: str) -> UnknownForm:
+    return UnknownForm(
+        f"Không nhận ra mẫu biểu nào trên các trang quét của tệp “{file_name}”. Hãy quét hoặc chụp rõ, "
+        "đủ trang, đúng chiều, và dùng đúng mẫu (có dòng “Mẫu …” và tên mẫu ở đầu trang).",
+        detail=f"{file_name}: {detail}",
+    )
+
+
+def _attach_crops(
+    form: ExtractedForm, body: Body, thumbs: dict[int, tuple[bytes, float]], file_name: str, crops: CropStore
+) -> None:
+    """A box and a crop on every value below the review threshold."""
+    doubtful: list[tuple[str, float, Location | None]] = []
+    doubtful += [(f"tieu-chi-{c.id}", c.confidence, c.location) for c in form.criteria]
+    if form.rating is not None:
+        doubtful.append(("xep-loai", form.rating.confidence, form.rating.location))
+    doubtful += [(f"phieu-{k + 1}", t.confidence, t.location) for k, t in enumerate(form.tallies)]
+    for what, confidence, location in doubtful:
+        if confidence >= REVIEW_BELOW or location is None:
+            continue
+        box = location.box or _box_of(location.anchor, body)
+        if box is None:
+            continue
+        location.box = box
+        thumb = thumbs.get(location.page)
+        if thumb is not None:
+            location.crop = crops.add(file_name, location.page, what, _cut(thumb, box))
+
+
+def _box_of(anchor: str | None, body: Body) -> Box | None:
+    """Where an anchored value is printed: its table row's cells, or its line."""
+    if anchor is None:
+        return None
+    if m := _TABLE_ROW.fullmatch(anchor):
+        t, r = int(m.group(1)) - 1, int(m.group(2)) - 1
+        if t < len(body.tables) and r < len(body.tables[t].grid):
+            boxes = [c.box for c in body.tables[t].grid[r] if c is not None and c.box is not None]
+            return _union(boxes)
+    if m := _PARAGRAPH.fullmatch(anchor):
+        k = int(m.group(1)) - 1
+        if k < len(body.lines):
+            line = body.lines[k]
+            if line.box is not None:
+                return (0.0, line.box[1], max(line.box[2], 500.0), line.box[3])
+    return None
+
+
+def _union(boxes: list[Box]) -> Box | None:
+    if not boxes:
+        return None
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def _cut(thumb: tuple[bytes, float], box: Box) -> np.ndarray:
+    data, dpi = thumb
+    image: np.ndarray | None = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
+    if image is None:
+        raise ValueError("page thumbnail could not be decoded")
+    scale = dpi / 72.0
+    h, w = image.shape[:2]
+    x0 = max(0, int((box[0] - _MARGIN_PT) * scale))
+    y0 = max(0, int((box[1] - _MARGIN_PT) * scale))
+    x1 = min(w, int((box[2] + _MARGIN_PT) * scale))
+    y1 = min(h, int((box[3] + _MARGIN_PT) * scale))
+    crop: np.ndarray = image[y0:y1, x0:x1]
+    return crop if crop.size else np.asarray(image)

@@ -1,0 +1,183 @@
+"""The scan reader on a page drawn here (grid, printed text, pen ticks) and on corpus scans.
+
+The drawn page needs no corpus, so CI exercises grid finding, level-column mapping, ink
+decisions, flags and orientation; the corpus tests (skipped when the corpus is absent) check real
+phone photos and scans against their truth.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from domain.model import ExtractedForm, Level
+from parsers.crops import CropStore
+from parsers.pages import PageImage, image_pages
+from parsers.scan_ink import CellInk, decide
+from parsers.scan_layout import ScanBodyBuilder
+from parsers.scan_reader import REVIEW_BELOW, read_scan_pages
+
+CORPUS = Path(os.environ.get("KIEMDIEM_CORPUS", "/work/shared/corpus/dev")) / "files"
+FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")
+BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf")
+DPI = 200
+
+# TT, label, column of the tick (0 Xuất sắc … 3 Kém), a second tick, or None for an empty row.
+ROWS: list[tuple[str, str, int | None, int | None]] = [
+    ("I", "Về chính trị tư tưởng; đạo đức, lối sống", None, None),
+    ("1", "Tư tưởng chính trị", 1, None),
+    ("2", "Đạo đức, lối sống", 0, None),
+    ("3", "Ý thức tổ chức kỷ luật", None, None),  # left empty
+    ("4", "Tác phong, lề lối làm việc", 1, 2),  # two marks
+    ("5", "Kết quả phòng, chống suy thoái", 2, None),
+    ("II", "Về kết quả thực hiện chức trách, nhiệm vụ", None, None),
+    ("1", "Việc thực hiện chức trách, quyền hạn", 1, None),
+    ("2", "Kết quả thực hiện các chỉ tiêu", 3, None),
+    ("III", "Kết quả thực hiện cam kết tu dưỡng", 1, None),
+    ("IV", "Kết quả khắc phục những hạn chế", 1, None),
+    ("V", "Kết quả đánh giá, xếp loại các tổ chức", 0, None),
+    ("VI", "Kết quả kiểm điểm theo gợi ý", 1, None),
+]
+LEVELS = list(Level)
+
+pytestmark = pytest.mark.skipif(not FONT.is_file(), reason="DejaVu fonts not installed")
+
+
+def _tick(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int]) -> None:
+    x0, y0, x1, y1 = box
+    w, h = x1 - x0, y1 - y0
+    pen = (30, 40, 160)
+    draw.line([(x0 + w * 0.3, y0 + h * 0.5), (x0 + w * 0.45, y0 + h * 0.8)], fill=pen, width=5)
+    draw.line([(x0 + w * 0.45, y0 + h * 0.8), (x0 + w * 0.75, y0 + h * 0.15)], fill=pen, width=5)
+
+
+def _page() -> np.ndarray:
+    """A Mẫu 05 page at 200 dpi: header, title, the criteria grid with pen ticks, the rating."""
+    img = Image.new("RGB", (1654, 2339), "white")
+    draw = ImageDraw.Draw(img)
+    font, bold = ImageFont.truetype(str(FONT), 34), ImageFont.truetype(str(BOLD), 34)
+    draw.text((1150, 110), "Mẫu 05-HD KĐ.ĐG 2018", font=font, fill="black")
+    draw.text((180, 180), "CHI BỘ VĂN PHÒNG", font=bold, fill="black")
+    draw.text((500, 300), "PHIẾU PHÂN TÍCH CHẤT LƯỢNG", font=bold, fill="black")
+    draw.text((430, 350), "VÀ ĐÁNH GIÁ, XẾP LOẠI ĐẢNG VIÊN", font=bold, fill="black")
+    draw.text((150, 440), "- Họ và tên đảng viên: Nguyễn Văn An", font=font, fill="black")
+    xs = [150, 250, 900, 1050, 1200, 1350, 1500]
+    top, header_h, row_h = 520, 90, 62
+    ys = [top, top + header_h] + [top + header_h + row_h * (k + 1) for k in range(len(ROWS))]
+    for y in ys:
+        draw.line([(xs[0], y), (xs[-1], y)], fill="black", width=3)
+    for x in xs:
+        draw.line([(x, ys[0]), (x, ys[-1])], fill="black", width=3)
+    draw.text((170, top + 25), "TT", font=bold, fill="black")
+    draw.text((300, top + 25), "TIÊU CHÍ ĐÁNH GIÁ", font=bold, fill="black")
+    small = ImageFont.truetype(str(BOLD), 26)
+    for k, word in enumerate(["Xuất sắc", "Tốt", "Trung bình", "Kém"]):
+        for n, part in enumerate(word.split()):
+            draw.text((xs[2 + k] + 12, top + 12 + 34 * n), part, font=small, fill="black")
+    for r, (tt, label, tick, second) in enumerate(ROWS):
+        y = ys[r + 1]
+        draw.text((175, y + 12), tt, font=bold if not tt.isdigit() else font, fill="black")
+        draw.text((265, y + 14), label, font=ImageFont.truetype(str(FONT), 26), fill="black")
+        for col in (tick, second):
+            if col is not None:
+                _tick(draw, (xs[2 + col], y, xs[3 + col], y + row_h))
+    draw.text((150, ys[-1] + 60), "Đề nghị xếp loại mức chất lượng: Hoàn thành tốt nhiệm vụ", font=font, fill="black")
+    return cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
+
+
+@pytest.fixture(scope="module")
+def drawn() -> np.ndarray:
+    return _page()
+
+
+@pytest.fixture(scope="module")
+def drawn_form(drawn: np.ndarray) -> ExtractedForm:
+    forms = read_scan_pages([PageImage(1, drawn, DPI)], "drawn.png", CropStore())
+    assert len(forms) == 1
+    return forms[0]
+
+
+def _by_id(form: ExtractedForm) -> dict[str, tuple[Level | None, float]]:
+    return {c.id: (c.level, c.confidence) for c in form.criteria}
+
+
+def test_grid_found_and_level_columns_mapped(drawn: np.ndarray) -> None:
+    builder = ScanBodyBuilder()
+    builder.add_page(PageImage(1, drawn, DPI))
+    body = builder.body
+    assert len(body.tables) == 1
+    table = body.tables[0]
+    assert table.width == 6
+    header = [table.text(1 if len(table.grid) > len(ROWS) + 1 else 0, c) for c in range(2, 6)]
+    assert [h.replace(" ", "").lower() for h in header] == ["xuấtsắc", "tốt", "trungbình", "kém"]
+    boxed = [line for line in body.lines if line.table is not None]
+    assert boxed and all(line.box is not None for line in boxed)
+    assert all(b.index == k for k, b in enumerate(body.lines))
+
+
+def test_ticks_read_and_doubtful_rows_flagged(drawn_form: ExtractedForm) -> None:
+    found = _by_id(drawn_form)
+    assert drawn_form.form_id == "2018/mau-05"
+    assert found["I.1"][0] is Level.TOT and found["I.1"][1] >= REVIEW_BELOW
+    assert found["I.2"][0] is Level.XUAT_SAC and found["I.2"][1] >= REVIEW_BELOW
+    assert found["II.2"][0] is Level.KEM and found["II.2"][1] >= REVIEW_BELOW
+    assert found["I.3"][0] is None and found["I.3"][1] < REVIEW_BELOW  # empty row
+    assert found["I.4"][0] is None and found["I.4"][1] < REVIEW_BELOW  # two marks
+    assert drawn_form.rating is not None and drawn_form.rating.value is not None
+    assert drawn_form.rating.value.value == "httnv"
+
+
+def test_doubtful_rows_get_a_crop(drawn: np.ndarray) -> None:
+    crops = CropStore()
+    form = read_scan_pages([PageImage(1, drawn, DPI)], "drawn.png", crops)[0]
+    doubtful = [c for c in form.criteria if c.confidence < REVIEW_BELOW and c.location is not None]
+    assert doubtful and all(c.location and c.location.crop in crops.images for c in doubtful)
+    assert all(c.location and c.location.box for c in doubtful)
+
+
+def test_upside_down_page_reads_the_same(drawn: np.ndarray, drawn_form: ExtractedForm) -> None:
+    turned = cv2.rotate(drawn, cv2.ROTATE_180)
+    form = read_scan_pages([PageImage(1, turned, DPI)], "turned.png", CropStore())[0]
+    assert [(c.id, c.level) for c in form.criteria] == [(c.id, c.level) for c in drawn_form.criteria]
+
+
+def test_ink_decision_is_relative() -> None:
+    clear = decide([CellInk(0.0), CellInk(0.08), CellInk(0.002), CellInk(0.0)])
+    assert [d.marked for d in clear] == [False, True, False, False]
+    assert min(d.confidence for d in clear) >= REVIEW_BELOW
+    close = decide([CellInk(0.0), CellInk(0.08), CellInk(0.06), CellInk(0.0)])
+    assert min(d.confidence for d in close) < REVIEW_BELOW
+    scribble = decide([CellInk(0.35), CellInk(0.07), CellInk(0.0), CellInk(0.0)])
+    assert scribble[0].cancelled and scribble[1].marked
+    assert min(d.confidence for d in scribble) < REVIEW_BELOW
+
+
+def _corpus_file(stem: str) -> tuple[Path, dict[str, object]]:
+    truth_path = CORPUS / f"{stem}.truth.json"
+    if not truth_path.is_file():
+        pytest.skip("corpus not available")
+    truth = json.loads(truth_path.read_text(encoding="utf-8"))
+    return CORPUS / str(truth["file"]), truth
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stem", ["doc_0024", "doc_0002"])
+def test_corpus_scan_has_no_confident_wrong_level(stem: str) -> None:
+    path, truth = _corpus_file(stem)
+    forms = read_scan_pages(image_pages(path, path.name), path.name, CropStore())
+    truth_form = truth["forms"][0]  # type: ignore[index]
+    assert forms[0].form_id == truth_form["form"]
+    found = _by_id(forms[0])
+    right = 0
+    for c in truth_form["criteria"]:
+        level, confidence = found[c["id"]]
+        if confidence >= REVIEW_BELOW:
+            assert (level.value if level else None) == c["level"], c["id"]
+            right += 1
+    assert right >= len(truth_form["criteria"]) - 2
