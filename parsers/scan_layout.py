@@ -24,7 +24,7 @@ import numpy as np
 from domain.model import Level
 from domain.text import clean, find_ratings, fold, parse_level
 from ocr.tesseract import Profile, Psm, Word
-from parsers import scan_ocr
+from parsers import scan_ocr, scan_rating
 from parsers.layout import Body, Box, Cell, Line, Piece, Table
 from parsers.pages import PageImage
 from parsers.scan_grid import Grid, GridCell, PxBox, find_grids, rulings
@@ -106,9 +106,45 @@ class _PageReader:
         blocks.sort(key=lambda b: b[0])
         for _y, block in blocks:
             if isinstance(block, WordLine):
-                self._emit(block.pieces(), block.box)
+                self._emit(self._rating_line(block) or block.pieces(), block.box)
             else:
                 self._table(block)
+
+    def _rating_line(self, line: WordLine) -> list[Piece] | None:
+        """A rating label's line with its handwritten answer read against the four ratings
+        (`scan_rating`): the label's words, then one piece for the answer. None for any other line,
+        and for a label whose answer region holds no stroke (a blank, as the page read it)."""
+        found = _rating_label(line.words)
+        if found is None:
+            return None
+        label, rest = found
+        heights = sorted(w.box[3] - w.box[1] for w in label)
+        h = heights[len(heights) // 2]
+        top, bottom = min(w.box[1] for w in label), max(w.box[3] for w in label)
+        x0 = label[-1].box[2] + max(2, h // 4)
+        page_w = self.gray.shape[1]
+        x1 = page_w - int(0.35 * self.dpi)
+        printed = [w for w in rest if w.text.startswith("(") and w.confidence >= 0.8]
+        if printed:
+            x1 = min(x1, printed[0].box[0] - 2)
+        y0, y1 = max(0, top - int(0.8 * h)), min(self.gray.shape[0], bottom + int(0.15 * h))
+        if x1 - x0 < 2 * h:
+            return None
+        clean = scan_rating.without_leader(self.sheet.gray[y0:y1, x0:x1], self.dpi)
+        if not scan_rating.has_answer(clean, self.dpi):
+            return None
+        texts = scan_rating.readings(clean, self.dpi)
+        found_rating = scan_rating.match(texts)
+        log.debug("rating answer %s -> %s", texts, found_rating)
+        pieces = WordLine(label).pieces()
+        if found_rating.rating is not None:
+            answer = Piece(scan_rating.CANONICAL[found_rating.rating], confidence=found_rating.confidence)
+        else:
+            answer = Piece(" ".join(w.text for w in rest if w not in printed) or "?", confidence=0.0)
+        pieces += [Piece(" "), answer]
+        if printed:
+            pieces += [Piece(" "), *WordLine(rest[rest.index(printed[0]) :]).pieces()]
+        return pieces
 
     def _points(self, box: PxBox) -> Box:
         p = self.sheet.points
@@ -229,6 +265,26 @@ def _lines(words: Iterable[Word]) -> list[WordLine]:
     one-character words of no confidence."""
     kept = [w for w in words if w.confidence >= _NOISE_CONFIDENCE or len(w.text.strip(_NOISE_CHARS)) > 1]
     return group_lines([w for w in kept if w.text.strip(_NOISE_CHARS)])
+
+
+_RATING_LABEL = re.compile(
+    r"^[\divx.\-\s]*(?:de nghi xep loai muc chat luong|xep loai dang vien|chi bo de xuat xep loai muc chat luong"
+    r"|xep loai can bo, cong chuc, vien chuc|(?:dang uy, chi uy co so )?xep loai muc chat luong)\s*:?"
+)
+
+
+def _rating_label(words: list[Word]) -> tuple[list[Word], list[Word]] | None:
+    """A line that opens with a rating label, split into the label's words and the rest."""
+    folded = [fold(w.text) for w in words]
+    m = _RATING_LABEL.match(" ".join(folded))
+    if m is None:
+        return None
+    end, at = m.end(), 0
+    for k, f in enumerate(folded):
+        at += len(f) + (1 if k else 0)
+        if at >= end - 1:
+            return words[: k + 1], words[k + 1 :]
+    return None
 
 
 def _moved(word: Word, dx: int, dy: int) -> Word:

@@ -26,12 +26,13 @@ def read(
     profile: ocr.Profile = ocr.Profile.TEXT,
     dpi: int = 200,
     timeout_s: float = 3.0,
+    lang: str = "vie",
 ) -> ocr.Reading:
     """`ocr.tesseract.read` on a grey crop; an empty reading when Tesseract fails on it."""
     if image.size == 0 or min(image.shape[:2]) < 4:
         return NOTHING
     try:
-        return ocr.read(image, psm=psm, whitelist=whitelist, profile=profile, dpi=dpi, timeout_s=timeout_s)
+        return ocr.read(image, psm=psm, lang=lang, whitelist=whitelist, profile=profile, dpi=dpi, timeout_s=timeout_s)
     except ocr.OcrTimeout:
         log.warning("OCR deadline passed on a %dx%d crop", image.shape[1], image.shape[0])
         return NOTHING

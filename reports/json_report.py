@@ -75,6 +75,8 @@ def _finding(f: Finding) -> dict[str, Any]:
         "form": f.form,
         "page": f.page,
         "field": f.field,
+        "box": list(f.location.box) if f.location and f.location.box else None,
+        "crop": f.location.crop if f.location else None,
     }
 
 

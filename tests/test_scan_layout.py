@@ -181,3 +181,49 @@ def test_corpus_scan_has_no_confident_wrong_level(stem: str) -> None:
             assert (level.value if level else None) == c["level"], c["id"]
             right += 1
     assert right >= len(truth_form["criteria"]) - 2
+
+
+# ------------------------------------------------------------- handwritten rating (closed vocabulary)
+def test_rating_vocabulary_reads_full_words_and_abbreviations() -> None:
+    from domain.model import Rating
+    from parsers.scan_rating import SURE, match
+
+    assert match(["Hoàn thành tốt nhiệm vụ", "hoan thanh tot nhiem vu”"]) == match(
+        ["HTTNV", "“Hoàn thành tốt nhiệm vụ"]
+    )
+    found = match(["“Hoàn thành tốt nhiệm vụ", "Hoan thanh tot nhiem vu"])
+    assert found.rating is Rating.HTTNV and found.confidence >= SURE
+    assert match(["KHTNV", "khtnv"]).rating is Rating.KHTNV
+    assert match(["Không hoàn thành nhiệm vụ", "khong hoan thanh nhiem vu"]).rating is Rating.KHTNV
+    assert match(["HtXsnY", "Htxsny"]).rating is Rating.HTXSNV
+    assert match(["TTN", "HTTN"]).rating is Rating.HTTNV  # letters lost, the double T seen
+
+
+def test_rating_vocabulary_never_infers_the_telling_part_from_absence() -> None:
+    from domain.model import Rating
+    from parsers.scan_rating import SURE, match, vote
+
+    assert vote("TN") is None  # in HTNV, HTTNV and KHTNV alike
+    assert vote("HNV") is None  # HTNV only by a missing T: not enough on a short reading
+    assert vote("HTNV") is Rating.HTNV
+    assert vote("HTTNV") is Rating.HTTNV
+    assert vote("hoan thanh nhiem vu") is Rating.HTNV
+    assert vote("khong hoan thanh nhiem vu") is Rating.KHTNV
+    one = match(["HTTNV"])  # a single reading is never enough
+    assert one.confidence < SURE
+    split = match(["HTTNV", "HTNV", "HTTNV"])  # readings that disagree are sent to review
+    assert split.rating is None and split.confidence < SURE
+    assert match(["", "...", "xyz"]).rating is None
+
+
+def test_rating_leader_dots_are_removed_and_strokes_kept() -> None:
+    from parsers.scan_rating import has_answer, without_leader
+
+    gray = np.full((60, 400), 255, np.uint8)
+    for x in range(0, 400, 10):  # the dotted leader
+        cv2.rectangle(gray, (x, 45), (x + 3, 48), 0, -1)
+    assert not has_answer(without_leader(gray, DPI), DPI)
+    cv2.putText(gray, "HTTNV", (20, 44), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 60, 3)
+    clean = without_leader(gray, DPI)
+    assert has_answer(clean, DPI)
+    assert clean[45:49, 300:400].min() == 255  # the dots right of the writing are gone

@@ -1,0 +1,203 @@
+"""Benchmark: reading our own printed forms back from synthetic scans and phone photos.
+
+    .venv/bin/python -m benchmarks.own_forms [--pages 500] [--out DIR] [--seed 7] [--tesseract-sample 12]
+
+Generates (or reuses, when DIR already holds them) pages of Mẫu 05, Mẫu 02, Mẫu 06, the vote-count
+minutes and ballots in scan and phone styles (samples.scangen), reads every page with
+`parsers.page_marks` + `omr.reader`, and prints:
+
+- accuracy of criterion cells, ratings (fixed fields, Mẫu 06 columns, results, ballot rows) and
+  counts (digit groups): a value is right when it is read confidently and equals the truth, or when
+  the truth says it must go to a person (double, blank required, ambiguous, broken arithmetic) and
+  it was flagged;
+- silent errors: a confident value (≥ 0.9) that is wrong, or a confident value where the truth
+  asked for a person;
+- review rate: share of values flagged (< 0.9), overall and among values that did not need it;
+- names read in member rows;
+- CPU seconds per page (reading only, generation excluded), split into marks (QR, markers) and
+  the OMR itself; peak RSS of a fresh process reading one 300 dpi page; and plain full-page
+  `tesseract IMG - -l vie` on a sample of the same images, with the speed ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import resource
+import subprocess
+import sys
+import time
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from omr.choices import REVIEW
+from omr.names import forget_names
+from omr.reader import OwnPage, read_own_page
+from parsers.crops import CropStore
+from parsers.page_marks import read_page_marks
+from parsers.pages import image_pages
+from samples.scangen.generate import generate
+from samples.scangen.render import DEFAULT_CACHE
+
+log = logging.getLogger(__name__)
+
+# Share of the pages per form; every form's pages are half scans, half photos (mixed style).
+MIX = {"2018/mau-05": 0.3, "2018/mau-02": 0.1, "2018/mau-06": 0.15, "bien-ban-kiem-phieu": 0.15,
+       "phieu-bieu-quyet": 0.3}
+CATEGORIES = {"crit": "criterion cells", "rating": "ratings", "digits": "counts (digit groups)", "item": "items"}
+
+
+@dataclass
+class Score:
+    total: int = 0
+    right: int = 0
+    silent: int = 0
+    flagged: int = 0
+    flagged_needlessly: int = 0
+    needless_total: int = 0
+    examples: list[str] = field(default_factory=list)
+
+    def add(self, key: str, truth: dict[str, Any], read: Any, page: str) -> None:
+        self.total += 1
+        must_flag = bool(truth["flag"])
+        self.needless_total += not must_flag
+        confident = read is not None and read.confidence >= REVIEW
+        if not confident:
+            self.flagged += 1
+            self.flagged_needlessly += not must_flag
+            self.right += must_flag
+            return
+        if not must_flag and read.value == truth["value"]:
+            self.right += 1
+            return
+        self.silent += 1
+        if len(self.examples) < 8:
+            self.examples.append(f"{page} {key}: truth {truth['value']!r} ({truth['how']}), read {read.value!r} "
+                                 f"@{read.confidence:.2f}")
+
+
+def _ensure_pages(out: Path, pages: int, seed: int) -> list[Path]:
+    truths = sorted(out.glob("*.truth.json"))
+    if len(truths) >= pages:
+        return truths[:pages]
+    with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        jobs = [pool.submit(generate, form_id, max(1, round(pages * share)), out, seed, "mixed", DEFAULT_CACHE)
+                for form_id, share in MIX.items()]
+        for job in jobs:
+            job.result()
+    return sorted(out.glob("*.truth.json"))
+
+
+def _read(image: Path) -> tuple[OwnPage | None, float, float, str]:
+    page = next(image_pages(image, image.name))
+    started = time.process_time()
+    marks = read_page_marks(page.image)
+    marked = time.process_time()
+    try:
+        own = read_own_page(page, marks, image.name, CropStore())
+        error = ""
+    except Exception as failure:
+        own, error = None, f"{type(failure).__name__}: {getattr(failure, 'user_message', failure)}"
+    return own, marked - started, time.process_time() - marked, error
+
+
+def _peak_rss_mb(image: Path) -> float:
+    code = (
+        "import resource, sys\n"
+        "from parsers.pages import image_pages\nfrom parsers.page_marks import read_page_marks\n"
+        "from omr.reader import read_own_page\nfrom parsers.crops import CropStore\n"
+        f"page = next(image_pages(__import__('pathlib').Path({str(image)!r}), 'x'))\n"
+        "read_own_page(page, read_page_marks(page.image), 'x', CropStore())\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parents[1])
+    return int(done.stdout.strip().splitlines()[-1]) / 1024
+
+
+def _tesseract_cli(images: list[Path]) -> float:
+    """Mean wall seconds (single-threaded, as one worker would run it) of full-page Tesseract."""
+    times = []
+    for image in images:
+        started = time.perf_counter()
+        subprocess.run(["tesseract", str(image), "-", "-l", "vie"], capture_output=True, check=True,
+                       env={"OMP_THREAD_LIMIT": "1", "PATH": "/usr/bin:/bin"})
+        times.append(time.perf_counter() - started)
+    return sum(times) / len(times)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.own_forms")
+    parser.add_argument("--pages", type=int, default=500)
+    parser.add_argument("--out", type=Path, default=DEFAULT_CACHE / "bench")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--tesseract-sample", type=int, default=12)
+    parser.add_argument("--cold-names", action="store_true", help="forget names between pages (no reuse)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+
+    truths = _ensure_pages(args.out, args.pages, args.seed)
+    scores = {name: Score() for name in CATEGORIES}
+    names = Counter[str]()
+    failures: list[str] = []
+    marks_cpu = omr_cpu = 0.0
+    styles = Counter[str]()
+    for truth_path in truths:
+        truth = json.loads(truth_path.read_text(encoding="utf-8"))
+        image = truth_path.parent / truth["image"]
+        styles[truth["degradation"]["style"]] += 1
+        if args.cold_names:
+            forget_names()
+        own, t_marks, t_omr, error = _read(image)
+        marks_cpu += t_marks
+        omr_cpu += t_omr
+        if own is None:
+            failures.append(f"{image.name}: {error}")
+        for key, value in truth["values"].items():
+            read = own.values.get(key) if own else None
+            scores[key.split(":", 1)[0]].add(key, value, read, image.name)
+        for row, name in truth["names"].items():
+            names["total"] += 1
+            names["right"] += own is not None and own.names.get(int(row)) == name
+    pages = len(truths)
+    sample = [truths[k].parent / json.loads(truths[k].read_text())["image"]
+              for k in range(0, pages, max(1, pages // args.tesseract_sample))][:args.tesseract_sample]
+    tesseract_s = _tesseract_cli(sample)
+    big = next((p.parent / json.loads(p.read_text())["image"] for p in truths
+                if json.loads(p.read_text())["degradation"].get("dpi") == 300), sample[0])
+    rss = _peak_rss_mb(big)
+
+    per_page = (marks_cpu + omr_cpu) / pages
+    print(f"pages read: {pages} ({dict(styles)}), unreadable pages: {len(failures)}")
+    for line in failures[:10]:
+        print(f"  {line}")
+    for key, label in CATEGORIES.items():
+        s = scores[key]
+        if not s.total:
+            continue
+        print(f"{label:24s} n={s.total:6d} accuracy {s.right / s.total:.4%}  silent {s.silent}  "
+              f"review {s.flagged / s.total:.2%} (not needed: {s.flagged_needlessly / max(1, s.needless_total):.2%})")
+        for example in s.examples:
+            print(f"    silent: {example}")
+    total = sum(s.total for s in scores.values())
+    flagged = sum(s.flagged for s in scores.values())
+    needless = sum(s.flagged_needlessly for s in scores.values())
+    needless_total = sum(s.needless_total for s in scores.values())
+    print(f"all values              n={total:6d} silent {sum(s.silent for s in scores.values())}  "
+          f"review {flagged / total:.2%} (not needed: {needless / max(1, needless_total):.2%})")
+    print(f"names in member rows    {names['right']}/{names['total']} exact")
+    print(f"CPU s/page              {per_page:.3f} (marks {marks_cpu / pages:.3f} + omr {omr_cpu / pages:.3f})")
+    print(f"full-page tesseract     {tesseract_s:.2f} s/page on {len(sample)} pages (CLI, -l vie, 1 thread)")
+    print(f"speed ratio             {tesseract_s / per_page:.1f}× (tesseract / marks+omr)")
+    print(f"peak RSS, one 300 dpi page in a fresh process: {rss:.0f} MB ({big.name})")
+    print(f"this process peak RSS   {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,305 @@
+"""Ink in the printed boxes: find each square where it really is, then measure what is in it.
+
+A box's position comes from the registration, which is exact at the markers and can drift by a
+millimetre in the middle of a curled photo or on a page printed from Word. Each box is therefore
+looked for in a ±1.5 mm window by the shape of its own printed outline (a thin dark square ring
+with light on both sides); a box whose outline cannot be seen (filled in, scribbled over) takes
+the shift of the well-found boxes around it.
+
+Measures are kept raw (`BoxMeasure`) and decided late, against the page's own empty boxes
+(`classify`): light pencil on a bright scan and dark ink on a grey photo are judged by how far they
+stand from the blank boxes of the same page, not by one global threshold.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from typing import Any
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from omr.register import Registration
+
+log = logging.getLogger(__name__)
+
+Gray = npt.NDArray[np.uint8]
+Floats = npt.NDArray[np.float32]
+
+PPMM = 10.0  # pixels per mm of every resampled box patch
+SEARCH_MM = 1.5  # how far a box is looked for around its position from four markers
+WIDE_SEARCH_MM = 3.0  # … from three markers (an affine fit of a photo drifts towards the missing one)
+FINE_SEARCH_MM = 0.8  # … once the boxes themselves refined the fit
+_MIN_FIDUCIALS = 6
+_FIT_TOLERANCE_MM = 0.6
+_AGREE_MM = 0.5
+_MARGIN_MM = 0.7  # light band around the outline, part of the outline template
+_RING_MM = 0.35  # thickness of the printed outline in the template
+_INSET_MM = 0.5  # interior = box shrunk by this on every side: the outline never counts as ink
+INK = 0.28  # darkness (fraction of the background) from which a pixel is ink
+_MIN_OUTLINE = 0.18  # template score under which the outline is not trusted
+_STROKE_MM = 0.9  # widest pen stroke that is still a stroke, not a fill
+_NEIGHBOURHOOD_MM = 25.0  # boxes whose shifts a box without a visible outline borrows
+
+
+class BoxState(StrEnum):
+    EMPTY = "empty"
+    MARKED = "marked"
+    CANCELLED = "cancelled"  # filled solid: the printed sign for "I take this mark back"
+    UNCERTAIN = "uncertain"
+
+
+@dataclass(frozen=True)
+class Box:
+    """A printed box of the layout, in mm on the upright page."""
+
+    id: str
+    x: float
+    y: float
+    w: float
+    h: float
+
+    @classmethod
+    def of(cls, raw: dict[str, Any]) -> Box:
+        return cls(str(raw["id"]), float(raw["x"]), float(raw["y"]), float(raw["w"]), float(raw["h"]))
+
+    def shifted(self, dx: float, dy: float) -> Box:
+        return Box(self.id, self.x + dx, self.y + dy, self.w, self.h)
+
+
+@dataclass(frozen=True)
+class BoxMeasure:
+    """What one box holds, raw. `ink` is the share of ink pixels in the interior, `darkness` their
+    mean darkness (0 white … 1 black, relative to the local paper), `extent` the largest ink
+    component's longest side as a share of the interior side (a tick or a cross spans the box, a
+    speck of dust does not), `solid` the share still inked once every pen stroke is eroded away
+    (a filled box keeps its ink, a bold cross loses it), `outline` how clearly the printed square
+    was found (0…1)."""
+
+    box: Box  # refined position
+    ink: float
+    darkness: float
+    extent: float
+    solid: float
+    outline: float
+
+
+@dataclass(frozen=True)
+class Verdict:
+    state: BoxState
+    strength: float  # the interior's ink share (≥ 2 when filled): compares the boxes of a group
+    certainty: float  # 0 on a decision boundary … 1 far from every boundary
+
+
+def _window(box: Box, pad: float) -> tuple[float, float, float, float]:
+    return box.x - pad, box.y - pad, box.w + 2 * pad, box.h + 2 * pad
+
+
+def darkness_map(patch: Gray) -> Floats:
+    """Darkness relative to the patch's own paper (its bright pixels): shadows, grey photos and
+    low-contrast scans all give paper 0 and black ink about 1."""
+    paper = float(np.percentile(patch, 92))
+    scale = max(paper, 60.0)
+    return np.asarray(np.clip((paper - patch.astype(np.float32)) / scale, 0.0, 1.0), dtype=np.float32)
+
+
+@cache
+def _outline_template(w_px: int, h_px: int) -> Floats:
+    """+ on the printed ring, − on light bands just outside and inside it; sums to zero, so a
+    uniform patch (blank paper or a solid fill) scores nothing."""
+    ring = max(2, round(_RING_MM * PPMM))
+    margin = round(_MARGIN_MM * PPMM)
+    size = (h_px + 2 * margin, w_px + 2 * margin)
+    outer = np.zeros(size, np.uint8)
+    cv2.rectangle(outer, (0, 0), (size[1] - 1, size[0] - 1), 1, -1)
+    band = np.zeros(size, np.uint8)
+    half = ring // 2
+    cv2.rectangle(band, (margin - half, margin - half), (margin + w_px + half, margin + h_px + half), 1, -1)
+    cv2.rectangle(band, (margin + half + 1, margin + half + 1), (margin + w_px - half - 1, margin + h_px - half - 1),
+                  0, -1)
+    inner = np.zeros(size, np.uint8)
+    cv2.rectangle(inner, (margin + ring + 1, margin + ring + 1), (margin + w_px - ring - 1, margin + h_px - ring - 1),
+                  1, -1)
+    inner_band = inner.copy()
+    cv2.rectangle(inner_band, (margin + 2 * ring + 2, margin + 2 * ring + 2),
+                  (margin + w_px - 2 * ring - 2, margin + h_px - 2 * ring - 2), 0, -1)
+    outside = outer.astype(bool) & ~(band.astype(bool)) & ~(inner.astype(bool))
+    template = np.zeros(size, np.float32)
+    template[band.astype(bool)] = 1.0 / max(1, int(band.sum()))
+    template[outside] = -0.5 / max(1, int(outside.sum()))
+    template[inner_band.astype(bool)] = -0.5 / max(1, int(inner_band.sum()))
+    return template
+
+
+def _locate(dark: Floats, box: Box) -> tuple[float, float, float]:
+    """Shift (mm) of the box inside its search window, and how well its outline matched."""
+    w_px, h_px = round(box.w * PPMM), round(box.h * PPMM)
+    template = _outline_template(w_px, h_px)
+    scores = cv2.matchTemplate(dark, template, cv2.TM_CCORR)
+    _, best, _, (bx, by) = cv2.minMaxLoc(scores)
+    centre = (scores.shape[1] - 1) / 2, (scores.shape[0] - 1) / 2
+    return (bx - centre[0]) / PPMM, (by - centre[1]) / PPMM, float(best)
+
+
+def _interior(dark: Floats, origin: tuple[float, float], box: Box) -> Floats:
+    x0 = round((box.x + _INSET_MM - origin[0]) * PPMM)
+    y0 = round((box.y + _INSET_MM - origin[1]) * PPMM)
+    x1 = round((box.x + box.w - _INSET_MM - origin[0]) * PPMM)
+    y1 = round((box.y + box.h - _INSET_MM - origin[1]) * PPMM)
+    return dark[max(0, y0):max(0, y1), max(0, x0):max(0, x1)]
+
+
+def _extent(ink: npt.NDArray[np.uint8]) -> float:
+    if not ink.any():
+        return 0.0
+    count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    longest = max(max(int(stats[k, cv2.CC_STAT_WIDTH]), int(stats[k, cv2.CC_STAT_HEIGHT])) for k in range(1, count))
+    return float(longest / max(ink.shape))
+
+
+def measure(dark: Floats, origin: tuple[float, float], box: Box, outline: float) -> BoxMeasure:
+    inside = _interior(dark, origin, box)
+    if inside.size == 0:
+        return BoxMeasure(box, 0.0, 0.0, 0.0, 0.0, outline)
+    ink = (inside > INK).astype(np.uint8)
+    share = float(ink.mean())
+    darkness = float(inside[ink.astype(bool)].mean()) if share else 0.0
+    solid = float(cv2.erode(ink, _stroke_eraser()).mean()) if share > 0.2 else 0.0
+    return BoxMeasure(box, share, darkness, _extent(ink), solid, outline)
+
+
+@cache
+def _stroke_eraser() -> npt.NDArray[np.uint8]:
+    """Erosion that removes any pen stroke up to about 0.8 mm wide (a felt tip)."""
+    side = round(_STROKE_MM * PPMM) | 1
+    return np.asarray(cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)), dtype=np.uint8)
+
+
+@dataclass(frozen=True)
+class PageMeasures:
+    """Every box of a page: raw measures, the darkness patch each was measured on (kept for the
+    digit reader, which looks at the same pixels again), and the registration refined by the
+    boxes themselves (for crops and name bands)."""
+
+    measures: dict[str, BoxMeasure]
+    patches: dict[str, tuple[Floats, tuple[float, float]]]
+    registration: Registration
+
+
+_Shift = tuple[float, float, float]  # dx mm, dy mm, outline score
+
+
+def _scan(gray: Gray, registration: Registration, boxes: list[Box], search: float
+          ) -> tuple[dict[str, tuple[Floats, tuple[float, float]]], dict[str, _Shift]]:
+    pad = search + _MARGIN_MM
+    patches: dict[str, tuple[Floats, tuple[float, float]]] = {}
+    shifts: dict[str, _Shift] = {}
+    for box in boxes:
+        x, y, w, h = _window(box, pad)
+        dark = darkness_map(registration.patch(gray, x, y, w, h, PPMM))
+        patches[box.id] = dark, (x, y)
+        shifts[box.id] = _locate(dark, box)
+    return patches, shifts
+
+
+def measure_boxes(gray: Gray, registration: Registration, boxes: list[Box]) -> PageMeasures:
+    """Refined position and raw ink measures of every box.
+
+    First pass: each box looked for in a wide window; the well-found ones become fiducials of a
+    second fit of the page (`Registration.refit`). Second pass: a narrow search under the refined
+    fit, each box's own shift kept only where it agrees with its neighbours' (a mark or a scribble
+    beside a box can pull the outline match astray; a real distortion moves neighbours alike)."""
+    wide = SEARCH_MM if registration.markers == 4 else WIDE_SEARCH_MM
+    _, first = _scan(gray, registration, boxes, wide)
+    found = [b for b in boxes if first[b.id][2] >= _MIN_OUTLINE]
+    if len(found) >= _MIN_FIDUCIALS:
+        centres = np.array([[b.x + b.w / 2, b.y + b.h / 2] for b in found])
+        moved = centres + np.array([first[b.id][:2] for b in found])
+        registration = registration.refit(centres, registration.to_image(moved), _FIT_TOLERANCE_MM)
+    patches, shifts = _scan(gray, registration, boxes, FINE_SEARCH_MM)
+    good = [(b, shifts[b.id]) for b in boxes if shifts[b.id][2] >= _MIN_OUTLINE]
+    out: dict[str, BoxMeasure] = {}
+    for box in boxes:
+        dx, dy, score = shifts[box.id]
+        mx, my = _neighbour_shift(box, good)
+        if score < _MIN_OUTLINE or abs(dx - mx) + abs(dy - my) > _AGREE_MM:
+            dx, dy = mx, my
+        dark, origin = patches[box.id]
+        out[box.id] = measure(dark, origin, box.shifted(dx, dy), min(1.0, score))
+    return PageMeasures(out, patches, registration)
+
+
+def _neighbour_shift(box: Box, good: list[tuple[Box, _Shift]]) -> tuple[float, float]:
+    """The median shift of well-found boxes near this one (itself included; none found: the
+    page's median, or the registered position)."""
+    near = [s for b, s in good if abs(b.x - box.x) + abs(b.y - box.y) <= _NEIGHBOURHOOD_MM]
+    if len(near) < 3:
+        near = [s for _, s in good]
+    if not near:
+        return 0.0, 0.0
+    return float(np.median([s[0] for s in near])), float(np.median([s[1] for s in near]))
+
+
+# --- deciding --------------------------------------------------------------------------------
+
+# Interior ink share: below `_EMPTY_INK` + the page's own blank level a box is empty, above
+# `_MARK_INK` (+ the same) it holds a mark. `solid` (ink left after erasing strokes) from
+# `_FILLED` is a filled box, the cancel sign; between `_HALF_FILLED` and it, a heavy mark and a
+# fill cannot be told apart.
+_EMPTY_INK = 0.025
+_MARK_INK = 0.07
+_FILLED = 0.72
+_HALF_FILLED = 0.45
+_MARK_EXTENT = 0.6  # a mark's stroke spans at least this share of the box …
+_DOT_EXTENT = 0.45  # … or, when it is a dot, this much
+_DOT_INK = 0.2  # (a dot covers at least this share of the interior)
+_SPECK_EXTENT = 0.25  # ink no larger than this is dust or a stray dot
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The blank level of this page's boxes: what an untouched box measures here."""
+
+    blank_ink: float
+    spread: float
+
+    @classmethod
+    def of(cls, measures: list[BoxMeasure]) -> Calibration:
+        """Robust statistics over all boxes of the page; at most one box in four is marked on any
+        of our forms, so the median and the lower half describe blank boxes."""
+        if not measures:
+            return cls(0.0, 0.0)
+        inks = np.array([m.ink for m in measures], dtype=np.float64)
+        median = float(np.median(inks))
+        lower = inks[inks <= np.percentile(inks, 60)]
+        spread = float(np.median(np.abs(lower - np.median(lower)))) if lower.size else 0.0
+        return cls(median, spread)
+
+    def empty_limit(self) -> float:
+        return self.blank_ink + _EMPTY_INK + 3 * self.spread
+
+    def mark_limit(self) -> float:
+        return max(self.empty_limit() + 0.03, self.blank_ink + _MARK_INK + 4 * self.spread)
+
+
+def classify(m: BoxMeasure, calibration: Calibration) -> Verdict:
+    """Empty, marked, filled (cancelled) or uncertain, with how far the box is from a boundary."""
+    lo, hi = calibration.empty_limit(), calibration.mark_limit()
+    if m.solid >= _FILLED:
+        return Verdict(BoxState.CANCELLED, 2.0 + m.solid, min(1.0, (m.solid - _FILLED) / 0.15))
+    if m.solid >= _HALF_FILLED:
+        return Verdict(BoxState.UNCERTAIN, 1.5, 0.0)
+    if m.ink <= lo and m.extent < _DOT_EXTENT:
+        return Verdict(BoxState.EMPTY, m.ink, min(1.0, 0.5 + (lo - m.ink) / lo))
+    stroke = (m.extent - _MARK_EXTENT) / 0.2
+    dot = min((m.extent - _DOT_EXTENT) / 0.1, (m.ink - _DOT_INK) / 0.1)
+    if m.ink >= hi and max(stroke, dot) >= 0:
+        certainty = min((m.ink - hi) / hi, max(stroke, dot), (_HALF_FILLED - m.solid) / 0.15)
+        return Verdict(BoxState.MARKED, m.ink, max(0.0, min(1.0, certainty)))
+    if m.extent < _SPECK_EXTENT and m.ink < hi:
+        return Verdict(BoxState.EMPTY, m.ink, 0.5)
+    return Verdict(BoxState.UNCERTAIN, m.ink, 0.0)

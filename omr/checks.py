@@ -1,0 +1,88 @@
+"""Arithmetic the counts on a page must satisfy; a violation makes the counts involved unreadable.
+
+A misread digit usually breaks one of these (7 read as 1, 3 as 8), so a count that contradicts
+another is sent to a person rather than reported as a contradiction of the clerk's: the person
+sees the crop and decides whether the form or the reading is wrong.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import MutableMapping
+from dataclasses import replace
+from typing import Protocol, TypeVar
+
+log = logging.getLogger(__name__)
+
+VIOLATED_CONFIDENCE = 0.5
+_MINUTES_ROW = re.compile(r"^digits:row(\d+)\.votes\.\w+$")
+_SUMMARY_ROW = re.compile(r"^digits:row(\d+)\.branch\.(votes|present|total)$")
+
+
+class HasNumber(Protocol):
+    @property
+    def value(self) -> str | int | None: ...
+
+    @property
+    def confidence(self) -> float: ...
+
+
+R = TypeVar("R", bound=HasNumber)
+
+
+def _number(values: MutableMapping[str, R], key: str) -> int | None:
+    read = values.get(key)
+    return read.value if read is not None and isinstance(read.value, int) else None
+
+
+def _lower(values: MutableMapping[str, R], keys: list[str], why: str) -> None:
+    for key in keys:
+        if key in values:
+            values[key] = replace(values[key], confidence=min(values[key].confidence, VIOLATED_CONFIDENCE))  # type: ignore[type-var]
+    log.info("counts contradict each other", extra={"keys": keys, "why": why})
+
+
+def _at_most(values: MutableMapping[str, R], small: str, large: str) -> None:
+    a, b = _number(values, small), _number(values, large)
+    if a is not None and b is not None and a > b:
+        _lower(values, [small, large], f"{small} {a} > {large} {b}")
+
+
+def check_minutes_header(values: MutableMapping[str, R]) -> None:
+    """Biên bản kiểm phiếu: present ≤ total, issued ≥ returned ≥ valid, present + absent = total."""
+    _at_most(values, "digits:present", "digits:total")
+    _at_most(values, "digits:returned", "digits:issued")
+    _at_most(values, "digits:valid", "digits:returned")
+    total, present, absent = (_number(values, f"digits:{k}") for k in ("total", "present", "absent"))
+    if None not in (total, present, absent) and present + absent != total:  # type: ignore[operator]
+        _lower(values, ["digits:total", "digits:present", "digits:absent"], "present + absent != total")
+
+
+def check_minutes_rows(values: MutableMapping[str, R], valid: int | None) -> None:
+    """Each person's votes for the four ratings add up to at most the valid ballots."""
+    if valid is None:
+        return
+    rows: dict[str, list[str]] = {}
+    for key in values:
+        match = _MINUTES_ROW.match(key)
+        if match:
+            rows.setdefault(match.group(1), []).append(key)
+    for keys in rows.values():
+        counts = [_number(values, k) for k in keys]
+        if sum(c for c in counts if c is not None) > valid:
+            _lower(values, keys, f"votes {counts} > valid {valid}")
+
+
+def check_summary_rows(values: MutableMapping[str, R]) -> None:
+    """Mẫu 06: votes ≤ present ≤ total in every member row."""
+    rows: set[str] = set()
+    for key in values:
+        match = _SUMMARY_ROW.match(key)
+        if match:
+            rows.add(match.group(1))
+    for row in rows:
+        prefix = f"digits:row{row}.branch."
+        _at_most(values, prefix + "votes", prefix + "present")
+        _at_most(values, prefix + "present", prefix + "total")
+

@@ -1,0 +1,188 @@
+"""Handwritten digits in per-digit boxes: a small classifier, with Tesseract as a second opinion.
+
+The classifier (`omr/data/digits.npz`, trained by `python -m omr.train_digits` from generated
+handwriting, nothing downloaded) sees each box's ink with the printed outline removed, normalised
+the MNIST way (fitted into 20×20, centred by mass in 28×28). Tesseract reads the same digits laid
+side by side as one line, as a second opinion: when it agrees, the classifier's probability is the
+confidence; when it confidently reads other digits, the number is unreadable; when it reads
+nothing or too little (it is trained on print and often does with handwriting), the classifier
+must be surer alone. A gap between written digits makes the number unreadable rather than a guess.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from ocr.tesseract import OcrError, Profile, Psm, read
+from omr.boxes import INK, PPMM, Box, BoxMeasure, Floats
+
+log = logging.getLogger(__name__)
+
+MODEL_PATH = Path(__file__).resolve().parent / "data" / "digits.npz"
+SIDE = 28
+_FIT = 20
+_OUTLINE_BAND_MM = 0.25  # half-width of the band around the printed outline that is wiped
+_AROUND_MM = 0.6  # ink this far outside the box still belongs to the digit (overflowing strokes)
+_MIN_PIXELS = 25  # a component smaller than this is dust or an outline's remnant, not part of a digit
+_EDGE_MM = 1.2  # a printed line this close to where the box's side should be is the outline
+_LINE_SHARE = 0.9  # … when it is straight over this share of the box's side
+ALONE_PROBABILITY = 0.98  # the classifier's least digit probability when Tesseract gives no opinion
+_TESS_CONFIDENT = 0.6  # a Tesseract reading this sure that contradicts the classifier makes the number unreadable
+_TESS_GAP = 14  # white pixels between digits in the strip given to Tesseract
+
+
+@dataclass(frozen=True)
+class DigitModel:
+    """A one-hidden-layer network: 784 → hidden (ReLU) → 10 (softmax)."""
+
+    w1: npt.NDArray[np.float32]
+    b1: npt.NDArray[np.float32]
+    w2: npt.NDArray[np.float32]
+    b2: npt.NDArray[np.float32]
+
+    def probabilities(self, images: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """Class probabilities of N×28×28 images (darkness 0…1)."""
+        x = images.reshape(len(images), -1)
+        hidden = np.maximum(0, x @ self.w1 + self.b1)
+        logits = hidden @ self.w2 + self.b2
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return np.asarray(exp / exp.sum(axis=1, keepdims=True), dtype=np.float32)
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(path, w1=self.w1, b1=self.b1, w2=self.w2, b2=self.b2)
+
+
+@cache
+def model() -> DigitModel:
+    if not MODEL_PATH.is_file():
+        from domain.errors import ConfigError
+
+        raise ConfigError(
+            "Thiếu mô hình nhận dạng chữ số viết tay của phần mềm; quản trị viên cần cài đặt lại.",
+            detail=f"missing {MODEL_PATH}; run python -m omr.train_digits",
+        )
+    with np.load(MODEL_PATH) as data:
+        return DigitModel(*(np.asarray(data[k], dtype=np.float32) for k in ("w1", "b1", "w2", "b2")))
+
+
+def digit_ink(dark: Floats, origin: tuple[float, float], box: Box) -> Floats:
+    """The box and a little around it with the printed outline wiped: only handwriting is left.
+
+    Digit boxes are printed as adjacent square glyphs whose measured widths overlap a little, so
+    the outline is not exactly where the layout says: besides the band around the expected ring,
+    any straight line as long as the box's side near one of its edges is wiped too (a written 1
+    is shorter than the box, so it stays)."""
+    pad = _AROUND_MM
+    x0 = round((box.x - pad - origin[0]) * PPMM)
+    y0 = round((box.y - pad - origin[1]) * PPMM)
+    x1 = round((box.x + box.w + pad - origin[0]) * PPMM)
+    y1 = round((box.y + box.h + pad - origin[1]) * PPMM)
+    region = dark[max(0, y0):max(0, y1), max(0, x0):max(0, x1)].copy()
+    band = round(_OUTLINE_BAND_MM * PPMM)
+    inner = round(pad * PPMM)
+    w, h = round(box.w * PPMM), round(box.h * PPMM)
+    ring = np.zeros(region.shape, np.uint8)
+    cv2.rectangle(ring, (inner, inner), (inner + w, inner + h), 1, 2 * band + 1)
+    ink = (region > INK).astype(np.uint8)
+    near = round(_EDGE_MM * PPMM)
+    vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((round(h * _LINE_SHARE), 1), np.uint8))
+    horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, round(w * _LINE_SHARE)), np.uint8))
+    columns = np.zeros(region.shape[1], bool)
+    rows = np.zeros(region.shape[0], bool)
+    for edge in (inner, inner + w):
+        columns[max(0, edge - near):edge + near + 1] = True
+    for edge in (inner, inner + h):
+        rows[max(0, edge - near):edge + near + 1] = True
+    lines = (vertical.astype(bool) & columns[None, :]) | (horizontal.astype(bool) & rows[:, None])
+    lines = cv2.dilate(lines.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    region[ring.astype(bool) | lines] = 0
+    return region
+
+
+def normalise(ink: Floats) -> npt.NDArray[np.float32] | None:
+    """MNIST-like 28×28 image of the handwriting in `ink`, or None when there is none."""
+    mask = (ink > INK).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    keep = [k for k in range(1, count) if stats[k, cv2.CC_STAT_AREA] >= _MIN_PIXELS]
+    if not keep:
+        return None
+    kept = np.isin(labels, keep)
+    ys, xs = np.nonzero(kept)
+    crop = np.where(kept, ink, 0)[ys.min():ys.max() + 1, xs.min():xs.max() + 1].astype(np.float32)
+    h, w = crop.shape
+    scale = _FIT / max(h, w)
+    resized = cv2.resize(crop, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+    out = np.zeros((SIDE, SIDE), np.float32)
+    rh, rw = resized.shape
+    total = float(resized.sum()) or 1.0
+    cy = float((resized.sum(axis=1) * np.arange(rh)).sum() / total)
+    cx = float((resized.sum(axis=0) * np.arange(rw)).sum() / total)
+    top = int(np.clip(round(SIDE / 2 - cy), 0, SIDE - rh))
+    left = int(np.clip(round(SIDE / 2 - cx), 0, SIDE - rw))
+    out[top:top + rh, left:left + rw] = resized
+    return np.asarray(np.clip(out / max(float(out.max()), 1e-6), 0, 1), dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class NumberRead:
+    value: int | None
+    confidence: float
+    digits: str  # what the classifier read, "_" for an empty box, "?" for an unreadable one
+
+
+def read_number(measures: list[BoxMeasure], darks: list[tuple[Floats, tuple[float, float]]],
+                blank_ink: float) -> NumberRead:
+    """The number written in a row of digit boxes (leftmost first). All empty: no number, a clean
+    read. Digits must be contiguous; leading zeros are allowed ("07")."""
+    images: list[npt.NDArray[np.float32] | None] = []
+    for m, (dark, origin) in zip(measures, darks, strict=True):
+        ink = digit_ink(dark, origin, m.box)
+        written = m.ink > blank_ink + 0.03 or m.extent >= 0.45
+        images.append(normalise(ink) if written else None)
+    present = [k for k, img in enumerate(images) if img is not None]
+    if not present:
+        return NumberRead(None, 0.97, "_" * len(images))
+    if present != list(range(present[0], present[-1] + 1)):
+        return NumberRead(None, 0.3, "".join("?" if img is not None else "_" for img in images))
+    stack = np.stack([images[k] for k in present])  # type: ignore[misc]
+    probs = model().probabilities(stack)
+    labels = probs.argmax(axis=1)
+    best = probs.max(axis=1)
+    text = "".join(str(int(d)) for d in labels)
+    shown = "_" * present[0] + text + "_" * (len(images) - present[-1] - 1)
+    second, second_confidence = _tesseract(stack)
+    confidence = float(best.min())
+    if second == text:
+        return NumberRead(int(text), min(0.995, confidence), shown)
+    if len(second) == len(text) and second_confidence >= _TESS_CONFIDENT:
+        log.debug("digit disagreement", extra={"classifier": text, "tesseract": second})
+        return NumberRead(None, min(0.5, confidence), shown)
+    # Tesseract, trained on print, often reads nothing or too little of handwriting: then the
+    # classifier decides alone and must be surer.
+    if confidence < ALONE_PROBABILITY:
+        return NumberRead(None, min(confidence, 0.85), shown)
+    return NumberRead(int(text), min(0.995, confidence), shown)
+
+
+def _tesseract(stack: npt.NDArray[np.float32]) -> tuple[str, float]:
+    """The digits as Tesseract reads them, side by side on white as one line, and its confidence."""
+    tiles = [np.pad(255 - (img * 255).astype(np.uint8), ((8, 8), (0, _TESS_GAP)), constant_values=255)
+             for img in stack]
+    strip = np.pad(np.hstack(tiles), ((0, 0), (_TESS_GAP, 0)), constant_values=255)
+    try:
+        reading = read(np.ascontiguousarray(strip), psm=Psm.LINE, whitelist="0123456789", profile=Profile.RAW,
+                       timeout_s=2.0)
+    except (OcrError, RuntimeError) as error:
+        # RuntimeError: tesserocr's word iterator raises "No text returned" on an empty word.
+        log.debug("tesseract read no digits: %s", error)
+        return "", 0.0
+    return "".join(ch for ch in reading.text if ch.isdigit()), reading.confidence

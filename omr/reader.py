@@ -1,0 +1,147 @@
+"""Reading our own printed forms back from a scan or a photo, page by page, then form by form.
+
+`read_own_page` turns one page image (with its QR identity and corner markers already found by
+`parsers.page_marks`) into a small `OwnPage`: one `Read` per answer of the page, keyed as the
+layout groups its boxes (`crit:I.1`, `rating:proposed`, `rating:row3.branch`, `digits:total`,
+`item:5`), plus the member names printed in its rows. The page image can be dropped after.
+
+`assemble` groups the pages of a file by their identity and produces the same `ExtractedForm`
+shapes as the Word reader (`parsers.form_reader`), so the rules run unchanged on either.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+
+from domain.errors import KiemdiemError
+from domain.form_identity import FormIdentity
+from domain.forms import FormDefinition, FormKind, catalog
+from omr.assemble import assemble
+from omr.boxes import Box, Calibration, PageMeasures, classify, measure_boxes
+from omr.checks import check_minutes_header, check_minutes_rows, check_summary_rows
+from omr.choices import REVIEW, decide
+from omr.digits import read_number
+from omr.layout import Group, groups, name_band, page_boxes, required, row_of
+from omr.names import read_name
+from omr.qr import identity_on_crop
+from omr.register import Registration, register
+from omr.results import OwnPage, Read
+from parsers.crops import CropStore
+from parsers.page_marks import PageMarks
+from parsers.pages import PageImage
+from templating.store import load_layout
+
+__all__ = ["OwnFormError", "OwnPage", "Read", "assemble", "read_own_page"]
+
+log = logging.getLogger(__name__)
+
+_CROP_PPMM = 8.0
+_CROP_MARGIN_MM = 3.0
+
+
+class OwnFormError(KiemdiemError):
+    """A page that carries our marks but cannot be read as one of our forms."""
+
+
+def read_own_page(page: PageImage, marks: PageMarks, file_name: str, crops: CropStore) -> OwnPage:
+    """Every answer of the page; raises `OwnFormError` (no identity, unknown version) or
+    `omr.register.RegistrationError` (markers missing or inconsistent). A QR that `marks` could
+    not read is tried again where the markers place it (`omr.qr`)."""
+    marks = identity_on_crop(page.image, marks)
+    identity = marks.identity
+    if identity is None:
+        raise OwnFormError(marks.qr_error or "Không đọc được mã QR của trang.", detail=f"{file_name} p{page.number}")
+    definition = catalog().get(identity.form_id)
+    layout = load_layout(identity.form_id)
+    if definition is None or layout.get("version") != identity.version:
+        raise OwnFormError(
+            f"Trang {page.number} in từ phiên bản mẫu {identity.form_id} (bản {identity.version}) mà phần mềm "
+            "không còn giữ bố cục; hãy in lại mẫu mới.",
+            detail=f"layout version {layout.get('version')} != {identity.version}",
+        )
+    gray = np.asarray(page.gray)
+    registration = register(marks, layout, (gray.shape[1], gray.shape[0]))
+    boxes = page_boxes(layout, identity.page)
+    measured = measure_boxes(gray, registration, boxes)
+    registration = measured.registration
+    page_groups = groups(boxes)
+    values = _answers(page_groups, measured, definition, registration, page.dpi)
+    _check(values, definition)
+    for key, read in values.items():
+        if read.confidence < REVIEW:
+            group = next(g for g in page_groups if g.key == key)
+            values[key] = _with_crop(read, gray, registration, group, crops, file_name, page.number)
+    names = _names(identity, page_groups, gray, registration) if layout.get("slots") else {}
+    log.info("own page read", extra={"file": file_name, "page": page.number, "form": identity.form_id,
+                                      "answers": len(values), "error_mm": round(registration.error_mm, 3)})
+    return OwnPage(file_name, page.number, identity, values, names, registration.error_mm, registration.markers)
+
+
+def _answers(page_groups: list[Group], measured: PageMeasures, definition: FormDefinition,
+             registration: Registration, dpi: float) -> dict[str, Read]:
+    choice_measures = [m for m in measured.measures.values() if not m.box.id.startswith("digits:")]
+    calibration = Calibration.of(choice_measures)
+    ballot = definition.kind is FormKind.BALLOT
+    values: dict[str, Read] = {}
+    for group in page_groups:
+        where = registration.upright_box_pt(*_extent(group.boxes), dpi)
+        if group.kind == "digits":
+            number = read_number(
+                [measured.measures[b.id] for b in group.boxes],
+                [measured.patches[b.id] for b in group.boxes],
+                calibration.blank_ink,
+            )
+            values[group.key] = Read(number.value, number.confidence, where)
+            continue
+        verdicts = {group.choice(b): classify(measured.measures[b.id], calibration) for b in group.boxes}
+        choice = decide(verdicts, required=required(group.key, definition), spoilable=ballot)
+        values[group.key] = Read(choice.value, choice.confidence, where, None, choice.marked, choice.cancelled)
+    return values
+
+
+def _check(values: dict[str, Read], definition: FormDefinition) -> None:
+    if definition.kind is FormKind.MINUTES:
+        check_minutes_header(values)
+        valid = values.get("digits:valid")
+        if valid is not None and isinstance(valid.value, int) and valid.confidence >= REVIEW:
+            check_minutes_rows(values, valid.value)
+    elif definition.kind is FormKind.SUMMARY:
+        check_summary_rows(values)
+
+
+def _extent(boxes: tuple[Box, ...]) -> tuple[float, float, float, float]:
+    x0, y0 = min(b.x for b in boxes), min(b.y for b in boxes)
+    x1, y1 = max(b.x + b.w for b in boxes), max(b.y + b.h for b in boxes)
+    return x0, y0, x1 - x0, y1 - y0
+
+
+def _with_crop(read: Read, gray: Any, registration: Registration, group: Group, crops: CropStore,
+               file_name: str, number: int) -> Read:
+    """The answer's boxes with a margin, upright, for a person to decide."""
+    x, y, w, h = _extent(group.boxes)
+    m = _CROP_MARGIN_MM
+    image = registration.patch(gray, x - m, y - m, w + 2 * m, h + 2 * m, _CROP_PPMM)
+    key = crops.add(file_name, number, group.key.replace(":", "-"), image)
+    return Read(read.value, read.confidence, read.box, key, read.marked, read.cancelled)
+
+
+def _names(identity: FormIdentity, page_groups: list[Group], gray: Any, registration: Registration
+           ) -> dict[int, str]:
+    """The printed name of every member row that has one (blank slots print none)."""
+    rows: dict[int, list[Box]] = {}
+    for group in page_groups:
+        row = row_of(group.key)
+        if row is not None:
+            rows.setdefault(row, []).extend(group.boxes)
+    names: dict[int, str] = {}
+    for row, boxes in sorted(rows.items()):
+        band = name_band(identity.form_id, boxes)
+        if band is None:
+            continue
+        name = read_name(identity, row, registration.patch(gray, *band, ppmm=10.0))
+        if name:
+            names[row] = name
+    return names

@@ -1,0 +1,178 @@
+"""A rating written by hand on the dotted line after its label ("Đề nghị xếp loại mức chất lượng:").
+
+The answer can only be one of four ratings, in full words (any case, with or without diacritics,
+in quotes) or abbreviated (HTXSNV, HTTNV, HTNV, KHTNV). The answer region is cut from the sheet,
+its dotted leader removed, and read by OCR several ways; each reading is compared with the eight
+ways of writing a rating, and a rating is taken only when the readings agree on it and none names
+another one. The ratings overlap (HTNV is in HTTNV, which is in KHTNV; "Hoàn thành nhiệm vụ" is in
+"Không hoàn thành nhiệm vụ"): a reading votes for a rating only when it shows the part that tells
+that rating from the others it overlaps ("tốt", "xuất sắc", "không", a leading K, a double T).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from rapidfuzz import fuzz
+
+from domain.model import Rating
+from domain.text import fold
+from ocr.tesseract import Profile, Psm
+from parsers import scan_ocr
+
+WORDS: dict[Rating, str] = {
+    Rating.HTXSNV: "hoan thanh xuat sac nhiem vu",
+    Rating.HTTNV: "hoan thanh tot nhiem vu",
+    Rating.HTNV: "hoan thanh nhiem vu",
+    Rating.KHTNV: "khong hoan thanh nhiem vu",
+}
+ABBREVIATIONS: dict[Rating, str] = {
+    Rating.HTXSNV: "htxsnv",
+    Rating.HTTNV: "httnv",
+    Rating.HTNV: "htnv",
+    Rating.KHTNV: "khtnv",
+}
+CANONICAL: dict[Rating, str] = {
+    Rating.HTXSNV: "Hoàn thành xuất sắc nhiệm vụ",
+    Rating.HTTNV: "Hoàn thành tốt nhiệm vụ",
+    Rating.HTNV: "Hoàn thành nhiệm vụ",
+    Rating.KHTNV: "Không hoàn thành nhiệm vụ",
+}
+_UPPER = "HTXSNVK"
+_SURE_SCORE = 80.0  # a reading this close to a way of writing a rating is a reading of it
+_SURE_ABSENT = 90.0
+_MARGIN = 8.0  # … and this much closer to it than to any other rating
+SURE = 0.95
+UNSURE = 0.5
+
+
+@dataclass(frozen=True)
+class RatingMatch:
+    """What the readings say: the rating (None when they do not agree on one) and how sure."""
+
+    rating: Rating | None
+    confidence: float
+    votes: int = 0
+
+
+def _normal(text: str) -> str:
+    """Letters and single spaces, diacritics folded, lower case."""
+    return re.sub(r"\s+", " ", re.sub(r"[^a-z ]", " ", fold(text))).strip()
+
+
+def scores(text: str) -> dict[Rating, float]:
+    """How close a reading is to each rating, written in full or abbreviated (0–100)."""
+    words = _normal(text)
+    compact = words.replace(" ", "")
+    out: dict[Rating, float] = {}
+    for rating in Rating:
+        full = fuzz.ratio(words, WORDS[rating]) if len(compact) > 7 else 0.0
+        short = fuzz.ratio(compact, ABBREVIATIONS[rating]) if len(compact) <= 8 else 0.0
+        out[rating] = max(full, short)
+    return out
+
+
+def _shows(rating: Rating, text: str) -> bool:
+    """Whether a reading shows what tells `rating` from the ratings it overlaps."""
+    words = _normal(text)
+    compact = words.replace(" ", "")
+    long = len(compact) > 8
+    if rating is Rating.HTXSNV:
+        return ("xuat" in words or "sac" in words) if long else ("xs" in compact)
+    if rating is Rating.HTTNV:
+        return (" tot " in f" {words} ") if long else ("tt" in compact and not compact.startswith("k"))
+    if rating is Rating.KHTNV:
+        return ("khong" in words or words.startswith("kh")) if long else compact.startswith("k")
+    # HTNV is what is left when nothing tells another rating: the reading must show none of it
+    others = (Rating.HTXSNV, Rating.HTTNV, Rating.KHTNV)
+    if long:
+        return not any(k in words for k in ("xuat", "sac", "khong")) and " tot " not in f" {words} "
+    return (
+        compact.startswith("h")
+        and "tt" not in compact
+        and "xs" not in compact
+        and not any(_shows(r, text) for r in others)
+    )
+
+
+def vote(text: str) -> Rating | None:
+    """The rating one reading names: close to it, clearly closer than to the others, and showing
+    what tells it from them; or, for a short reading that lost letters ("TTN"), the one
+    abbreviation it is part of, when it shows that abbreviation's telling part."""
+    s = scores(text)
+    ranked = sorted(s.items(), key=lambda kv: kv[1], reverse=True)
+    (best, top), (_, second) = ranked[0], ranked[1]
+    compact = _normal(text).replace(" ", "")
+    # HTNV is told from the others by what is missing: a short reading must be all but exact
+    bar = _SURE_ABSENT if best is Rating.HTNV and len(compact) <= 8 else _SURE_SCORE
+    if top >= bar and top - second >= _MARGIN and _shows(best, text):
+        return best
+    if 3 <= len(compact) <= 6:
+        holders = [r for r, a in ABBREVIATIONS.items() if compact in a]
+        if len(holders) == 1 and _shows(holders[0], text) and holders[0] is not Rating.HTNV:
+            return holders[0]
+    return None
+
+
+def match(readings: Sequence[str]) -> RatingMatch:
+    """The rating the readings agree on. Sure only when at least two readings name it and none
+    names another; otherwise the most named rating (if any), unsure."""
+    votes = [v for v in (vote(t) for t in readings) if v is not None]
+    if not votes:
+        return RatingMatch(None, 0.0)
+    named = {v: votes.count(v) for v in votes}
+    best = max(named, key=lambda r: named[r])
+    if len(named) == 1 and named[best] >= 2:
+        return RatingMatch(best, SURE, named[best])
+    return RatingMatch(best if len(named) == 1 else None, UNSURE, named[best])
+
+
+def without_leader(gray: np.ndarray, dpi: float) -> np.ndarray:
+    """The crop with the dotted leader and specks gone: blobs no taller than a printed dot (a row
+    of dots that touch is still that low), judged on the ink slightly thickened so that a light
+    pen stroke stays in one piece."""
+    if gray.size == 0:
+        return gray
+    otsu, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    ink = (gray < max(otsu, 210.0)).astype(np.uint8) * 255  # a light pen stroke is ink too
+    joined = cv2.dilate(ink, np.ones((3, 3), np.uint8))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    low = max(4, round(dpi * 0.035)) + 2  # a printed dot is under ~0.9 mm high
+    keep = np.zeros(count, dtype=bool)
+    for k in range(1, count):
+        keep[k] = int(stats[k, cv2.CC_STAT_HEIGHT]) > low
+    mask = keep[labels]
+    out = np.full_like(gray, 255)
+    out[mask] = gray[mask]
+    return out
+
+
+def has_answer(clean: np.ndarray, dpi: float) -> bool:
+    """Whether any stroke is left once the leader is gone."""
+    return int(np.count_nonzero(clean < 128)) > (dpi * 0.03) ** 2 * 4
+
+
+def readings(clean: np.ndarray, dpi: float) -> list[str]:
+    """The answer read several ways, on a tight crop at two scales and with thinned strokes: as a
+    line and as one word, with the Vietnamese model, and with the English one (plain and upper
+    case only), which reads handwritten abbreviations better."""
+    ys, xs = np.nonzero(clean < 200)
+    if ys.size == 0:
+        return []
+    tight = clean[max(0, ys.min() - 2) : ys.max() + 3, max(0, xs.min() - 2) : xs.max() + 3]
+    tight = cv2.copyMakeBorder(tight, 20, 20, 20, 20, cv2.BORDER_CONSTANT, value=255)
+    big = cv2.resize(tight, None, fx=1.5, fy=1.5, interpolation=cv2.INTER_CUBIC)
+    # a heavy pen fills the letters in: thinner strokes read better
+    thin = [cv2.dilate(tight, np.ones((k, k), np.uint8)) for k in (2, 3)]
+    out: list[str] = []
+    for image, scale in ((tight, 1.0), (big, 1.5), (thin[0], 1.0), (thin[1], 1.0)):
+        at = int(dpi * scale)
+        out.append(scan_ocr.read(image, psm=Psm.LINE, profile=Profile.TEXT, dpi=at).text)
+        out.append(scan_ocr.read(image, psm=Psm.WORD, profile=Profile.TEXT, dpi=at).text)
+        out.append(scan_ocr.read(image, psm=Psm.WORD, profile=Profile.TEXT, dpi=at, lang="eng").text)
+        out.append(scan_ocr.read(image, psm=Psm.WORD, whitelist=_UPPER, profile=Profile.RAW, dpi=at, lang="eng").text)
+    return [t for t in out if t.strip()]
