@@ -34,6 +34,7 @@ from domain.model import (
 from domain.text import clean, find_dates, find_ratings, fold, nfc, parse_date, parse_level, parse_rating
 from parsers.identify import FormMatch, find_forms
 from parsers.layout import BOX_MARKS, CANCELLED_BOX, Body, Cell, Line, Table
+from rules.aggregation import aggregate
 
 # lxml elements from python-docx; lxml ships no type information.
 _El = Any
@@ -1082,18 +1083,17 @@ def _cell_confidence(cell: Cell) -> float:
     return min((p.confidence for line in cell.lines for p in line.pieces), default=1.0)
 
 
-def _v16_result(votes: dict[Rating, int]) -> Rating | None:
-    """The result the votes give (Hướng dẫn V.16): the highest rating that, counting the votes for
-    it and for every rating above it, holds more than half of the votes cast."""
-    cast = sum(votes.values())
-    if cast == 0:
-        return None
-    held = 0
-    for rating in Rating:
-        held += votes.get(rating, 0)
-        if 2 * held > cast:
-            return rating
-    return None
+def _counts_check(tally: Tally, counts: dict[str, int | None]) -> float:
+    """The count lines of OCR'd minutes against a row: present and total read, issued ≥ returned ≥
+    valid, and the row's votes adding up to the valid ballots when both are known; 0.5 when not."""
+    issued, returned, valid = counts.get("issued"), counts.get("returned"), counts.get("valid")
+    checks = [
+        tally.present is not None and tally.total is not None,
+        issued is None or returned is None or issued >= returned,
+        returned is None or valid is None or returned >= valid,
+        valid is None or len(tally.votes) < len(Rating) or sum(tally.votes.values()) == valid,
+    ]
+    return 1.0 if all(checks) else 0.5
 
 
 def _tally_check(tally: Tally) -> float:
@@ -1106,7 +1106,7 @@ def _tally_check(tally: Tally) -> float:
     checks = [
         tally.present is None or cast <= tally.present,
         tally.present is None or tally.total is None or tally.present <= tally.total,
-        tally.result is None or len(tally.votes) < 2 or _v16_result(tally.votes) == tally.result,
+        tally.result is None or len(tally.votes) < 2 or aggregate(tally.votes).result == tally.result,
         tally.result is None or len(tally.votes) != 1 or next(iter(tally.votes)) == tally.result,
     ]
     return 1.0 if all(checks) else 0.5
@@ -1289,6 +1289,9 @@ def _read_minutes(form: ExtractedForm, segment: Segment, fields: dict[str, str])
     sure = min(_field_confidence(segment.lines, segment.match.definition, key) for key in ("present", "total"))
     form.tallies = read_vote_table(segment.tables, present, total, sure)
     counts = {k: _first_int(fields.get(k)) for k in ("issued", "returned", "valid")}
+    for tally in form.tallies:
+        if tally.confidence < 1.0:  # read by OCR: what the count lines miss or contradict is unsure
+            tally.confidence = min(tally.confidence, _counts_check(tally, counts))
     if any(v is not None for v in counts.values()):
         form.ballots = BallotCount(**counts)
     form.meeting_start = _meeting_time(segment.lines, "bat dau", form.date)

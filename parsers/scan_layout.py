@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from domain.model import Level
+from domain.model import Level, Rating
 from domain.text import clean, find_ratings, fold, parse_level
 from ocr.tesseract import Profile, Psm, Word
-from parsers import scan_ocr, scan_rating
+from parsers import scan_ocr, scan_rating, scan_tally
 from parsers.layout import Body, Box, Cell, Line, Piece, Table
 from parsers.pages import PageImage
 from parsers.scan_grid import Grid, GridCell, PxBox, find_grids, rulings
@@ -165,8 +165,10 @@ class _PageReader:
             if cell.row < header_end or cell.col > 0:
                 texts[cell] = self._cell_lines(cell)
         columns = _columns(grid, texts, header_end)
+        _complete_vote_columns(grid, columns, texts, header_end)
         numbers = _row_numbers(readings, header_end, any(c.kind == "level" for c in columns))
         level_marks = self._level_marks(grid, columns, header_end)
+        votes = self._vote_rows(grid, columns, header_end, texts)
         table = Table(len(self.body.tables), len(self.body.lines))
         self.body.tables.append(table)
         table.grid = [[None] * grid.n_cols for _ in range(grid.n_rows)]
@@ -179,6 +181,8 @@ class _PageReader:
             elif r >= header_end and cell.col == 0:
                 number = numbers.get(cell)
                 pieces_lines = [[number]] if number is not None and (number.text or number.confidence < 1) else []
+            elif (r, cell.col) in votes:
+                pieces_lines = votes[(r, cell.col)]
             elif r >= header_end and kind in ("count", "rating"):
                 pieces_lines = self._read_value(cell, kind)
             else:
@@ -233,6 +237,58 @@ class _PageReader:
             return [[Piece("?", confidence=0.0)]]
         return [[Piece(text, confidence=round(min(w.confidence for w in reading.words), 3) if reading.words else 0.0)]]
 
+    def _vote_rows(
+        self, grid: Grid, columns: list[_Column], header_end: int, texts: dict[GridCell, list[WordLine]]
+    ) -> dict[tuple[int, int], list[list[Piece]]]:
+        """The minutes' vote counts and results, decided row by row under their arithmetic
+        (`scan_tally`): each count cell read several ways, the result against the four ratings,
+        the sum against the ballot count lines above the table."""
+        count_cols = [c for c, col in enumerate(columns) if col.kind == "count"]
+        if len(count_cols) < 3:
+            return {}
+        ratings: list[Rating] = []
+        for c in count_cols:
+            over = [cell for cell in grid.cells if cell.row < header_end and cell.col == c and cell.cols == 1]
+            header = " ".join(_head_text(texts, cell) for cell in over)
+            found = find_ratings(header)
+            ratings.append(found[0] if found else Rating.HTNV)
+        if len(set(ratings)) != len(ratings):
+            return {}
+        result_col = next((c for c, col in enumerate(columns) if col.kind == "rating"), None)
+        by_spot = {(c.row, c.col): c for c in grid.cells if c.cols == 1}
+        rows: list[tuple[int, scan_tally.RowReading, GridCell | None]] = []
+        for r in range(header_end, grid.n_rows):
+            cells = [by_spot.get((r, c)) for c in count_cols]
+            if any(c is None for c in cells):
+                continue
+            counts = tuple(
+                None if self._blank(c) else scan_tally.digit_candidates(self._crop(c.box)[0], self.dpi)
+                for c in cells
+                if c is not None
+            )
+            if all(s is None for s in counts):
+                continue
+            result_cell = by_spot.get((r, result_col)) if result_col is not None else None
+            result, sure = None, False
+            if result_cell is not None and not self._blank(result_cell):
+                crop, _ = self._crop(result_cell.box)
+                matched = scan_rating.match(scan_rating.readings(crop, self.dpi))
+                result, sure = matched.rating, matched.confidence >= scan_rating.SURE
+            rows.append((r, scan_tally.RowReading(tuple(ratings), counts, result, sure), result_cell))
+        if not rows:
+            return {}
+        cast_read, cast_sure, limit = _ballot_lines(self.body.lines, self.sheet.number)
+        _cast, decisions = scan_tally.decide_table([row for _, row, _ in rows], cast_read, limit, cast_sure)
+        out: dict[tuple[int, int], list[list[Piece]]] = {}
+        for (r, _row, result_cell), decision in zip(rows, decisions, strict=True):
+            confidence = decision.confidence
+            for c, value in zip(count_cols, decision.votes, strict=True):
+                out[(r, c)] = [] if value is None else [[Piece(str(value), confidence=confidence)]]
+            if result_cell is not None:
+                text = decision.result.abbreviation if decision.result is not None else "?"
+                out[(r, result_cell.col)] = [[Piece(text, confidence=confidence if decision.result else 0.0)]]
+        return out
+
     def _blank(self, cell: GridCell) -> bool:
         return measure(self.ink, cell.box).share < 0.004
 
@@ -265,6 +321,69 @@ def _lines(words: Iterable[Word]) -> list[WordLine]:
     one-character words of no confidence."""
     kept = [w for w in words if w.confidence >= _NOISE_CONFIDENCE or len(w.text.strip(_NOISE_CHARS)) > 1]
     return group_lines([w for w in kept if w.text.strip(_NOISE_CHARS)])
+
+
+def _complete_vote_columns(
+    grid: Grid, columns: list[_Column], texts: dict[GridCell, list[WordLine]], header_end: int
+) -> None:
+    """A vote table whose header OCR garbled one of the four rating abbreviations ("HIXSNV"):
+    three count columns side by side and, where the missing rating's column must be (the first or
+    the last), a short header that reads like an abbreviation. That column is a count column too,
+    and its header is given as the rating it must be, with the confidence it was read with."""
+    counts = [c for c, col in enumerate(columns) if col.kind == "count"]
+    if len(counts) != 3 or counts != list(range(counts[0], counts[0] + 3)):
+        return
+    order = list(Rating)
+    heads: dict[int, GridCell] = {}
+    for cell in grid.cells:
+        if cell.row < header_end and cell.cols == 1 and (cell.row + cell.rows) == header_end:
+            heads[cell.col] = cell
+    seen = [next(iter(find_ratings(_head_text(texts, heads.get(c)))), None) for c in counts]
+    if None in seen:
+        return
+    missing = [r for r in order if r not in seen]
+    if len(missing) != 1:
+        return
+    c = counts[0] - 1 if missing[0] is order[0] else counts[-1] + 1 if missing[0] is order[-1] else None
+    head = heads.get(c) if c is not None else None
+    if c is None or head is None or columns[c].kind != "text":
+        return
+    text = clean(_head_text(texts, head)).replace(" ", "")
+    if not 3 <= len(text) <= 8 or sum(ch.isupper() for ch in text) < len(text) - 1:
+        return
+    confidence = min((w.confidence for line in texts.get(head, []) for w in line.words), default=0.0)
+    columns[c] = _Column("count")
+    box = texts[head][0].words[0].box
+    texts[head] = [WordLine([Word(missing[0].abbreviation, confidence, box)])]
+
+
+def _head_text(texts: dict[GridCell, list[WordLine]], cell: GridCell | None) -> str:
+    return " ".join(w.text for line in texts.get(cell, []) for w in line.words) if cell is not None else ""
+
+
+_BALLOT_LINE = re.compile(r"^[\s\-–+•]*so (phieu hop le|co mat)\s*:?\s*(\d{1,3})\b")
+
+
+def _ballot_lines(lines: list[Line], page: int) -> tuple[dict[int, float], bool, int | None]:
+    """The valid ballots as the count lines of the page say them (value → support), whether one
+    was read for sure, and the members present as an upper bound when read for sure."""
+    cast: dict[int, float] = {}
+    sure, limit = False, None
+    for line in lines:
+        if line.table is not None or line.page != page:
+            continue
+        m = _BALLOT_LINE.match(fold(line.text))
+        if m is None:
+            continue
+        value = int(m.group(2))
+        number = [p for p in line.pieces if any(ch.isdigit() for ch in p.text)]
+        confident = bool(number) and min(p.confidence for p in number) >= 0.9
+        if m.group(1) == "co mat":
+            limit = value if confident else limit
+            continue
+        cast[value] = cast.get(value, 0.0) + (1.0 if confident else 0.3)
+        sure = sure or confident
+    return cast, sure, limit
 
 
 _RATING_LABEL = re.compile(

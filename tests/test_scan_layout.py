@@ -16,12 +16,13 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from domain.model import ExtractedForm, Level
+from domain.model import ExtractedForm, Level, Rating
 from parsers.crops import CropStore
 from parsers.pages import PageImage, image_pages
 from parsers.scan_ink import CellInk, decide
 from parsers.scan_layout import ScanBodyBuilder
 from parsers.scan_reader import REVIEW_BELOW, read_scan_pages
+from parsers.scan_tally import RowReading, decide_row, decide_table
 
 CORPUS = Path(os.environ.get("KIEMDIEM_CORPUS", "/work/shared/corpus/dev")) / "files"
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")
@@ -227,3 +228,50 @@ def test_rating_leader_dots_are_removed_and_strokes_kept() -> None:
     clean = without_leader(gray, DPI)
     assert has_answer(clean, DPI)
     assert clean[45:49, 300:400].min() == 255  # the dots right of the writing are gone
+
+
+# ----------------------------------------------------------------------------- tally solver
+_FOUR = (Rating.HTXSNV, Rating.HTTNV, Rating.HTNV, Rating.KHTNV)
+
+
+def test_tally_row_with_one_consistent_combination_is_accepted() -> None:
+    row = RowReading(_FOUR, ({0: 8.0}, {7: 5.0, 1: 1.0}, {4: 6.0}, {1: 4.0, 7: 2.0}), Rating.HTTNV, True)
+    decision = decide_row(row, cast=12, limit=12, cast_sure=True)
+    assert decision.votes == (0, 7, 4, 1)
+    assert decision.result is Rating.HTTNV
+    assert decision.confidence >= REVIEW_BELOW
+
+
+def test_tally_row_with_two_consistent_combinations_is_flagged() -> None:
+    # 7+4+1 and 1+4+7 both add up to 12 and both give HTNV… HTTNV: equal support, no winner
+    row = RowReading(_FOUR, ({0: 8.0}, {6: 1.0, 2: 1.0}, {4: 6.0}, {2: 1.0, 6: 1.0}), None, False)
+    decision = decide_row(row, cast=12, limit=12, cast_sure=True)
+    assert decision.confidence < REVIEW_BELOW
+    sure_result = RowReading(_FOUR, row.counts, Rating.HTTNV, True)
+    assert decide_row(sure_result, cast=12, limit=12, cast_sure=True).confidence < REVIEW_BELOW
+
+
+def test_tally_row_with_inconsistent_readings_is_flagged() -> None:
+    # the readings add up to 13, not 12: the value forced by the sum was never read
+    row = RowReading(_FOUR, ({0: 8.0}, {8: 6.0}, {4: 6.0}, {1: 4.0}), Rating.HTTNV, True)
+    decision = decide_row(row, cast=12, limit=12, cast_sure=True)
+    assert decision.confidence < REVIEW_BELOW
+    # a result that contradicts the votes is never overwritten, and the row is flagged
+    wrong = RowReading(_FOUR, ({0: 8.0}, {7: 6.0}, {4: 6.0}, {1: 4.0}), Rating.KHTNV, True)
+    decided = decide_row(wrong, cast=12, limit=12, cast_sure=True)
+    assert decided.confidence < REVIEW_BELOW
+    assert decided.result is Rating.KHTNV
+
+
+def test_tally_table_sum_agreed_by_rows_when_count_lines_unread() -> None:
+    rows = [
+        RowReading(_FOUR, ({0: 8.0}, {7: 6.0}, {4: 6.0}, {1: 4.0}), Rating.HTTNV, True),
+        RowReading(_FOUR, ({2: 8.0}, {5: 6.0}, {3: 6.0}, {2: 4.0}), Rating.HTTNV, True),
+        RowReading(_FOUR, ({0: 8.0}, {0: 6.0}, {4: 6.0}, {8: 4.0}), Rating.KHTNV, True),
+    ]
+    cast, decisions = decide_table(rows, {}, None, False)
+    assert cast == 12
+    assert [d.confidence >= REVIEW_BELOW for d in decisions] == [True, True, True]
+    unsure_result = [RowReading(_FOUR, r.counts, r.result, False) for r in rows]
+    _, flagged = decide_table(unsure_result, {12: 1.0}, 12, True)
+    assert all(d.confidence < REVIEW_BELOW for d in flagged)

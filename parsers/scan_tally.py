@@ -1,0 +1,224 @@
+"""Handwritten vote counts of a scanned tally, read as a whole under the arithmetic they obey.
+
+Each count cell is read several ways (OCR on two binarisations at two scales as a line and as a
+word, digits only, and the handwritten-digit classifier of `omr.digits`); the readings give a few
+candidate numbers per cell, each with its support. A row of the minutes is then decided as a
+whole: the counts add up to the ballots cast (the same sum on every row: each valid ballot rates
+every member), none exceeds the members present, and the written result is the one the votes give
+under V.16 (`rules.aggregation`). A row is taken as sure only when exactly one combination of
+supported readings satisfies all that, clearly ahead of any other, and the written result was
+read and matches; anything else is a best guess sent to review, never a silent value.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from domain.model import Rating
+from ocr.tesseract import Profile, Psm
+from parsers import scan_ocr
+from rules.aggregation import aggregate
+
+SURE = 0.95
+UNSURE = 0.5
+_MARGIN = 0.5  # the best combination must lead the next consistent one by half a cell's support
+_TOP = 4  # candidates kept per cell
+_CLASSIFIER_WEIGHT = 3.0  # the classifier's reading weighs as much as three OCR readings
+_MIN_PIXELS = 25
+
+Support = dict[int, float]
+
+
+# ------------------------------------------------------------------------------- readings
+def digit_candidates(crop: np.ndarray, dpi: int) -> Support:
+    """Candidate numbers of a count cell (grey crop, padded white) with their support."""
+    found: Support = {}
+    if crop.size == 0:
+        return found
+    _, otsu = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    adaptive = cv2.adaptiveThreshold(crop, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 31, 15)
+    for image in (otsu, adaptive):
+        for scale in (1.0, 1.5):
+            scaled = (
+                image if scale == 1.0 else cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+            )
+            for psm in (Psm.LINE, Psm.WORD):
+                text = scan_ocr.read(
+                    scaled, psm=psm, whitelist="0123456789", profile=Profile.RAW, dpi=int(dpi * scale)
+                ).text
+                digits = "".join(ch for ch in text if ch.isdigit())
+                if 1 <= len(digits) <= 2:
+                    found[int(digits)] = found.get(int(digits), 0.0) + 1.0
+    for value, weight in _classified(crop).items():
+        found[value] = found.get(value, 0.0) + weight
+    return found
+
+
+def _classified(crop: np.ndarray) -> Support:
+    """The classifier's reading of the cell's glyphs, left to right, and the runner-up digit of its
+    least sure glyph as a weaker alternative. Empty when the model is missing or the ink is not
+    one or two glyphs."""
+    from domain.errors import ConfigError
+    from omr import digits
+    from omr.boxes import INK
+
+    try:
+        net = digits.model()
+    except ConfigError:
+        return {}
+    ink = (255.0 - crop.astype(np.float32)) / 255.0
+    mask = (ink > INK).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    blobs = [k for k in range(1, count) if stats[k, cv2.CC_STAT_AREA] >= _MIN_PIXELS]
+    if not blobs:
+        return {}
+    tallest = max(int(stats[k, cv2.CC_STAT_HEIGHT]) for k in blobs)
+    blobs = sorted((k for k in blobs if stats[k, cv2.CC_STAT_HEIGHT] >= 0.5 * tallest), key=lambda k: stats[k, 0])
+    if not 1 <= len(blobs) <= 2:
+        return {}
+    probs = []
+    for k in blobs:
+        image = digits.normalise(np.where(labels == k, ink, 0).astype(np.float32))
+        if image is None:
+            return {}
+        probs.append(net.probabilities(image[None])[0])
+    best = [int(p.argmax()) for p in probs]
+    out: Support = {_join(best): _CLASSIFIER_WEIGHT * float(min(p.max() for p in probs))}
+    weakest = min(range(len(probs)), key=lambda i: float(probs[i].max()))
+    order = np.argsort(probs[weakest])[::-1]
+    runner = int(order[1])
+    if float(probs[weakest][runner]) >= 0.05:
+        alt = list(best)
+        alt[weakest] = runner
+        out[_join(alt)] = out.get(_join(alt), 0.0) + _CLASSIFIER_WEIGHT * float(probs[weakest][runner])
+    return out
+
+
+def _join(digits: Sequence[int]) -> int:
+    return int("".join(str(d) for d in digits))
+
+
+# ------------------------------------------------------------------------------- decision
+@dataclass(frozen=True)
+class RowReading:
+    """A minutes row as read: per vote column (in `ratings` order) the candidates, None for a blank
+    cell; the written result as matched against the four ratings, and whether that match is sure."""
+
+    ratings: tuple[Rating, ...]
+    counts: tuple[Support | None, ...]
+    result: Rating | None = None
+    result_sure: bool = False
+
+
+@dataclass(frozen=True)
+class RowDecision:
+    votes: tuple[int | None, ...]  # None: a blank cell
+    result: Rating | None  # the written result when read, else the votes' outcome (a guess)
+    confidence: float
+
+
+def _normalised(s: Support) -> Support:
+    total = sum(s.values())
+    return {v: w / total for v, w in s.items()} if total > 0 else {}
+
+
+def _combos(row: RowReading, cast: int | None, limit: int | None) -> list[tuple[float, tuple[int | None, ...], bool]]:
+    """Every combination of the row's candidates that obeys the arithmetic, with its score and
+    whether each of its values was actually read (an unread cell may take any value that fits)."""
+    choices: list[list[tuple[int | None, float]]] = []
+    for s in row.counts:
+        if s is None:
+            choices.append([(None, 0.0)])
+            continue
+        top = sorted(_normalised(s).items(), key=lambda kv: -kv[1])[:_TOP]
+        choices.append([(v, w) for v, w in top if limit is None or v <= limit])
+    # with the sum known, one cell may take the value the others leave (unread: never sure)
+    frees: list[int | None] = [None]
+    if cast is not None:
+        frees += [k for k, s in enumerate(row.counts) if s is not None]
+    out: list[tuple[float, tuple[int | None, ...], bool]] = []
+    seen: set[tuple[int | None, ...]] = set()
+    for free in frees:
+        options = [[(0, 0.0)] if k == free else c for k, c in enumerate(choices)]
+        for combo in itertools.product(*options):
+            values = [v for v, _ in combo]
+            if free is not None and cast is not None:
+                rest = cast - sum(v or 0 for k, v in enumerate(values) if k != free)
+                if rest < 0 or (limit is not None and rest > limit):
+                    continue
+                values[free] = rest
+            key = tuple(values)
+            total = sum(v or 0 for v in key)
+            if key in seen or (cast is not None and total != cast) or (limit is not None and total > limit):
+                continue
+            seen.add(key)
+            read = dict(zip(range(len(choices)), choices, strict=True))
+            weights = [dict(read[k]).get(v, 0.0) if v is not None else 0.0 for k, v in enumerate(key)]
+            score = sum(weights)
+            if row.result is not None:
+                votes = {r: v for r, v in zip(row.ratings, key, strict=True) if v is not None}
+                if aggregate(votes).result is not row.result:
+                    if row.result_sure:
+                        continue
+                    score -= _MARGIN  # an unsure reading of the result still leans the choice
+            supported = all(w > 0 or row.counts[k] is None for k, w in enumerate(weights))
+            out.append((score, key, supported))
+    out.sort(key=lambda c: -c[0])
+    return out
+
+
+def decide_row(row: RowReading, cast: int | None, limit: int | None, cast_sure: bool) -> RowDecision:
+    """The row's counts under the arithmetic: sure when one combination of read values fits,
+    clearly ahead of every other, the sum is known for sure, and the written result was read
+    surely and is what the votes give."""
+    combos = _combos(row, cast, limit)
+    if not combos and cast is not None:
+        combos = _combos(row, None, limit)
+        cast_sure = False
+    if not combos:
+        best_read = tuple(max(s, key=lambda v: s[v]) if s else None for s in row.counts) if row.counts else ()
+        return RowDecision(tuple(best_read), row.result, 0.0)
+    score, values, supported = combos[0]
+    runner_up = combos[1][0] if len(combos) > 1 else None
+    unique = runner_up is None or score - runner_up >= _MARGIN
+    votes = {r: v for r, v in zip(row.ratings, values, strict=True) if v is not None}
+    outcome = aggregate(votes).result
+    result = row.result if row.result is not None else outcome
+    sure = supported and unique and cast_sure and row.result_sure and row.result is outcome
+    return RowDecision(values, result, SURE if sure else UNSURE)
+
+
+def decide_table(
+    rows: Sequence[RowReading], cast_read: Support, limit: int | None, cast_read_sure: bool
+) -> tuple[int | None, list[RowDecision]]:
+    """The ballots cast, the same for every row, and each row's decision. `cast_read` holds the
+    readings of the count lines (valid ballots), `cast_read_sure` whether one was read for sure.
+    The sum is sure when the count lines say it for sure, or when the rows alone agree on it
+    clearly (most rows fit it with read values only, and no other sum comes close)."""
+    sums: dict[int, float] = {}
+    for v, w in cast_read.items():
+        sums[v] = sums.get(v, 0.0) + 2.0 * w
+    for row in rows:
+        for score, values, supported in _combos(row, None, limit)[:3]:
+            if supported:
+                total = sum(v or 0 for v in values)
+                sums[total] = sums.get(total, 0.0) + score / max(1, len(row.counts))
+    if limit is not None:
+        sums = {v: w for v, w in sums.items() if v <= limit}
+    if not sums:
+        return None, [decide_row(row, None, limit, False) for row in rows]
+    ranked = sorted(sums.items(), key=lambda kv: -kv[1])
+    cast = ranked[0][0]
+    if cast_read_sure and cast_read:
+        cast = max(cast_read, key=lambda v: cast_read[v])
+        sure = True
+    else:
+        fits = sum(1 for row in rows if any(s for _, _, s in _combos(row, cast, limit)[:1]))
+        lead = ranked[0][1] - (ranked[1][1] if len(ranked) > 1 else 0.0)
+        sure = fits * 2 > len(rows) and lead >= 1.0
+    return cast, [decide_row(row, cast, limit, sure) for row in rows]
