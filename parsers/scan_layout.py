@@ -41,6 +41,7 @@ _RATING_CHARS = "HTXSNVK0123456789/()"
 _ROW_NUMBER = re.compile(r"(?:[IVX]+|\d+)\.?")
 _PAD = 12  # white border around a cell crop: Tesseract reads a tight crop badly
 _NOISE_CONFIDENCE = 0.3
+_LETTER_HEIGHT = 60  # pixels
 _SURE_NUMBER = 0.8
 _NOISE_CHARS = " .,:;'\"`|_-~!/\\“”‘’„"
 
@@ -169,6 +170,7 @@ class _PageReader:
         numbers = _row_numbers(readings, header_end, any(c.kind == "level" for c in columns))
         level_marks = self._level_marks(grid, columns, header_end)
         votes = self._vote_rows(grid, columns, header_end, texts)
+        votes.update(self._fraction_cells(grid, columns, header_end))
         table = Table(len(self.body.tables), len(self.body.lines))
         self.body.tables.append(table)
         table.grid = [[None] * grid.n_cols for _ in range(grid.n_rows)]
@@ -231,6 +233,9 @@ class _PageReader:
         if kind == "count":
             reading = scan_ocr.read(crop, psm=Psm.LINE, whitelist=_DIGITS, profile=Profile.RAW, dpi=self.dpi)
         else:
+            matched = scan_rating.match(scan_rating.readings(crop, self.dpi))
+            if matched.rating is not None:
+                return [[Piece(matched.rating.abbreviation, confidence=matched.confidence)]]
             reading = scan_ocr.read(crop, psm=Psm.BLOCK, whitelist=_RATING_CHARS, profile=Profile.RAW, dpi=self.dpi)
         text = clean(reading.text)
         if not text:
@@ -288,6 +293,58 @@ class _PageReader:
                 text = decision.result.abbreviation if decision.result is not None else "?"
                 out[(r, result_cell.col)] = [[Piece(text, confidence=confidence if decision.result else 0.0)]]
         return out
+
+    def _fraction_cells(
+        self, grid: Grid, columns: list[_Column], header_end: int
+    ) -> dict[tuple[int, int], list[list[Piece]]]:
+        """Mẫu 06's branch column: 'HTTNV 04/04/04' in each row, the rating by the four-rating
+        matcher (`scan_rating`) and the numbers (votes/present/total) read several ways each and
+        decided over the whole column (`scan_tally.decide_fractions`: one meeting, so present and
+        total are the same on every row). A rating column is taken as such when most of its
+        written cells show two slashes."""
+        out: dict[tuple[int, int], list[list[Piece]]] = {}
+        for c, column in enumerate(columns):
+            if column.kind != "rating":
+                continue
+            cells = [
+                cell
+                for cell in grid.cells
+                if cell.col == c and cell.cols == 1 and cell.row >= header_end and not self._blank(cell)
+            ]
+            parts = {cell: scan_tally.split_fraction(self._crop(cell.box)[0]) for cell in cells}
+            split = [cell for cell in cells if parts[cell] is not None]
+            if not split or len(split) * 2 < len(cells):
+                continue
+            rows: list[tuple[scan_tally.Support | None, ...]] = []
+            for cell in cells:
+                found = parts[cell]
+                numbers = found.numbers if found is not None else (None, None, None)
+                rows.append(tuple(None if n is None else scan_tally.digit_candidates(n, self.dpi) for n in numbers))
+            decisions = scan_tally.decide_fractions([(a, b, t) for a, b, t in rows])
+            for cell, decision in zip(cells, decisions, strict=True):
+                out[(cell.row, c)] = [self._fraction_pieces(cell, parts[cell], decision)]
+        return out
+
+    def _fraction_pieces(
+        self, cell: GridCell, parts: scan_tally.FractionParts | None, decision: scan_tally.FractionDecision
+    ) -> list[Piece]:
+        letters = parts.letters if parts is not None else None
+        if letters is None:
+            letters = self._crop(cell.box)[0]
+        ys = np.nonzero(letters < 128)[0]
+        if ys.size:  # small handwriting reads better at the size of a printed line's capitals
+            scale = min(3.0, max(1.0, _LETTER_HEIGHT / (int(ys.max() - ys.min()) + 1)))
+            letters = cv2.resize(letters, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+        matched = scan_rating.match(scan_rating.readings(letters, self.dpi))
+        rating = Piece(
+            matched.rating.abbreviation if matched.rating is not None else "?",
+            confidence=matched.confidence if matched.rating is not None else 0.0,
+        )
+        votes, present, total = decision.values
+        if votes is None or present is None or total is None:
+            return [rating, Piece(" "), Piece("?", confidence=0.0)]
+        confidence = decision.confidence if parts is not None else 0.0
+        return [rating, Piece(" "), Piece(f"{votes:02d}/{present:02d}/{total:02d}", confidence=confidence)]
 
     def _blank(self, cell: GridCell) -> bool:
         return measure(self.ink, cell.box).share < 0.004

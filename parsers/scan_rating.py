@@ -43,6 +43,7 @@ CANONICAL: dict[Rating, str] = {
     Rating.KHTNV: "Không hoàn thành nhiệm vụ",
 }
 _UPPER = "HTXSNVK"
+_LOOKALIKE = str.maketrans("iy", "tv")
 _SURE_SCORE = 80.0  # a reading this close to a way of writing a rating is a reading of it
 _SURE_ABSENT = 90.0
 _MARGIN = 8.0  # … and this much closer to it than to any other rating
@@ -102,7 +103,10 @@ def _shows(rating: Rating, text: str) -> bool:
 def vote(text: str) -> Rating | None:
     """The rating one reading names: close to it, clearly closer than to the others, and showing
     what tells it from them; or, for a short reading that lost letters ("TTN"), the one
-    abbreviation it is part of, when it shows that abbreviation's telling part."""
+    abbreviation it is part of, when it shows that abbreviation's telling part. A short reading is
+    taken as an abbreviation, whose letters hold no I nor Y: those are a handwritten T and V."""
+    if len(_normal(text).replace(" ", "")) <= 8:
+        text = _normal(text).replace(" ", "").translate(_LOOKALIKE)
     s = scores(text)
     ranked = sorted(s.items(), key=lambda kv: kv[1], reverse=True)
     (best, top), (_, second) = ranked[0], ranked[1]

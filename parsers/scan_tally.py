@@ -222,3 +222,184 @@ def decide_table(
         lead = ranked[0][1] - (ranked[1][1] if len(ranked) > 1 else 0.0)
         sure = fits * 2 > len(rows) and lead >= 1.0
     return cast, [decide_row(row, cast, limit, sure) for row in rows]
+
+
+# ------------------------------------------------------------------------------- Mẫu 06 cells
+# The branch's column of Mẫu 06 holds the rating and its vote in one handwritten cell:
+# "HTTNV 04/04/04" or "HTTNV (4/6/7)", the numbers often on a line of their own under the letters.
+_SLASH_CORR = -0.88  # a slash's ink runs straight from bottom left to top right
+_SLASH_FILL = 0.4  # … and fills little of its box
+
+
+@dataclass(frozen=True)
+class FractionParts:
+    """A 'letters a/b/c' cell split by its two slashes: the letters and each number as a grey
+    crop on white (None for a number with no ink where it must be)."""
+
+    letters: np.ndarray | None
+    numbers: tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]
+
+
+@dataclass(frozen=True)
+class _Blob:
+    k: int
+    x: int
+    y: int
+    w: int
+    h: int
+
+    @property
+    def cy(self) -> float:
+        return self.y + self.h / 2
+
+
+def _slant(mask: np.ndarray) -> float:
+    ys, xs = np.nonzero(mask)
+    if xs.size < 3 or xs.std() == 0 or ys.std() == 0:
+        return 0.0
+    return float(np.corrcoef(xs, ys)[0, 1])
+
+
+def _bow(mask: np.ndarray) -> float:
+    """How far the middle of a thin glyph lies left (<0: '(') or right (>0: ')') of its ends, in
+    glyph widths."""
+    h = mask.shape[0]
+    rows = [np.nonzero(mask[y])[0] for y in range(h)]
+    mid = [r.mean() for r in rows[int(0.4 * h) : int(0.6 * h) + 1] if r.size]
+    ends = [r.mean() for r in rows[: max(1, int(0.2 * h))] + rows[int(0.8 * h) :] if r.size]
+    if not mid or not ends:
+        return 0.0
+    return float((np.mean(mid) - np.mean(ends)) / max(1, mask.shape[1]))
+
+
+def split_fraction(crop: np.ndarray) -> FractionParts | None:
+    """The cell's letters and three numbers, found from its two slashes (thin straight strokes
+    rising to the right, side by side on one line). None when the cell does not show two."""
+    if crop.size == 0:
+        return None
+    _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    blobs = [
+        _Blob(k, *(int(v) for v in stats[k, :4])) for k in range(1, count) if stats[k, cv2.CC_STAT_AREA] >= _MIN_PIXELS
+    ]
+    slashes: list[_Blob] = []
+    for b in blobs:
+        if b.h < 12 or b.w > 1.4 * b.h:
+            continue
+        mask = labels[b.y : b.y + b.h, b.x : b.x + b.w] == b.k
+        if _slant(mask) <= _SLASH_CORR and int(mask.sum()) <= _SLASH_FILL * b.w * b.h:
+            slashes.append(b)
+    pair = _slash_pair(slashes)
+    if pair is None:
+        return None
+    s1, s2 = pair
+    top, bottom = min(s1.y, s2.y), max(s1.y + s1.h, s2.y + s2.h)
+    h = bottom - top
+    band = [b for b in blobs if b not in pair and top - 0.3 * h <= b.cy <= bottom + 0.3 * h and b.h >= 0.3 * h]
+    between = [b for b in band if s1.x + s1.w // 2 < b.x + b.w / 2 < s2.x + s2.w // 2]
+    after = _run(sorted((b for b in band if b.x + b.w / 2 > s2.x + s2.w // 2), key=lambda b: b.x), h, labels, False)
+    before = _run(sorted((b for b in band if b.x + b.w / 2 < s1.x + s1.w // 2), key=lambda b: -b.x), h, labels, True)
+    used = {b.k for b in (*pair, *between, *after, *before)}
+    # parentheses around the numbers are neither letters nor digits
+    used |= {b.k for b in band if b.k not in used and _is_paren(b, h, labels)}
+    first = min((b.x for b in (*before, s1)), default=s1.x)
+    letters = [b for b in blobs if b.k not in used and (b.x + b.w <= first + 0.2 * h or b.cy < top - 0.3 * h)]
+    return FractionParts(
+        _paint(crop, labels, letters),
+        (_paint(crop, labels, before), _paint(crop, labels, between), _paint(crop, labels, after)),
+    )
+
+
+def _slash_pair(slashes: list[_Blob]) -> tuple[_Blob, _Blob] | None:
+    """Two slashes on one line, a number's width apart; the rightmost such pair."""
+    best: tuple[_Blob, _Blob] | None = None
+    for a, b in itertools.combinations(sorted(slashes, key=lambda s: s.x), 2):
+        h = max(a.h, b.h)
+        line = abs(a.cy - b.cy) <= 0.4 * h and 0.6 <= a.h / b.h <= 1.6
+        if line and 0.5 * h <= b.x - (a.x + a.w) <= 4 * h and (best is None or a.x > best[0].x):
+            best = (a, b)
+    return best
+
+
+def _is_paren(b: _Blob, h: int, labels: np.ndarray) -> bool:
+    """A thin bowed stroke as tall as the slashes."""
+    mask = labels[b.y : b.y + b.h, b.x : b.x + b.w] == b.k
+    return b.h >= 0.85 * h and b.w <= 0.6 * b.h and abs(_bow(mask)) >= 0.15
+
+
+def _run(blobs: list[_Blob], h: int, labels: np.ndarray, leftward: bool) -> list[_Blob]:
+    """The glyphs of one number next to a slash, nearest first: up to two, each close to the one
+    before, a parenthesis ending it."""
+    out: list[_Blob] = []
+    for b in blobs:
+        if _is_paren(b, h, labels) or len(out) == 2:
+            break
+        if out:
+            last = out[-1]
+            gap = last.x - (b.x + b.w) if leftward else b.x - (last.x + last.w)
+            if gap > 0.6 * h:
+                break
+        out.append(b)
+    return out
+
+
+def _paint(crop: np.ndarray, labels: np.ndarray, blobs: Sequence[_Blob]) -> np.ndarray | None:
+    """The blobs' grey pixels on white, cut to them and padded."""
+    if not blobs:
+        return None
+    keep = np.isin(labels, [b.k for b in blobs])
+    out = np.full_like(crop, 255)
+    out[keep] = crop[keep]
+    x0, y0 = min(b.x for b in blobs), min(b.y for b in blobs)
+    x1, y1 = max(b.x + b.w for b in blobs), max(b.y + b.h for b in blobs)
+    return cv2.copyMakeBorder(out[y0:y1, x0:x1], 12, 12, 12, 12, cv2.BORDER_CONSTANT, value=255)
+
+
+@dataclass(frozen=True)
+class FractionDecision:
+    """One row's 'a/b/c' (votes, present, total) and how sure; None where nothing could be chosen."""
+
+    values: tuple[int | None, int | None, int | None]
+    confidence: float
+
+
+def _best(s: Support | None, allowed: int | None) -> tuple[int | None, float, float]:
+    """The best supported value not over `allowed`, its normalised support and its lead."""
+    ranked = sorted(
+        ((v, w) for v, w in _normalised(s or {}).items() if allowed is None or v <= allowed), key=lambda kv: -kv[1]
+    )
+    if not ranked:
+        return None, 0.0, 0.0
+    lead = ranked[0][1] - (ranked[1][1] if len(ranked) > 1 else 0.0)
+    return ranked[0][0], ranked[0][1], lead
+
+
+def decide_fractions(rows: Sequence[tuple[Support | None, Support | None, Support | None]]) -> list[FractionDecision]:
+    """The 'votes/present/total' of every row of one Mẫu 06 table, decided together: present and
+    total are the same on every row (one meeting), votes ≤ present ≤ total. The pair (present,
+    total) is the one the rows' readings support most; it is sure when it leads every other pair
+    clearly and most rows read it. A row is sure only when it read that pair itself and its votes
+    are clearly its best reading within the bound."""
+    pairs: dict[tuple[int, int], float] = {}
+    bs: set[int] = {v for _, b, _ in rows for v in (b or {})}
+    cs: set[int] = {v for _, _, c in rows for v in (c or {})}
+    for b in bs:
+        for c in cs:
+            if 0 < b <= c:
+                pairs[(b, c)] = sum(
+                    _normalised(rb or {}).get(b, 0.0) + _normalised(rc or {}).get(c, 0.0) for _, rb, rc in rows
+                )
+    if not pairs:
+        return [FractionDecision((_best(a, None)[0], _best(b, None)[0], _best(c, None)[0]), 0.0) for a, b, c in rows]
+    ranked = sorted(pairs.items(), key=lambda kv: -kv[1])
+    (present, total), score = ranked[0]
+    lead = score - (ranked[1][1] if len(ranked) > 1 else 0.0)
+    read_here = [_best(rb, total)[0] == present and _best(rc, None)[0] == total for _, rb, rc in rows]
+    table_sure = lead >= max(1.0, 0.25 * len(rows)) and sum(read_here) * 2 > len(rows)
+    out: list[FractionDecision] = []
+    for (ra, rb, rc), here in zip(rows, read_here, strict=True):
+        votes, support, margin = _best(ra, present)
+        own = (rb is not None and present in rb) and (rc is not None and total in rc)
+        sure = table_sure and own and votes is not None and support >= 0.5 and margin >= 0.25 and here
+        out.append(FractionDecision((votes, present, total), SURE if sure else UNSURE))
+    return out

@@ -275,3 +275,53 @@ def test_tally_table_sum_agreed_by_rows_when_count_lines_unread() -> None:
     unsure_result = [RowReading(_FOUR, r.counts, r.result, False) for r in rows]
     _, flagged = decide_table(unsure_result, {12: 1.0}, 12, True)
     assert all(d.confidence < REVIEW_BELOW for d in flagged)
+
+
+def _fraction_cell(text: str, second_line: str | None = None) -> np.ndarray:
+    """A cell with 'HTTNV 4/6/7' (or the numbers on a line of their own) drawn in a plain font."""
+    image = Image.new("L", (420, 130 if second_line else 80), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(str(FONT), 30)
+    draw.text((14, 16), text, font=font, fill=0)
+    if second_line:
+        draw.text((40, 66), second_line, font=font, fill=0)
+    return np.array(image)
+
+
+@pytest.mark.parametrize(("one", "two"), [("HTTNV (4/6/7)", None), ("HTTNV", "04/06/07")])
+def test_mau06_cell_splits_into_letters_and_three_numbers(one: str, two: str | None) -> None:
+    from parsers.scan_tally import split_fraction
+
+    parts = split_fraction(_fraction_cell(one, two))
+    assert parts is not None
+    assert parts.letters is not None and all(n is not None for n in parts.numbers)
+    letters_w = parts.letters.shape[1]
+    widths = [n.shape[1] for n in parts.numbers if n is not None]
+    assert letters_w > max(widths)  # the letters are not taken for a number, nor a number for letters
+    assert split_fraction(_fraction_cell("HTTNV")) is None  # no slashes: not a vote cell
+
+
+def test_mau06_column_accepts_the_one_consistent_reading() -> None:
+    from parsers.scan_tally import SURE, decide_fractions
+
+    # present read 8 on one row, but total is 7 on every row: present must be 6
+    rows = [
+        ({4: 3.0}, {6: 3.0}, {7: 3.0}),
+        ({5: 3.0, 8: 0.5}, {8: 2.0, 6: 1.5}, {7: 3.0}),
+        ({6: 3.0}, {6: 3.0}, {7: 2.0, 1: 0.3}),
+    ]
+    decisions = decide_fractions(rows)
+    assert [d.values for d in decisions] == [(4, 6, 7), (5, 6, 7), (6, 6, 7)]
+    assert decisions[0].confidence >= SURE and decisions[2].confidence >= SURE
+
+
+def test_mau06_column_flags_ambiguity_and_unread_values() -> None:
+    from parsers.scan_tally import SURE, decide_fractions
+
+    split = [({4: 2.0}, {6: 1.0, 5: 1.0}, {7: 1.0, 6: 1.0}), ({4: 2.0}, {5: 1.0, 6: 1.0}, {6: 1.0, 7: 1.0})]
+    assert all(d.confidence < SURE for d in decide_fractions(split))
+    unread = [({4: 3.0}, {6: 3.0}, {7: 3.0}), (None, {6: 3.0}, {7: 3.0}), ({4: 1.0, 3: 1.0}, {6: 3.0}, {7: 3.0})]
+    decisions = decide_fractions(unread)
+    assert decisions[0].confidence >= SURE
+    assert decisions[1].confidence < SURE  # votes not read
+    assert decisions[2].confidence < SURE  # votes read two ways
