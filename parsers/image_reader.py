@@ -15,9 +15,10 @@ from pathlib import Path
 
 from domain.errors import KiemdiemError, UnknownForm
 from domain.model import Document, DocumentKind, ExtractedForm
+from omr.qr import identity_on_crop
 from omr.reader import OwnPage, assemble, read_own_page
 from parsers.crops import CropStore
-from parsers.page_marks import read_page_marks
+from parsers.page_marks import read_markers, read_page_marks
 from parsers.pages import PageImage, image_pages
 from parsers.scan_reader import read_scan_pages
 from parsers.triage import sha256_of
@@ -33,7 +34,9 @@ def read_page_images(pages: Iterable[PageImage], name: str, crops: CropStore) ->
     def others() -> Iterator[PageImage]:
         nonlocal printed
         for page in pages:
-            marks = read_page_marks(page.image)
+            marks = identity_on_crop(page.image, read_markers(page.image))
+            if marks.identity is None:  # markers hidden or the crop undecodable: search the whole page
+                marks = read_page_marks(page.image)
             if marks.identity is not None:
                 try:
                     own.append(read_own_page(page, marks, name, crops))

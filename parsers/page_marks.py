@@ -89,6 +89,13 @@ def read_page_marks(image: npt.NDArray[Any]) -> PageMarks:
     return PageMarks(identity=identity, qr_error=qr_error, markers=markers, rotation=_rotation(markers))
 
 
+def read_markers(image: npt.NDArray[Any]) -> PageMarks:
+    """Corner markers and rotation only: the cheap first look, after which the QR can be cut out
+    where the markers say it is (`omr.qr.identity_on_crop`) instead of searched for."""
+    markers = _find_markers(_gray(image))
+    return PageMarks(identity=None, qr_error=None, markers=markers, rotation=_rotation(markers))
+
+
 def upright(image: npt.NDArray[Any], rotation: int) -> npt.NDArray[Any]:
     """The image turned back so the page stands upright (`rotation` as in `PageMarks`)."""
     if rotation not in ROTATIONS:

@@ -59,6 +59,14 @@ def is_text_page(page: Any) -> bool:
     return covered / area < MAX_IMAGE_SHARE
 
 
+def _classified(page: Any) -> bool:
+    """Whether the page is text, without keeping its parsed objects (a scan's are its image)."""
+    try:
+        return is_text_page(page)
+    finally:
+        page.flush_cache()
+
+
 def parse_pdf(path: Path, name: str, crops: CropStore) -> Document:
     """Every form in a PDF; text pages and scanned pages may be mixed."""
     import pypdfium2
@@ -66,7 +74,7 @@ def parse_pdf(path: Path, name: str, crops: CropStore) -> Document:
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     pdf = _open(path, name)
     with pdf:
-        kinds = [is_text_page(p) for p in pdf.pages]
+        kinds = [_classified(p) for p in pdf.pages]
         forms: list[ExtractedForm] = []
         if any(kinds):
             builder = PdfBodyBuilder()
