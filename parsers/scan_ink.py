@@ -64,6 +64,15 @@ def decide(cells: Sequence[CellInk]) -> list[Decision]:
             out[k] = Decision(False, True, 0.7)
         out[ticks[0]] = Decision(True, False, 0.85)
         return out
+    if scribbled and len(ticks) > 1 and shares[ticks[0]] >= CLEAR_RATIO * shares[ticks[1]]:
+        # One tick beside a scribble whose strokes spill faintly into another cell: the tick
+        # still wins, less surely; the faint spill is no mark.
+        for k in scribbled:
+            out[k] = Decision(False, True, 0.7)
+        for k in ticks[1:]:
+            out[k] = Decision(False, False, 0.7)
+        out[ticks[0]] = Decision(True, False, 0.8)
+        return out
     if not live:
         top = shares[order[0]]
         return [Decision(False, False, min(d.confidence, 0.6 if top < MIN_MARK / 2 else 0.4)) for d in out]

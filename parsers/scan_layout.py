@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from domain.forms import catalog
 from domain.model import Level, Rating
 from domain.text import clean, find_ratings, fold, parse_level
 from ocr.tesseract import Profile, Psm, Word
-from parsers import scan_ocr, scan_rating, scan_tally
+from parsers import scan_ocr, scan_rating, scan_rows, scan_tally
 from parsers.layout import Body, Box, Cell, Line, Piece, Table
 from parsers.pages import PageImage
 from parsers.scan_grid import Grid, GridCell, PxBox, find_grids, rulings
@@ -167,7 +168,10 @@ class _PageReader:
                 texts[cell] = self._cell_lines(cell)
         columns = _columns(grid, texts, header_end)
         _complete_vote_columns(grid, columns, texts, header_end)
-        numbers = _row_numbers(readings, header_end, any(c.kind == "level" for c in columns))
+        criteria = any(c.kind == "level" for c in columns)
+        numbers = _row_numbers(readings, header_end, criteria)
+        if criteria:
+            _align_numbers(grid, columns, header_end, readings, texts, numbers)
         level_marks = self._level_marks(grid, columns, header_end)
         votes = self._vote_rows(grid, columns, header_end, texts)
         votes.update(self._fraction_cells(grid, columns, header_end))
@@ -518,6 +522,42 @@ def _row_numbers(readings: dict[GridCell, _Number], header_end: int, criteria: b
         elif value.isdigit():
             last_arabic = int(value)
     return out
+
+
+def _align_numbers(
+    grid: Grid,
+    columns: list[_Column],
+    header_end: int,
+    readings: dict[GridCell, _Number],
+    texts: dict[GridCell, list[WordLine]],
+    numbers: dict[GridCell, Piece],
+) -> None:
+    """The TT pieces of a criteria grid checked against the rows the form prints (`scan_rows`):
+    a row the alignment identifies for sure gets its number with a sure confidence; one it places
+    by position only gets its number with a confidence that sends it to review."""
+    label_col = next((c for c, col in enumerate(columns) if c > 0 and col.kind == "text"), None)
+    if label_col is None:
+        return
+    labels = {c.row: c for c in grid.cells if c.col == label_col}
+    tts = sorted((c for c in readings if c.row >= header_end), key=lambda c: c.row)
+    cues = []
+    for cell in tts:
+        n = readings[cell]
+        label_cell = labels.get(cell.row)
+        label = " ".join(w.text for line in texts.get(label_cell, []) for w in line.words) if label_cell else ""
+        cues.append(scan_rows.RowCue(n.text, n.confidence, n.strokes, clean(label)))
+    definitions = [d for d in catalog() if any(c.max_points is None for c in d.criteria)]
+    for cell, found in zip(tts, scan_rows.align(cues, definitions), strict=True):
+        if found is None:
+            continue
+        current = numbers.get(cell)
+        same = current is not None and current.text == found.number
+        if found.sure:
+            confidence = max(found.confidence, current.confidence if current is not None and same else 0.0)
+            numbers[cell] = Piece(found.number, confidence=round(confidence, 3))
+        elif not same:
+            was = current.confidence if current is not None else 0.0
+            numbers[cell] = Piece(found.number, confidence=round(min(was, found.confidence), 3))
 
 
 def _later(text: str, last_roman: int, last_arabic: int, criteria: bool) -> bool:

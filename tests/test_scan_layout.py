@@ -16,12 +16,14 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from domain.forms import FormDefinition, catalog
 from domain.model import ExtractedForm, Level, Rating
 from parsers.crops import CropStore
 from parsers.pages import PageImage, image_pages
 from parsers.scan_ink import CellInk, decide
 from parsers.scan_layout import ScanBodyBuilder
 from parsers.scan_reader import REVIEW_BELOW, read_scan_pages
+from parsers.scan_rows import SURE, Assigned, RowCue, align, expected_rows
 from parsers.scan_tally import RowReading, decide_row, decide_table
 
 CORPUS = Path(os.environ.get("KIEMDIEM_CORPUS", "/work/shared/corpus/dev")) / "files"
@@ -325,3 +327,66 @@ def test_mau06_column_flags_ambiguity_and_unread_values() -> None:
     assert decisions[0].confidence >= SURE
     assert decisions[1].confidence < SURE  # votes not read
     assert decisions[2].confidence < SURE  # votes read two ways
+
+
+# ------------------------------------------------------------------ row identity by alignment
+def _mau05_cues(overrides: dict[int, tuple[str, float, str]]) -> list[RowCue]:
+    """The 13 data rows of Mẫu 05 as OCR would read them cleanly, with some rows overridden
+    (index → TT text, TT confidence, label)."""
+    definition = catalog()["2018/mau-05"]
+    cues = [RowCue(e.number, 0.95, None, e.label) for e in expected_rows(definition)]
+    for k, (text, confidence, label) in overrides.items():
+        cues[k] = RowCue(text, confidence, None, label)
+    return cues
+
+
+def _criteria_definitions() -> list[FormDefinition]:
+    return [d for d in catalog() if any(c.max_points is None for c in d.criteria)]
+
+
+def test_unreadable_tt_cell_maps_by_label_and_order() -> None:
+    # Row 3 of section I ('3', Ý thức tổ chức kỷ luật) and section III: TT unreadable or misread.
+    section_iii = "Kết quả thực hiện cam kết tu đưỡng, rèn luyện, phấn đấu hằng năm."
+    cues = _mau05_cues({3: ("", 0.0, "Ý thức tố chức kỷ luật"), 9: ("I", 0.0, section_iii)})
+    found = align(cues, _criteria_definitions())
+    assert found[3] == Assigned("3", SURE, True)
+    assert found[9] is not None and found[9].number == "III" and found[9].sure
+    assert all(f is not None and f.sure for f in found)
+
+
+def test_alignment_by_position_only_stays_flagged() -> None:
+    # Neither number nor label readable: the row's place says '3', but nothing confirms it.
+    cues = _mau05_cues({3: ("", 0.0, "")})
+    found = align(cues, _criteria_definitions())
+    assert found[3] is not None and found[3].number == "3"
+    assert not found[3].sure and found[3].confidence < REVIEW_BELOW
+
+
+def test_alignment_contradicted_by_a_sure_number_stays_flagged() -> None:
+    # The label says 'Ý thức tổ chức kỷ luật' (row 3), the TT cell reads '7' for sure: ambiguous.
+    cues = _mau05_cues({3: ("7", 0.95, "Ý thức tổ chức kỷ luật")})
+    found = align(cues, _criteria_definitions())
+    assert found[3] is None or not found[3].sure
+
+
+def test_alignment_without_labels_matching_a_form_changes_nothing() -> None:
+    cues = [RowCue(n, 0.95, None, "lorem ipsum dolor") for n in ("I", "1", "2", "II", "1")]
+    assert align(cues, _criteria_definitions()) == [None] * len(cues)
+
+
+def test_scribble_beside_a_tick_is_cancelled_and_the_tick_kept() -> None:
+    scribble = decide([CellInk(0.30), CellInk(0.06), CellInk(0.0), CellInk(0.0)])
+    assert scribble[0].cancelled and not scribble[0].marked
+    assert scribble[1].marked
+    # A lone dense mark (a filled circle, an overflowing cross) is a mark, not a cancellation.
+    lone = decide([CellInk(0.0), CellInk(0.22), CellInk(0.0), CellInk(0.0)])
+    assert lone[1].marked and not lone[1].cancelled
+
+
+def test_scribble_spilling_into_a_third_cell_keeps_the_tick_flagged() -> None:
+    spill = decide([CellInk(0.0), CellInk(0.045), CellInk(0.325), CellInk(0.013)])
+    assert spill[1].marked and spill[1].confidence < REVIEW_BELOW
+    assert spill[2].cancelled and not spill[3].marked
+    # Two tick-like marks of like weight beside a scribble: no answer is taken for sure.
+    two = decide([CellInk(0.0), CellInk(0.045), CellInk(0.325), CellInk(0.04)])
+    assert not any(d.marked and d.confidence >= REVIEW_BELOW for d in two)
