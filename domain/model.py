@@ -203,6 +203,10 @@ class ExtractedForm(_Model):
     meeting_start: dt.datetime | None = None
     meeting_end: dt.datetime | None = None
     fields: dict[str, str] = Field(default_factory=dict, description="header fields as printed")
+    from_image: bool = Field(
+        default=False,
+        description="read from pixels (scan, photo): a field found empty may be handwriting not read",
+    )
     confidence: float = Field(default=1.0, ge=0.0, le=1.0)
     location: Location | None = None
 

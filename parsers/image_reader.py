@@ -53,6 +53,8 @@ def read_page_images(pages: Iterable[PageImage], name: str, crops: CropStore) ->
             raise
         forms = []
     forms += assemble(own)
+    for form in forms:
+        form.from_image = True
     forms.sort(key=lambda f: f.page)
     return forms
 

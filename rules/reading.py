@@ -159,6 +159,9 @@ def field_missing(ctx: RuleContext) -> Iterator[Outcome]:
         for f in ref.definition.header_fields:
             value = _field_value(ref.form, f.key)
             if f.required and (value is None or (isinstance(value, str) and not clean(value))):
+                if ref.form.from_image:  # handwriting not read is not proof of a blank
+                    yield Skip(f"{ref.code}: «{f.label}» không đọc được trên bản quét, chưa kiểm tra.", _name(ref))
+                    continue
                 yield Violation(
                     message=f"{ref.code} của {_name(ref) or 'đơn vị'}: chưa điền «{f.label}».",
                     subject=_name(ref),

@@ -420,6 +420,14 @@ def test_a_doubtful_row_is_unreadable_not_missing() -> None:
     assert "unreadable" in rules and "level-missing" not in rules
 
 
+def test_a_blank_field_on_a_scan_is_not_asserted_missing() -> None:
+    form = analysis(AN, T, default=Level.TOT, date=None)
+    form.from_image = True  # handwriting the reader could not read looks blank
+    result = check(dossier(form), "2018")
+    assert not any(f.rule == "field-missing" for f in result.findings)
+    assert any(s.rule == "field-missing" and "bản quét" in s.why for s in result.skipped)
+
+
 def test_missing_review_is_not_asserted_while_a_file_is_unread() -> None:
     d = dossier(minutes([(AN, votes(httnv=5), T)], 5, 5), people=[person(AN)])
     d.documents.append(Document(file="ban-kiem-diem.pdf", rejected="Chưa hỗ trợ PDF."))
