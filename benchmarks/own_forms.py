@@ -11,7 +11,8 @@ minutes and ballots in scan and phone styles (samples.scangen), reads every page
   the truth says it must go to a person (double, blank required, ambiguous, broken arithmetic) and
   it was flagged;
 - silent errors: a confident value (≥ 0.9) that is wrong, or a confident value where the truth
-  asked for a person;
+  asked for a person (counted apart when that value is right: a broken sum whose counts were
+  read right but not flagged, because another count of the sum was unreadable);
 - review rate: share of values flagged (< 0.9), overall and among values that did not need it;
 - names read in member rows;
 - CPU seconds per page (reading only, generation excluded), split into marks (QR, markers) and
@@ -57,6 +58,7 @@ class Score:
     total: int = 0
     right: int = 0
     silent: int = 0
+    missed_flag: int = 0  # of which the value was right but the truth asked for a person
     flagged: int = 0
     flagged_needlessly: int = 0
     needless_total: int = 0
@@ -76,6 +78,7 @@ class Score:
             self.right += 1
             return
         self.silent += 1
+        self.missed_flag += must_flag and read.value == truth["value"]
         if len(self.examples) < 8:
             self.examples.append(f"{page} {key}: truth {truth['value']!r} ({truth['how']}), read {read.value!r} "
                                  f"@{read.confidence:.2f}")
@@ -180,7 +183,8 @@ def main(argv: list[str] | None = None) -> int:
         s = scores[key]
         if not s.total:
             continue
-        print(f"{label:24s} n={s.total:6d} accuracy {s.right / s.total:.4%}  silent {s.silent}  "
+        print(f"{label:24s} n={s.total:6d} accuracy {s.right / s.total:.4%}  silent {s.silent} "
+              f"(wrong value {s.silent - s.missed_flag}, right value but not flagged {s.missed_flag})  "
               f"review {s.flagged / s.total:.2%} (not needed: {s.flagged_needlessly / max(1, s.needless_total):.2%})")
         for example in s.examples:
             print(f"    silent: {example}")

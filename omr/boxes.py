@@ -37,6 +37,7 @@ FINE_SEARCH_MM = 0.8  # … once the boxes themselves refined the fit
 _MIN_FIDUCIALS = 6
 _FIT_TOLERANCE_MM = 0.6
 _AGREE_MM = 0.5
+_BEYOND_MM = (1.1, 1.5)  # band outside a box where a mark no longer reaches but a fold line does
 _MARGIN_MM = 0.7  # light band around the outline, part of the outline template
 _RING_MM = 0.35  # thickness of the printed outline in the template
 _INSET_MM = 0.5  # interior = box shrunk by this on every side: the outline never counts as ink
@@ -86,6 +87,7 @@ class BoxMeasure:
     extent: float
     solid: float
     outline: float
+    crossed: bool = False  # a line runs straight through the box and on beyond it (a fold, a ruled line)
 
 
 @dataclass(frozen=True)
@@ -169,7 +171,32 @@ def measure(dark: Floats, origin: tuple[float, float], box: Box, outline: float)
     share = float(ink.mean())
     darkness = float(inside[ink.astype(bool)].mean()) if share else 0.0
     solid = float(cv2.erode(ink, _stroke_eraser()).mean()) if share > 0.2 else 0.0
-    return BoxMeasure(box, share, darkness, _extent(ink), solid, outline)
+    crossed = share > 0 and _crossed(dark, origin, box)
+    return BoxMeasure(box, share, darkness, _extent(ink), solid, outline, crossed)
+
+
+def _crossed(dark: Floats, origin: tuple[float, float], box: Box) -> bool:
+    """Ink on both opposite sides of the box, well beyond where a mark overflows, in line: a fold
+    or a line drawn across the row, which would otherwise look like a mark in every box it crosses."""
+    def px(mm: float) -> int:
+        return max(0, round(mm * PPMM))
+
+    x0, y0 = px(box.x - origin[0]), px(box.y - origin[1])
+    x1, y1 = px(box.x + box.w - origin[0]), px(box.y + box.h - origin[1])
+    near, far = px(_BEYOND_MM[0]), px(_BEYOND_MM[1])
+    ink = dark > INK
+    above = np.asarray(ink[max(0, y0 - far):max(0, y0 - near), x0:x1].any(axis=0), dtype=bool)
+    below = np.asarray(ink[y1 + near:y1 + far, x0:x1].any(axis=0), dtype=bool)
+    left = np.asarray(ink[y0:y1, max(0, x0 - far):max(0, x0 - near)].any(axis=1), dtype=bool)
+    right = np.asarray(ink[y0:y1, x1 + near:x1 + far].any(axis=1), dtype=bool)
+    # A table border beside the box is ink all along the band, not a line crossing it.
+    vertical = above.size == below.size and _narrow(above) and _narrow(below) and bool((above & below).any())
+    horizontal = left.size == right.size and _narrow(left) and _narrow(right) and bool((left & right).any())
+    return vertical or horizontal
+
+
+def _narrow(profile: npt.NDArray[np.bool_]) -> bool:
+    return profile.size > 0 and 0 < float(profile.mean()) < 0.5
 
 
 @cache
@@ -297,6 +324,8 @@ def classify(m: BoxMeasure, calibration: Calibration) -> Verdict:
         return Verdict(BoxState.EMPTY, m.ink, min(1.0, 0.5 + (lo - m.ink) / lo))
     stroke = (m.extent - _MARK_EXTENT) / 0.2
     dot = min((m.extent - _DOT_EXTENT) / 0.1, (m.ink - _DOT_INK) / 0.1)
+    if m.crossed:
+        return Verdict(BoxState.UNCERTAIN, m.ink, 0.0)
     if m.ink >= hi and max(stroke, dot) >= 0:
         certainty = min((m.ink - hi) / hi, max(stroke, dot), (_HALF_FILLED - m.solid) / 0.15)
         return Verdict(BoxState.MARKED, m.ink, max(0.0, min(1.0, certainty)))

@@ -34,6 +34,7 @@ _MIN_PIXELS = 25  # a component smaller than this is dust or an outline's remnan
 _EDGE_MM = 1.2  # a printed line this close to where the box's side should be is the outline
 _LINE_SHARE = 0.9  # … when it is straight over this share of the box's side
 ALONE_PROBABILITY = 0.98  # the classifier's least digit probability when Tesseract gives no opinion
+_JITTERS = ((0.0, 1.0, 1.0), (0.0, 1.0, -1.0), (4.0, 1.0, 0.0), (-4.0, 1.0, 0.0), (0.0, 0.94, 0.0), (0.0, 1.06, 0.0))
 _TESS_CONFIDENT = 0.6  # a Tesseract reading this sure that contradicts the classifier makes the number unreadable
 _TESS_GAP = 14  # white pixels between digits in the strip given to Tesseract
 
@@ -154,9 +155,7 @@ def read_number(measures: list[BoxMeasure], darks: list[tuple[Floats, tuple[floa
     if present != list(range(present[0], present[-1] + 1)):
         return NumberRead(None, 0.3, "".join("?" if img is not None else "_" for img in images))
     stack = np.stack([images[k] for k in present])  # type: ignore[misc]
-    probs = model().probabilities(stack)
-    labels = probs.argmax(axis=1)
-    best = probs.max(axis=1)
+    labels, best = _stable(stack)
     text = "".join(str(int(d)) for d in labels)
     shown = "_" * present[0] + text + "_" * (len(images) - present[-1] - 1)
     second, second_confidence = _tesseract(stack)
@@ -171,6 +170,29 @@ def read_number(measures: list[BoxMeasure], darks: list[tuple[Floats, tuple[floa
     if confidence < ALONE_PROBABILITY:
         return NumberRead(None, min(confidence, 0.85), shown)
     return NumberRead(int(text), min(0.995, confidence), shown)
+
+
+def _variants(image: npt.NDArray[np.float32]) -> list[npt.NDArray[np.float32]]:
+    """The digit a little moved, turned and resized: what a steady reading must survive."""
+    centre = (SIDE / 2, SIDE / 2)
+    out = [image]
+    for angle, scale, dx in _JITTERS:
+        matrix = cv2.getRotationMatrix2D(centre, angle, scale)
+        matrix[0, 2] += dx
+        out.append(np.asarray(cv2.warpAffine(image, matrix, (SIDE, SIDE)), dtype=np.float32))
+    return out
+
+
+def _stable(stack: npt.NDArray[np.float32]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+    """Each digit's class and its probability under small jitters: the least probability of that
+    class over the variants, or at most 0.5 when a variant reads another digit (a network is
+    often sure and wrong on a shape between two classes; it is rarely so under every jitter)."""
+    variants = np.stack([v for image in stack for v in _variants(image)])
+    probs = model().probabilities(variants).reshape(len(stack), len(_JITTERS) + 1, -1)
+    labels = probs[:, 0].argmax(axis=1)
+    least = probs[np.arange(len(stack)), :, labels].min(axis=1)
+    steady = (probs.argmax(axis=2) == labels[:, None]).all(axis=1)
+    return labels, np.where(steady, least, np.minimum(least, 0.5)).astype(np.float32)
 
 
 def _tesseract(stack: npt.NDArray[np.float32]) -> tuple[str, float]:

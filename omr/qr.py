@@ -24,7 +24,9 @@ from templating.page import A4_LANDSCAPE, A4_PORTRAIT, MARKER_MM, QR_MM, QR_X_MM
 
 log = logging.getLogger(__name__)
 
-_PPMM = 9.0  # the crop's resolution: modules of a 33-module code become ~6 px
+# Resolutions the crop is tried at, in pixels per mm: OpenCV's decoder is particular about module
+# size (a 33-module code of 22 mm has modules of 0.67 mm), and each try costs a few milliseconds.
+_PPMM = (6.0, 8.0, 12.0, 16.0)
 _QUIET_MM = 3.0
 
 
@@ -48,9 +50,9 @@ def identity_on_crop(image: npt.NDArray[np.uint8], marks: PageMarks) -> PageMark
         return marks
     registration = min(fits, key=lambda r: r.error_mm)
     side = QR_MM + 2 * _QUIET_MM
-    crop = registration.patch(gray, QR_X_MM - _QUIET_MM, QR_Y_MM - _QUIET_MM, side, side, _PPMM)
     detector = cv2.QRCodeDetector()
-    for variant in (crop, _binary(crop)):
+    crops = (registration.patch(gray, QR_X_MM - _QUIET_MM, QR_Y_MM - _QUIET_MM, side, side, ppmm) for ppmm in _PPMM)
+    for variant in (v for crop in crops for v in (crop, _binary(crop))):
         try:
             payload, _points, _ = detector.detectAndDecodeBytes(variant)
         except cv2.error:

@@ -86,9 +86,10 @@ def sample(digit: int, rng: np.random.Generator) -> npt.NDArray[np.float32] | No
     else:
         _font_digit(canvas, digit, x, y, width, height, rng)
     lo, hi = rng.uniform(0, 90), rng.uniform(190, 255)
-    washed = lo + canvas.astype(np.float64) * (hi - lo) / 255
-    blurred = np.asarray(cv2.GaussianBlur(washed, (0, 0), rng.uniform(0.3, 1.2)), dtype=np.float64)
-    gray = np.clip(blurred + rng.normal(0, rng.uniform(1, 10), blurred.shape), 0, 255).astype(np.uint8)
+    washed = np.asarray(lo + canvas.astype(np.float32) * (hi - lo) / 255, dtype=np.float32)
+    blurred = np.asarray(cv2.GaussianBlur(washed, (0, 0), rng.uniform(0.3, 1.2)), dtype=np.float32)
+    noisy = np.asarray(blurred + rng.normal(0, rng.uniform(1, 10), blurred.shape), dtype=np.float32)
+    gray = np.clip(noisy, 0, 255).astype(np.uint8)
     # The reader refines the box to within a pixel or two; so does the sample.
     refined = Box("digit", bx + rng.normal(0, 0.08), by + rng.normal(0, 0.08), box_w, box_h)
     return normalise(digit_ink(darkness_map(gray), (0.0, 0.0), refined))
