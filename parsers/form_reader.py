@@ -1292,8 +1292,12 @@ def _read_minutes(form: ExtractedForm, segment: Segment, fields: dict[str, str])
     for tally in form.tallies:
         if tally.confidence < 1.0:  # read by OCR: what the count lines miss or contradict is unsure
             tally.confidence = min(tally.confidence, _counts_check(tally, counts))
-    if any(v is not None for v in counts.values()):
-        form.ballots = BallotCount(**counts)
+    ballots = dict(counts)
+    for key in ballots:  # an OCR'd count read unsurely is left out: BallotCount has no confidence
+        if ballots[key] is not None and _field_confidence(segment.lines, segment.match.definition, key) < 0.9:
+            ballots[key] = None
+    if any(v is not None for v in ballots.values()):
+        form.ballots = BallotCount(**ballots)
     form.meeting_start = _meeting_time(segment.lines, "bat dau", form.date)
     form.meeting_end = _meeting_time(segment.lines, "ket thuc", form.date)
     form.subject.name = None

@@ -5,7 +5,10 @@ dotted leaders are shorter than the kernels); strokes that touch each other form
 and column lines are the clusters of those strokes, and each elementary cell is merged with its
 neighbour where the ruling line between them is missing, which gives the spans of the header
 ("CẤP ĐỘ THỰC HIỆN" over four columns, "TT" over two rows). A stroke must meet two lines of the
-other direction to count, so a signature's underline or a long tick inside a cell makes no row.
+other direction to count, so a signature's underline or a long tick inside a cell makes no row;
+and a line must separate the cells of several rows (a column) or columns (a row) of its table, so the
+zigzag of a scribble inside one cell, whose strokes meet that cell's two borders, splits nothing.
+Strokes given up that way are cleared from the ruling masks: they are pen ink, not lines to erase.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ _GAP_IN = 0.04  # breaks in a ruling line (a faint scan) up to this are closed
 _CLUSTER_IN = 0.045  # strokes this close belong to one ruling line (a double or thick line)
 _MIN_TABLE_IN = (1.0, 0.4)  # width, height
 _COVER = 0.5  # share of a cell side a ruling must cover to separate two cells
+_SUPPORT = 0.3  # share of the table's rows (columns) a column (row) line must separate
 
 
 @dataclass(frozen=True)
@@ -172,10 +176,56 @@ def _grid_in(lines: Rulings, box: PxBox, dpi: float) -> Grid | None:
     if len(rows) < 2 or len(cols) < 2:
         return None
     ys, xs = [r[0] for r in rows], [c[0] for c in cols]
+    ys, xs = _supported(lines, ys, xs, slack)
+    _clear_unused(lines, box, ys, xs, tolerance)
     grid = Grid((xs[0], ys[0], xs[-1], ys[-1]), ys, xs)
     grid.cells = _cells(lines, ys, xs, slack)
     log.debug("grid %s: %d rows x %d cols, %d cells", grid.box, grid.n_rows, grid.n_cols, len(grid.cells))
     return grid
+
+
+def _supported(lines: Rulings, ys: list[int], xs: list[int], slack: int) -> tuple[list[int], list[int]]:
+    """Row and column lines without those that separate too few cells of the table: a column
+    line (between the outer two) must divide at least `_SUPPORT` of the rows, a row line at least
+    `_SUPPORT` of the columns. The weakest line goes first and support is counted again, since a
+    false line also splits the cells the true lines are counted against."""
+    for _ in range(len(ys) + len(xs)):
+        weakest: tuple[float, bool, int] | None = None
+        for horizontal, at, across in ((False, xs, ys), (True, ys, xs)):
+            if len(across) < 4:  # too few cells across to judge a line by
+                continue
+            mask = lines.horizontal if horizontal else lines.vertical
+            need = max(2.0, _SUPPORT * (len(across) - 1))
+            for k in range(1, len(at) - 1):
+                band = (at[k] - slack, at[k] + slack + 1)
+                support = sum(
+                    1
+                    for j in range(len(across) - 1)
+                    if _covered(mask, band, (across[j] + slack, across[j + 1] - slack), horizontal) >= _COVER
+                )
+                if support < need and (weakest is None or support / need < weakest[0]):
+                    weakest = (support / need, horizontal, k)
+        if weakest is None:
+            break
+        _share, horizontal, k = weakest
+        (ys if horizontal else xs).pop(k)
+    return ys, xs
+
+
+def _clear_unused(lines: Rulings, box: PxBox, ys: list[int], xs: list[int], tolerance: float) -> None:
+    """Ruling strokes inside the table that lie on none of its lines are cleared from the masks."""
+    x0, y0, x1, y1 = box
+    for mask, horizontal, kept in ((lines.horizontal, True, ys), (lines.vertical, False, xs)):
+        window = mask[y0:y1, x0:x1]
+        count, labels, stats, centroids = cv2.connectedComponentsWithStats(window, connectivity=8)
+        at = np.array(kept, dtype=np.float64) - (y0 if horizontal else x0)
+        for k in range(1, count):
+            where = float(centroids[k][1 if horizontal else 0])
+            if at.size and float(np.min(np.abs(at - where))) <= tolerance:
+                continue
+            x, y, w, h = (int(v) for v in stats[k, :4])
+            sub = window[y : y + h, x : x + w]
+            sub[labels[y : y + h, x : x + w] == k] = 0
 
 
 def _covered(mask: np.ndarray, band: tuple[int, int], span: tuple[int, int], horizontal: bool) -> float:

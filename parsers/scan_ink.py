@@ -6,7 +6,10 @@ erased first, stamp ink is not ink (`Sheet.gray`), and each cell is measured ins
 that a tick overflowing from the next cell weighs little. A row is read only when one cell wins by
 a clear margin; an empty row, two marks or a close call come out with a low confidence so that a
 person decides. A scribble is far denser than a tick: a dense cell beside a tick-like one is taken
-as a cancelled mark, and is itself flagged for review.
+as a cancelled mark, and is itself flagged for review. A stroke that only passes through a cell
+(a long stray line, the tail of a scribble in the cell above) lies mostly outside it: such a
+stroke is not counted, whichever cell it crosses; the erased ruling line it crossed is bridged to
+see that it is one stroke.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from parsers.scan_grid import PxBox
@@ -22,6 +26,10 @@ MIN_MARK = 0.012  # share of a cell's inside that a pen mark covers at least
 CLEAR_RATIO = 2.5  # the winner holds this many times the ink of the runner-up
 SCRIBBLE = 0.16  # a cell this full of ink is scribbled over, not ticked
 _INSET = 0.1  # of the cell's smaller side, kept clear of the ruling lines
+_PASSING = 2.0  # a stroke with this many times more ink outside the cell than in it passes through
+_LINE_WIDTH = 8  # px: a straight pen stroke is at most this thick
+_LINE_SHAPE = 0.2  # and at most this thick for its length
+_BRIDGE = 9  # px: ink this close is one stroke (an erased ruling line leaves such a gap)
 
 
 @dataclass(frozen=True)
@@ -45,7 +53,45 @@ def measure(ink: np.ndarray, box: PxBox) -> CellInk:
     inside = ink[y0 + inset : y1 - inset, x0 + inset : x1 - inset]
     if inside.size == 0:
         return CellInk(0.0)
-    return CellInk(float(np.count_nonzero(inside)) / inside.size)
+    count = np.count_nonzero(inside)
+    if count:
+        count -= _passing_ink(ink, box, inset)
+    return CellInk(float(count) / inside.size)
+
+
+def _passing_ink(ink: np.ndarray, box: PxBox, inset: int) -> int:
+    """Ink inside the cell's inset area that belongs to strokes lying mostly outside the cell."""
+    x0, y0, x1, y1 = box
+    margin = min(x1 - x0, y1 - y0)
+    wx0, wy0 = max(0, x0 - margin), max(0, y0 - margin)
+    wx1, wy1 = min(ink.shape[1], x1 + margin), min(ink.shape[0], y1 + margin)
+    window = ink[wy0:wy1, wx0:wx1]
+    joined = cv2.dilate(window, np.ones((_BRIDGE, _BRIDGE), np.uint8))
+    count, labels = cv2.connectedComponents(joined, connectivity=8)
+    labels = np.where(window > 0, labels, 0)
+    cell = np.zeros(window.shape, bool)
+    cell[y0 - wy0 : y1 - wy0, x0 - wx0 : x1 - wx0] = True
+    core = np.zeros(window.shape, bool)
+    core[y0 - wy0 + inset : y1 - wy0 - inset, x0 - wx0 + inset : x1 - wx0 - inset] = True
+    in_cell = np.bincount(labels[cell], minlength=count)
+    total = np.bincount(labels.ravel(), minlength=count)
+    in_core = np.bincount(labels[core], minlength=count)
+    outside = total - in_cell
+    passing = (outside > _PASSING * in_cell) & (in_core > 0)
+    passing[0] = False
+    lost = 0
+    for k in np.flatnonzero(passing):
+        if _line_like(np.argwhere(cell & (labels == k))):
+            lost += int(in_core[k])
+    return lost
+
+
+def _line_like(points: np.ndarray) -> bool:
+    """Whether pixels (row, col) lie along one straight stroke: a line, not a tick or a cross."""
+    if len(points) < 3:
+        return True
+    (_cx, _cy), (w, h), _angle = cv2.minAreaRect(points[:, ::-1].astype(np.float32))
+    return min(w, h) <= max(_LINE_WIDTH, _LINE_SHAPE * max(w, h))
 
 
 def decide(cells: Sequence[CellInk]) -> list[Decision]:

@@ -25,7 +25,7 @@ from domain.forms import catalog
 from domain.model import Level, Rating
 from domain.text import clean, find_ratings, fold, parse_level
 from ocr.tesseract import Profile, Psm, Word
-from parsers import scan_ocr, scan_rating, scan_rows, scan_tally
+from parsers import scan_counts, scan_ocr, scan_rating, scan_rows, scan_tally
 from parsers.layout import Body, Box, Cell, Line, Piece, Table
 from parsers.pages import PageImage
 from parsers.scan_grid import Grid, GridCell, PxBox, find_grids, rulings
@@ -103,14 +103,70 @@ class _PageReader:
             x0, y0, x1, y1 = grid.box
             outside[max(0, y0 - 4) : y1 + 5, max(0, x0 - 4) : x1 + 5] = 255
         words = scan_ocr.read(outside, psm=Psm.BLOCK, dpi=self.dpi, timeout_s=20.0).words
-        blocks: list[tuple[float, WordLine | Grid]] = [(float(line.box[1]), line) for line in _lines(words)]
+        text_lines = _lines(words)
+        self._find_counts(text_lines)
+        blocks: list[tuple[float, WordLine | Grid]] = [(float(line.box[1]), line) for line in text_lines]
         blocks += [(float(g.box[1]), g) for g in self.grids]
         blocks.sort(key=lambda b: b[0])
         for _y, block in blocks:
             if isinstance(block, WordLine):
-                self._emit(self._rating_line(block) or block.pieces(), block.box)
+                key = self.count_of.get(id(block))
+                line = self._emit(
+                    self._count_pieces(key) if key else self._rating_line(block) or block.pieces(), block.box
+                )
+                if key:
+                    self.count_at[key] = line.index
             else:
                 self._table(block)
+
+    # ------------------------------------------------------------------ count lines
+    def _find_counts(self, lines: list[WordLine]) -> None:
+        """The minutes' count lines of the page, each number read again where it is written, and
+        the counts decided together (again with the vote rows' sums once the table is read)."""
+        self.count_of: dict[int, str] = {}
+        self.count_at: dict[str, int] = {}
+        self.count_readings: dict[str, scan_tally.Support] = {}
+        for line in lines:
+            found = scan_counts.find_count_line(line.words)
+            if found is None or found.key in self.count_readings:
+                continue
+            self.count_of[id(line)] = found.key
+            self.count_readings[found.key] = self._count_support(found)
+            log.debug("count line %s -> %s", found.key, self.count_readings[found.key])
+        self.count_decisions = scan_counts.decide_counts(self.count_readings)
+
+    def _count_support(self, found: scan_counts.CountLine) -> scan_tally.Support:
+        """The number after a count label, read several ways in the region between the label and
+        the printed unit after it, and the page read's own digits there."""
+        support = dict(scan_counts.page_digits(found.value))
+        heights = sorted(w.box[3] - w.box[1] for w in found.label)
+        h = max(1, heights[len(heights) // 2])
+        top, bottom = min(w.box[1] for w in found.label), max(w.box[3] for w in found.label)
+        x0 = found.label[-1].box[2] + max(2, h // 4)
+        x1 = self.gray.shape[1] - int(0.35 * self.dpi)
+        x1 = min(x1, found.unit[0].box[0] - 2 if found.unit else x0 + 6 * h)
+        y0, y1 = max(0, top - h // 2), min(self.gray.shape[0], bottom + int(0.3 * h))
+        if x1 - x0 >= h:
+            crop = scan_rating.without_leader(self.gray[y0:y1, x0:x1], self.dpi)
+            padded = cv2.copyMakeBorder(crop, _PAD, _PAD, _PAD, _PAD, cv2.BORDER_CONSTANT, value=255)
+            for value, weight in scan_tally.digit_candidates(padded, self.dpi).items():
+                support[value] = support.get(value, 0.0) + weight
+        return support
+
+    def _count_pieces(self, key: str) -> list[Piece]:
+        """A count line as the form prints it, with the number decided for it."""
+        label, unit = scan_counts.LABELS[key]
+        decision = self.count_decisions.get(key)
+        if decision is None or decision.value is None:
+            number = Piece("?", confidence=0.0)
+        else:
+            number = Piece(str(decision.value), confidence=decision.confidence)
+        return [Piece(label), Piece(" "), number, Piece(" "), Piece(unit)]
+
+    def _rewrite_counts(self) -> None:
+        for key, at in self.count_at.items():
+            old = self.body.lines[at]
+            self.body.lines[at] = Line(old.index, self._count_pieces(key), page=old.page, box=old.box)
 
     def _rating_line(self, line: WordLine) -> list[Piece] | None:
         """A rating label's line with its handwritten answer read against the four ratings
@@ -286,7 +342,19 @@ class _PageReader:
             rows.append((r, scan_tally.RowReading(tuple(ratings), counts, result, sure), result_cell))
         if not rows:
             return {}
-        cast_read, cast_sure, limit = _ballot_lines(self.body.lines, self.sheet.number)
+        if self.count_readings:  # the count lines of this page, decided again with the rows' sums
+            sums = scan_tally.row_sums([row for _, row, _ in rows], None)
+            self.count_decisions = scan_counts.decide_counts(self.count_readings, sums)
+            self._rewrite_counts()
+            valid, present = self.count_decisions.get("valid"), self.count_decisions.get("present")
+            cast_sure = valid is not None and valid.confidence >= scan_counts.SURE
+            cast_read = (
+                {valid.value: 1.0 if cast_sure else 0.3} if valid is not None and valid.value is not None else {}
+            )
+            sure_present = present is not None and present.confidence >= scan_counts.SURE
+            limit = present.value if present is not None and sure_present else None
+        else:
+            cast_read, cast_sure, limit = _ballot_lines(self.body.lines, self.sheet.number)
         _cast, decisions = scan_tally.decide_table([row for _, row, _ in rows], cast_read, limit, cast_sure)
         out: dict[tuple[int, int], list[list[Piece]]] = {}
         for (r, _row, result_cell), decision in zip(rows, decisions, strict=True):

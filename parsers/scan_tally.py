@@ -193,6 +193,18 @@ def decide_row(row: RowReading, cast: int | None, limit: int | None, cast_sure: 
     return RowDecision(values, result, SURE if sure else UNSURE)
 
 
+def row_sums(rows: Sequence[RowReading], limit: int | None) -> Support:
+    """The rows' support for each sum of votes (the valid ballots): the sums of each row's best
+    combinations of read values."""
+    sums: Support = {}
+    for row in rows:
+        for score, values, supported in _combos(row, None, limit)[:3]:
+            if supported:
+                total = sum(v or 0 for v in values)
+                sums[total] = sums.get(total, 0.0) + score / max(1, len(row.counts))
+    return sums
+
+
 def decide_table(
     rows: Sequence[RowReading], cast_read: Support, limit: int | None, cast_read_sure: bool
 ) -> tuple[int | None, list[RowDecision]]:
@@ -203,11 +215,8 @@ def decide_table(
     sums: dict[int, float] = {}
     for v, w in cast_read.items():
         sums[v] = sums.get(v, 0.0) + 2.0 * w
-    for row in rows:
-        for score, values, supported in _combos(row, None, limit)[:3]:
-            if supported:
-                total = sum(v or 0 for v in values)
-                sums[total] = sums.get(total, 0.0) + score / max(1, len(row.counts))
+    for v, w in row_sums(rows, limit).items():
+        sums[v] = sums.get(v, 0.0) + w
     if limit is not None:
         sums = {v: w for v, w in sums.items() if v <= limit}
     if not sums:

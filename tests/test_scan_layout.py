@@ -390,3 +390,143 @@ def test_scribble_spilling_into_a_third_cell_keeps_the_tick_flagged() -> None:
     # Two tick-like marks of like weight beside a scribble: no answer is taken for sure.
     two = decide([CellInk(0.0), CellInk(0.045), CellInk(0.325), CellInk(0.04)])
     assert not any(d.marked and d.confidence >= REVIEW_BELOW for d in two)
+
+
+def test_count_line_label_found_loosely_and_number_region_split() -> None:
+    from ocr.tesseract import Word
+    from parsers.scan_counts import find_count_line, page_digits
+
+    words = [
+        Word("-", 0.9, (0, 0, 5, 20)),
+        Word("Số", 0.97, (10, 0, 30, 20)),
+        Word("có", 0.97, (35, 0, 55, 20)),
+        Word("măt:", 0.9, (60, 0, 100, 20)),
+        Word(".ØZ.#", 0.0, (110, 0, 160, 20)),
+        Word("đồng", 0.96, (170, 0, 210, 20)),
+        Word("chí", 0.96, (215, 0, 240, 20)),
+    ]
+    found = find_count_line(words)
+    assert found is not None and found.key == "present"
+    assert [w.text for w in found.value] == [".ØZ.#"] and [w.text for w in found.unit] == ["đồng", "chí"]
+    assert page_digits(found.value) == {}  # garbled: the crop's re-reading must decide
+
+
+def test_counts_unique_consistent_set_accepted() -> None:
+    from parsers.scan_counts import SURE, decide_counts
+
+    readings = {"total": {8: 6.0}, "present": {7: 6.0, 1: 0.5}, "returned": {7: 6.0}, "valid": {7: 5.5, 1: 1.0}}
+    decided = decide_counts(readings, {7: 3.0})
+    assert {k: d.value for k, d in decided.items()} == {"total": 8, "present": 7, "returned": 7, "valid": 7}
+    assert all(d.confidence >= SURE for d in decided.values())
+
+
+def test_counts_inconsistent_or_weak_readings_flagged() -> None:
+    from parsers.scan_counts import SURE, decide_counts
+
+    # present read over total: one of them is wrong, neither is sure
+    decided = decide_counts({"total": {8: 6.0}, "present": {9: 6.0}})
+    assert not any(d.confidence >= SURE for d in decided.values())
+    # one weak reading alone is never sure
+    assert decide_counts({"returned": {3: 2.9}})["returned"].confidence < SURE
+
+
+def test_garbled_count_line_is_reread_from_its_crop() -> None:
+    """A page whose count line the page read garbles: the number is read again in its region."""
+    font_path = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+    if not os.path.exists(font_path):
+        pytest.skip("no font")
+    from ocr.tesseract import Word
+    from parsers.scan_counts import CountLine
+    from parsers.scan_layout import _PageReader
+
+    image = Image.new("L", (900, 120), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(font_path, 36)
+    draw.text((20, 40), "Số có mặt:", font=font, fill=0)
+    draw.text((260, 36), "09", font=font, fill=0)
+    draw.text((360, 40), "đồng chí", font=font, fill=0)
+    reader = object.__new__(_PageReader)
+    reader.gray = np.asarray(image)
+    reader.dpi = 200
+    label = [
+        Word("Số", 0.97, (20, 48, 62, 80)),
+        Word("có", 0.97, (70, 48, 110, 80)),
+        Word("mặt:", 0.9, (118, 48, 220, 80)),
+    ]
+    line = CountLine("present", label, [Word("#Ø", 0.0, (260, 44, 320, 80))], [Word("đồng", 0.9, (360, 48, 440, 80))])
+    support = reader._count_support(line)
+    assert max(support, key=lambda v: support[v]) == 9
+
+
+def _ruled_table(rows: int, cols: int, cell: tuple[int, int] = (120, 60)) -> tuple[np.ndarray, list[int], list[int]]:
+    """A binary ink mask (1 = ink) holding a plain ruled table, and its column and row lines."""
+    w, h = cell
+    xs = [100 + c * w for c in range(cols + 1)]
+    ys = [100 + r * h for r in range(rows + 1)]
+    ink = np.zeros((ys[-1] + 100, xs[-1] + 100), np.uint8)
+    for x in xs:
+        cv2.line(ink, (x, ys[0]), (x, ys[-1]), 1, 3)
+    for y in ys:
+        cv2.line(ink, (xs[0], y), (xs[-1], y), 1, 3)
+    return ink, xs, ys
+
+
+def test_scribble_strokes_in_one_cell_make_no_column_or_row() -> None:
+    from parsers.scan_grid import find_grids, rulings
+
+    ink, xs, ys = _ruled_table(8, 4)
+    # A zigzag scribble in one cell: its long strokes meet that cell's top and bottom borders.
+    x0, y0, y1 = xs[1], ys[3], ys[4]
+    for k in range(5):
+        cv2.line(ink, (x0 + 15 + 20 * k, y0), (x0 + 25 + 20 * k, y1), 1, 3)
+    # A horizontal scribble stroke in another cell, meeting that cell's left and right borders.
+    cv2.line(ink, (xs[2], ys[6] + 30), (xs[3], ys[6] + 32), 1, 3)
+    lines = rulings(ink, DPI)
+    [grid] = find_grids(lines, DPI)
+    assert grid.n_cols == 4 and grid.n_rows == 8
+    assert all(abs(a - b) <= 3 for a, b in zip(grid.xs, xs, strict=True))
+    # The scribble is pen ink again, not a ruling line to erase.
+    assert lines.vertical[y0 + 10 : y1 - 10, x0 + 10 : xs[2] - 10].sum() == 0
+
+
+def test_column_drawn_in_all_body_rows_is_kept_though_header_spans_it() -> None:
+    from parsers.scan_grid import find_grids, rulings
+
+    ink, xs, ys = _ruled_table(8, 4)
+    ink[ys[0] + 3 : ys[1] - 2, xs[2] - 3 : xs[2] + 4] = 0  # the header spans columns 1 and 2
+    [grid] = find_grids(rulings(ink, DPI), DPI)
+    assert grid.n_cols == 4
+    assert any(c.row == 0 and c.col == 1 and c.cols == 2 for c in grid.cells)
+
+
+def test_stray_line_crossing_into_a_cell_is_not_a_mark() -> None:
+    from parsers.scan_ink import measure
+
+    ink, xs, ys = _ruled_table(3, 4)
+    ink[:] = 0  # the ruling lines already erased
+    # A scribble's long tail from the row above dips into row 1, column 3, and runs on beyond it.
+    cv2.line(ink, (xs[3] - 200, ys[1] - 20), (xs[4] - 5, ys[1] + 14), 1, 4)
+    cv2.line(ink, (xs[3] - 150, ys[1] - 15), (xs[4] - 5, ys[1] - 25), 1, 4)
+    # A real tick in row 1, column 0.
+    cv2.line(ink, (xs[0] + 40, ys[1] + 30), (xs[0] + 55, ys[1] + 45), 1, 3)
+    cv2.line(ink, (xs[0] + 55, ys[1] + 45), (xs[0] + 85, ys[1] + 12), 1, 3)
+    shares = [measure(ink, (xs[c], ys[1], xs[c + 1], ys[2])) for c in range(4)]
+    verdicts = decide(shares)
+    assert verdicts[0].marked and verdicts[0].confidence >= REVIEW_BELOW
+    assert not verdicts[3].marked
+
+
+def test_tick_touching_a_neighbour_scribble_still_counts() -> None:
+    from parsers.scan_ink import measure
+
+    ink, xs, ys = _ruled_table(3, 4)
+    ink[:] = 0
+    box = (xs[2], ys[1], xs[3], ys[2])
+    # A dense scribble in the cell above whose strokes reach down to the border...
+    for k in range(8):
+        cv2.line(ink, (xs[2] + 10, ys[0] + 8 + 6 * k), (xs[3] - 10, ys[0] + 12 + 6 * k), 1, 4)
+    cv2.line(ink, (xs[2] + 60, ys[0] + 10), (xs[2] + 60, ys[1] + 2), 1, 4)
+    # ... and a cross in this cell that starts right under it.
+    cv2.line(ink, (xs[2] + 40, ys[1] + 4), (xs[2] + 80, ys[2] - 8), 1, 3)
+    cv2.line(ink, (xs[2] + 80, ys[1] + 4), (xs[2] + 40, ys[2] - 8), 1, 3)
+    assert measure(ink, box).share >= 0.02

@@ -1,0 +1,173 @@
+"""The minutes' count lines ("- Số có mặt: 09 đồng chí"), found by their printed labels and read
+again where the number is written, then decided together under the arithmetic they obey.
+
+The page read garbles a handwritten number after a printed label. Each count line is found from
+the page OCR's words (the label's words diacritic-folded, matched loosely), the region between the
+label and the printed unit after it ("đồng chí", "phiếu"; else a few letter heights) is cut out,
+and the number read there several ways (`scan_tally.digit_candidates`), with the page read's own
+digits as one more reading. The counts are then chosen jointly: present ≤ total, present + absent
+= total, issued ≥ returned ≥ valid, returned ≤ present, issued ≤ total, and valid the ballots the
+vote rows add up to. A count is sure only when it was read, and the best consistent set leads
+every set with another value for it by a clear margin.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from domain.text import fold
+from ocr.tesseract import Word
+from parsers.scan_tally import Support
+
+SURE = 0.95
+UNSURE = 0.5
+MARGIN = 0.5  # normalised support the best set must lead any set with another value by
+_TOP = 4
+_MATCH = 0.8  # how alike the folded words must be to the label
+_PAGE_READ_WEIGHT = 1.0  # the page read's digits weigh as one reading of the crop
+_TIE = 0.05  # issued = present: a weak tie-breaker only
+_AGREED = 5.0  # raw support a sure value needs: several readings agreeing, not one
+_SHARE = 0.7  # … and this share of all the readings of its line
+
+LABELS: dict[str, tuple[str, str]] = {  # key: (printed label, unit)
+    "total": ("Tổng số đảng viên chính thức:", "đồng chí"),
+    "present": ("Số có mặt:", "đồng chí"),
+    "absent": ("Số vắng mặt:", "đồng chí"),
+    "issued": ("Số phiếu phát ra:", "phiếu"),
+    "returned": ("Số phiếu thu vào:", "phiếu"),
+    "valid": ("Số phiếu hợp lệ:", "phiếu"),
+}
+_FOLDED = {k: fold(label).rstrip(":") for k, (label, _unit) in LABELS.items()}
+_BULLETS = "-–+•*. "
+
+
+@dataclass(frozen=True)
+class CountLine:
+    """A count line's label words, the words after them up to the printed unit (the number as the
+    page read it), and the unit and what follows it."""
+
+    key: str
+    label: list[Word]
+    value: list[Word]
+    unit: list[Word]
+
+
+def _key(text: str) -> str:
+    return "".join(ch for ch in fold(text) if ch.isalnum() or ch == " ").strip()
+
+
+def find_count_line(words: Sequence[Word]) -> CountLine | None:
+    """The count label a line opens with (loosely: OCR confuses accents and letters), or None."""
+    start = 0
+    while start < len(words) and not words[start].text.strip(_BULLETS):
+        start += 1
+    best: tuple[float, str, int] | None = None
+    for key, label in _FOLDED.items():
+        n = len(label.split())
+        for size in (n - 1, n, n + 1):
+            if size < 1 or start + size > len(words):
+                continue
+            text = " ".join(_key(w.text) for w in words[start : start + size]).strip()
+            score = SequenceMatcher(None, text, label).ratio()
+            if score >= _MATCH and (best is None or score > best[0]):
+                best = (score, key, start + size)
+    if best is None:
+        return None
+    _, key, end = best
+    rest = list(words[end:])
+    unit_words = _key(LABELS[key][1]).split()
+    at = next((k for k, w in enumerate(rest) if _is_unit(w.text, unit_words)), len(rest))
+    return CountLine(key, list(words[:end]), rest[:at], rest[at:])
+
+
+def _is_unit(text: str, unit_words: list[str]) -> bool:
+    folded = _key(text)
+    return any(SequenceMatcher(None, folded, u).ratio() >= 0.75 for u in unit_words) and not any(
+        ch.isdigit() for ch in text
+    )
+
+
+def page_digits(words: Sequence[Word]) -> Support:
+    """The number the page read found after the label, as one weighted reading."""
+    digits = "".join(ch for w in words for ch in w.text if ch.isdigit())
+    if not 1 <= len(digits) <= 3:
+        return {}
+    confidence = min(w.confidence for w in words)
+    return {int(digits): _PAGE_READ_WEIGHT * max(confidence, 0.1)}
+
+
+@dataclass(frozen=True)
+class CountDecision:
+    value: int | None
+    confidence: float
+
+
+_RULES: list[tuple[str, str]] = [  # (a, b): a ≤ b
+    ("present", "total"),
+    ("absent", "total"),
+    ("returned", "issued"),
+    ("valid", "returned"),
+    ("returned", "present"),
+    ("issued", "total"),
+]
+
+
+def _normalised(s: Support) -> Support:
+    total = sum(s.values())
+    return {v: w / total for v, w in s.items()} if total > 0 else {}
+
+
+def _fits(values: dict[str, int | None]) -> bool:
+    for low, high in _RULES:
+        va, vb = values.get(low), values.get(high)
+        if va is not None and vb is not None and va > vb:
+            return False
+    p, a, t = values.get("present"), values.get("absent"), values.get("total")
+    return p is None or a is None or t is None or p + a == t
+
+
+def decide_counts(readings: dict[str, Support], sums: Support | None = None) -> dict[str, CountDecision]:
+    """The count lines' values chosen together. `readings` holds each line's candidates (a line
+    not found is absent), `sums` the vote rows' support for the valid ballots (each valid ballot
+    rates every member, so every row adds up to it). A value is sure when it was read, and every
+    consistent set with another value for it (or none) scores at least `MARGIN` less; read means
+    several readings agree on it (`_AGREED`) and few say anything else (`_SHARE`)."""
+    keys = sorted(readings)
+    rows = _normalised(sums or {})
+    options: list[list[tuple[int | None, float]]] = []
+    for key in keys:
+        own = _normalised(readings[key])
+        ranked = sorted(own, key=lambda v: -own[v])[:_TOP]
+        if key == "valid":
+            ranked += [v for v in sorted(rows, key=lambda v: -rows[v])[:2] if v not in ranked]
+        options.append([(v, own.get(v, 0.0)) for v in ranked] + [(None, 0.0)])
+    scored: list[tuple[float, dict[str, int | None]]] = []
+    for combo in itertools.product(*options):
+        values = {k: v for k, (v, _) in zip(keys, combo, strict=True)}
+        if not _fits(values):
+            continue
+        score = float(sum(w for _, w in combo))
+        valid = values.get("valid")
+        if valid is not None:
+            score += rows.get(valid, 0.0)
+        if values.get("issued") is not None and values.get("issued") == values.get("present"):
+            score += _TIE
+        scored.append((score, values))
+    scored.sort(key=lambda s: -s[0])
+    out: dict[str, CountDecision] = {}
+    if not scored:
+        return {k: CountDecision(None, 0.0) for k in keys}
+    best_score, best = scored[0]
+    for key in keys:
+        value = best[key]
+        other = max((s for s, v in scored if v[key] != value), default=None)
+        read = False
+        if value is not None:
+            share = _normalised(readings[key]).get(value, 0.0)
+            read = readings[key].get(value, 0.0) >= _AGREED and share >= _SHARE
+        sure = read and (other is None or best_score - other >= MARGIN)
+        out[key] = CountDecision(value, SURE if sure else UNSURE if value is not None else 0.0)
+    return out
