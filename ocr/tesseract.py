@@ -121,14 +121,13 @@ def read(
     dpi: int = 300,
 ) -> Reading:
     """Text, word boxes and confidences of a grey or binary image (uint8, H×W)."""
-    from PIL import Image
-
     if image.ndim != 2 or image.dtype != np.uint8 or image.size == 0:
         raise OcrError("Ảnh không hợp lệ để nhận dạng chữ.", detail=f"shape={image.shape} dtype={image.dtype}")
     api = _api(lang, profile)
     api.SetPageSegMode(psm.value)  # type: ignore[attr-defined]
     api.SetVariable("tessedit_char_whitelist", whitelist or "")  # type: ignore[attr-defined]
-    api.SetImage(Image.fromarray(image))  # type: ignore[attr-defined]
+    pixels = np.ascontiguousarray(image)  # raw bytes: SetImage(PIL) would encode a BMP per call
+    api.SetImageBytes(pixels.tobytes(), pixels.shape[1], pixels.shape[0], 1, pixels.shape[1])  # type: ignore[attr-defined]
     api.SetSourceResolution(dpi)  # type: ignore[attr-defined]
     if not api.Recognize(timeout=int(timeout_s * 1000)):  # type: ignore[attr-defined]
         api.Clear()  # type: ignore[attr-defined]
