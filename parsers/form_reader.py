@@ -605,6 +605,7 @@ class _Row:
 def _row_marks(grid: _Grid, r: int, fill_ok: dict[Level, bool]) -> tuple[set[Level], set[Level], float]:
     live: set[Level] = set()
     cancelled: set[Level] = set()
+    judged: set[Level] = set()  # levels whose cell the reader put anything in, if only "empty"
     confidence = 1.0
     for cell in grid.table.cells(r):
         if cell.origin is not None:  # the mark sits in the merged cell's first row
@@ -614,12 +615,18 @@ def _row_marks(grid: _Grid, r: int, fill_ok: dict[Level, bool]) -> tuple[set[Lev
             # no level cell, or a label cell spanning over the level columns (a section heading)
             continue
         mark = cell_mark(cell, use_fill=all(fill_ok[lvl] for lvl in hit))
-        confidence = min([confidence, *(p.confidence for line in cell.lines for p in line.pieces)])
+        pieces = [p.confidence for line in cell.lines for p in line.pieces]
+        confidence = min([confidence, *pieces])
+        if pieces:
+            judged.update(hit)
         for lvl in hit:
             if mark.live:
                 live.add(lvl)
             elif mark.cancelled:
                 cancelled.add(lvl)
+    from_pixels = any(p.confidence < 1.0 for c in grid.table.cells(r) for line in c.lines for p in line.pieces)
+    if from_pixels and judged != set(grid.levels):
+        confidence = min(confidence, 0.5)  # a level cell of a scanned row was never looked at
     return live, cancelled, confidence
 
 
@@ -922,6 +929,20 @@ def _with_continuations(
             current = None
 
 
+def unattributed_rows(tables: Sequence[Table], layout_of: Callable[[Table], _Layout | None]) -> int:
+    """Data rows read from pixels that hold writing but no name we could read: a member's votes
+    that no person can be given, so the whole table needs a person's eye."""
+    count = 0
+    for table, layout in _with_continuations(tables, layout_of):
+        named = {r for r, _ in _member_rows(table, layout.end, layout.name_col)}
+        for r in range(layout.end, len(table.grid)):
+            cells = [c for c in table.cells(r) if c.origin is None and c.col != layout.name_col]
+            unsure = any(_cell_confidence(c) < 1.0 for c in table.cells(r))
+            if r not in named and unsure and any(_value(c.text) for c in cells):
+                count += 1
+    return count
+
+
 def _numbered(table: Table, r: int) -> bool:
     cells = table.cells(r)
     return bool(cells) and _ARABIC.fullmatch(cells[0].text) is not None
@@ -939,11 +960,17 @@ def _summary_layout(table: Table, definition: FormDefinition) -> _Layout | None:
 def read_summary(tables: Sequence[Table], definition: FormDefinition) -> list[SummaryRow]:
     """Mẫu 06 (and ballots): one row per member, the rating in each evaluator's column; the
     branch's column also carries the vote ('HTTNV 07/08/10'); a ballot's columns carry boxes."""
-    return [
-        _summary_row(table, r, name, layout.columns, layout.extra.get("positions"), definition)
+    rows = [
+        (_summary_row(table, r, name, layout.columns, layout.extra.get("positions"), definition), table, r)
         for table, layout in _with_continuations(tables, lambda t: _summary_layout(t, definition))
         for r, name in _member_rows(table, layout.end, layout.name_col)
     ]
+    if any(row.tally is not None for row, _, _ in rows):
+        for row, table, r in rows:
+            if row.tally is None and any(_cell_confidence(c) < 1.0 for c in table.cells(r)):
+                # Read from pixels, and the others have votes: this member's vote was not read.
+                row.tally = Tally(name=row.name, confidence=0.0, location=row.location)
+    return [row for row, _, _ in rows]
 
 
 def _summary_row(
@@ -1275,6 +1302,8 @@ def read_form(segment: Segment) -> ExtractedForm:
     if definition.summary_columns:
         form.summary_rows = read_summary(tables, definition)
         form.tallies = [row.tally for row in form.summary_rows if row.tally is not None]
+        if unattributed_rows(tables, lambda t: _summary_layout(t, definition)):
+            form.confidence = 0.5
     if form.criteria and all(c.confidence == 0 for c in form.criteria):
         form.confidence = 0.5  # an analysis form whose grid was not found at all
     if definition.kind == FormKind.MINUTES:
@@ -1288,6 +1317,8 @@ def _read_minutes(form: ExtractedForm, segment: Segment, fields: dict[str, str])
     present, total = _first_int(fields.get("present")), _first_int(fields.get("total"))
     sure = min(_field_confidence(segment.lines, segment.match.definition, key) for key in ("present", "total"))
     form.tallies = read_vote_table(segment.tables, present, total, sure)
+    if unattributed_rows(segment.tables, _vote_layout):
+        form.confidence = 0.5
     counts = {k: _first_int(fields.get(k)) for k in ("issued", "returned", "valid")}
     for tally in form.tallies:
         if tally.confidence < 1.0:  # read by OCR: what the count lines miss or contradict is unsure

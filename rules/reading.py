@@ -43,8 +43,11 @@ def file_rejected(ctx: RuleContext) -> Iterator[Outcome]:
             )
 
 
-def _unreadable_values(form: ExtractedForm, threshold: float) -> Iterator[tuple[str, str, Location | None]]:
-    """Each doubtful value: its field, what it is in words, and where it sits (with its crop)."""
+def _unreadable_values(form: ExtractedForm, threshold: float) -> Iterator[tuple[str | None, str, Location | None]]:
+    """Each doubtful value: its field, what it is in words, and where it sits (with its crop). A
+    form read only in part (a row whose person could not be read) is doubtful as a whole."""
+    if form.confidence < threshold:
+        yield None, "biểu mẫu chưa đọc được đầy đủ (có dòng không đọc được)", form.location
     for c in form.criteria:
         if c.confidence < threshold:
             what = "không tìm thấy dòng này" if c.confidence == 0 else "không đọc chắc chắn được ô đánh dấu"

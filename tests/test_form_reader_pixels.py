@@ -1,0 +1,96 @@
+"""The form reader on layouts read from pixels (every piece less than sure): what it could not
+attribute or never looked at is doubtful, so the rules send it to a person instead of judging it."""
+
+from __future__ import annotations
+
+from domain.forms import catalog
+from domain.model import Level
+from domain.rule_sets import rule_set
+from parsers.form_reader import read_forms
+from parsers.layout import Body, Cell, Line, Piece, Table
+from rules.engine import run_rules
+from tests.builders import dossier
+
+OCR = 0.95  # an OCR'd piece: sure enough to use, but read from pixels
+
+
+class _Builder:
+    """A layout built by hand: lines of text and one table, every piece at `OCR` confidence."""
+
+    def __init__(self) -> None:
+        self.body = Body()
+
+    def line(self, text: str, **where: int) -> Line:
+        line = Line(index=len(self.body.lines), pieces=[Piece(text, confidence=OCR)], **where)  # type: ignore[arg-type]
+        self.body.lines.append(line)
+        return line
+
+    def table(self, rows: list[list[str | None]]) -> None:
+        table = Table(index=len(self.body.tables), first_line=len(self.body.lines))
+        self.body.tables.append(table)
+        for r, texts in enumerate(rows):
+            cells: list[Cell | None] = []
+            for c, text in enumerate(texts):
+                cell = Cell(row=r, col=c, span=1)
+                if text is not None:  # None: a cell the reader never put anything in
+                    where = {"table": table.index, "row": r, "col": c}
+                    cell.lines.append(self.line(text, **where))
+                cells.append(cell)
+            table.grid.append(cells)
+
+
+def _summary(rows: list[list[str | None]]) -> Body:
+    b = _Builder()
+    b.line("Mẫu 06-HD KĐ.ĐG 2018")
+    b.line("TỔNG HỢP ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG ĐẢNG VIÊN")
+    header: list[str | None] = ["TT", "Họ và tên đảng viên", "Chức vụ", "Đảng viên tự đánh giá, xếp loại",
+              "Đánh giá, xếp loại công chức, viên chức", "Chi ủy nơi đảng viên sinh hoạt đánh giá, xếp loại",
+              "Tập thể lãnh đạo đoàn thể", "Chi bộ đánh giá, xếp loại", "Ghi chú"]
+    b.table([header, *rows])
+    return b.body
+
+
+def test_a_member_whose_vote_was_not_read_gets_an_unreadable_tally() -> None:
+    body = _summary([
+        ["1", "Lê Văn Bình", "Đảng viên", "HTTNV", "HTTNV", "HTTNV", "", "HTTNV 07/08/10", ""],
+        ["2", "Trần Thị Cúc", "Đảng viên", "HTNV", "HTNV", "HTNV", "", "? ?", ""],
+    ])
+    (form,) = read_forms(body, "quet.jpg")
+    tallies = {t.name: t for t in form.tallies}
+    assert tallies["Lê Văn Bình"].votes and tallies["Lê Văn Bình"].confidence >= 0.9
+    assert tallies["Trần Thị Cúc"].votes == {} and tallies["Trần Thị Cúc"].confidence == 0
+
+
+def test_a_row_whose_person_could_not_be_read_makes_the_form_doubtful() -> None:
+    body = _summary([
+        ["1", "Lê Văn Bình", "Đảng viên", "HTTNV", "HTTNV", "HTTNV", "", "HTTNV 07/08/10", ""],
+        ["2", "", "Đảng viên", "HTNV", "HTNV", "HTNV", "", "HTNV 05/08/10", ""],
+    ])
+    (form,) = read_forms(body, "quet.jpg")
+    assert form.confidence < 0.9
+    d = dossier(form)
+    result = run_rules(d, rule_set("2018"))
+    assert any(f.rule == "unreadable" and f.field is None for f in result.findings)
+
+
+def test_a_scanned_criterion_row_with_a_level_cell_never_looked_at_is_doubtful() -> None:
+    definition = catalog()["2018/mau-05"]
+    b = _Builder()
+    b.line("Mẫu 05-HD KĐ.ĐG 2018")
+    b.line("PHIẾU PHÂN TÍCH CHẤT LƯỢNG VÀ ĐÁNH GIÁ, XẾP LOẠI ĐẢNG VIÊN")
+    b.line("- Họ và tên đảng viên: Lê Văn Bình")
+    rows: list[list[str | None]] = [["TT", "TIÊU CHÍ ĐÁNH GIÁ", "Xuất sắc", "Tốt", "Trung bình", "Kém"]]
+    third, opened = definition.criteria[2].id, ""
+    for c in definition.criteria:
+        section, _, number = c.id.partition(".")
+        if number and section != opened:
+            rows.append([section, "Nhóm tiêu chí", "", "", "", ""])
+            opened = section
+        # The third row: the reader put nothing, not even "empty", in its Tốt cell.
+        rows.append([number or section, c.label, "", None if c.id == third else "x", "", ""])
+    b.table(rows)
+    (form,) = read_forms(b.body, "quet.jpg")
+    by_id = {c.id: c for c in form.criteria}
+    assert by_id[third].level is None and by_id[third].confidence < 0.9
+    assert all(by_id[c.id].level is Level.TOT and by_id[c.id].confidence >= 0.9
+               for c in definition.criteria if c.id != third)
