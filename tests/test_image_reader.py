@@ -5,11 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import cv2
+import numpy as np
 import pytest
 from PIL import Image
 
+from domain.model import Document, DocumentKind, Rating
 from parsers import image_reader, pdf_reader
 from parsers.triage import read_file
+from samples.scangen import marks
+from samples.scangen.generate import pages_with_boxes
+from templating.pdf_export import find_soffice
+from templating.store import load_layout
+from tests.builders import check, dossier, minutes, votes
 
 
 def _blank_scan_pdf(path: Path, pages: int) -> Path:
@@ -46,3 +54,30 @@ def test_bad_images_are_refused_one_by_one_and_the_batch_goes_on(tmp_path: Path)
     assert [d.file for d in documents] == ["hong.jpg", "trang.png"]
     assert documents[0].rejected is not None and "bị hỏng" in documents[0].rejected
     assert documents[1].rejected is not None and "Không nhận ra mẫu biểu" in documents[1].rejected
+
+
+def test_a_scanned_ballot_stack_is_counted_and_compared_with_the_minutes(tmp_path: Path) -> None:
+    """Three ballots scanned into one TIFF: read through triage like any upload, then checked
+    against minutes that record one vote too many (`ballots-vs-minutes`)."""
+    if find_soffice() is None:
+        pytest.skip("LibreOffice not installed")
+    blank = pages_with_boxes("phieu-bieu-quyet", tmp_path / "cache")[0]
+    pen, rng = marks.Pen((150, 60, 25), 0.4), np.random.default_rng(11)
+    layout = load_layout("phieu-bieu-quyet")
+    boxes = {b["id"]: {k: float(b[k]) for k in ("x", "y", "w", "h")} for b in layout["pages"][0]}
+    sheets = []
+    for choice in ("httnv", "httnv", "htxsnv"):  # the first member's row on each ballot
+        page = blank.image()
+        marks.cross(page, boxes[f"rating:row0:{choice}"], pen, rng)
+        sheets.append(Image.fromarray(cv2.cvtColor(page, cv2.COLOR_BGR2RGB)).convert("L"))
+    stack = tmp_path / "phieu.tif"
+    sheets[0].save(stack, save_all=True, append_images=sheets[1:], dpi=(300, 300), compression="tiff_lzw")
+
+    (document,) = read_file(stack)
+    assert document.rejected is None and document.kind == DocumentKind.IMAGE and document.pages == 3
+    assert [f.form_id for f in document.forms] == ["phieu-bieu-quyet"] * 3
+    member = blank.slots[0]
+    recorded = minutes([(member, votes(httnv=3), Rating.HTTNV)], present=3, total=3)
+    d = dossier(documents=[document, Document(file="bien-ban.docx", kind=DocumentKind.DOCX, forms=[recorded])])
+    findings = [f for f in check(d, "2018").findings if f.rule == "ballots-vs-minutes"]
+    assert len(findings) == 1 and "HTXSNV: phiếu đếm được 1, biên bản ghi 0" in findings[0].message
