@@ -41,6 +41,9 @@ SCAN_VARIANTS = {"scan_jpg", "scan_png", "scan_pdf"}
 PDF_DPI = 200
 
 
+CONFIDENCE_BANDS = ((0.0, 0.5), (0.5, 0.9), (0.9, 0.95), (0.95, 1.01))
+
+
 def _pages(path: Path) -> Iterator[PageImage]:
     if path.suffix.lower() == ".pdf":
         pdf = pypdfium2.PdfDocument(str(path))
@@ -86,13 +89,15 @@ def _records(truth: dict[str, Any], forms: list[ExtractedForm]) -> list[dict[str
             got = crit.get(c["id"])
             value = got.level.value if got is not None and got.level is not None else None
             flagged = form is None or got is None or got.confidence < REVIEW_BELOW
-            recs.append({"kind": "criteria", "id": c["id"], "truth": c["level"], "got": value, "flagged": flagged})
+            recs.append({"kind": "criteria", "id": c["id"], "truth": c["level"], "got": value, "flagged": flagged,
+                         "confidence": got.confidence if got is not None else 0.0})
         if "rating" in tf:
             want = (tf.get("rating") or {}).get("value")
             r = form.rating if form else None
             value = r.value.value if r is not None and r.value is not None else None
             flagged = r is None or r.confidence < REVIEW_BELOW
-            recs.append({"kind": "rating", "id": "rating", "truth": want, "got": value, "flagged": flagged})
+            recs.append({"kind": "rating", "id": "rating", "truth": want, "got": value, "flagged": flagged,
+                         "confidence": r.confidence if r is not None else 0.0})
         tallies = list(form.tallies) if form else []
         for k, tt in enumerate(tf.get("tallies", [])):
             t = next((x for x in tallies if _same_name(x.name, tt["name"])), None)
@@ -108,7 +113,8 @@ def _records(truth: dict[str, Any], forms: list[ExtractedForm]) -> list[dict[str
             fields += [("result", tt["result"], t.result.value if t and t.result else None)]
             for name, want, got in fields:
                 recs.append(
-                    {"kind": "tally", "id": f"{tt['name']}:{name}", "truth": want, "got": got, "flagged": flagged}
+                    {"kind": "tally", "id": f"{tt['name']}:{name}", "truth": want, "got": got, "flagged": flagged,
+                     "confidence": t.confidence if t else 0.0}
                 )
     for r in recs:
         r["ok"] = r["truth"] == r["got"]
@@ -190,7 +196,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'s/page (tesseract CLI)':22} {cli_spent / n_pages:.2f}")
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{'peak RSS':22} {peak_mb:.0f} MB")
+    _calibration(all_recs)
     return 0
+
+
+def _calibration(recs: list[dict[str, Any]]) -> None:
+    """Share of right values per confidence band: a confidence means something only if the values
+    given it are right that often (everything at or above the review threshold must be right)."""
+    print("\nconfidence band        values  right")
+    for lo, hi in CONFIDENCE_BANDS:
+        band = [r for r in recs if lo <= r["confidence"] < hi]
+        if band:
+            right = sum(r["ok"] for r in band) / len(band)
+            print(f"  [{lo:.2f}, {min(hi, 1.0):.2f}]{'':8} {len(band):6}  {right:.3f}")
 
 
 if __name__ == "__main__":
