@@ -15,8 +15,9 @@ minutes and ballots in scan and phone styles (samples.scangen), reads every page
   read right but not flagged, because another count of the sum was unreadable);
 - review rate: share of values flagged (< 0.9), overall and among values that did not need it;
 - names read in member rows;
-- CPU seconds per page (reading only, generation excluded), split into marks (QR, markers) and
-  the OMR itself; peak RSS of a fresh process reading one 300 dpi page; and plain full-page
+- CPU seconds per page (reading only, generation excluded), on the path `parsers.image_reader`
+  takes (markers first, the QR decoded on its crop, the whole-page search only when that fails),
+  split into markers, QR, registration, boxes, digits and the rest of the OMR; peak RSS of a fresh process reading one 300 dpi page; and plain full-page
   `tesseract IMG - -l vie` on a sample of the same images, with the speed ratio.
 """
 
@@ -36,11 +37,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import omr.reader
 from omr.choices import REVIEW
 from omr.names import forget_names
+from omr.qr import identity_on_crop
 from omr.reader import OwnPage, read_own_page
 from parsers.crops import CropStore
-from parsers.page_marks import read_page_marks
+from parsers.page_marks import read_markers, read_page_marks
 from parsers.pages import image_pages
 from samples.scangen.generate import generate
 from samples.scangen.render import DEFAULT_CACHE
@@ -96,26 +99,73 @@ def _ensure_pages(out: Path, pages: int, seed: int) -> list[Path]:
     return sorted(out.glob("*.truth.json"))
 
 
-def _read(image: Path) -> tuple[OwnPage | None, float, float, str]:
-    page = next(image_pages(image, image.name))
-    started = time.process_time()
-    marks = read_page_marks(page.image)
-    marked = time.process_time()
-    try:
-        own = read_own_page(page, marks, image.name, CropStore())
-        error = ""
-    except Exception as failure:
-        own, error = None, f"{type(failure).__name__}: {getattr(failure, 'user_message', failure)}"
-    return own, marked - started, time.process_time() - marked, error
+# CPU seconds per stage, summed over the pages read in this process.
+STAGES = ("markers", "qr", "registration", "boxes", "digits", "omr (rest)")
+
+
+class _Clock:
+    """Times the stages of `omr.reader.read_own_page` by wrapping the functions it calls."""
+
+    def __init__(self) -> None:
+        self.spent = dict.fromkeys(STAGES, 0.0)
+        for stage, name in (("registration", "register"), ("boxes", "measure_boxes"), ("digits", "read_number")):
+            setattr(omr.reader, name, self._timed(stage, getattr(omr.reader, name)))
+
+    def _timed(self, stage: str, function: Any) -> Any:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.process_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.spent[stage] += time.process_time() - started
+        return timed
+
+    def read(self, image: Path) -> tuple[OwnPage | None, dict[str, float], str]:
+        """The page read as `parsers.image_reader` reads it, and the CPU seconds of each stage."""
+        page = next(image_pages(image, image.name))
+        before = dict(self.spent)
+        started = time.process_time()
+        marks = read_markers(page.image)
+        found = time.process_time()
+        marks = identity_on_crop(page.image, marks)
+        if marks.identity is None:
+            marks = read_page_marks(page.image)
+        decoded = time.process_time()
+        try:
+            own = read_own_page(page, marks, image.name, CropStore())
+            error = ""
+        except Exception as failure:
+            own, error = None, f"{type(failure).__name__}: {getattr(failure, 'user_message', failure)}"
+        done = time.process_time()
+        spent = {stage: self.spent[stage] - before[stage] for stage in STAGES}
+        spent["markers"] = found - started
+        spent["qr"] = decoded - found
+        spent["omr (rest)"] = (done - decoded) - spent["registration"] - spent["boxes"] - spent["digits"]
+        return own, spent, error
+
+
+_CLOCK: _Clock | None = None
+
+
+def _read_one(truth_path: Path, cold_names: bool) -> tuple[dict[str, Any], OwnPage | None, dict[str, float], str]:
+    global _CLOCK
+    if _CLOCK is None:
+        _CLOCK = _Clock()
+    truth = json.loads(truth_path.read_text(encoding="utf-8"))
+    if cold_names:
+        forget_names()
+    own, spent, error = _CLOCK.read(truth_path.parent / truth["image"])
+    return truth, own, spent, error
 
 
 def _peak_rss_mb(image: Path) -> float:
     code = (
         "import resource, sys\n"
-        "from parsers.pages import image_pages\nfrom parsers.page_marks import read_page_marks\n"
+        "from parsers.pages import image_pages\nfrom parsers.page_marks import read_markers\n"
+        "from omr.qr import identity_on_crop\n"
         "from omr.reader import read_own_page\nfrom parsers.crops import CropStore\n"
         f"page = next(image_pages(__import__('pathlib').Path({str(image)!r}), 'x'))\n"
-        "read_own_page(page, read_page_marks(page.image), 'x', CropStore())\n"
+        "read_own_page(page, identity_on_crop(page.image, read_markers(page.image)), 'x', CropStore())\n"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
@@ -141,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--tesseract-sample", type=int, default=12)
     parser.add_argument("--cold-names", action="store_true", help="forget names between pages (no reuse)")
+    parser.add_argument("--jobs", type=int, default=1, help="worker processes (CPU times stay per page)")
+    parser.add_argument("--dump", type=Path, help="write every value read (JSON lines) for analysis")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
 
@@ -148,25 +200,33 @@ def main(argv: list[str] | None = None) -> int:
     scores = {name: Score() for name in CATEGORIES}
     names = Counter[str]()
     failures: list[str] = []
-    marks_cpu = omr_cpu = 0.0
+    spent = dict.fromkeys(STAGES, 0.0)
     styles = Counter[str]()
-    for truth_path in truths:
-        truth = json.loads(truth_path.read_text(encoding="utf-8"))
-        image = truth_path.parent / truth["image"]
+    dump = args.dump.open("w", encoding="utf-8") if args.dump else None
+    if args.jobs > 1:
+        pool = ProcessPoolExecutor(max_workers=args.jobs)
+        results = pool.map(_read_one, truths, [args.cold_names] * len(truths), chunksize=4)
+    else:
+        results = map(_read_one, truths, [args.cold_names] * len(truths))
+    for truth, own, page_spent, error in results:
+        image_name = truth["image"]
         styles[truth["degradation"]["style"]] += 1
-        if args.cold_names:
-            forget_names()
-        own, t_marks, t_omr, error = _read(image)
-        marks_cpu += t_marks
-        omr_cpu += t_omr
+        for stage, seconds in page_spent.items():
+            spent[stage] += seconds
         if own is None:
-            failures.append(f"{image.name}: {error}")
+            failures.append(f"{image_name}: {error}")
         for key, value in truth["values"].items():
             read = own.values.get(key) if own else None
-            scores[key.split(":", 1)[0]].add(key, value, read, image.name)
+            scores[key.split(":", 1)[0]].add(key, value, read, image_name)
+            if dump:
+                dump.write(json.dumps({"page": image_name, "key": key, "truth": value,
+                                       "value": read.value if read else None,
+                                       "confidence": read.confidence if read else None}, ensure_ascii=False) + "\n")
         for row, name in truth["names"].items():
             names["total"] += 1
             names["right"] += own is not None and own.names.get(int(row)) == name
+    if dump:
+        dump.close()
     pages = len(truths)
     sample = [truths[k].parent / json.loads(truths[k].read_text())["image"]
               for k in range(0, pages, max(1, pages // args.tesseract_sample))][:args.tesseract_sample]
@@ -175,7 +235,8 @@ def main(argv: list[str] | None = None) -> int:
                 if json.loads(p.read_text())["degradation"].get("dpi") == 300), sample[0])
     rss = _peak_rss_mb(big)
 
-    per_page = (marks_cpu + omr_cpu) / pages
+    per_page = sum(spent.values()) / pages
+    omr_cpu = sum(spent[s] for s in STAGES[2:])
     print(f"pages read: {pages} ({dict(styles)}), unreadable pages: {len(failures)}")
     for line in failures[:10]:
         print(f"  {line}")
@@ -195,7 +256,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"all values              n={total:6d} silent {sum(s.silent for s in scores.values())}  "
           f"review {flagged / total:.2%} (not needed: {needless / max(1, needless_total):.2%})")
     print(f"names in member rows    {names['right']}/{names['total']} exact")
-    print(f"CPU s/page              {per_page:.3f} (marks {marks_cpu / pages:.3f} + omr {omr_cpu / pages:.3f})")
+    print(f"CPU s/page              {per_page:.3f} (marks {(spent['markers'] + spent['qr']) / pages:.3f} "
+          f"+ omr {omr_cpu / pages:.3f})")
+    print("  split                 " + ", ".join(f"{s} {spent[s] / pages:.3f}" for s in STAGES))
     print(f"full-page tesseract     {tesseract_s:.2f} s/page on {len(sample)} pages (CLI, -l vie, 1 thread)")
     print(f"speed ratio             {tesseract_s / per_page:.1f}× (tesseract / marks+omr)")
     print(f"peak RSS, one 300 dpi page in a fresh process: {rss:.0f} MB ({big.name})")

@@ -42,6 +42,7 @@ _MARGIN_MM = 0.7  # light band around the outline, part of the outline template
 _RING_MM = 0.35  # thickness of the printed outline in the template
 _INSET_MM = 0.5  # interior = box shrunk by this on every side: the outline never counts as ink
 INK = 0.28  # darkness (fraction of the background) from which a pixel is ink
+FAINT = 0.12  # … from which it may be light pencil (judged against the page's blank boxes)
 _MIN_OUTLINE = 0.18  # template score under which the outline is not trusted
 _STROKE_MM = 0.9  # widest pen stroke that is still a stroke, not a fill
 _NEIGHBOURHOOD_MM = 25.0  # boxes whose shifts a box without a visible outline borrows
@@ -88,6 +89,10 @@ class BoxMeasure:
     solid: float
     outline: float
     crossed: bool = False  # a line runs straight through the box and on beyond it (a fold, a ruled line)
+    faint: float = 0.0  # share of the interior darker than `FAINT`: light pencil the `INK` level misses
+    elongation: float = 1.0  # the largest ink component's length over its width (a short stroke vs a dot)
+    offset: float = 0.0  # how far the interior's ink is centred from the middle (0 centre … 0.5 at an edge)
+    beyond: float = 0.0  # ink share of a band just outside the printed outline (an overflowing stroke)
 
 
 @dataclass(frozen=True)
@@ -172,7 +177,46 @@ def measure(dark: Floats, origin: tuple[float, float], box: Box, outline: float)
     darkness = float(inside[ink.astype(bool)].mean()) if share else 0.0
     solid = float(cv2.erode(ink, _stroke_eraser()).mean()) if share > 0.2 else 0.0
     crossed = share > 0 and _crossed(dark, origin, box)
-    return BoxMeasure(box, share, darkness, _extent(ink), solid, outline, crossed)
+    faint = float((inside > FAINT).mean())
+    return BoxMeasure(box, share, darkness, _extent(ink), solid, outline, crossed, faint, _elongation(ink),
+                      _offset(inside), _beyond(dark, origin, box) if share else 0.0)
+
+
+def _beyond(dark: Floats, origin: tuple[float, float], box: Box) -> float:
+    """Ink share of the band from 0.3 to 1.0 mm outside the box's outline."""
+    def px(mm: float) -> int:
+        return max(0, round(mm * PPMM))
+
+    x0, y0 = px(box.x - origin[0]), px(box.y - origin[1])
+    x1, y1 = px(box.x + box.w - origin[0]), px(box.y + box.h - origin[1])
+    near, far = px(0.3), px(1.0)
+    outer = dark[max(0, y0 - far):y1 + far, max(0, x0 - far):x1 + far] > INK
+    inner = dark[max(0, y0 - near):y1 + near, max(0, x0 - near):x1 + near] > INK
+    band = outer.size - inner.size
+    return float(max(0, int(outer.sum()) - int(inner.sum())) / band) if band > 0 else 0.0
+
+
+def _elongation(ink: npt.NDArray[np.uint8]) -> float:
+    """Length over width of the largest ink component (its minimal rotated rectangle)."""
+    if not ink.any():
+        return 1.0
+    _count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    ys, xs = np.nonzero(labels == largest)
+    (_, _), (w, h), _ = cv2.minAreaRect(np.stack([xs, ys], axis=1).astype(np.float32))
+    return float((max(w, h) + 1) / (min(w, h) + 1))
+
+
+def _offset(inside: Floats) -> float:
+    """Distance of the ink's centre of mass from the interior's middle, as a share of its side."""
+    weights = np.where(inside > INK, inside, 0.0)
+    total = float(weights.sum())
+    if total <= 0:
+        return 0.0
+    h, w = inside.shape
+    cy = float((weights.sum(axis=1) * np.arange(h)).sum() / total) / max(1, h - 1) - 0.5
+    cx = float((weights.sum(axis=0) * np.arange(w)).sum() / total) / max(1, w - 1) - 0.5
+    return float(max(abs(cx), abs(cy)))
 
 
 def _crossed(dark: Floats, origin: tuple[float, float], box: Box) -> bool:
@@ -280,11 +324,17 @@ def _neighbour_shift(box: Box, good: list[tuple[Box, _Shift]]) -> tuple[float, f
 _EMPTY_INK = 0.025
 _MARK_INK = 0.07
 _FILLED = 0.72
-_HALF_FILLED = 0.45
-_MARK_EXTENT = 0.6  # a mark's stroke spans at least this share of the box …
+_HALF_FILLED = 0.3  # a circle drawn with a thick pen keeps up to about this much after erosion
+_OFF_FILL = (0.18, 0.12)  # … less, but lying to one side of the box: half of it filled
+_MARK_EXTENT = 0.8  # a mark's stroke spans at least this share of the box (a short stroke does not) …
+_SHORT_EXTENT = 0.6  # … or this much when it runs on beyond the outline (`_OVERFLOW_BAND`)
+_OVERFLOW_BAND = 0.03
 _DOT_EXTENT = 0.45  # … or, when it is a dot, this much
 _DOT_INK = 0.2  # (a dot covers at least this share of the interior)
+_DOT_ROUND = 1.4  # (and is round: a short thick stroke is longer than this times its width)
 _SPECK_EXTENT = 0.25  # ink no larger than this is dust or a stray dot
+_SPILL_OFFSET = 0.42  # ink centred this far towards an edge came from outside (a neighbour's overflow)
+_EMPTY_FAINT = 0.06  # light-pencil share above the page's blank level from which a box is not surely empty
 
 
 @dataclass(frozen=True)
@@ -293,6 +343,8 @@ class Calibration:
 
     blank_ink: float
     spread: float
+    blank_faint: float = 0.0
+    faint_spread: float = 0.0
 
     @classmethod
     def of(cls, measures: list[BoxMeasure]) -> Calibration:
@@ -301,10 +353,10 @@ class Calibration:
         if not measures:
             return cls(0.0, 0.0)
         inks = np.array([m.ink for m in measures], dtype=np.float64)
-        median = float(np.median(inks))
-        lower = inks[inks <= np.percentile(inks, 60)]
-        spread = float(np.median(np.abs(lower - np.median(lower)))) if lower.size else 0.0
-        return cls(median, spread)
+        faints = np.array([m.faint for m in measures], dtype=np.float64)
+        median, spread = _blank_level(inks)
+        faint, faint_spread = _blank_level(faints)
+        return cls(median, spread, faint, faint_spread)
 
     def empty_limit(self) -> float:
         return self.blank_ink + _EMPTY_INK + 3 * self.spread
@@ -312,22 +364,45 @@ class Calibration:
     def mark_limit(self) -> float:
         return max(self.empty_limit() + 0.03, self.blank_ink + _MARK_INK + 4 * self.spread)
 
+    def faint_limit(self) -> float:
+        return self.blank_faint + _EMPTY_FAINT + 3 * self.faint_spread
+
+
+def _blank_level(values: npt.NDArray[np.float64]) -> tuple[float, float]:
+    median = float(np.median(values))
+    lower = values[values <= np.percentile(values, 60)]
+    spread = float(np.median(np.abs(lower - np.median(lower)))) if lower.size else 0.0
+    return median, spread
+
 
 def classify(m: BoxMeasure, calibration: Calibration) -> Verdict:
-    """Empty, marked, filled (cancelled) or uncertain, with how far the box is from a boundary."""
+    """Empty, marked, filled (cancelled) or uncertain, with how far the box is from a boundary.
+
+    Every decision needs a margin on its own side: a box is empty only when neither the ink nor
+    the light-pencil level stands out from the page's blank boxes, marked only when the ink is a
+    stroke across the box or a round dot, centred in it, and not a partial fill; anything between
+    (a short stroke, half a box filled, a neighbour's overflow reaching in) is uncertain."""
     lo, hi = calibration.empty_limit(), calibration.mark_limit()
     if m.solid >= _FILLED:
         return Verdict(BoxState.CANCELLED, 2.0 + m.solid, min(1.0, (m.solid - _FILLED) / 0.15))
-    if m.solid >= _HALF_FILLED:
+    if m.solid >= _HALF_FILLED or (m.solid >= _OFF_FILL[0] and m.offset >= _OFF_FILL[1]):
         return Verdict(BoxState.UNCERTAIN, 1.5, 0.0)
+    faint_lo = calibration.faint_limit()
     if m.ink <= lo and m.extent < _DOT_EXTENT:
-        return Verdict(BoxState.EMPTY, m.ink, min(1.0, 0.5 + (lo - m.ink) / lo))
-    stroke = (m.extent - _MARK_EXTENT) / 0.2
-    dot = min((m.extent - _DOT_EXTENT) / 0.1, (m.ink - _DOT_INK) / 0.1)
-    if m.crossed:
+        if m.faint > faint_lo and m.extent >= _SPECK_EXTENT / 2:
+            return Verdict(BoxState.UNCERTAIN, m.ink, 0.0)  # light pencil under the ink level
+        faint_margin = (faint_lo - m.faint) / max(faint_lo, 1e-3)
+        return Verdict(BoxState.EMPTY, m.ink, max(0.0, min(1.0, 0.5 + (lo - m.ink) / lo, 0.5 + faint_margin)))
+    # A short stroke inside the box is a slip or a started mark; one that runs on out of the box is
+    # an overflowing tick.
+    reach = _MARK_EXTENT if m.beyond < _OVERFLOW_BAND else _SHORT_EXTENT
+    stroke = (m.extent - reach) / 0.1
+    dot = min((m.extent - _DOT_EXTENT) / 0.1, (m.ink - _DOT_INK) / 0.1, (_DOT_ROUND - m.elongation) / 0.2)
+    if m.crossed or m.offset >= _SPILL_OFFSET:
         return Verdict(BoxState.UNCERTAIN, m.ink, 0.0)
     if m.ink >= hi and max(stroke, dot) >= 0:
-        certainty = min((m.ink - hi) / hi, max(stroke, dot), (_HALF_FILLED - m.solid) / 0.15)
+        certainty = min((m.ink - hi) / hi, max(stroke, dot), (_HALF_FILLED - m.solid) / 0.05,
+                        (_SPILL_OFFSET - m.offset) / 0.1)
         return Verdict(BoxState.MARKED, m.ink, max(0.0, min(1.0, certainty)))
     if m.extent < _SPECK_EXTENT and m.ink < hi:
         return Verdict(BoxState.EMPTY, m.ink, 0.5)

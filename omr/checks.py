@@ -86,3 +86,21 @@ def check_summary_rows(values: MutableMapping[str, R]) -> None:
         _at_most(values, prefix + "votes", prefix + "present")
         _at_most(values, prefix + "present", prefix + "total")
 
+
+
+def unconfirmed_partners(values: MutableMapping[str, R], review: float) -> None:
+    """A count that a check depends on and that is unreadable leaves the check undecided: the other
+    counts of that check (a minutes row's four votes; a Mẫu 06 row's votes and present; returned
+    and valid) cannot be confirmed either and go to the person who looks at the unreadable one."""
+    groups: dict[str, list[str]] = {"header": ["digits:returned", "digits:valid"]}
+    for key in values:
+        match = _MINUTES_ROW.match(key)
+        if match:
+            groups.setdefault("m" + match.group(1), []).append(key)
+        match = _SUMMARY_ROW.match(key)
+        if match and match.group(2) in ("votes", "present"):
+            groups.setdefault("s" + match.group(1), []).append(key)
+    for keys in groups.values():
+        present = [k for k in keys if k in values]
+        if any(values[k].confidence < review for k in present):
+            _lower(values, present, "a count of the check is unreadable")

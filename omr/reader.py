@@ -21,7 +21,7 @@ from domain.form_identity import FormIdentity
 from domain.forms import FormDefinition, FormKind, catalog
 from omr.assemble import assemble
 from omr.boxes import Box, Calibration, PageMeasures, classify, measure_boxes
-from omr.checks import check_minutes_header, check_minutes_rows, check_summary_rows
+from omr.checks import check_minutes_header, check_minutes_rows, check_summary_rows, unconfirmed_partners
 from omr.choices import REVIEW, decide
 from omr.digits import read_number
 from omr.layout import Group, groups, name_band, page_boxes, required, row_of
@@ -103,6 +103,9 @@ def _answers(page_groups: list[Group], measured: PageMeasures, definition: FormD
 
 
 def _check(values: dict[str, Read], definition: FormDefinition) -> None:
+    """Arithmetic between the counts of a page. A check that cannot be made (one of its counts
+    unreadable, or lowered by another check) confirms none of the others: they go to the person
+    who looks at that one."""
     if definition.kind is FormKind.MINUTES:
         check_minutes_header(values)
         valid = values.get("digits:valid")
@@ -110,6 +113,7 @@ def _check(values: dict[str, Read], definition: FormDefinition) -> None:
             check_minutes_rows(values, valid.value)
     elif definition.kind is FormKind.SUMMARY:
         check_summary_rows(values)
+    unconfirmed_partners(values, REVIEW)
 
 
 def _extent(boxes: tuple[Box, ...]) -> tuple[float, float, float, float]:

@@ -175,8 +175,9 @@ def test_minutes_digits_read_or_flagged_never_wrong(blanks: Callable[[str], list
     confident = _confident(page)
     wrong = {k: (v, confident[k]) for k, v in numbers.items() if k in confident and confident[k] != v}
     assert not wrong
-    # Handwritten digits are the weak part: at least half are read confidently on a clean scan.
-    assert sum(1 for k in numbers if k in confident) >= 0.5 * len(numbers)
+    # Handwritten digits are the weak part: a count is confident only when every check it takes
+    # part in could be made, so on this page few are; the rest go to a person with their picture.
+    assert all(page.values[k].crop for k in numbers if k not in confident)
 
 
 def _read_of(value: int) -> Read:
@@ -270,3 +271,14 @@ def test_unreadable_identity_is_a_typed_error(tmp_path: Path) -> None:
     white = np.full((800, 600, 3), 255, np.uint8)
     with pytest.raises(OwnFormError):
         read_own_page(PageImage(1, white, 72.0), PageMarks(None, "no QR"), "x.png", CropStore())
+
+
+def test_unreadable_count_leaves_the_rest_of_its_sum_unconfirmed() -> None:
+    from omr.checks import unconfirmed_partners
+
+    values = {f"digits:row0.votes.{k}": Read(v, c, None) for k, v, c in
+              (("htxsnv", 7, 0.99), ("httnv", None, 0.3), ("htnv", 2, 0.99), ("khtnv", 0, 0.99))}
+    values["digits:row1.votes.htxsnv"] = Read(9, 0.99, None)
+    unconfirmed_partners(values, 0.9)
+    assert all(values[f"digits:row0.votes.{k}"].confidence < 0.9 for k in ("htxsnv", "htnv", "khtnv"))
+    assert values["digits:row1.votes.htxsnv"].confidence >= 0.9
