@@ -102,7 +102,10 @@ class _PageReader:
         for grid in self.grids:  # the tables are read cell by cell, with settings per column
             x0, y0, x1, y1 = grid.box
             outside[max(0, y0 - 4) : y1 + 5, max(0, x0 - 4) : x1 + 5] = 255
-        words = scan_ocr.read(outside, psm=Psm.BLOCK, dpi=self.dpi, timeout_s=20.0).words
+        page = scan_ocr.submit(scan_ocr.Job(outside, psm=Psm.BLOCK, dpi=self.dpi, timeout_s=20.0))
+        # the tables' cells are read while the page is: they do not depend on its text
+        self.cell_texts = {id(grid): self._grid_texts(grid) for grid in self.grids}
+        words = page.result().words
         text_lines = _lines(words)
         self._find_counts(text_lines)
         blocks: list[tuple[float, WordLine | Grid]] = [(float(line.box[1]), line) for line in text_lines]
@@ -216,12 +219,7 @@ class _PageReader:
 
     # ------------------------------------------------------------------ tables
     def _table(self, grid: Grid) -> None:
-        readings = {c: self._row_number(c) for c in grid.cells if c.col == 0}
-        header_end = _header_end(readings)
-        texts: dict[GridCell, list[WordLine]] = {}
-        for cell in grid.cells:
-            if cell.row < header_end or cell.col > 0:
-                texts[cell] = self._cell_lines(cell)
+        readings, header_end, texts = self.cell_texts[id(grid)]
         columns = _columns(grid, texts, header_end)
         _complete_vote_columns(grid, columns, texts, header_end)
         criteria = any(c.kind == "level" for c in columns)
@@ -258,21 +256,45 @@ class _PageReader:
                 for k in range(cell.cols):
                     table.grid[below][cell.col + k] = cont
 
-    def _cell_lines(self, cell: GridCell) -> list[WordLine]:
-        crop, (ox, oy) = self._crop(cell.box)
-        if self._blank(cell):
-            return []
-        words = scan_ocr.read(crop, psm=Psm.BLOCK, dpi=self.dpi).words
-        return _lines([_moved(w, ox, oy) for w in words])
+    def _grid_texts(self, grid: Grid) -> tuple[dict[GridCell, _Number], int, dict[GridCell, list[WordLine]]]:
+        """A table's row numbers, where its header ends, and the text lines of its header and
+        non-TT cells."""
+        readings = self._row_numbers([c for c in grid.cells if c.col == 0])
+        header_end = _header_end(readings)
+        texts = self._cells_lines([cell for cell in grid.cells if cell.row < header_end or cell.col > 0])
+        return readings, header_end, texts
 
-    def _row_number(self, cell: GridCell) -> _Number:
-        """What the TT cell shows: the OCR reading, and the roman numeral its strokes spell."""
-        if self._blank(cell):
-            return _Number("", 1.0, None)
-        crop, _ = self._crop(cell.box)
-        big = cv2.resize(crop, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
-        reading = scan_ocr.read(big, psm=Psm.LINE, whitelist=_TT_CHARS, profile=Profile.RAW, dpi=2 * self.dpi)
-        return _Number(reading.text.replace(" ", "").rstrip("."), reading.confidence, roman_by_strokes(crop))
+    def _cells_lines(self, cells: list[GridCell]) -> dict[GridCell, list[WordLine]]:
+        """The text lines of each cell (none in a blank one), the cells read two at a time."""
+        texts: dict[GridCell, list[WordLine]] = {}
+        written: list[tuple[GridCell, np.ndarray, tuple[int, int]]] = []
+        for cell in cells:
+            crop, origin = self._crop(cell.box)
+            texts[cell] = []
+            if not self._blank(cell):
+                written.append((cell, crop, origin))
+        jobs = [scan_ocr.Job(crop, psm=Psm.BLOCK, dpi=self.dpi) for _, crop, _ in written]
+        for (cell, _, (ox, oy)), reading in zip(written, scan_ocr.read_many(jobs), strict=True):
+            texts[cell] = _lines([_moved(w, ox, oy) for w in reading.words])
+        return texts
+
+    def _row_numbers(self, cells: list[GridCell]) -> dict[GridCell, _Number]:
+        """What each TT cell shows: the OCR reading, and the roman numeral its strokes spell."""
+        out = {cell: _Number("", 1.0, None) for cell in cells}
+        written = [(cell, self._crop(cell.box)[0]) for cell in cells if not self._blank(cell)]
+        jobs = [
+            scan_ocr.Job(
+                cv2.resize(crop, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC),
+                psm=Psm.LINE,
+                whitelist=_TT_CHARS,
+                profile=Profile.RAW,
+                dpi=2 * self.dpi,
+            )
+            for _, crop in written
+        ]
+        for (cell, crop), reading in zip(written, scan_ocr.read_many(jobs), strict=True):
+            out[cell] = _Number(reading.text.replace(" ", "").rstrip("."), reading.confidence, roman_by_strokes(crop))
+        return out
 
     def _crop(self, box: PxBox) -> tuple[np.ndarray, tuple[int, int]]:
         """The inside of a cell on white, and where the crop's (0, 0) lies on the sheet."""

@@ -8,6 +8,11 @@ other unsure value.
 from __future__ import annotations
 
 import logging
+import os
+import threading
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -36,3 +41,99 @@ def read(
     except ocr.OcrTimeout:
         log.warning("OCR deadline passed on a %dx%d crop", image.shape[1], image.shape[0])
         return NOTHING
+
+
+@dataclass(frozen=True)
+class Job:
+    """One `read` call to make: a crop and its settings."""
+
+    image: np.ndarray
+    psm: ocr.Psm = ocr.Psm.BLOCK
+    whitelist: str | None = None
+    profile: ocr.Profile = ocr.Profile.TEXT
+    dpi: int = 200
+    timeout_s: float = 3.0
+    lang: str = "vie"
+
+
+# The caller and at most one helper thread; KIEMDIEM_OCR_THREADS=1 when a worker per core already
+# keeps the machine busy (each thread holds its own ~40 MB of OCR models).
+_THREADS = max(1, int(os.environ.get("KIEMDIEM_OCR_THREADS", 0)) or min(2, os.cpu_count() or 1))
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+_pool_lock = threading.Lock()
+
+
+def _helper() -> ThreadPoolExecutor | None:
+    """The helper thread's executor, made anew in a forked worker (threads do not survive a fork)."""
+    global _pool
+    if _THREADS < 2:
+        return None
+    with _pool_lock:
+        if _pool is None or _pool[0] != os.getpid():
+            _pool = (os.getpid(), ThreadPoolExecutor(max_workers=_THREADS - 1, thread_name_prefix="ocr"))
+        return _pool[1]
+
+
+def read_many(jobs: Sequence[Job]) -> list[ocr.Reading]:
+    """`read` of each job, in order, two at a time: Tesseract releases the GIL while it
+    recognises, and each thread has its own engines, so the readings are those of one-by-one
+    calls. The caller's thread takes jobs from the same queue as the helper thread."""
+    results: list[ocr.Reading] = [NOTHING] * len(jobs)
+    pending = iter(range(len(jobs)))
+    lock = threading.Lock()
+
+    def drain() -> None:
+        while True:
+            with lock:
+                i = next(pending, None)
+            if i is None:
+                return
+            j = jobs[i]
+            results[i] = read(
+                j.image,
+                psm=j.psm,
+                whitelist=j.whitelist,
+                profile=j.profile,
+                dpi=j.dpi,
+                timeout_s=j.timeout_s,
+                lang=j.lang,
+            )
+
+    helper = _helper() if len(jobs) > 1 else None
+    future = helper.submit(drain) if helper is not None else None
+    try:
+        drain()
+    finally:
+        if future is not None and not future.cancel():  # not started: the helper was busy elsewhere
+            future.result()
+    return results
+
+
+def submit(job: Job) -> Future[ocr.Reading]:
+    """`read` of one job on the helper thread, for the caller to do other work meanwhile; read at
+    once when there is no helper."""
+    helper = _helper()
+    if helper is not None:
+        return helper.submit(
+            read,
+            job.image,
+            psm=job.psm,
+            whitelist=job.whitelist,
+            profile=job.profile,
+            dpi=job.dpi,
+            timeout_s=job.timeout_s,
+            lang=job.lang,
+        )
+    done: Future[ocr.Reading] = Future()
+    done.set_result(
+        read(
+            job.image,
+            psm=job.psm,
+            whitelist=job.whitelist,
+            profile=job.profile,
+            dpi=job.dpi,
+            timeout_s=job.timeout_s,
+            lang=job.lang,
+        )
+    )
+    return done

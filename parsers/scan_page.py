@@ -17,7 +17,7 @@ from functools import cached_property
 import cv2
 import numpy as np
 
-from ocr.tesseract import Psm
+from ocr.tesseract import Psm, Reading
 from parsers import scan_ocr
 from parsers.pages import PageImage
 
@@ -30,6 +30,8 @@ _MAX_SKEW_DEG = 5.0
 _PAPER_MIN_AREA = 0.2  # of the photo: a smaller bright quadrilateral is no page
 _PAPER_MAX_AREA = 0.97
 _PAPER_WHITE = 170  # Lab lightness (0-255) of a border that is paper, not a desk
+_CLEAR_SCORE = 30.0  # one line read this well one way up, and …
+_CLEAR_RATIO = 2.0  # … this many times better than the other way, settles the page alone
 _ORIENTATION_LINES = 3  # text lines read both ways up to tell whether a page is upside down  # beyond this the "paper" is the whole scan: nothing to warp
 
 
@@ -258,12 +260,12 @@ def _text_bands(binary: np.ndarray) -> list[tuple[int, int]]:
 
 def _upside_down(image: np.ndarray) -> bool:
     """Whether a levelled page is upside down: a few of its fullest text lines are read both ways
-    up and the way with the better OCR confidence wins."""
+    up and the way with the better OCR confidence wins (the fullest line alone when it is clear)."""
     probe = _probe(image)
     scale = WORK_DPI / _PROBE_DPI
     bands = sorted(_text_bands(probe), key=lambda b: -int(probe[b[0] : b[1]].sum()))[:_ORIENTATION_LINES]
     gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    upright = flipped = 0.0
+    jobs: list[scan_ocr.Job] = []
     for y0, y1 in bands:
         cols = np.flatnonzero(probe[y0:y1].sum(axis=0))
         top, bottom = max(0, int((y0 - 2) * scale)), min(gray.shape[0], int((y1 + 2) * scale))
@@ -271,13 +273,21 @@ def _upside_down(image: np.ndarray) -> bool:
         crop = gray[top:bottom, left:right]
         if crop.size == 0:
             continue
-        upright += _line_score(crop)
-        flipped += _line_score(cv2.rotate(crop, cv2.ROTATE_180))
+        jobs += [_line_job(crop), _line_job(cv2.rotate(crop, cv2.ROTATE_180))]
+    # the fullest line first: when it alone is clear, the others are not read
+    scores = [_line_score(r) for r in scan_ocr.read_many(jobs[:2])]
+    if len(scores) == 2 and max(scores) >= _CLEAR_SCORE and max(scores) >= _CLEAR_RATIO * min(scores):
+        return scores[1] > scores[0]
+    scores += [_line_score(r) for r in scan_ocr.read_many(jobs[2:])]
+    upright, flipped = sum(scores[0::2]), sum(scores[1::2])
     return flipped > upright
 
 
-def _line_score(crop: np.ndarray) -> float:
-    reading = scan_ocr.read(crop, psm=Psm.LINE, dpi=int(WORK_DPI))
+def _line_job(crop: np.ndarray) -> scan_ocr.Job:
+    return scan_ocr.Job(np.ascontiguousarray(crop), psm=Psm.LINE, dpi=int(WORK_DPI))
+
+
+def _line_score(reading: Reading) -> float:
     return sum(w.confidence * len(w.text) for w in reading.words)
 
 

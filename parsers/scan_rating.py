@@ -172,11 +172,13 @@ def readings(clean: np.ndarray, dpi: float) -> list[str]:
     big = cv2.resize(tight, None, fx=1.5, fy=1.5, interpolation=cv2.INTER_CUBIC)
     # a heavy pen fills the letters in: thinner strokes read better
     thin = [cv2.dilate(tight, np.ones((k, k), np.uint8)) for k in (2, 3)]
-    out: list[str] = []
+    jobs: list[scan_ocr.Job] = []
     for image, scale in ((tight, 1.0), (big, 1.5), (thin[0], 1.0), (thin[1], 1.0)):
         at = int(dpi * scale)
-        out.append(scan_ocr.read(image, psm=Psm.LINE, profile=Profile.TEXT, dpi=at).text)
-        out.append(scan_ocr.read(image, psm=Psm.WORD, profile=Profile.TEXT, dpi=at).text)
-        out.append(scan_ocr.read(image, psm=Psm.WORD, profile=Profile.TEXT, dpi=at, lang="eng").text)
-        out.append(scan_ocr.read(image, psm=Psm.WORD, whitelist=_UPPER, profile=Profile.RAW, dpi=at, lang="eng").text)
-    return [t for t in out if t.strip()]
+        jobs += [
+            scan_ocr.Job(image, psm=Psm.LINE, profile=Profile.TEXT, dpi=at),
+            scan_ocr.Job(image, psm=Psm.WORD, profile=Profile.TEXT, dpi=at),
+            scan_ocr.Job(image, psm=Psm.WORD, profile=Profile.TEXT, dpi=at, lang="eng"),
+            scan_ocr.Job(image, psm=Psm.WORD, whitelist=_UPPER, profile=Profile.RAW, dpi=at, lang="eng"),
+        ]
+    return [r.text for r in scan_ocr.read_many(jobs) if r.text.strip()]

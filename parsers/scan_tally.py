@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 from domain.model import Rating
+from ocr import tesseract as ocr
 from ocr.tesseract import Profile, Psm
 from parsers import scan_ocr
 from rules.aggregation import aggregate
@@ -42,21 +43,45 @@ def digit_candidates(crop: np.ndarray, dpi: int) -> Support:
         return found
     _, otsu = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     adaptive = cv2.adaptiveThreshold(crop, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 31, 15)
+    jobs: list[scan_ocr.Job] = []
     for image in (otsu, adaptive):
         for scale in (1.0, 1.5):
             scaled = (
                 image if scale == 1.0 else cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
             )
             for psm in (Psm.LINE, Psm.WORD):
-                text = scan_ocr.read(
-                    scaled, psm=psm, whitelist="0123456789", profile=Profile.RAW, dpi=int(dpi * scale)
-                ).text
-                digits = "".join(ch for ch in text if ch.isdigit())
-                if 1 <= len(digits) <= 2:
-                    found[int(digits)] = found.get(int(digits), 0.0) + 1.0
+                jobs.append(
+                    scan_ocr.Job(scaled, psm=psm, whitelist="0123456789", profile=Profile.RAW, dpi=int(dpi * scale))
+                )
+    for reading in _read_once(jobs):
+        digits = "".join(ch for ch in reading.text if ch.isdigit())
+        if 1 <= len(digits) <= 2:
+            found[int(digits)] = found.get(int(digits), 0.0) + 1.0
     for value, weight in _classified(crop).items():
         found[value] = found.get(value, 0.0) + weight
     return found
+
+
+def _read_once(jobs: Sequence[scan_ocr.Job]) -> list[ocr.Reading]:
+    """The readings of the jobs, an image equal to an earlier job's (a clean cell binarises the
+    same both ways) read once and its reading counted again."""
+    first: list[int] = []
+    for i, job in enumerate(jobs):
+        same = next(
+            (
+                k
+                for k in first
+                if jobs[k].psm == job.psm
+                and jobs[k].dpi == job.dpi
+                and jobs[k].image.shape == job.image.shape
+                and np.array_equal(jobs[k].image, job.image)
+            ),
+            None,
+        )
+        first.append(i if same is None else same)
+    unique = sorted(set(first))
+    readings = dict(zip(unique, scan_ocr.read_many([jobs[i] for i in unique]), strict=True))
+    return [readings[k] for k in first]
 
 
 def _classified(crop: np.ndarray) -> Support:
