@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from domain.form_identity import FormIdentity
 from domain.forms import FormDefinition, FormKind, catalog
@@ -27,6 +27,8 @@ from domain.model import (
     SummaryRow,
     Tally,
 )
+from omr import solve
+from omr.checks import unconfirmed_partners
 from omr.choices import REVIEW
 from omr.layout import member_slot
 from omr.results import OwnPage, Read
@@ -286,7 +288,7 @@ def _minutes(form: ExtractedForm, pages: list[OwnPage], values: dict[str, tuple[
         form.ballots = BallotCount(**counts)
     valid_count = _int(valid) if valid is not None and valid.confidence >= REVIEW else None
     for page in pages:
-        for row, reads in sorted(_rows(page).items()):
+        for row, reads in sorted(_rows(_shared_header(page, valid_count)).items()):
             if not _filled(page, row, reads):
                 continue
             name, named = _name(page, row)
@@ -309,6 +311,19 @@ def _minutes(form: ExtractedForm, pages: list[OwnPage], values: dict[str, tuple[
                 raw=" | ".join(f"{k}={r.value}" for k, r in sorted(reads.items())),
                 location=_row_location(page, reads),
             ))
+
+
+def _shared_header(page: OwnPage, valid: int | None) -> OwnPage:
+    """A minutes page without the header (a later page): its rows' votes chosen together among
+    their candidates to add up to the valid ballots of the first page (`omr.solve`)."""
+    if valid is None or "digits:valid" in page.values:
+        return page
+    values = dict(page.values)
+    cells = {k: r.candidates for k, r in values.items() if k.startswith("digits:")}
+    solve.apply(values, solve.minutes(cells, solve.confident_results(values), valid), solve.CONFIRMED,
+                solve.UNCONFIRMED)
+    unconfirmed_partners(values, REVIEW)
+    return replace(page, values=values)
 
 
 def _ballot(pages: list[OwnPage]) -> list[Tally]:

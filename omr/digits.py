@@ -37,6 +37,12 @@ ALONE_PROBABILITY = 0.98  # the classifier's least digit probability when Tesser
 _JITTERS = ((0.0, 1.0, 1.0), (0.0, 1.0, -1.0), (4.0, 1.0, 0.0), (-4.0, 1.0, 0.0), (0.0, 0.94, 0.0), (0.0, 1.06, 0.0))
 _TESS_CONFIDENT = 0.6  # a Tesseract reading this sure that contradicts the classifier makes the number unreadable
 _TESS_GAP = 14  # white pixels between digits in the strip given to Tesseract
+_DIGIT_CANDIDATES = 3  # per digit, the classes kept as candidates
+_NUMBER_CANDIDATES = 6  # per number, the readings kept as candidates
+_LEAST_CANDIDATE = 1e-4  # a reading less probable than this is not a candidate
+_TESS_CANDIDATE = 0.2  # least probability given to a number Tesseract confidently reads otherwise
+
+Candidates = tuple[tuple[int | None, float], ...]
 
 
 @dataclass(frozen=True)
@@ -138,6 +144,9 @@ class NumberRead:
     value: int | None
     confidence: float
     digits: str  # what the classifier read, "_" for an empty box, "?" for an unreadable one
+    # The likeliest numbers with their probabilities, best first (None: all boxes empty); empty
+    # when the boxes cannot be read as one number (a gap between digits).
+    candidates: Candidates = ()
 
 
 def read_number(measures: list[BoxMeasure], darks: list[tuple[Floats, tuple[float, float]]],
@@ -151,25 +160,48 @@ def read_number(measures: list[BoxMeasure], darks: list[tuple[Floats, tuple[floa
         images.append(normalise(ink) if written else None)
     present = [k for k, img in enumerate(images) if img is not None]
     if not present:
-        return NumberRead(None, 0.97, "_" * len(images))
+        return NumberRead(None, 0.97, "_" * len(images), ((None, 1.0),))
     if present != list(range(present[0], present[-1] + 1)):
         return NumberRead(None, 0.3, "".join("?" if img is not None else "_" for img in images))
     stack = np.stack([images[k] for k in present])  # type: ignore[misc]
-    labels, best = _stable(stack)
+    labels, best, mean = _stable(stack)
     text = "".join(str(int(d)) for d in labels)
     shown = "_" * present[0] + text + "_" * (len(images) - present[-1] - 1)
     second, second_confidence = _tesseract(stack)
     confidence = float(best.min())
+    candidates = number_candidates(mean)
     if second == text:
-        return NumberRead(int(text), min(0.995, confidence), shown)
+        return NumberRead(int(text), min(0.995, confidence), shown, candidates)
     if len(second) == len(text) and second_confidence >= _TESS_CONFIDENT:
         log.debug("digit disagreement", extra={"classifier": text, "tesseract": second})
-        return NumberRead(None, min(0.5, confidence), shown)
+        return NumberRead(None, min(0.5, confidence), shown, _with_candidate(candidates, int(second)))
     # Tesseract, trained on print, often reads nothing or too little of handwriting: then the
     # classifier decides alone and must be surer.
     if confidence < ALONE_PROBABILITY:
-        return NumberRead(None, min(confidence, 0.85), shown)
-    return NumberRead(int(text), min(0.995, confidence), shown)
+        return NumberRead(None, min(confidence, 0.85), shown, candidates)
+    return NumberRead(int(text), min(0.995, confidence), shown, candidates)
+
+
+def number_candidates(probs: npt.NDArray[np.float32]) -> Candidates:
+    """The likeliest numbers given each digit's class probabilities (N×10, leftmost first): the
+    products of the digits' likeliest classes, readings of the same number ("07", "7") merged."""
+    readings: list[tuple[str, float]] = [("", 1.0)]
+    for row in probs:
+        top = np.argsort(row)[::-1][:_DIGIT_CANDIDATES]
+        readings = [(text + str(int(d)), p * float(row[d])) for text, p in readings for d in top]
+        readings = sorted(readings, key=lambda r: -r[1])[:_NUMBER_CANDIDATES * 2]
+    merged: dict[int, float] = {}
+    for text, p in readings:
+        merged[int(text)] = merged.get(int(text), 0.0) + p
+    ranked = sorted(merged.items(), key=lambda r: -r[1])[:_NUMBER_CANDIDATES]
+    return tuple((v, p) for v, p in ranked if p >= _LEAST_CANDIDATE)
+
+
+def _with_candidate(candidates: Candidates, value: int) -> Candidates:
+    """`candidates` with `value` at least `_TESS_CANDIDATE` probable (Tesseract read it)."""
+    others = [(v, p) for v, p in candidates if v != value]
+    own = max([p for v, p in candidates if v == value] + [_TESS_CANDIDATE])
+    return tuple(sorted([*others, (value, own)], key=lambda r: -r[1]))
 
 
 def _variants(image: npt.NDArray[np.float32]) -> list[npt.NDArray[np.float32]]:
@@ -183,16 +215,19 @@ def _variants(image: npt.NDArray[np.float32]) -> list[npt.NDArray[np.float32]]:
     return out
 
 
-def _stable(stack: npt.NDArray[np.float32]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+def _stable(stack: npt.NDArray[np.float32]
+            ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32], npt.NDArray[np.float32]]:
     """Each digit's class and its probability under small jitters: the least probability of that
     class over the variants, or at most 0.5 when a variant reads another digit (a network is
-    often sure and wrong on a shape between two classes; it is rarely so under every jitter)."""
+    often sure and wrong on a shape between two classes; it is rarely so under every jitter); and
+    each digit's class probabilities averaged over the variants (the candidates)."""
     variants = np.stack([v for image in stack for v in _variants(image)])
     probs = model().probabilities(variants).reshape(len(stack), len(_JITTERS) + 1, -1)
     labels = probs[:, 0].argmax(axis=1)
     least = probs[np.arange(len(stack)), :, labels].min(axis=1)
     steady = (probs.argmax(axis=2) == labels[:, None]).all(axis=1)
-    return labels, np.where(steady, least, np.minimum(least, 0.5)).astype(np.float32)
+    mean = probs.mean(axis=1).astype(np.float32)
+    return labels, np.where(steady, least, np.minimum(least, 0.5)).astype(np.float32), mean
 
 
 def _tesseract(stack: npt.NDArray[np.float32]) -> tuple[str, float]:

@@ -12,6 +12,7 @@ shapes as the Word reader (`parsers.form_reader`), so the rules run unchanged on
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,7 @@ import numpy as np
 from domain.errors import KiemdiemError
 from domain.form_identity import FormIdentity
 from domain.forms import FormDefinition, FormKind, catalog
+from omr import solve
 from omr.assemble import assemble
 from omr.boxes import Box, Calibration, PageMeasures, classify, measure_boxes
 from omr.checks import check_minutes_header, check_minutes_rows, check_summary_rows, unconfirmed_partners
@@ -94,7 +96,7 @@ def _answers(page_groups: list[Group], measured: PageMeasures, definition: FormD
                 [measured.patches[b.id] for b in group.boxes],
                 calibration.blank_ink,
             )
-            values[group.key] = Read(number.value, number.confidence, where)
+            values[group.key] = Read(number.value, number.confidence, where, candidates=number.candidates)
             continue
         verdicts = {group.choice(b): classify(measured.measures[b.id], calibration) for b in group.boxes}
         choice = decide(verdicts, required=required(group.key, definition), spoilable=ballot)
@@ -105,7 +107,8 @@ def _answers(page_groups: list[Group], measured: PageMeasures, definition: FormD
 def _check(values: dict[str, Read], definition: FormDefinition) -> None:
     """Arithmetic between the counts of a page. A check that cannot be made (one of its counts
     unreadable, or lowered by another check) confirms none of the others: they go to the person
-    who looks at that one."""
+    who looks at that one. Then the counts are chosen together among their candidates
+    (`omr.solve`): a count the arithmetic pins down is confident only when it confirms it."""
     if definition.kind is FormKind.MINUTES:
         check_minutes_header(values)
         valid = values.get("digits:valid")
@@ -113,6 +116,13 @@ def _check(values: dict[str, Read], definition: FormDefinition) -> None:
             check_minutes_rows(values, valid.value)
     elif definition.kind is FormKind.SUMMARY:
         check_summary_rows(values)
+    cells = {k: r.candidates for k, r in values.items() if k.startswith("digits:")}
+    if definition.kind is FormKind.MINUTES:
+        solve.apply(values, solve.minutes(cells, solve.confident_results(values)), solve.CONFIRMED, solve.UNCONFIRMED)
+    elif definition.kind is FormKind.SUMMARY:
+        sure = {k: r.value for k, r in values.items()
+                if k in cells and r.confidence >= REVIEW and not isinstance(r.value, str)}
+        solve.apply(values, solve.summary(cells, sure), solve.CONFIRMED, solve.UNCONFIRMED)
     unconfirmed_partners(values, REVIEW)
 
 
@@ -129,7 +139,7 @@ def _with_crop(read: Read, gray: Any, registration: Registration, group: Group, 
     m = _CROP_MARGIN_MM
     image = registration.patch(gray, x - m, y - m, w + 2 * m, h + 2 * m, _CROP_PPMM)
     key = crops.add(file_name, number, group.key.replace(":", "-"), image)
-    return Read(read.value, read.confidence, read.box, key, read.marked, read.cancelled)
+    return replace(read, crop=key)
 
 
 def _names(identity: FormIdentity, page_groups: list[Group], gray: Any, registration: Registration

@@ -11,7 +11,9 @@ from domain.form_identity import FormIdentity
 class Read:
     """One answer read from the page. `value`: the choice (`tot`, `httnv`, `co`) or the number;
     `box`: the answer's boxes in points on the upright page image; `crop`: key in the CropStore
-    when the answer needs a person; `marked` / `cancelled`: the choices seen marked / filled in."""
+    when the answer needs a person; `marked` / `cancelled`: the choices seen marked / filled in;
+    `candidates`: for a number, its likeliest readings with their probabilities, best first (None:
+    the boxes are empty), which the arithmetic of the page chooses among (`omr.solve`)."""
 
     value: str | int | None
     confidence: float
@@ -19,6 +21,7 @@ class Read:
     crop: str | None = None
     marked: tuple[str, ...] = ()
     cancelled: tuple[str, ...] = ()
+    candidates: tuple[tuple[int | None, float], ...] = ()
 
 
 @dataclass(frozen=True)

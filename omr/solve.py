@@ -1,0 +1,293 @@
+"""The counts of a page chosen together: the likeliest readings that satisfy its arithmetic.
+
+`omr.checks` can only refuse counts that contradict each other; here the arithmetic confirms.
+Every count keeps its likeliest readings (`Read.candidates`); the combination of readings that
+satisfies every constraint of the page with the highest joint probability is chosen, and a count
+is confirmed only when the best consistent combination that reads it otherwise is far less
+likely (a margin in log-probability) and the chosen reading was one of its own likeliest. A
+misread digit (1 read as 4, 0 as 6) breaks a sum, so the sum picks the other candidate; two
+combinations that both add up leave the count to a person.
+
+Biên bản kiểm phiếu: each row's four votes add up to the valid ballots (every valid ballot rates
+every member; a row that does not add up with any of its candidates, a blank vote on real
+minutes, is left to a person at a cost, `OUTLIER`, and does not refuse the rest of the page), valid ≤ returned ≤ issued, present ≤ total, present + absent =
+total, and a result marked confidently is the V.16 outcome of the row's votes
+(`rules.aggregation.aggregate`). Mẫu 06: votes ≤ present ≤ total, present and total the same in
+every row of the page.
+
+Only counts an equality pins down are confirmed (a row's votes, valid, total / present / absent
+when absent is written, Mẫu 06 present and total); the others keep the confidence their own
+reading gave, and lose it when the chosen combination reads them otherwise.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Protocol, TypeVar
+
+from domain.model import Rating
+from omr.choices import REVIEW
+from rules.aggregation import aggregate
+
+Candidates = tuple[tuple[int | None, float], ...]
+CONFIRMED = 0.95  # a count the page's arithmetic confirms among its candidates
+UNCONFIRMED = 0.85  # a count the arithmetic pins down but does not confirm
+MARGIN = math.log(50.0)  # the best consistent combination beats any reading the count otherwise by this
+LEAST_OWN = 0.02  # a reading less probable than this on its own is not confirmed by arithmetic
+RIVAL = 10.0  # … nor one this many times less probable than the count's likeliest reading
+OUTLIER = math.log(1e-6)  # what a row that cannot add up costs the combination
+_HEADER_CANDIDATES = 3
+_ROW_CANDIDATES = 4
+_INF = float("-inf")
+VOTE_COLUMNS = ("htxsnv", "httnv", "htnv", "khtnv")
+_MINUTES_ROW = re.compile(r"^digits:row(\d+)\.votes\.(\w+)$")
+_RESULT = re.compile(r"^rating:row(\d+)\.result$")
+_SUMMARY_ROW = re.compile(r"^digits:row(\d+)\.branch\.(votes|present|total)$")
+
+
+class HasCandidates(Protocol):
+    @property
+    def value(self) -> str | int | None: ...
+
+    @property
+    def confidence(self) -> float: ...
+
+
+R = TypeVar("R", bound=HasCandidates)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the arithmetic makes of one count: the reading chosen, and whether it is confirmed."""
+
+    value: int | None
+    confirmed: bool
+    pinned: bool = True  # an equality constrains it: unconfirmed, it goes to a person
+
+
+def _log(p: float) -> float:
+    return math.log(max(p, 1e-12))
+
+
+def _top(candidates: Candidates, n: int) -> list[tuple[int | None, float]]:
+    return [(v, _log(p)) for v, p in candidates[:n]]
+
+
+def _own(candidates: Candidates, value: int | None) -> float:
+    return next((p for v, p in candidates if v == value), 0.0)
+
+
+def _plausible(candidates: Candidates, value: int | None) -> bool:
+    """The reading is one of the count's own likeliest: at least LEAST_OWN probable and not far
+    behind its best reading (arithmetic may correct a doubtful digit, not overrule a sure one)."""
+    own = _own(candidates, value)
+    return own >= LEAST_OWN and own * RIVAL >= candidates[0][1]
+
+
+def minutes(cells: Mapping[str, Candidates], results: Mapping[int, Rating],
+            valid: int | None = None) -> dict[str, Decision]:
+    """Decisions for the counts of a minutes page. `cells`: the candidates of every count read
+    (`digits:valid`, `digits:row3.votes.htnv`…); `results`: the rows whose result was read
+    confidently; `valid`: the valid ballots when the header is on another page (confirmed
+    there). An empty answer: no consistent combination, nothing confirmed."""
+    header_keys = [f"digits:{k}" for k in ("total", "present", "absent", "issued", "returned", "valid")]
+    header_keys = [k for k in header_keys if k in cells]
+    rows: dict[int, dict[str, str]] = {}
+    for key in cells:
+        match = _MINUTES_ROW.match(key)
+        if match and match.group(2) in VOTE_COLUMNS:
+            rows.setdefault(int(match.group(1)), {})[match.group(2)] = key
+    # A row whose boxes are all surely empty is no member's row.
+    rows = {r: keys for r, keys in rows.items()
+            if len(keys) == len(VOTE_COLUMNS) and not all(cells[k] == ((None, 1.0),) for k in keys.values())}
+    if any(not cells[k] for keys in rows.values() for k in keys.values()):
+        return {}
+    if "digits:valid" not in cells and valid is None:
+        return {}
+    if "digits:valid" in cells and not cells["digits:valid"]:
+        return {}
+
+    # Header combinations: (log-probability, values).
+    headers: list[tuple[float, dict[str, int | None]]] = []
+    if "digits:valid" in cells:
+        if any(not cells[k] for k in header_keys):
+            return {}
+        options = [_top(cells[k], _HEADER_CANDIDATES) for k in header_keys]
+        for combo in itertools.product(*options):
+            chosen = {k: v for k, (v, _) in zip(header_keys, combo, strict=True)}
+            if _header_consistent(chosen):
+                headers.append((sum(lp for _, lp in combo), chosen))
+    else:
+        headers.append((0.0, {"digits:valid": valid}))
+
+    # Row combinations by their sum: per row, sum → [(log-probability, values)].
+    row_combos: dict[int, dict[int, list[tuple[float, tuple[int | None, ...]]]]] = {}
+    for r, keys in rows.items():
+        options = [_top(cells[keys[c]], _ROW_CANDIDATES) for c in VOTE_COLUMNS]
+        by_sum: dict[int, list[tuple[float, tuple[int | None, ...]]]] = {}
+        result = results.get(r)
+        for combo in itertools.product(*options):
+            votes = tuple(v for v, _ in combo)
+            if result is not None and _outcome(votes) is not result:
+                continue
+            total = sum(v or 0 for v in votes)
+            by_sum.setdefault(total, []).append((sum(lp for _, lp in combo), votes))
+        row_combos[r] = by_sum
+
+    def row_best(r: int, total: int, column: int | None = None, avoid: int | None = None) -> float:
+        best = _INF
+        for lp, votes in row_combos[r].get(total, ()):
+            if column is not None and votes[column] == avoid:
+                continue
+            best = max(best, lp)
+        return best
+
+    def fitted(r: int, total: int, column: int | None = None, avoid: int | None = None) -> float:
+        """A row that adds up to `total` with none of its candidates costs OUTLIER and stays
+        unconfirmed (a blank vote on real minutes, a clerk's slip, a digit misread beyond its
+        candidates); it does not refuse the rest of the page."""
+        return max(row_best(r, total, column, avoid), OUTLIER)
+
+    sums: dict[int, float] = {}  # valid → best of all rows for it
+    for v in {h["digits:valid"] for _, h in headers if h["digits:valid"] is not None}:
+        assert v is not None
+        sums[v] = sum(fitted(r, v) for r in rows)
+
+    def score(h: dict[str, int | None], lp: float) -> float:
+        v = h["digits:valid"]
+        return _INF if v is None else lp + sums.get(v, _INF)
+
+    scored = [(score(h, lp), lp, h) for lp, h in headers]
+    if not scored:
+        return {}
+    best, _, header = max(scored, key=lambda s: s[0])
+    if best == _INF:
+        return {}
+    v_best = header["digits:valid"]
+    assert v_best is not None
+    decisions: dict[str, Decision] = {}
+    # Valid is pinned by the rows' sums: only when most rows add up to it.
+    fitting = sum(row_best(r, v_best) > OUTLIER for r in rows)
+    pinned = {"digits:valid"} if fitting > len(rows) - fitting else set()
+    if header.get("digits:absent") is not None:
+        pinned |= {"digits:total", "digits:present", "digits:absent"}
+    for key in header_keys:
+        value = header[key]
+        alternative = max((s for s, _, h in scored if h[key] != value), default=_INF)
+        confirmed = key in pinned and best - alternative >= MARGIN and _plausible(cells[key], value)
+        decisions[key] = Decision(value, confirmed, key in pinned)
+    best_header = {v: max((lp for lp, h in headers if h["digits:valid"] == v), default=_INF) for v in sums}
+    for r, keys in rows.items():
+        if row_best(r, v_best) <= OUTLIER:
+            for name in VOTE_COLUMNS:
+                decisions[keys[name]] = Decision(cells[keys[name]][0][0], False)
+            continue
+        votes_chosen = max(row_combos[r][v_best], key=lambda c: c[0])[1]
+        others = {v: sums[v] - fitted(r, v) for v in sums}
+        for column, name in enumerate(VOTE_COLUMNS):
+            value = votes_chosen[column]
+            alternative = max((best_header[v] + others[v] + fitted(r, v, column, value) for v in sums),
+                              default=_INF)
+            confirmed = best - alternative >= MARGIN and _plausible(cells[keys[name]], value)
+            decisions[keys[name]] = Decision(value, confirmed)
+    return decisions
+
+
+def confident_results(values: Mapping[str, HasCandidates]) -> dict[int, Rating]:
+    """The minutes rows whose result was read confidently, by row."""
+    out: dict[int, Rating] = {}
+    for key, read in values.items():
+        match = _RESULT.match(key)
+        if match and isinstance(read.value, str) and read.confidence >= REVIEW \
+                and read.value in Rating._value2member_map_:
+            out[int(match.group(1))] = Rating(read.value)
+    return out
+
+
+def _header_consistent(h: Mapping[str, int | None]) -> bool:
+    def n(key: str) -> int | None:
+        return h.get(f"digits:{key}")
+
+    total, present, absent = n("total"), n("present"), n("absent")
+    issued, returned, valid = n("issued"), n("returned"), n("valid")
+    if valid is None:
+        return False
+    if total is not None and present is not None:
+        if present > total:
+            return False
+        if absent is not None and present + absent != total:
+            return False
+    if returned is not None and valid > returned:
+        return False
+    return not (issued is not None and returned is not None and returned > issued)
+
+
+def _outcome(votes: Iterable[int | None]) -> Rating | None:
+    return aggregate({Rating(c): v or 0 for c, v in zip(VOTE_COLUMNS, votes, strict=True)}).result
+
+
+def summary(cells: Mapping[str, Candidates], sure: Mapping[str, int | None]) -> dict[str, Decision]:
+    """Decisions for Mẫu 06 present and total: the same in every row that has them, at least
+    the row's likeliest votes. Confirmed only with two rows or more, not in a row whose likeliest
+    votes exceed the present, and only when a row read that value surely on its own (`sure`: the
+    counts read confidently before the arithmetic) and none surely read another: one writer's
+    digits are misread alike in every row (1 as 8 in each "10"), so agreement between the rows'
+    candidates alone proves nothing. Only confirmed counts are answered: the others keep the
+    confidence of their own reading."""
+    rows: dict[int, dict[str, Candidates]] = {}
+    for key, candidates in cells.items():
+        match = _SUMMARY_ROW.match(key)
+        if match:
+            rows.setdefault(int(match.group(1)), {})[match.group(2)] = candidates
+    rows = {r: parts for r, parts in rows.items()
+            if all(parts.get(p) for p in ("votes", "present", "total"))
+            and parts["present"][0][0] is not None and parts["total"][0][0] is not None}
+    if len(rows) < 2:
+        return {}
+    options_p = {v for parts in rows.values() for v, _ in parts["present"][:_HEADER_CANDIDATES] if v is not None}
+    options_t = {v for parts in rows.values() for v, _ in parts["total"][:_HEADER_CANDIDATES] if v is not None}
+    scored: list[tuple[float, int, int]] = []
+    for p, t in itertools.product(options_p, options_t):
+        if p > t:
+            continue
+        lp = sum(_log(_own(parts["present"], p)) + _log(_own(parts["total"], t)) for parts in rows.values())
+        scored.append((lp, p, t))
+    if not scored:
+        return {}
+    best, p_best, t_best = max(scored)
+    alt_p = max((s for s, p, _ in scored if p != p_best), default=_INF)
+    alt_t = max((s for s, _, t in scored if t != t_best), default=_INF)
+    def witnessed(part: str, value: int) -> bool:
+        seen = {v for k, v in sure.items() if k.endswith(".branch." + part) and k in cells}
+        return seen == {value}
+
+    ok_p, ok_t = witnessed("present", p_best), witnessed("total", t_best)
+    decisions: dict[str, Decision] = {}
+    for r, parts in rows.items():
+        votes = parts["votes"][0][0]
+        fits = votes is not None and votes <= p_best
+        prefix = f"digits:row{r}.branch."
+        decisions[prefix + "present"] = Decision(
+            p_best, fits and ok_p and best - alt_p >= MARGIN and _plausible(parts["present"], p_best), False)
+        decisions[prefix + "total"] = Decision(
+            t_best, fits and ok_t and best - alt_t >= MARGIN and _plausible(parts["total"], t_best), False)
+    return {k: d for k, d in decisions.items() if d.confirmed}
+
+
+def apply(values: dict[str, R], decisions: Mapping[str, Decision], confirmed: float, unsure: float) -> None:
+    """The decisions written into the page's reads: a confirmed count takes the chosen reading at
+    `confirmed` confidence at least; an unconfirmed pinned count is at most `unsure`; another
+    count read otherwise than the chosen combination is at most `unsure` too."""
+    for key, decision in decisions.items():
+        read = values.get(key)
+        if read is None:
+            continue
+        if decision.confirmed:
+            values[key] = replace(read, value=decision.value,  # type: ignore[type-var]
+                                  confidence=max(read.confidence, confirmed))
+        elif decision.pinned or decision.value != read.value:
+            values[key] = replace(read, confidence=min(read.confidence, unsure))  # type: ignore[type-var]
