@@ -45,6 +45,7 @@ INK = 0.28  # darkness (fraction of the background) from which a pixel is ink
 FAINT = 0.12  # … from which it may be light pencil (judged against the page's blank boxes)
 _MIN_OUTLINE = 0.18  # template score under which the outline is not trusted
 _STROKE_MM = 0.9  # widest pen stroke that is still a stroke, not a fill
+_FULL_BAND = 0.95  # a band beyond the box inked along this share of its side: a printed rule along it
 _NEIGHBOURHOOD_MM = 25.0  # boxes whose shifts a box without a visible outline borrows
 
 
@@ -233,14 +234,15 @@ def _crossed(dark: Floats, origin: tuple[float, float], box: Box) -> bool:
     below = np.asarray(ink[y1 + near:y1 + far, x0:x1].any(axis=0), dtype=bool)
     left = np.asarray(ink[y0:y1, max(0, x0 - far):max(0, x0 - near)].any(axis=1), dtype=bool)
     right = np.asarray(ink[y0:y1, x1 + near:x1 + far].any(axis=1), dtype=bool)
-    # A table border beside the box is ink all along the band, not a line crossing it.
-    vertical = above.size == below.size and _narrow(above) and _narrow(below) and bool((above & below).any())
-    horizontal = left.size == right.size and _narrow(left) and _narrow(right) and bool((left & right).any())
+    # Ink in line on both opposite sides: a thin line, or a fold's shading half a box wide. Table
+    # borders running all along both bands box the box in; they cross nothing.
+    vertical = above.size == below.size and bool((above & below).any()) and not (_full(above) and _full(below))
+    horizontal = left.size == right.size and bool((left & right).any()) and not (_full(left) and _full(right))
     return vertical or horizontal
 
 
-def _narrow(profile: npt.NDArray[np.bool_]) -> bool:
-    return profile.size > 0 and 0 < float(profile.mean()) < 0.5
+def _full(profile: npt.NDArray[np.bool_]) -> bool:
+    return profile.size > 0 and float(profile.mean()) >= _FULL_BAND
 
 
 @cache
@@ -329,11 +331,13 @@ _OFF_FILL = (0.18, 0.12)  # … less, but lying to one side of the box: half of 
 _MARK_EXTENT = 0.8  # a mark's stroke spans at least this share of the box (a short stroke does not) …
 _SHORT_EXTENT = 0.6  # … or this much when it runs on beyond the outline (`_OVERFLOW_BAND`)
 _OVERFLOW_BAND = 0.03
+_ANCHORED_BEYOND = 0.015  # one stroke crossing the band beside a near-blank box: an overflow anchored in it
 _DOT_EXTENT = 0.45  # … or, when it is a dot, this much
 _DOT_INK = 0.2  # (a dot covers at least this share of the interior)
 _DOT_ROUND = 1.4  # (and is round: a short thick stroke is longer than this times its width)
 _SPECK_EXTENT = 0.25  # ink no larger than this is dust or a stray dot
 _SPILL_OFFSET = 0.42  # ink centred this far towards an edge came from outside (a neighbour's overflow)
+_LOST_OUTLINE = 0.12  # an empty box's printed outline scores at least about 0.18 wherever the box really is
 _EMPTY_FAINT = 0.06  # light-pencil share above the page's blank level from which a box is not surely empty
 
 
@@ -383,6 +387,9 @@ def classify(m: BoxMeasure, calibration: Calibration) -> Verdict:
     stroke across the box or a round dot, centred in it, and not a partial fill; anything between
     (a short stroke, half a box filled, a neighbour's overflow reaching in) is uncertain."""
     lo, hi = calibration.empty_limit(), calibration.mark_limit()
+    if m.crossed and m.ink > lo:
+        # A fold's shading or a line through the row fills or strikes the box as a mark would.
+        return Verdict(BoxState.UNCERTAIN, m.ink, 0.0)
     if m.solid >= _FILLED:
         return Verdict(BoxState.CANCELLED, 2.0 + m.solid, min(1.0, (m.solid - _FILLED) / 0.15))
     if m.solid >= _HALF_FILLED or (m.solid >= _OFF_FILL[0] and m.offset >= _OFF_FILL[1]):
@@ -391,6 +398,14 @@ def classify(m: BoxMeasure, calibration: Calibration) -> Verdict:
     if m.ink <= lo and m.extent < _DOT_EXTENT:
         if m.faint > faint_lo and m.extent >= _SPECK_EXTENT / 2:
             return Verdict(BoxState.UNCERTAIN, m.ink, 0.0)  # light pencil under the ink level
+        if m.beyond >= _ANCHORED_BEYOND and m.extent >= _SPECK_EXTENT / 2:
+            # A stroke that starts in the box and runs on out of it: most of an overflowing tick
+            # can lie outside, so a little ink inside is not a clean blank.
+            return Verdict(BoxState.EMPTY, m.ink, 0.0)
+        if m.outline < _LOST_OUTLINE:
+            # Blank, yet no printed square there either: the box is not where it is looked for
+            # (a region the registration misplaces), so its blankness says nothing.
+            return Verdict(BoxState.EMPTY, m.ink, 0.0)
         faint_margin = (faint_lo - m.faint) / max(faint_lo, 1e-3)
         return Verdict(BoxState.EMPTY, m.ink, max(0.0, min(1.0, 0.5 + (lo - m.ink) / lo, 0.5 + faint_margin)))
     # A short stroke inside the box is a slip or a started mark; one that runs on out of the box is

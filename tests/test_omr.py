@@ -354,3 +354,61 @@ def test_summary_present_and_total_agree_across_rows() -> None:
     assert decisions["digits:row0.branch.total"] == solve.Decision(6, True, False)
     # The rows agree but none was read surely on its own: one hand's digits are misread alike.
     assert not any(d.confirmed for d in solve.summary(cells, {}).values())
+
+
+# --- box decisions on synthetic darkness patches (10 px/mm, a 4 mm box at 3 mm in a 10 mm patch) ---
+
+def _patch(outline: bool = True) -> np.ndarray:
+    dark = np.zeros((100, 100), np.float32)
+    if outline:
+        cv2.rectangle(dark, (30, 30), (70, 70), 1.0, 3)
+    return dark
+
+
+def _verdicts(dark: np.ndarray, outline: float) -> Any:
+    from omr.boxes import Box, Calibration, classify, measure
+    box = Box("b", 3.0, 3.0, 4.0, 4.0)
+    m = measure(dark, (0.0, 0.0), box, outline)
+    return m, classify(m, Calibration(0.0, 0.0))
+
+
+def _group_confidence(verdict: Any) -> float:
+    from omr.boxes import BoxState, Verdict
+    from omr.choices import decide
+    blank = Verdict(BoxState.EMPTY, 0.0, 1.0)
+    return decide({"a": verdict, "b": blank, "c": blank}, required=False).confidence
+
+
+def test_a_fold_shading_through_a_box_is_neither_a_mark_nor_a_cancel() -> None:
+    from omr.boxes import BoxState
+    from omr.choices import REVIEW
+    blank = _patch()
+    blank[:, 38:60] = np.maximum(blank[:, 38:60], 0.45)  # a soft band half a box wide, top to bottom
+    _, verdict = _verdicts(blank, 0.2)
+    assert verdict.state is BoxState.UNCERTAIN
+    filled = blank.copy()
+    filled[33:68, 33:68] = 1.0
+    _, verdict = _verdicts(filled, 0.2)
+    assert verdict.state is BoxState.UNCERTAIN
+    assert _group_confidence(verdict) < REVIEW
+
+
+def test_a_blank_where_no_printed_box_is_seen_is_not_confidently_empty() -> None:
+    from omr.boxes import BoxState
+    from omr.choices import REVIEW
+    _, seen = _verdicts(_patch(), 0.3)
+    assert seen.state is BoxState.EMPTY and _group_confidence(seen) >= REVIEW
+    _, lost = _verdicts(_patch(outline=False), 0.05)  # registration put the box on plain paper
+    assert lost.state is not BoxState.MARKED
+    assert _group_confidence(lost) < REVIEW
+
+
+def test_an_overflow_mostly_outside_its_box_is_not_confidently_empty() -> None:
+    from omr.boxes import BoxState
+    from omr.choices import REVIEW
+    dark = _patch()
+    cv2.line(dark, (62, 38), (98, 2), 1.0, 3)  # a tick starting inside the corner, running on far out
+    m, verdict = _verdicts(dark, 0.3)
+    assert m.ink > 0 and m.beyond > 0
+    assert verdict.state is not BoxState.MARKED
+    assert _group_confidence(verdict) < REVIEW
