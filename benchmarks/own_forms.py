@@ -227,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
             names["right"] += own is not None and own.names.get(int(row)) == name
     if dump:
         dump.close()
+    if args.jobs > 1:
+        pool.shutdown()  # before interpreter exit, whose atexit hook would find its pipe closed
     pages = len(truths)
     sample = [truths[k].parent / json.loads(truths[k].read_text())["image"]
               for k in range(0, pages, max(1, pages // args.tesseract_sample))][:args.tesseract_sample]
