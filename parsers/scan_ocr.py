@@ -74,6 +74,11 @@ def _helper() -> ThreadPoolExecutor | None:
         return _pool[1]
 
 
+def _run(job: Job) -> ocr.Reading:
+    return read(job.image, psm=job.psm, whitelist=job.whitelist, profile=job.profile, dpi=job.dpi,
+                timeout_s=job.timeout_s, lang=job.lang)
+
+
 def read_many(jobs: Sequence[Job]) -> list[ocr.Reading]:
     """`read` of each job, in order, two at a time: Tesseract releases the GIL while it
     recognises, and each thread has its own engines, so the readings are those of one-by-one
@@ -88,16 +93,7 @@ def read_many(jobs: Sequence[Job]) -> list[ocr.Reading]:
                 i = next(pending, None)
             if i is None:
                 return
-            j = jobs[i]
-            results[i] = read(
-                j.image,
-                psm=j.psm,
-                whitelist=j.whitelist,
-                profile=j.profile,
-                dpi=j.dpi,
-                timeout_s=j.timeout_s,
-                lang=j.lang,
-            )
+            results[i] = _run(jobs[i])
 
     helper = _helper() if len(jobs) > 1 else None
     future = helper.submit(drain) if helper is not None else None
@@ -114,26 +110,7 @@ def submit(job: Job) -> Future[ocr.Reading]:
     once when there is no helper."""
     helper = _helper()
     if helper is not None:
-        return helper.submit(
-            read,
-            job.image,
-            psm=job.psm,
-            whitelist=job.whitelist,
-            profile=job.profile,
-            dpi=job.dpi,
-            timeout_s=job.timeout_s,
-            lang=job.lang,
-        )
+        return helper.submit(_run, job)
     done: Future[ocr.Reading] = Future()
-    done.set_result(
-        read(
-            job.image,
-            psm=job.psm,
-            whitelist=job.whitelist,
-            profile=job.profile,
-            dpi=job.dpi,
-            timeout_s=job.timeout_s,
-            lang=job.lang,
-        )
-    )
+    done.set_result(_run(job))
     return done
