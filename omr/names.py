@@ -1,8 +1,8 @@
 """Member names printed in the rows of unit forms, read with Tesseract (`vie`, one line).
 
 A stack of ballots is one document printed many times: every ballot of a unit carries the same
-names in the same rows. A name read once is therefore kept for its page identity and row, and
-reused when the next page's name band looks the same (a small binarised thumbnail is compared),
+names in the same rows. A name read once is therefore kept for its page identity and row, while
+one file is read, and reused when the next page's name band looks the same (a small binarised thumbnail is compared),
 which saves a Tesseract call per row on every further ballot. A band that differs (another print
 run with a member added) is read again.
 """
@@ -75,5 +75,6 @@ def read_name(identity: FormIdentity, row: int, band: npt.NDArray[np.uint8]) -> 
 
 
 def forget_names() -> None:
-    """Drop the names kept from earlier pages (a benchmark timing cold reads)."""
+    """Drop the names kept from earlier pages: at the end of each file (a name misread once must
+    not follow the worker to other dossiers), and in a benchmark timing cold reads."""
     _cache.clear()

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from domain.errors import KiemdiemError, UnknownForm
 from domain.model import Document, DocumentKind, ExtractedForm
+from omr.names import forget_names
 from omr.qr import identity_on_crop
 from omr.reader import OwnPage, assemble, read_own_page
 from parsers.crops import CropStore
@@ -52,6 +53,8 @@ def read_page_images(pages: Iterable[PageImage], name: str, crops: CropStore) ->
         if printed or not own:
             raise
         forms = []
+    finally:
+        forget_names()  # names read on this file's pages are reused within it, never in another
     forms += assemble(own)
     for form in forms:
         form.from_image = True
