@@ -16,8 +16,8 @@ from typing import Protocol, TypeVar
 log = logging.getLogger(__name__)
 
 VIOLATED_CONFIDENCE = 0.5
-_MINUTES_ROW = re.compile(r"^digits:row(\d+)\.votes\.\w+$")
-_SUMMARY_ROW = re.compile(r"^digits:row(\d+)\.branch\.(votes|present|total)$")
+MINUTES_ROW = re.compile(r"^digits:row(\d+)\.votes\.(\w+)$")  # member slot, rating
+SUMMARY_ROW = re.compile(r"^digits:row(\d+)\.branch\.(votes|present|total)$")
 
 
 class HasNumber(Protocol):
@@ -65,7 +65,7 @@ def check_minutes_rows(values: MutableMapping[str, R], valid: int | None) -> Non
         return
     rows: dict[str, list[str]] = {}
     for key in values:
-        match = _MINUTES_ROW.match(key)
+        match = MINUTES_ROW.match(key)
         if match:
             rows.setdefault(match.group(1), []).append(key)
     for keys in rows.values():
@@ -78,7 +78,7 @@ def check_summary_rows(values: MutableMapping[str, R]) -> None:
     """Mẫu 06: votes ≤ present ≤ total in every member row."""
     rows: set[str] = set()
     for key in values:
-        match = _SUMMARY_ROW.match(key)
+        match = SUMMARY_ROW.match(key)
         if match:
             rows.add(match.group(1))
     for row in rows:
@@ -94,10 +94,10 @@ def unconfirmed_partners(values: MutableMapping[str, R], review: float) -> None:
     and valid) cannot be confirmed either and go to the person who looks at the unreadable one."""
     groups: dict[str, list[str]] = {"header": ["digits:returned", "digits:valid"]}
     for key in values:
-        match = _MINUTES_ROW.match(key)
+        match = MINUTES_ROW.match(key)
         if match:
             groups.setdefault("m" + match.group(1), []).append(key)
-        match = _SUMMARY_ROW.match(key)
+        match = SUMMARY_ROW.match(key)
         if match and match.group(2) in ("votes", "present"):
             groups.setdefault("s" + match.group(1), []).append(key)
     for keys in groups.values():

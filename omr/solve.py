@@ -27,9 +27,9 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Protocol, TypeVar
 
 from domain.model import Rating
+from omr.checks import MINUTES_ROW, SUMMARY_ROW, HasNumber, R
 from omr.choices import REVIEW
 from rules.aggregation import aggregate
 
@@ -44,20 +44,7 @@ _HEADER_CANDIDATES = 3
 _ROW_CANDIDATES = 4
 _INF = float("-inf")
 VOTE_COLUMNS = ("htxsnv", "httnv", "htnv", "khtnv")
-_MINUTES_ROW = re.compile(r"^digits:row(\d+)\.votes\.(\w+)$")
 _RESULT = re.compile(r"^rating:row(\d+)\.result$")
-_SUMMARY_ROW = re.compile(r"^digits:row(\d+)\.branch\.(votes|present|total)$")
-
-
-class HasCandidates(Protocol):
-    @property
-    def value(self) -> str | int | None: ...
-
-    @property
-    def confidence(self) -> float: ...
-
-
-R = TypeVar("R", bound=HasCandidates)
 
 
 @dataclass(frozen=True)
@@ -98,7 +85,7 @@ def minutes(cells: Mapping[str, Candidates], results: Mapping[int, Rating],
     header_keys = [k for k in header_keys if k in cells]
     rows: dict[int, dict[str, str]] = {}
     for key in cells:
-        match = _MINUTES_ROW.match(key)
+        match = MINUTES_ROW.match(key)
         if match and match.group(2) in VOTE_COLUMNS:
             rows.setdefault(int(match.group(1)), {})[match.group(2)] = key
     # A row whose boxes are all surely empty is no member's row.
@@ -197,7 +184,7 @@ def minutes(cells: Mapping[str, Candidates], results: Mapping[int, Rating],
     return decisions
 
 
-def confident_results(values: Mapping[str, HasCandidates]) -> dict[int, Rating]:
+def confident_results(values: Mapping[str, HasNumber]) -> dict[int, Rating]:
     """The minutes rows whose result was read confidently, by row."""
     out: dict[int, Rating] = {}
     for key, read in values.items():
@@ -240,7 +227,7 @@ def summary(cells: Mapping[str, Candidates], sure: Mapping[str, int | None]) -> 
     confidence of their own reading."""
     rows: dict[int, dict[str, Candidates]] = {}
     for key, candidates in cells.items():
-        match = _SUMMARY_ROW.match(key)
+        match = SUMMARY_ROW.match(key)
         if match:
             rows.setdefault(int(match.group(1)), {})[match.group(2)] = candidates
     rows = {r: parts for r, parts in rows.items()
