@@ -32,8 +32,8 @@ import pypdfium2
 from domain.errors import KiemdiemError
 from domain.model import ExtractedForm
 from domain.text import fold
-from parsers.crops import CropStore
 from parsers.pages import PageImage, image_pages, render_pdf_page
+from parsers.pictures import Pictures
 from parsers.scan_reader import REVIEW_BELOW, read_scan_pages
 
 DEFAULT_CORPUS = os.environ.get("KIEMDIEM_CORPUS", "/work/shared/corpus/dev")
@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         n_pages += len(pages)
         t0 = time.perf_counter()
         try:
-            forms = read_scan_pages(iter(pages), path.name, CropStore())
+            forms = read_scan_pages(iter(pages), path.name, Pictures())
             error = ""
         except KiemdiemError as e:
             forms, error = [], e.user_message

@@ -42,9 +42,9 @@ from omr.choices import REVIEW
 from omr.names import forget_names
 from omr.qr import identity_on_crop
 from omr.reader import OwnPage, read_own_page
-from parsers.crops import CropStore
 from parsers.page_marks import read_markers, read_page_marks
 from parsers.pages import image_pages
+from parsers.pictures import Pictures
 from samples.scangen.generate import generate
 from samples.scangen.render import DEFAULT_CACHE
 
@@ -132,7 +132,7 @@ class _Clock:
             marks = read_page_marks(page.image)
         decoded = time.process_time()
         try:
-            own = read_own_page(page, marks, image.name, CropStore())
+            own = read_own_page(page, marks, image.name, Pictures())
             error = ""
         except Exception as failure:
             own, error = None, f"{type(failure).__name__}: {getattr(failure, 'user_message', failure)}"
@@ -163,9 +163,9 @@ def _peak_rss_mb(image: Path) -> float:
         "import resource, sys\n"
         "from parsers.pages import image_pages\nfrom parsers.page_marks import read_markers\n"
         "from omr.qr import identity_on_crop\n"
-        "from omr.reader import read_own_page\nfrom parsers.crops import CropStore\n"
+        "from omr.reader import read_own_page\nfrom parsers.pictures import Pictures\n"
         f"page = next(image_pages(__import__('pathlib').Path({str(image)!r}), 'x'))\n"
-        "read_own_page(page, identity_on_crop(page.image, read_markers(page.image)), 'x', CropStore())\n"
+        "read_own_page(page, identity_on_crop(page.image, read_markers(page.image)), 'x', Pictures())\n"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,

@@ -28,3 +28,9 @@ class RosterError(KiemdiemError):
 
 class ConfigError(KiemdiemError):
     """A rule set, form definition or local setting is missing or invalid."""
+
+
+class CorrectionError(KiemdiemError):
+    """A file of corrections by a person cannot be used: unreadable, or an entry that names no value
+    of the dossier or gives a value the field cannot hold. Nothing is applied then, so a report never
+    mixes corrections with silently dropped ones."""

@@ -288,6 +288,20 @@ class SkippedRule(_Model):
     subject: str | None = None
 
 
+class Correction(_Model):
+    """A person's confirmation or correction of one value read from a document: who, when, the value
+    before and after. The value is addressed as findings address it (`domain.fields`)."""
+
+    document: str = Field(description="the document's file name, as the report names it")
+    form: int = Field(default=0, ge=0, description="index of the form in the document")
+    field: str
+    old: str | None = Field(default=None, description="the value as read, in words")
+    new: str = Field(description="the value the person gives, in words")
+    by: str
+    at: dt.datetime
+    note: str = ""
+
+
 class Dossier(_Model):
     """One unit's submission: documents read, the roster, and the rule set they are checked against."""
 
@@ -297,3 +311,4 @@ class Dossier(_Model):
     unit: str | None = None
     evaluation_date: dt.date | None = None
     submitted: dt.date | None = None
+    corrections: list[Correction] = Field(default_factory=list, description="values a person confirmed or corrected")

@@ -31,9 +31,10 @@ from omr.names import read_name
 from omr.qr import identity_on_crop
 from omr.register import Registration, register
 from omr.results import OwnPage, Read
-from parsers.crops import CropStore
 from parsers.page_marks import PageMarks
 from parsers.pages import PageImage
+from parsers.pictures import VIEW_DPI, Pictures
+from templating.box_layout import MM_PER_PT
 from templating.store import load_layout
 
 __all__ = ["OwnFormError", "OwnPage", "Read", "assemble", "read_own_page"]
@@ -48,7 +49,7 @@ class OwnFormError(KiemdiemError):
     """A page that carries our marks but cannot be read as one of our forms."""
 
 
-def read_own_page(page: PageImage, marks: PageMarks, file_name: str, crops: CropStore) -> OwnPage:
+def read_own_page(page: PageImage, marks: PageMarks, file_name: str, pictures: Pictures) -> OwnPage:
     """Every answer of the page; raises `OwnFormError` (no identity, unknown version) or
     `omr.register.RegistrationError` (markers missing or inconsistent). A QR that `marks` could
     not read is tried again where the markers place it (`omr.qr`)."""
@@ -70,26 +71,34 @@ def read_own_page(page: PageImage, marks: PageMarks, file_name: str, crops: Crop
     measured = measure_boxes(gray, registration, boxes)
     registration = measured.registration
     page_groups = groups(boxes)
-    values = _answers(page_groups, measured, definition, registration, page.dpi)
+    pictures.add_page(file_name, page.number, _rectified(gray, registration, layout), VIEW_DPI)
+    values = _answers(page_groups, measured, definition)
     _check(values, definition)
     for key, read in values.items():
         if read.confidence < REVIEW:
             group = next(g for g in page_groups if g.key == key)
-            values[key] = _with_crop(read, gray, registration, group, crops, file_name, page.number)
+            values[key] = _with_crop(read, gray, registration, group, pictures, file_name, page.number)
     names = _names(identity, page_groups, gray, registration) if layout.get("slots") else {}
     log.info("own page read", extra={"file": file_name, "page": page.number, "form": identity.form_id,
                                       "answers": len(values), "error_mm": round(registration.error_mm, 3)})
     return OwnPage(file_name, page.number, identity, values, names, registration.error_mm, registration.markers)
 
 
-def _answers(page_groups: list[Group], measured: PageMeasures, definition: FormDefinition,
-             registration: Registration, dpi: float) -> dict[str, Read]:
+def _rectified(gray: Any, registration: Registration, layout: dict[str, Any]) -> Any:
+    """The whole page as printed, whatever the photo's angle: the frame its answers' boxes are in."""
+    width_mm, height_mm = layout["page_mm"]
+    return registration.patch(gray, 0.0, 0.0, float(width_mm), float(height_mm), VIEW_DPI / (72 * MM_PER_PT))
+
+
+def _answers(page_groups: list[Group], measured: PageMeasures, definition: FormDefinition) -> dict[str, Read]:
     choice_measures = [m for m in measured.measures.values() if not m.box.id.startswith("digits:")]
     calibration = Calibration.of(choice_measures)
     ballot = definition.kind is FormKind.BALLOT
     values: dict[str, Read] = {}
     for group in page_groups:
-        where = registration.upright_box_pt(*_extent(group.boxes), dpi)
+        x, y, w, h = _extent(group.boxes)
+        where = (round(x / MM_PER_PT, 1), round(y / MM_PER_PT, 1), round((x + w) / MM_PER_PT, 1),
+                 round((y + h) / MM_PER_PT, 1))
         if group.kind == "digits":
             number = read_number(
                 [measured.measures[b.id] for b in group.boxes],
@@ -132,13 +141,13 @@ def _extent(boxes: tuple[Box, ...]) -> tuple[float, float, float, float]:
     return x0, y0, x1 - x0, y1 - y0
 
 
-def _with_crop(read: Read, gray: Any, registration: Registration, group: Group, crops: CropStore,
+def _with_crop(read: Read, gray: Any, registration: Registration, group: Group, pictures: Pictures,
                file_name: str, number: int) -> Read:
     """The answer's boxes with a margin, upright, for a person to decide."""
     x, y, w, h = _extent(group.boxes)
     m = _CROP_MARGIN_MM
     image = registration.patch(gray, x - m, y - m, w + 2 * m, h + 2 * m, _CROP_PPMM)
-    key = crops.add(file_name, number, group.key.replace(":", "-"), image)
+    key = pictures.add_crop(file_name, number, group.key.replace(":", "-"), image)
     return replace(read, crop=key)
 
 

@@ -90,29 +90,6 @@ class Registration:
         )
         return np.asarray(out, dtype=np.uint8)
 
-    def upright_box_pt(self, x_mm: float, y_mm: float, w_mm: float, h_mm: float, dpi: float
-                       ) -> tuple[float, float, float, float]:
-        """The region's bounding box in points on the upright page image (`parsers.page_marks.upright`)."""
-        corners = self.to_image([[x_mm, y_mm], [x_mm + w_mm, y_mm], [x_mm + w_mm, y_mm + h_mm], [x_mm, y_mm + h_mm]])
-        upright = _to_upright(corners, self.rotation, self.image_size)
-        scale = 72.0 / dpi
-        x0, y0 = upright.min(axis=0) * scale
-        x1, y1 = upright.max(axis=0) * scale
-        return (round(float(x0), 1), round(float(y0), 1), round(float(x1), 1), round(float(y1), 1))
-
-
-def _to_upright(points: npt.NDArray[np.float64], rotation: int, size: tuple[int, int]) -> npt.NDArray[np.float64]:
-    """Image pixels → pixels of the image turned back upright (undoing a clockwise `rotation`)."""
-    w, h = size
-    x, y = points[:, 0], points[:, 1]
-    if rotation == 90:  # undone by a counter-clockwise turn
-        return np.stack([y, w - 1 - x], axis=1)
-    if rotation == 180:
-        return np.stack([w - 1 - x, h - 1 - y], axis=1)
-    if rotation == 270:
-        return np.stack([h - 1 - y, x], axis=1)
-    return points
-
 
 def marker_corners_mm(layout: dict[str, Any]) -> dict[str, npt.NDArray[np.float64]]:
     """Each marker's black-square corners on paper, in the detector's order (its top-left first,

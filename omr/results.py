@@ -10,7 +10,7 @@ from domain.form_identity import FormIdentity
 @dataclass(frozen=True)
 class Read:
     """One answer read from the page. `value`: the choice (`tot`, `httnv`, `co`) or the number;
-    `box`: the answer's boxes in points on the upright page image; `crop`: key in the CropStore
+    `box`: the answer's boxes in points on the printed page (the form's own frame); `crop`: key in the Pictures
     when the answer needs a person; `marked` / `cancelled`: the choices seen marked / filled in;
     `candidates`: for a number, its likeliest readings with their probabilities, best first (None:
     the boxes are empty), which the arithmetic of the page chooses among (`omr.solve`)."""

@@ -18,16 +18,16 @@ from domain.model import Document, DocumentKind, ExtractedForm
 from omr.names import forget_names
 from omr.qr import identity_on_crop
 from omr.reader import OwnPage, assemble, read_own_page
-from parsers.crops import CropStore
 from parsers.page_marks import read_markers, read_page_marks
 from parsers.pages import PageImage, image_pages
+from parsers.pictures import Pictures
 from parsers.scan_reader import read_scan_pages
 from parsers.triage import sha256_of
 
 log = logging.getLogger(__name__)
 
 
-def read_page_images(pages: Iterable[PageImage], name: str, crops: CropStore) -> list[ExtractedForm]:
+def read_page_images(pages: Iterable[PageImage], name: str, pictures: Pictures) -> list[ExtractedForm]:
     """Every form on the pages. Raises UnknownForm only when no page holds a known form."""
     own: list[OwnPage] = []
     printed = 0
@@ -40,7 +40,7 @@ def read_page_images(pages: Iterable[PageImage], name: str, crops: CropStore) ->
                 marks = read_page_marks(page.image)
             if marks.identity is not None:
                 try:
-                    own.append(read_own_page(page, marks, name, crops))
+                    own.append(read_own_page(page, marks, name, pictures))
                     continue
                 except KiemdiemError as e:  # unregistrable: read it as a printed page instead
                     log.info("own page not registered", extra={"file": name, "page": page.number, "why": str(e)})
@@ -48,7 +48,7 @@ def read_page_images(pages: Iterable[PageImage], name: str, crops: CropStore) ->
             yield page
 
     try:
-        forms = read_scan_pages(others(), name, crops)
+        forms = read_scan_pages(others(), name, pictures)
     except UnknownForm:
         if printed or not own:
             raise
@@ -62,7 +62,7 @@ def read_page_images(pages: Iterable[PageImage], name: str, crops: CropStore) ->
     return forms
 
 
-def parse_image(path: Path, name: str, crops: CropStore) -> Document:
+def parse_image(path: Path, name: str, pictures: Pictures) -> Document:
     """A PNG/JPEG (one page) or a TIFF (one page per frame)."""
     pages = 0
 
@@ -72,5 +72,5 @@ def parse_image(path: Path, name: str, crops: CropStore) -> Document:
             pages = page.number
             yield page
 
-    forms = read_page_images(counted(), name, crops)
+    forms = read_page_images(counted(), name, pictures)
     return Document(file=name, sha256=sha256_of(path), kind=DocumentKind.IMAGE, pages=max(pages, 1), forms=forms)

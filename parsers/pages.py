@@ -90,7 +90,7 @@ def _float(value: object) -> float | None:
         return None
 
 
-def render_pdf_page(pdf: object, index: int, dpi: int = RENDER_DPI) -> PageImage:
+def render_pdf_page(pdf: object, index: int, dpi: float = RENDER_DPI) -> PageImage:
     """One page of an open pypdfium2 document at `dpi` (0-based `index`)."""
     page = pdf[index]  # type: ignore[index]
     try:

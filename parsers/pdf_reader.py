@@ -16,10 +16,11 @@ from typing import Any
 
 from domain.errors import FileRejected
 from domain.model import Document, DocumentKind, ExtractedForm
-from parsers.crops import CropStore
 from parsers.form_reader import read_forms
 from parsers.pages import MAX_PAGES, PageImage, render_pdf_page
 from parsers.pdf_text import PdfBodyBuilder
+from parsers.pictures import VIEW_DPI, Pictures
+from parsers.placement import place
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ def _classified(page: Any) -> bool:
         page.flush_cache()
 
 
-def parse_pdf(path: Path, name: str, crops: CropStore) -> Document:
+def parse_pdf(path: Path, name: str, pictures: Pictures) -> Document:
     """Every form in a PDF; text pages and scanned pages may be mixed."""
     import pypdfium2
 
@@ -82,17 +83,19 @@ def parse_pdf(path: Path, name: str, crops: CropStore) -> Document:
                 if text:
                     builder.add_page(page, number)
                 page.flush_cache()
-            forms += read_forms(builder.body, name)
-    if not all(kinds):
-        from parsers.image_reader import read_page_images
+            forms += place(read_forms(builder.body, name), builder.body)
+    try:
+        document = pypdfium2.PdfDocument(path)
+    except pypdfium2.PdfiumError as e:
+        raise _reject(name, "Tệp PDF bị hỏng, không mở được.", repr(e)) from e
+    with document:
+        for index in (i for i, text in enumerate(kinds) if text):
+            view = render_pdf_page(document, index, VIEW_DPI)
+            pictures.add_page(name, view.number, view.image, view.dpi)
+        if not all(kinds):
+            from parsers.image_reader import read_page_images
 
-        try:
-            document = pypdfium2.PdfDocument(path)
-        except pypdfium2.PdfiumError as e:
-            raise _reject(name, "Tệp PDF bị hỏng, không mở được.", repr(e)) from e
-        with document:
-            pages = _scanned_pages(document, kinds)
-            forms += read_page_images(pages, name, crops)
+            forms += read_page_images(_scanned_pages(document, kinds), name, pictures)
     forms.sort(key=lambda f: f.page)
     kind = DocumentKind.PDF_TEXT if all(kinds) else DocumentKind.PDF_SCAN
     return Document(file=name, sha256=digest, kind=kind, pages=len(kinds), forms=forms)

@@ -9,7 +9,6 @@ the page in the crop store, so that a person decides it from the report without 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable
 
 import cv2
@@ -17,10 +16,11 @@ import numpy as np
 
 from domain.errors import UnknownForm
 from domain.model import ExtractedForm, Location
-from parsers.crops import CropStore
 from parsers.form_reader import read_forms
-from parsers.layout import Body, Box
+from parsers.layout import Box
 from parsers.pages import PageImage
+from parsers.pictures import Pictures
+from parsers.placement import place
 from parsers.scan_layout import ScanBodyBuilder
 
 log = logging.getLogger(__name__)
@@ -28,11 +28,9 @@ log = logging.getLogger(__name__)
 REVIEW_BELOW = 0.9
 _CROP_DPI = 150.0  # pages are kept this small (grey, PNG) until their forms are read, for crops
 _MARGIN_PT = 6.0
-_TABLE_ROW = re.compile(r"table (\d+) row (\d+)")
-_PARAGRAPH = re.compile(r"paragraph (\d+)")
 
 
-def read_scan_pages(pages: Iterable[PageImage], file_name: str, crops: CropStore) -> list[ExtractedForm]:
+def read_scan_pages(pages: Iterable[PageImage], file_name: str, pictures: Pictures) -> list[ExtractedForm]:
     """Every form on the pages, with crops of the doubtful values.
 
     Raises UnknownForm (Vietnamese message) when no known form is printed on the pages."""
@@ -40,6 +38,7 @@ def read_scan_pages(pages: Iterable[PageImage], file_name: str, crops: CropStore
     thumbs: dict[int, tuple[bytes, float]] = {}
     for page in pages:
         sheet = builder.add_page(page)
+        pictures.add_page(file_name, page.number, sheet.gray, sheet.dpi)
         scale = _CROP_DPI / sheet.dpi
         small = cv2.resize(sheet.gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         ok, png = cv2.imencode(".png", small)
@@ -53,8 +52,8 @@ def read_scan_pages(pages: Iterable[PageImage], file_name: str, crops: CropStore
         forms = read_forms(body, file_name)
     except UnknownForm as e:
         raise _unknown(file_name, str(e)) from e
-    for form in forms:
-        _attach_crops(form, body, thumbs, file_name, crops)
+    for form in place(forms, body):
+        _attach_crops(form, thumbs, file_name, pictures)
     return forms
 
 
@@ -66,10 +65,9 @@ def _unknown(file_name: str, detail: str) -> UnknownForm:
     )
 
 
-def _attach_crops(
-    form: ExtractedForm, body: Body, thumbs: dict[int, tuple[bytes, float]], file_name: str, crops: CropStore
-) -> None:
-    """A box and a crop on every value below the review threshold."""
+def _attach_crops(form: ExtractedForm, thumbs: dict[int, tuple[bytes, float]], file_name: str, pictures: Pictures
+                  ) -> None:
+    """A crop of every value below the review threshold."""
     doubtful: list[tuple[str, float, Location | None]] = []
     doubtful += [(f"tieu-chi-{c.id}", c.confidence, c.location) for c in form.criteria]
     if form.rating is not None:
@@ -78,37 +76,9 @@ def _attach_crops(
     for what, confidence, location in doubtful:
         if confidence >= REVIEW_BELOW or location is None:
             continue
-        box = location.box or _box_of(location.anchor, body)
-        if box is None:
-            continue
-        location.box = box
         thumb = thumbs.get(location.page)
-        if thumb is not None:
-            location.crop = crops.add(file_name, location.page, what, _cut(thumb, box))
-
-
-def _box_of(anchor: str | None, body: Body) -> Box | None:
-    """Where an anchored value is printed: its table row's cells, or its line."""
-    if anchor is None:
-        return None
-    if m := _TABLE_ROW.fullmatch(anchor):
-        t, r = int(m.group(1)) - 1, int(m.group(2)) - 1
-        if t < len(body.tables) and r < len(body.tables[t].grid):
-            boxes = [c.box for c in body.tables[t].grid[r] if c is not None and c.box is not None]
-            return _union(boxes)
-    if m := _PARAGRAPH.fullmatch(anchor):
-        k = int(m.group(1)) - 1
-        if k < len(body.lines):
-            line = body.lines[k]
-            if line.box is not None:
-                return (0.0, line.box[1], max(line.box[2], 500.0), line.box[3])
-    return None
-
-
-def _union(boxes: list[Box]) -> Box | None:
-    if not boxes:
-        return None
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+        if thumb is not None and location.box is not None:
+            location.crop = pictures.add_crop(file_name, location.page, what, _cut(thumb, location.box))
 
 
 def _cut(thumb: tuple[bytes, float], box: Box) -> np.ndarray:

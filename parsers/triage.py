@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 
 from domain.errors import KiemdiemError
 from domain.model import Document, DocumentKind
-from parsers.crops import CropStore
+from parsers.pictures import Pictures
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ LIMITS = Limits()
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
-Reader = Callable[[Path, str, CropStore], Document]
+Reader = Callable[[Path, str, Pictures], Document]
 
 
 def sha256_of(path: Path) -> str:
@@ -51,22 +51,24 @@ def rejected(path: Path, name: str, reason: str, kind: DocumentKind = DocumentKi
     return Document(file=name, sha256=digest, kind=kind, rejected=reason)
 
 
-def _docx(path: Path, name: str, crops: CropStore) -> Document:
+def _docx(path: Path, name: str, pictures: Pictures) -> Document:
     from parsers.docx_reader import parse_docx
 
-    return parse_docx(path, name)
+    document = parse_docx(path, name)
+    pictures.add_word_file(name, path.read_bytes())  # laid out into pages only when a report is drawn
+    return document
 
 
-def _pdf(path: Path, name: str, crops: CropStore) -> Document:
+def _pdf(path: Path, name: str, pictures: Pictures) -> Document:
     from parsers.pdf_reader import parse_pdf
 
-    return parse_pdf(path, name, crops)
+    return parse_pdf(path, name, pictures)
 
 
-def _image(path: Path, name: str, crops: CropStore) -> Document:
+def _image(path: Path, name: str, pictures: Pictures) -> Document:
     from parsers.image_reader import parse_image
 
-    return parse_image(path, name, crops)
+    return parse_image(path, name, pictures)
 
 
 READERS: dict[str, Reader] = {
@@ -77,12 +79,12 @@ READERS: dict[str, Reader] = {
 
 
 def read_file(
-    path: Path, name: str | None = None, limits: Limits = LIMITS, crops: CropStore | None = None
+    path: Path, name: str | None = None, limits: Limits = LIMITS, pictures: Pictures | None = None
 ) -> Iterator[Document]:
     """The documents of one uploaded file (several for a .zip). Pictures of doubtful values go to
-    `crops` (a throwaway store when the caller does not keep them)."""
+    `pictures` (a throwaway store when the caller does not keep them)."""
     name = name or path.name
-    crops = crops if crops is not None else CropStore()
+    pictures = pictures if pictures is not None else Pictures()
     try:
         size = path.stat().st_size
     except OSError:
@@ -96,7 +98,7 @@ def read_file(
         return
     suffix = path.suffix.lower()
     if suffix == ".zip":
-        yield from _expand_zip(path, name, limits, crops)
+        yield from _expand_zip(path, name, limits, pictures)
         return
     reader = READERS.get(suffix)
     if reader is None:
@@ -106,7 +108,7 @@ def read_file(
         )
         return
     try:
-        yield reader(path, name, crops)
+        yield reader(path, name, pictures)
     except KiemdiemError as e:
         yield rejected(path, name, e.user_message, _kind_for(suffix))
     except Exception:  # a reader bug must not lose the rest of the dossier
@@ -122,7 +124,7 @@ def _kind_for(suffix: str) -> DocumentKind:
     return DocumentKind.IMAGE if suffix in IMAGE_SUFFIXES else DocumentKind.UNKNOWN
 
 
-def _expand_zip(path: Path, name: str, limits: Limits, crops: CropStore) -> Iterator[Document]:
+def _expand_zip(path: Path, name: str, limits: Limits, pictures: Pictures) -> Iterator[Document]:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError):
@@ -153,7 +155,7 @@ def _expand_zip(path: Path, name: str, limits: Limits, crops: CropStore) -> Iter
             except (zipfile.BadZipFile, OSError, RuntimeError, EOFError):
                 yield Document(file=inner, rejected="Tệp trong .zip bị hỏng, không giải nén được.")
                 continue
-            yield from read_file(target, inner, limits, crops)
+            yield from read_file(target, inner, limits, pictures)
 
 
 def _hidden(member: str) -> bool:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.model import Document, Dossier, ExtractedForm, Finding, SkippedRule, Tally
+from domain.model import Correction, Document, Dossier, ExtractedForm, Finding, SkippedRule, Tally
+from rules.overview import CapOverview, Overview, SubjectOverview
 
 SCHEMA = "kiemdiem.report/1"
 
@@ -80,7 +81,46 @@ def _finding(f: Finding) -> dict[str, Any]:
     }
 
 
-def build_report(dossier: Dossier, findings: list[Finding], skipped: list[SkippedRule]) -> dict[str, Any]:
+def _subject(s: SubjectOverview) -> dict[str, Any]:
+    return {
+        "name": s.name,
+        "kind": s.kind.value,
+        "position": s.position,
+        "in_roster": s.in_roster,
+        "ratings": [
+            {"label": r.label, "evaluator": r.evaluator, "civil_servant": r.civil_servant, "rating": r.rating.value,
+             "document": r.document, "form": r.form, "page": r.page, "field": r.field}
+            for r in s.ratings
+        ],
+        "effective": s.effective.value if s.effective else None,
+        "vote": _tally(s.tally) if s.tally else None,
+        "findings": list(s.findings),
+    }
+
+
+def _cap(c: CapOverview) -> dict[str, Any]:
+    return {
+        "group": c.group,
+        "counts": {r.value: n for r, n in c.counts.items()},
+        "base": c.base,
+        "base_words": c.base_words,
+        "ratio": c.ratio,
+        "cap": c.cap,
+        "excellent": c.excellent,
+        "over": c.over,
+        "small_unit": c.small_unit,
+    }
+
+
+def _correction(c: Correction) -> dict[str, Any]:
+    return {"document": c.document, "form": c.form, "field": c.field, "old": c.old, "new": c.new,
+            "by": c.by, "at": c.at.isoformat(), "note": c.note}
+
+
+def build_report(
+    dossier: Dossier, findings: list[Finding], skipped: list[SkippedRule], overview: Overview | None = None
+) -> dict[str, Any]:
+    """`people` and `caps` come from the overview when one is given (the pipeline always gives it)."""
     return {
         "schema": SCHEMA,
         "rule_set": dossier.rule_set,
@@ -90,4 +130,7 @@ def build_report(dossier: Dossier, findings: list[Finding], skipped: list[Skippe
         "findings": [_finding(f) for f in findings],
         "skipped_rules": [{"rule": s.rule, "why": s.why} for s in skipped],
         "roster_issues": [i.model_dump() for i in (dossier.roster.issues if dossier.roster else [])],
+        "people": [_subject(s) for s in overview.subjects] if overview else [],
+        "caps": [_cap(c) for c in overview.caps] if overview else [],
+        "corrections": [_correction(c) for c in dossier.corrections],
     }

@@ -12,6 +12,7 @@ SEVERITY_WORDS = {
     Severity.REVIEW: "CẦN XEM LẠI",
     Severity.INFO: "GHI CHÚ",
 }
+SEVERITY_NAMES = {s: w.capitalize() for s, w in SEVERITY_WORDS.items()}  # "Cần xem lại", in running text
 
 
 def render_text(dossier: Dossier, findings: list[Finding], skipped: list[SkippedRule]) -> str:

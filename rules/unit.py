@@ -58,6 +58,7 @@ class GroupCap:
     ratio: float
     cap: int
     small_unit: bool
+    counts: dict[Rating, int]
 
     @property
     def over(self) -> bool:
@@ -85,7 +86,8 @@ def group_caps(ctx: RuleContext) -> list[GroupCap]:
                       and all(o.rating.rank <= Rating.HTTNV.rank for o in ratings))
         out.append(GroupCap(group, len(ratings), excellent, base,
                             "HTTNV trở lên" if base_kind == "httnv_or_above" else "HTTNV",
-                            ratio, math.floor(ratio * base + 1e-9), small_unit))
+                            ratio, math.floor(ratio * base + 1e-9), small_unit,
+                            {r: sum(1 for o in ratings if o.rating is r) for r in Rating}))
     return out
 
 

@@ -63,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--date", type=_date, help="ngày đánh giá (dd/mm/yyyy); mặc định: ngày muộn nhất trên các mẫu")
     check.add_argument("--submitted", type=_date, help="ngày nộp hồ sơ (dd/mm/yyyy), để kiểm tra thời hạn")
     check.add_argument("--settings", type=Path, help="thiết lập riêng của cấp ủy cấp trên (.yaml/.json)")
+    check.add_argument("--corrections", type=Path, help="tệp sửa/xác nhận giá trị đã đọc (.json)")
     return parser
 
 
@@ -94,6 +95,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from domain.rule_sets import LocalSettings, load_local_settings
     from parsers.roster import load_roster
     from reports.text_summary import render_text
+    from worker.corrections import load_corrections
     from worker.pipeline import check
 
     missing = [str(p) for p in args.files if not p.exists()]
@@ -102,13 +104,12 @@ def cmd_check(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     roster = load_roster(args.roster) if args.roster else None
     settings = load_local_settings(args.settings) if args.settings else LocalSettings()
+    corrections = load_corrections(args.corrections) if args.corrections else None
     result = check(args.files, roster=roster, rule_set_id=args.rule_set, settings=settings,
-                   date=args.date, submitted=args.submitted)
+                   date=args.date, submitted=args.submitted, corrections=corrections)
     report = result.report()
     if args.report_dir:
-        args.report_dir.mkdir(parents=True, exist_ok=True)
-        (args.report_dir / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), "utf-8")
-        result.write_crops(args.report_dir / "crops")
+        result.write_report(args.report_dir)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:

@@ -23,9 +23,9 @@ from omr import solve
 from omr.checks import check_minutes_header, check_minutes_rows, check_summary_rows
 from omr.reader import OwnPage, Read, assemble, read_own_page
 from omr.register import RegistrationError
-from parsers.crops import CropStore
 from parsers.page_marks import PageMarks, read_page_marks
 from parsers.pages import PageImage
+from parsers.pictures import Pictures
 from samples.scangen import marks
 from samples.scangen.degrade import degrade, quarter_turn
 from samples.scangen.generate import fill, pages_with_boxes
@@ -55,11 +55,11 @@ def _scan(img: np.ndarray) -> np.ndarray:
     return np.asarray(cv2.resize(img, None, fx=DPI / 300, fy=DPI / 300, interpolation=cv2.INTER_AREA), dtype=np.uint8)
 
 
-def _read(img: np.ndarray, crops: CropStore | None = None, number: int = 1,
+def _read(img: np.ndarray, crops: Pictures | None = None, number: int = 1,
           edit: Callable[[PageMarks], PageMarks] | None = None) -> OwnPage:
     page = PageImage(number, img, float(DPI))
     found = read_page_marks(img)
-    return read_own_page(page, edit(found) if edit else found, "scan.png", crops or CropStore())
+    return read_own_page(page, edit(found) if edit else found, "scan.png", crops or Pictures())
 
 
 def _box(blank: BlankPage, box_id: str) -> dict[str, float]:
@@ -93,7 +93,7 @@ def test_mau05_phone_photo(blanks: Callable[[str], list[BlankPage]]) -> None:
     photo, done = degrade(img, rng, "phone")
     assert done["style"] == "phone"
     page = PageImage(1, photo, max(photo.shape) / (297 / 25.4))
-    own = read_own_page(page, read_page_marks(photo), "photo.jpg", CropStore())
+    own = read_own_page(page, read_page_marks(photo), "photo.jpg", Pictures())
     expected = _answers(truth)
     assert {k: own.values[k].value for k in expected} == expected
 
@@ -109,12 +109,12 @@ def test_double_and_ambiguous_rows_go_to_a_person_with_a_crop(blanks: Callable[[
     marks.cross(img, _box(blank, "crit:I.1:tot"), pen, rng)
     marks.tick(img, _box(blank, "crit:I.1:kem"), pen, rng)
     marks.tiny(img, _box(blank, "crit:I.2:trung_binh"), pen, rng)
-    crops = CropStore()
+    crops = Pictures()
     page = _read(_scan(img), crops)
     double, ambiguous = page.values["crit:I.1"], page.values["crit:I.2"]
     assert double.value is None and double.confidence < 0.9 and set(double.marked) == {"tot", "kem"}
     assert ambiguous.value is None and ambiguous.confidence < 0.9
-    assert double.crop in crops.images and ambiguous.crop in crops.images
+    assert double.crop in crops.crops and ambiguous.crop in crops.crops
     form = assemble([page])[0]
     row = next(c for c in form.criteria if c.id == "I.1")
     assert row.level is None and row.confidence < 0.9 and row.location and row.location.crop == double.crop
@@ -273,7 +273,7 @@ def test_unreadable_identity_is_a_typed_error(tmp_path: Path) -> None:
 
     white = np.full((800, 600, 3), 255, np.uint8)
     with pytest.raises(OwnFormError):
-        read_own_page(PageImage(1, white, 72.0), PageMarks(None, "no QR"), "x.png", CropStore())
+        read_own_page(PageImage(1, white, 72.0), PageMarks(None, "no QR"), "x.png", Pictures())
 
 
 def test_unreadable_count_leaves_the_rest_of_its_sum_unconfirmed() -> None:

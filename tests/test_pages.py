@@ -13,8 +13,8 @@ import pytest
 from PIL import Image
 
 from domain.errors import FileRejected
-from parsers.crops import CropStore
 from parsers.pages import MAX_PIXELS, image_pages, render_pdf_page
+from parsers.pictures import Pictures
 
 
 def _page(value: int, size: tuple[int, int] = (120, 170)) -> Image.Image:
@@ -84,11 +84,11 @@ def test_a_pdf_page_renders_at_300_dpi(tmp_path: Path) -> None:
     assert abs(int(np.median(page.gray)) - 90) <= 2
 
 
-def test_crop_store_names_are_unique_and_safe() -> None:
-    store = CropStore()
+def test_crop_names_are_unique_and_safe() -> None:
+    store = Pictures()
     picture = np.full((40, 60), 255, dtype=np.uint8)
-    first = store.add("hồ sơ/ảnh 1.jpg", 2, "criteria.II.1", picture)
-    second = store.add("hồ sơ/ảnh 1.jpg", 2, "criteria.II.1", picture)
+    first = store.add_crop("hồ sơ/ảnh 1.jpg", 2, "criteria.II.1", picture)
+    second = store.add_crop("hồ sơ/ảnh 1.jpg", 2, "criteria.II.1", picture)
     assert first != second
     assert all("/" not in key and key.endswith(".png") for key in (first, second))
-    assert store.images[first].startswith(b"\x89PNG")
+    assert store.crops[first].startswith(b"\x89PNG")

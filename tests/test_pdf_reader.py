@@ -12,9 +12,9 @@ import pytest
 from domain.errors import FileRejected
 from domain.forms import catalog
 from domain.model import DocumentKind, Level, Rating
-from parsers.crops import CropStore
 from parsers.pdf_reader import parse_pdf
 from parsers.pdf_text import _drawn_mark
+from parsers.pictures import Pictures
 from parsers.triage import read_file
 from templating.pdf_export import export_pdfs, find_soffice
 from tests import docx_factory as f
@@ -28,7 +28,7 @@ needs_soffice = pytest.mark.skipif(find_soffice() is None, reason="LibreOffice n
 @pytest.mark.skipif(not CORPUS_FILES, reason="development corpus not present")
 @pytest.mark.parametrize(("path", "truth"), CORPUS_FILES, ids=[str(p.relative_to(CORPUS)) for p, _ in CORPUS_FILES])
 def test_corpus_text_pdf_matches_truth(path: Path, truth: dict[str, Any]) -> None:
-    document = parse_pdf(path, path.name, CropStore())
+    document = parse_pdf(path, path.name, Pictures())
     assert document.kind == DocumentKind.PDF_TEXT
     assert_matches_truth(document, truth)
 
@@ -64,7 +64,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 @needs_soffice
 def test_word_form_exported_by_libreoffice_reads_back(exported: dict[str, Path]) -> None:
-    document = parse_pdf(exported["mau05"], "mau05.pdf", CropStore())
+    document = parse_pdf(exported["mau05"], "mau05.pdf", Pictures())
     assert document.kind == DocumentKind.PDF_TEXT
     (form,) = document.forms
     assert form.form_id == "2018/mau-05"
@@ -82,7 +82,7 @@ def test_word_form_exported_by_libreoffice_reads_back(exported: dict[str, Path])
 @needs_soffice
 def test_encrypted_pdf_is_refused_in_vietnamese(exported: dict[str, Path]) -> None:
     with pytest.raises(FileRejected) as caught:
-        parse_pdf(exported["locked"], "locked.pdf", CropStore())
+        parse_pdf(exported["locked"], "locked.pdf", Pictures())
     assert "mật khẩu" in caught.value.user_message
 
 

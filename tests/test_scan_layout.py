@@ -18,8 +18,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from domain.forms import FormDefinition, catalog
 from domain.model import ExtractedForm, Level, Rating
-from parsers.crops import CropStore
 from parsers.pages import PageImage, image_pages
+from parsers.pictures import Pictures
 from parsers.scan_ink import CellInk, decide
 from parsers.scan_layout import ScanBodyBuilder
 from parsers.scan_reader import REVIEW_BELOW, read_scan_pages
@@ -101,7 +101,7 @@ def drawn() -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def drawn_form(drawn: np.ndarray) -> ExtractedForm:
-    forms = read_scan_pages([PageImage(1, drawn, DPI)], "drawn.png", CropStore())
+    forms = read_scan_pages([PageImage(1, drawn, DPI)], "drawn.png", Pictures())
     assert len(forms) == 1
     return forms[0]
 
@@ -137,16 +137,16 @@ def test_ticks_read_and_doubtful_rows_flagged(drawn_form: ExtractedForm) -> None
 
 
 def test_doubtful_rows_get_a_crop(drawn: np.ndarray) -> None:
-    crops = CropStore()
+    crops = Pictures()
     form = read_scan_pages([PageImage(1, drawn, DPI)], "drawn.png", crops)[0]
     doubtful = [c for c in form.criteria if c.confidence < REVIEW_BELOW and c.location is not None]
-    assert doubtful and all(c.location and c.location.crop in crops.images for c in doubtful)
+    assert doubtful and all(c.location and c.location.crop in crops.crops for c in doubtful)
     assert all(c.location and c.location.box for c in doubtful)
 
 
 def test_upside_down_page_reads_the_same(drawn: np.ndarray, drawn_form: ExtractedForm) -> None:
     turned = cv2.rotate(drawn, cv2.ROTATE_180)
-    form = read_scan_pages([PageImage(1, turned, DPI)], "turned.png", CropStore())[0]
+    form = read_scan_pages([PageImage(1, turned, DPI)], "turned.png", Pictures())[0]
     assert [(c.id, c.level) for c in form.criteria] == [(c.id, c.level) for c in drawn_form.criteria]
 
 
@@ -173,7 +173,7 @@ def _corpus_file(stem: str) -> tuple[Path, dict[str, object]]:
 @pytest.mark.parametrize("stem", ["doc_0024", "doc_0002"])
 def test_corpus_scan_has_no_confident_wrong_level(stem: str) -> None:
     path, truth = _corpus_file(stem)
-    forms = read_scan_pages(image_pages(path, path.name), path.name, CropStore())
+    forms = read_scan_pages(image_pages(path, path.name), path.name, Pictures())
     truth_form = truth["forms"][0]  # type: ignore[index]
     assert forms[0].form_id == truth_form["form"]
     found = _by_id(forms[0])

@@ -18,10 +18,14 @@ from domain.errors import ConfigError
 from domain.forms import catalog
 from domain.model import Document, Dossier, Finding, Roster, SkippedRule
 from domain.rule_sets import LocalSettings, RuleSet, rule_set, rule_set_for_year
-from parsers.crops import CropStore
+from parsers.pictures import Pictures
 from parsers.triage import read_file
+from reports.content import ReportContent, report_content
 from reports.json_report import build_report
+from reports.report_dir import write_report_dir
 from rules.engine import evaluation_date, run_rules
+from rules.overview import Overview, build_overview
+from worker.corrections import CorrectionRequest, apply_corrections
 
 log = logging.getLogger(__name__)
 
@@ -31,26 +35,30 @@ class CheckResult:
     dossier: Dossier
     findings: list[Finding]
     skipped: list[SkippedRule]
-    crops: CropStore
-
-    def write_crops(self, directory: Path) -> None:
-        """The pictures of doubtful values, under the names the findings cite."""
-        directory.mkdir(parents=True, exist_ok=True)
-        for key, png in self.crops.images.items():
-            (directory / key).write_bytes(png)
+    pictures: Pictures
+    overview: Overview
 
     def report(self) -> dict[str, Any]:
-        return build_report(self.dossier, self.findings, self.skipped)
+        return build_report(self.dossier, self.findings, self.skipped, self.overview)
+
+    def content(self, generated: dt.datetime | None = None) -> ReportContent:
+        """What the PDF and HTML reports show (lays out the Word files: takes LibreOffice's time)."""
+        return report_content(self.dossier, self.findings, self.skipped, self.overview, self.pictures,
+                              generated or dt.datetime.now().astimezone())
+
+    def write_report(self, directory: Path) -> list[Path]:
+        """report.pdf, report.html (with its pictures), report.json and summary.xlsx in `directory`."""
+        return write_report_dir(directory, self.content(), self.report())
 
     @property
     def readable_documents(self) -> int:
         return sum(1 for d in self.dossier.documents if d.rejected is None)
 
 
-def read_documents(files: Iterable[Path], crops: CropStore | None = None) -> list[Document]:
+def read_documents(files: Iterable[Path], pictures: Pictures | None = None) -> list[Document]:
     documents: list[Document] = []
     for path in files:
-        for doc in read_file(path, crops=crops):
+        for doc in read_file(path, pictures=pictures):
             log.info("document read", extra={"file": doc.file, "forms": len(doc.forms), "rejected": bool(doc.rejected)})
             documents.append(doc)
     return documents
@@ -82,10 +90,12 @@ def check(
     settings: LocalSettings | None = None,
     date: dt.date | None = None,
     submitted: dt.date | None = None,
+    corrections: list[CorrectionRequest] | None = None,
 ) -> CheckResult:
     settings = settings or LocalSettings()
-    crops = CropStore()
-    documents = read_documents(files, crops)
+    pictures = Pictures()
+    documents = read_documents(files, pictures)
+    corrected = apply_corrections(documents, corrections or [], dt.datetime.now().astimezone())
     date = evaluation_date(date, settings, documents)
     rs = choose_rule_set(rule_set_id, documents, date)
     dossier = Dossier(
@@ -95,9 +105,11 @@ def check(
         unit=_unit(documents, roster),
         evaluation_date=date,
         submitted=submitted,
+        corrections=corrected,
     )
     result = run_rules(dossier, rs, settings)
-    return CheckResult(dossier, result.findings, result.skipped, crops)
+    overview = build_overview(dossier, rs, settings, result.findings)
+    return CheckResult(dossier, result.findings, result.skipped, pictures, overview)
 
 
 def _unit(documents: list[Document], roster: Roster | None) -> str | None:
