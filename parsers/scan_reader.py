@@ -73,6 +73,8 @@ def _attach_crops(form: ExtractedForm, thumbs: dict[int, tuple[bytes, float]], f
     if form.rating is not None:
         doubtful.append(("xep-loai", form.rating.confidence, form.rating.location))
     doubtful += [(f"phieu-{k + 1}", t.confidence, t.location) for k, t in enumerate(form.tallies)]
+    doubtful += [(f"dong-{k + 1}-{key}", v.confidence, v.location or row.location)
+                 for k, row in enumerate(form.summary_rows) for key, v in row.ratings.items()]
     for what, confidence, location in doubtful:
         if confidence >= REVIEW_BELOW or location is None:
             continue

@@ -43,9 +43,11 @@ def file_rejected(ctx: RuleContext) -> Iterator[Outcome]:
             )
 
 
-def _unreadable_values(form: ExtractedForm, threshold: float) -> Iterator[tuple[str | None, str, Location | None]]:
+def _unreadable_values(ref: FormRef, threshold: float) -> Iterator[tuple[str | None, str, Location | None]]:
     """Each doubtful value: its field, what it is in words, and where it sits (with its crop). A
     form read only in part (a row whose person could not be read) is doubtful as a whole."""
+    form, d = ref.form, ref.definition
+    labels = {f.key: f.label for f in d.rating_fields} | {c.key: c.label for c in d.summary_columns} if d else {}
     if form.confidence < threshold:
         yield None, "biểu mẫu chưa đọc được đầy đủ (có dòng không đọc được)", form.location
     for c in form.criteria:
@@ -56,10 +58,14 @@ def _unreadable_values(form: ExtractedForm, threshold: float) -> Iterator[tuple[
         yield "rating", "mức xếp loại đề nghị", form.rating.location
     for key, value in form.ratings.items():
         if value.confidence < threshold and value is not form.rating:
-            yield f"ratings.{key}", f"mức xếp loại ({key})", value.location
+            yield f"ratings.{key}", f"mức xếp loại «{labels.get(key, key)}»", value.location
     for t in form.tallies:
         if t.confidence < threshold:
             yield f"tallies[{t.name}]", f"số phiếu của {t.name}", t.location
+    for row in form.summary_rows:
+        for key, value in row.ratings.items():
+            if value.confidence < threshold:
+                yield f"summary[{row.name}].{key}", f"ô «{labels.get(key, key)}» của {row.name}", value.location or row.location
     if form.points is not None and form.points.confidence < threshold:
         yield "points", "số điểm", form.points.location
 
@@ -70,7 +76,7 @@ def unreadable(ctx: RuleContext) -> Iterator[Outcome]:
     if not ctx.index.forms:
         yield NO_FORMS
     for ref in ctx.index.forms:
-        for field, what, location in _unreadable_values(ref.form, threshold):
+        for field, what, location in _unreadable_values(ref, threshold):
             page = location.page if location is not None else ref.form.page
             yield Violation(
                 message=f"{ref.code}, trang {page}: {what}. Cần người kiểm tra lại bản gốc.",

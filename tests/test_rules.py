@@ -420,6 +420,13 @@ def test_a_doubtful_row_is_unreadable_not_missing() -> None:
     assert "unreadable" in rules and "level-missing" not in rules
 
 
+def test_a_doubtful_summary_cell_is_unreadable_with_its_column_named() -> None:
+    form = summary([(AN, {"self": T, "branch": T}, None)])
+    form.summary_rows[0].ratings["branch"].confidence = 0.4
+    [f] = [f for f in check(dossier(form), "2018").findings if f.rule == "unreadable"]
+    assert f.field == f"summary[{AN}].branch" and "«Chi bộ đánh giá, xếp loại» của " + AN in f.message
+
+
 def test_a_blank_field_on_a_scan_is_not_asserted_missing() -> None:
     form = analysis(AN, T, default=Level.TOT, date=None)
     form.from_image = True  # handwriting the reader could not read looks blank
