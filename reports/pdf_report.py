@@ -246,7 +246,7 @@ def _findings_table(content: ReportContent, callouts: list[Callout], page: Repor
     rows: list[list[Any]] = [[_p(h, _style(8, bold=True)) for h in head]]
     spans: list[tuple[Any, ...]] = []
     for c in callouts:
-        where = _where(content, c, page)
+        where = _where(c, page)
         colour = COLOURS[c.kind]
         if c.correction is not None:
             k = c.correction
@@ -270,7 +270,7 @@ def _findings_table(content: ReportContent, callouts: list[Callout], page: Repor
     return [table]
 
 
-def _where(content: ReportContent, c: Callout, page: ReportPage | None) -> str:
+def _where(c: Callout, page: ReportPage | None) -> str:
     if page is not None or c.document is None:
         return f"trang {c.page}" if c.page else ""
     return f"tệp {c.document + 1}" + (f", trang {c.page}" if c.page else "")
