@@ -109,7 +109,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                    date=args.date, submitted=args.submitted, corrections=corrections)
     report = result.report()
     if args.report_dir:
-        result.write_report(args.report_dir)
+        result.write_report(args.report_dir, report)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:

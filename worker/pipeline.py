@@ -46,9 +46,10 @@ class CheckResult:
         return report_content(self.dossier, self.findings, self.skipped, self.overview, self.pictures,
                               generated or dt.datetime.now().astimezone())
 
-    def write_report(self, directory: Path) -> list[Path]:
-        """report.pdf, report.html (with its pictures), report.json and summary.xlsx in `directory`."""
-        return write_report_dir(directory, self.content(), self.report())
+    def write_report(self, directory: Path, report: dict[str, Any] | None = None) -> list[Path]:
+        """report.pdf, report.html (with its pictures), report.json and summary.xlsx in `directory`;
+        `report` is this result's `report()` when the caller has it already."""
+        return write_report_dir(directory, self.content(), report or self.report())
 
     @property
     def readable_documents(self) -> int:
