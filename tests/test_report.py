@@ -29,6 +29,8 @@ from openpyxl import load_workbook
 from domain.model import Level, Severity
 from parsers.roster import load_roster
 from reports.annotate import COLOURS, Callout
+from reports.content import ReportContent
+from reports.report_dir import write_report_dir
 from samples.scangen import marks
 from samples.scangen.generate import fill, pages_with_boxes
 from samples.scangen.plan import Odds
@@ -50,6 +52,7 @@ HEADING = re.compile(r"Tệp (\d+)/\d+: .+? — trang (\d+)/\d+")
 @dataclass
 class Reported:
     result: CheckResult
+    content: ReportContent
     directory: Path
     scan: Path
     scan_layout_box: tuple[float, float, float, float]  # row I.1 of the scan, in points on the printed page
@@ -98,8 +101,9 @@ def reported(tmp_path_factory: pytest.TempPathFactory) -> Reported:
     files = [SAMPLE / name for name in WORD_FILES] + [scan]
     result = check(files, roster=load_roster(_roster(folder)), rule_set_id="2019")
     directory = folder / "out"
-    result.write_report(directory)
-    return Reported(result, directory, scan, box)
+    content = result.content()  # Word files laid out once, for the files and for the assertions
+    write_report_dir(directory, content, result.report())
+    return Reported(result, content, directory, scan, box)
 
 
 def _flat(text: str) -> str:
@@ -122,7 +126,7 @@ def _pdf_pages(path: Path) -> Iterator[tuple[int, Any, str, tuple[int, int] | No
 
 
 def _callouts(reported: Reported) -> list[Callout]:
-    return reported.result.content().annotated.callouts()
+    return reported.content.annotated.callouts()
 
 
 def test_every_finding_is_in_the_pdf_under_its_document_page(reported: Reported) -> None:
@@ -181,7 +185,7 @@ def test_the_frame_of_a_doubtful_scanned_row_sits_on_that_row(reported: Reported
 def test_the_frame_of_a_word_rating_covers_the_rating_line(reported: Reported, tmp_path: Path) -> None:
     callout = next(c for c in _callouts(reported) if c.finding and c.finding.rule == "rating-above-criteria")
     assert callout.box is not None and callout.document is not None and callout.page is not None
-    laid = reported.result.content().annotated.pages
+    laid = reported.content.annotated.pages
     view = next(p.view for p in laid if (p.document, p.number) == (callout.document, callout.page))
     assert view is not None
     frames = _drawn_box(_report_page(reported, callout.document, callout.page), COLOURS[Severity.ERROR.value],
