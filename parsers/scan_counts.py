@@ -83,6 +83,41 @@ def find_count_line(words: Sequence[Word]) -> CountLine | None:
     return CountLine(key, list(words[:end]), rest[:at], rest[at:])
 
 
+def _opening(words: Sequence[Word]) -> str | None:
+    """The count label the words open with, told from the fewest first words that belong to one
+    label only ("Tổng số", "Số có", "Số phiếu thu"), or None."""
+    start = 0
+    while start < len(words) and not words[start].text.strip(_BULLETS):
+        start += 1
+    for size in (2, 3):
+        if start + size > len(words):
+            return None
+        text = " ".join(_key(w.text) for w in words[start : start + size])
+        near = [k for k, label in _FOLDED.items()
+                if SequenceMatcher(None, text, " ".join(label.split()[:size])).ratio() >= _MATCH]
+        if len(near) == 1:
+            return near[0]
+        if not near:
+            return None
+    return None
+
+
+def find_split_count_line(head: Sequence[Word], tail: Sequence[Word]) -> CountLine | None:
+    """A count line the page read cut in two: `head` opens with a label (its middle words lost
+    under a tall handwritten number) and `tail`, further right on the same line, opens with the
+    label's last two words ("chính thức:"). None when they are not the two halves of one label."""
+    key = _opening(head)
+    if key is None or len(tail) < 2:
+        return None
+    ending = " ".join(_FOLDED[key].split()[-2:])
+    if SequenceMatcher(None, " ".join(_key(w.text) for w in tail[:2]), ending).ratio() < _MATCH:
+        return None
+    rest = list(tail[2:])
+    unit_words = _key(LABELS[key][1]).split()
+    at = next((k for k, w in enumerate(rest) if _is_unit(w.text, unit_words)), len(rest))
+    return CountLine(key, [*head[:1], *tail[:2]], rest[:at], rest[at:])
+
+
 def _is_unit(text: str, unit_words: list[str]) -> bool:
     folded = _key(text)
     return any(SequenceMatcher(None, folded, u).ratio() >= 0.75 for u in unit_words) and not any(

@@ -112,6 +112,8 @@ class _PageReader:
         blocks += [(float(g.box[1]), g) for g in self.grids]
         blocks.sort(key=lambda b: b[0])
         for _y, block in blocks:
+            if isinstance(block, WordLine) and id(block) in self.count_halves:
+                continue
             if isinstance(block, WordLine):
                 key = self.count_of.get(id(block))
                 line = self._emit(
@@ -129,8 +131,13 @@ class _PageReader:
         self.count_of: dict[int, str] = {}
         self.count_at: dict[str, int] = {}
         self.count_readings: dict[str, scan_tally.Support] = {}
-        for line in lines:
+        self.count_halves: set[int] = set()  # second halves of count lines cut in two, not emitted again
+        for k, line in enumerate(lines):
             found = scan_counts.find_count_line(line.words)
+            if found is None and k + 1 < len(lines) and _same_band(line, lines[k + 1]):
+                found = scan_counts.find_split_count_line(line.words, lines[k + 1].words)
+                if found is not None:
+                    self.count_halves.add(id(lines[k + 1]))
             if found is None or found.key in self.count_readings:
                 continue
             self.count_of[id(line)] = found.key
@@ -194,9 +201,8 @@ class _PageReader:
         clean = scan_rating.without_leader(self.sheet.gray[y0:y1, x0:x1], self.dpi)
         if not scan_rating.has_answer(clean, self.dpi):
             return None
-        texts = scan_rating.readings(clean, self.dpi)
-        found_rating = scan_rating.match(texts)
-        log.debug("rating answer %s -> %s", texts, found_rating)
+        found_rating = scan_rating.read_answer(clean, self.dpi)
+        log.debug("rating answer -> %s", found_rating)
         pieces = WordLine(label).pieces()
         if found_rating.rating is not None:
             answer = Piece(scan_rating.CANONICAL[found_rating.rating], confidence=found_rating.confidence)
@@ -315,7 +321,7 @@ class _PageReader:
         if kind == "count":
             reading = scan_ocr.read(crop, psm=Psm.LINE, whitelist=_DIGITS, profile=Profile.RAW, dpi=self.dpi)
         else:
-            matched = scan_rating.match(scan_rating.readings(crop, self.dpi))
+            matched = scan_rating.read_answer(crop, self.dpi)
             if matched.rating is not None:
                 return [[Piece(matched.rating.abbreviation, confidence=matched.confidence)]]
             reading = scan_ocr.read(crop, psm=Psm.BLOCK, whitelist=_RATING_CHARS, profile=Profile.RAW, dpi=self.dpi)
@@ -359,7 +365,7 @@ class _PageReader:
             result, sure = None, False
             if result_cell is not None and not self._blank(result_cell):
                 crop, _ = self._crop(result_cell.box)
-                matched = scan_rating.match(scan_rating.readings(crop, self.dpi))
+                matched = scan_rating.read_answer(crop, self.dpi)
                 result, sure = matched.rating, matched.confidence >= scan_rating.SURE
             rows.append((r, scan_tally.RowReading(tuple(ratings), counts, result, sure), result_cell))
         if not rows:
@@ -429,7 +435,7 @@ class _PageReader:
         if ys.size:  # small handwriting reads better at the size of a printed line's capitals
             scale = min(3.0, max(1.0, _LETTER_HEIGHT / (int(ys.max() - ys.min()) + 1)))
             letters = cv2.resize(letters, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-        matched = scan_rating.match(scan_rating.readings(letters, self.dpi))
+        matched = scan_rating.read_answer(letters, self.dpi)
         rating = Piece(
             matched.rating.abbreviation if matched.rating is not None else "?",
             confidence=matched.confidence if matched.rating is not None else 0.0,
@@ -465,6 +471,15 @@ class _PageReader:
                     piece = Piece("", confidence=verdict.confidence)
                 marks[(r, cell.col)] = piece
         return marks
+
+
+def _same_band(left: WordLine, right: WordLine) -> bool:
+    """Whether `right` continues `left` on the same printed line: it starts to its right and
+    overlaps it vertically by half the lower of the two."""
+    _, ly0, lx1, ly1 = left.box
+    rx0, ry0, _, ry1 = right.box
+    overlap = min(ly1, ry1) - max(ly0, ry0)
+    return rx0 > lx1 and overlap >= 0.5 * min(ly1 - ly0, ry1 - ry0)
 
 
 def _lines(words: Iterable[Word]) -> list[WordLine]:

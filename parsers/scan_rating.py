@@ -11,6 +11,7 @@ that rating from the others it overlaps ("tốt", "xuất sắc", "không", a le
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from rapidfuzz import fuzz
 from domain.model import Rating
 from domain.text import fold
 from ocr.tesseract import Profile, Psm
-from parsers import scan_ocr
+from parsers import rating_shapes, scan_ocr
 
 WORDS: dict[Rating, str] = {
     Rating.HTXSNV: "hoan thanh xuat sac nhiem vu",
@@ -42,6 +43,8 @@ CANONICAL: dict[Rating, str] = {
     Rating.HTNV: "Hoàn thành nhiệm vụ",
     Rating.KHTNV: "Không hoàn thành nhiệm vụ",
 }
+log = logging.getLogger(__name__)
+
 _UPPER = "HTXSNVK"
 _LOOKALIKE = str.maketrans("iy", "tv")
 _SURE_SCORE = 80.0  # a reading this close to a way of writing a rating is a reading of it
@@ -49,6 +52,9 @@ _SURE_ABSENT = 90.0
 _MARGIN = 8.0  # … and this much closer to it than to any other rating
 SURE = 0.95
 UNSURE = 0.5
+CONFIRMED = 0.92  # one OCR reading names it and the shape model agrees, clearly
+GUESS = 0.4  # the shape model's rating when no reading names one: a suggestion for the reviewer
+_SHAPE_AGREES = 0.9  # the shape model's least probability to confirm a single OCR reading
 
 
 @dataclass(frozen=True)
@@ -133,6 +139,25 @@ def match(readings: Sequence[str]) -> RatingMatch:
     if len(named) == 1 and named[best] >= 2:
         return RatingMatch(best, SURE, named[best])
     return RatingMatch(best if len(named) == 1 else None, UNSURE, named[best])
+
+
+def read_answer(clean: np.ndarray, dpi: float) -> RatingMatch:
+    """The rating written in a cleaned answer region, by OCR (`readings`, `match`) and by shape
+    (`rating_shapes`). Two readings naming it make it sure as before; one reading is sure only when
+    the shape model clearly agrees; when no reading names a rating, the shape model's rating is
+    kept as a suggestion under review, never as a value taken for sure (it is told apart by shape
+    only, and a hurried HTTNV looks like HTNV)."""
+    matched = match(readings(clean, dpi))
+    if matched.confidence >= SURE:
+        return matched
+    shape = rating_shapes.guess(clean)
+    log.debug("rating by shape %s, by OCR %s", shape, matched)
+    if shape is None:
+        return matched
+    if matched.rating is not None:
+        agrees = shape.rating is matched.rating and shape.probability >= _SHAPE_AGREES
+        return RatingMatch(matched.rating, CONFIRMED, matched.votes) if agrees else matched
+    return RatingMatch(shape.rating, GUESS)
 
 
 def without_leader(gray: np.ndarray, dpi: float) -> np.ndarray:

@@ -7,6 +7,7 @@ splits it (the two header columns of a form stand side by side, but are two text
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -42,14 +43,17 @@ class WordLine:
 
 
 def group_lines(words: Sequence[Word]) -> list[WordLine]:
-    """Words into lines, top to bottom; each line's words left to right."""
+    """Words into lines, top to bottom; each line's words left to right. A word joins a line when
+    its centre lies within the line's typical band (the median top and bottom of its words): a
+    handwritten number standing tall over its dotted line must not pull the next printed line
+    into its own."""
     rows: list[list[Word]] = []
     for word in sorted(words, key=lambda w: (w.box[1] + w.box[3]) / 2):
         centre = (word.box[1] + word.box[3]) / 2
         if rows:
             last = rows[-1]
-            top = min(w.box[1] for w in last)
-            bottom = max(w.box[3] for w in last)
+            top = statistics.median(w.box[1] for w in last)
+            bottom = statistics.median(w.box[3] for w in last)
             if top <= centre <= bottom:
                 last.append(word)
                 continue

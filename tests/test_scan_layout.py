@@ -530,3 +530,75 @@ def test_tick_touching_a_neighbour_scribble_still_counts() -> None:
     cv2.line(ink, (xs[2] + 40, ys[1] + 4), (xs[2] + 80, ys[2] - 8), 1, 3)
     cv2.line(ink, (xs[2] + 80, ys[1] + 4), (xs[2] + 40, ys[2] - 8), 1, 3)
     assert measure(ink, box).share >= 0.02
+
+
+def test_count_line_cut_in_two_by_a_tall_number_is_joined() -> None:
+    from ocr.tesseract import Word
+    from parsers.scan_counts import find_count_line, find_split_count_line
+
+    head = [Word("-", 0.9, (0, 0, 5, 20)), Word("Tổng", 0.96, (10, 0, 50, 20)), Word("số", 0.96, (55, 0, 75, 20))]
+    tail = [Word("chính", 0.9, (200, 2, 250, 22)), Word("thức:", 0.9, (255, 2, 300, 22)), Word("F2", 0.1, (310, 0, 340, 24))]
+    assert find_count_line(head) is None and find_count_line(tail) is None
+    found = find_split_count_line(head, tail)
+    assert found is not None and found.key == "total"
+    assert found.label[-1].text == "thức:" and [w.text for w in found.value] == ["F2"]
+    # an opening shared by several labels, or a tail that is not the label's end, is no count line
+    assert find_split_count_line([Word("Số", 0.9, (0, 0, 20, 20)), Word("phiếu", 0.9, (25, 0, 60, 20))], tail) is None
+    assert find_split_count_line(head, [Word("đồng", 0.9, (200, 0, 240, 20)), Word("chí", 0.9, (245, 0, 270, 20))]) is None
+
+
+def test_tall_handwriting_does_not_pull_the_next_printed_line_in() -> None:
+    from ocr.tesseract import Word
+    from parsers.scan_text import group_lines
+
+    first = [Word("Tổng", 0.9, (0, 100, 40, 120)), Word("số", 0.9, (45, 100, 65, 120))]
+    tall = Word("05", 0.3, (300, 90, 340, 140))  # written over the dots, reaching the next line
+    second = [Word("Số", 0.9, (0, 130, 20, 150)), Word("có", 0.9, (25, 130, 45, 150))]
+    lines = group_lines([*first, tall, *second])
+    assert [[w.text for w in line.words] for line in lines if line.words[0].text == "Số"] == [["Số", "có"]]
+
+
+# ------------------------------------------------------------- a handwritten rating told by its shape
+def _written(text: str, font: str, seed: int) -> tuple[np.ndarray, float]:
+    from parsers.train_rating_shapes import fonts, render
+
+    if font not in fonts():
+        pytest.skip(f"handwriting font {font} not installed (scripts/system-packages)")
+    return render(text, fonts()[font], np.random.default_rng(seed))
+
+
+@pytest.mark.parametrize(("text", "rating"), [("Hoàn thành tốt nhiệm vụ", Rating.HTTNV),
+                                               ("Không hoàn thành nhiệm vụ", Rating.KHTNV),
+                                               ("Hoàn thành xuất sắc nhiệm vụ", Rating.HTXSNV),
+                                               ("HTNV", Rating.HTNV)])
+def test_rating_shape_model_tells_ratings_in_a_hand_it_never_saw(text: str, rating: Rating) -> None:
+    from parsers.rating_shapes import guess
+    from parsers.scan_rating import without_leader
+    from parsers.train_rating_shapes import HELD_OUT
+
+    font = "DancingScript-Bold"
+    assert font in HELD_OUT  # never trained on
+    gray, dpi = _written(text, font, 3)
+    found = guess(without_leader(gray, dpi))
+    assert found is not None and found.rating is rating
+
+
+def test_rating_by_shape_alone_is_a_suggestion_under_review(monkeypatch: pytest.MonkeyPatch) -> None:
+    from parsers import rating_shapes, scan_rating
+
+    gray, dpi = _written("Hoàn thành tốt nhiệm vụ", "DancingScript-Bold", 3)
+    clean = scan_rating.without_leader(gray, dpi)
+    monkeypatch.setattr(scan_rating, "readings", lambda _c, _d: ["Hein thank tab ahem ow", "H"])
+    alone = scan_rating.read_answer(clean, dpi)
+    assert alone.rating is Rating.HTTNV and alone.confidence < REVIEW_BELOW
+    monkeypatch.setattr(scan_rating, "readings", lambda _c, _d: ["Hoàn thành tốt nhiệm vụ", "H"])
+    assert scan_rating.read_answer(clean, dpi).confidence >= REVIEW_BELOW  # one reading, confirmed by shape
+    monkeypatch.setattr(rating_shapes, "guess", lambda _c: rating_shapes.ShapeGuess(Rating.HTNV, 0.99))
+    disputed = scan_rating.read_answer(clean, dpi)  # the shape says otherwise: stays under review
+    assert disputed.rating is Rating.HTTNV and disputed.confidence < REVIEW_BELOW
+
+
+def test_rating_shape_needs_ink() -> None:
+    from parsers.rating_shapes import guess
+
+    assert guess(np.full((40, 200), 255, np.uint8)) is None

@@ -1,0 +1,158 @@
+"""A handwritten rating told by its shape, when OCR cannot read the letters.
+
+Tesseract reads print; a rating written in a flowing hand ("Hoàn thành tốt nhiệm vụ" in script,
+"HTTNV" in brush capitals) comes back as "Hein thank tab ahem ow". But the answer is one of four
+ratings written one of three ways (in words, in capitals, abbreviated), and those twelve shapes
+differ in what a glance sees: how long the line is for its height, how many words and how long
+each, a K or a capital at the start, the short "tốt" in third place. A small network
+(`parsers/data/rating_shapes.npz`, trained at build time by `python -m parsers.train_rating_shapes`
+from the phrases rendered in many handwriting fonts, nothing downloaded) sees the answer's gradient
+histogram, its length for its height and its word gaps, and gives each rating a probability.
+
+This is a second reader beside OCR, not a replacement: `scan_layout` combines the two, and a
+rating it gives alone stays under review.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from domain.model import Rating
+
+log = logging.getLogger(__name__)
+
+MODEL_PATH = Path(__file__).resolve().parent / "data" / "rating_shapes.npz"
+RATINGS: tuple[Rating, ...] = (Rating.HTXSNV, Rating.HTTNV, Rating.HTNV, Rating.KHTNV)
+STYLES = ("words", "capitals", "abbreviation")  # each rating in each style is one class
+HEIGHT, WIDTH = 32, 192  # the answer stretched to this size for its gradient histogram
+_CELL, _BINS = 8, 9
+_MAX_WORDS = 8
+_GAP = 0.3  # a blank run wider than this share of the letters' height separates two words
+_INK = 160  # grey level under which a pixel of the cleaned answer is ink
+
+Floats = npt.NDArray[np.float32]
+
+
+def class_of(rating: Rating, style: str) -> int:
+    return RATINGS.index(rating) * len(STYLES) + STYLES.index(style)
+
+
+def _words(mask: np.ndarray) -> list[tuple[int, int]]:
+    """Column runs of ink separated by gaps wider than `_GAP` of the height: the words."""
+    columns = [bool(v) for v in np.any(mask, axis=0).tolist()]
+    gap = max(2, round(_GAP * mask.shape[0]))
+    runs: list[tuple[int, int]] = []
+    start, blank = None, 0
+    for x, inked in enumerate(columns):
+        if inked:
+            if start is None:
+                start = x
+            elif blank >= gap:
+                runs.append((start, x - blank))
+                start = x
+            blank = 0
+        elif start is not None:
+            blank += 1
+    if start is not None:
+        runs.append((start, len(columns) - blank))
+    return runs
+
+
+def gradient_histogram(image: np.ndarray) -> Floats:
+    """Histograms of oriented gradients (Dalal–Triggs: unsigned orientations in `_BINS` bins per
+    `_CELL`-pixel cell, blocks of 2×2 cells L2-normalised and clipped); OpenCV 5 dropped its own."""
+    gray = image.astype(np.float32)
+    gx = cv2.Sobel(gray, cv2.CV_32F, 1, 0, ksize=1)
+    gy = cv2.Sobel(gray, cv2.CV_32F, 0, 1, ksize=1)
+    magnitude, angle = cv2.cartToPolar(gx, gy, angleInDegrees=True)
+    bins = (np.mod(angle, 180.0) * _BINS / 180.0).astype(np.int32) % _BINS
+    rows, cols = image.shape[0] // _CELL, image.shape[1] // _CELL
+    cells = np.stack([np.where(bins == b, magnitude, 0.0)[: rows * _CELL, : cols * _CELL]
+                      .reshape(rows, _CELL, cols, _CELL).sum(axis=(1, 3)) for b in range(_BINS)], axis=-1)
+    blocks = np.concatenate([cells[:-1, :-1], cells[1:, :-1], cells[:-1, 1:], cells[1:, 1:]], axis=-1)
+    blocks /= np.sqrt((blocks**2).sum(axis=-1, keepdims=True)) + 1e-3
+    blocks = np.minimum(blocks, 0.2)
+    blocks /= np.sqrt((blocks**2).sum(axis=-1, keepdims=True)) + 1e-3
+    return np.asarray(blocks.ravel(), dtype=np.float32)
+
+
+def features(answer: np.ndarray) -> Floats | None:
+    """What the network sees of a cleaned answer (grey, leader removed, ink dark on white): the
+    gradient histogram of its tight crop stretched to `WIDTH`×`HEIGHT`, its length for its
+    height, and how many words it has and where they end. None when there is no ink."""
+    mask = (answer < _INK).astype(np.uint8)
+    ys, xs = np.nonzero(mask)
+    if ys.size < 20:
+        return None
+    y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    crop = answer[y0:y1, x0:x1]
+    h, w = crop.shape
+    stretched = cv2.resize(crop, (WIDTH, HEIGHT), interpolation=cv2.INTER_AREA)
+    hog = gradient_histogram(stretched)
+    level = cv2.resize(mask[y0:y1, x0:x1] * 255, (max(1, round(w * HEIGHT / h)), HEIGHT), interpolation=cv2.INTER_AREA)
+    words = _words((level > 64).astype(np.uint8))
+    count = np.zeros(_MAX_WORDS, np.float32)
+    count[min(len(words), _MAX_WORDS) - 1] = 1.0
+    ends = np.zeros(_MAX_WORDS, np.float32)  # where each word ends, as a share of the line
+    for k, (_, end) in enumerate(words[:_MAX_WORDS]):
+        ends[k] = end / level.shape[1]
+    shape = np.array([np.log(w / h) / 3.0], np.float32)
+    return np.concatenate([hog, count, ends, shape]).astype(np.float32)
+
+
+@dataclass(frozen=True)
+class ShapeModel:
+    """One hidden layer (ReLU) and a softmax over the twelve classes, inputs standardised."""
+
+    mean: Floats
+    scale: Floats
+    w1: Floats
+    b1: Floats
+    w2: Floats
+    b2: Floats
+
+    def probabilities(self, x: Floats) -> Floats:
+        hidden = np.maximum(0, ((x - self.mean) / self.scale) @ self.w1 + self.b1)
+        logits = hidden @ self.w2 + self.b2
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return np.asarray(exp / exp.sum(axis=1, keepdims=True), dtype=np.float32)
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(path, **{k: getattr(self, k) for k in ("mean", "scale", "w1", "b1", "w2", "b2")})
+
+
+@cache
+def model() -> ShapeModel | None:
+    """The shipped model, or None (logged) when the package was installed without it: the
+    ratings are then read by OCR alone."""
+    if not MODEL_PATH.is_file():
+        log.warning("rating shape model missing", extra={"path": str(MODEL_PATH)})
+        return None
+    with np.load(MODEL_PATH) as data:
+        return ShapeModel(*(np.asarray(data[k], dtype=np.float32) for k in ("mean", "scale", "w1", "b1", "w2", "b2")))
+
+
+@dataclass(frozen=True)
+class ShapeGuess:
+    rating: Rating
+    probability: float
+
+
+def guess(answer: np.ndarray) -> ShapeGuess | None:
+    """The likeliest rating by shape and its probability (the styles of a rating summed)."""
+    net = model()
+    x = features(answer)
+    if net is None or x is None:
+        return None
+    p = net.probabilities(x[None])[0].reshape(len(RATINGS), len(STYLES)).sum(axis=1)
+    best = int(p.argmax())
+    return ShapeGuess(RATINGS[best], float(p[best]))
