@@ -227,6 +227,12 @@ class _PageReader:
     def _table(self, grid: Grid) -> None:
         readings, header_end, texts = self.cell_texts[id(grid)]
         columns = _columns(grid, texts, header_end)
+        if header_end > 1 and not any(c.kind == "level" for c in columns):
+            # the first data row's TT cell unread ("I" under a scribble): the header then ends
+            # where the level headings are, one row earlier
+            earlier = _columns(grid, texts, header_end - 1)
+            if any(c.kind == "level" for c in earlier):
+                header_end, columns = header_end - 1, earlier
         _complete_vote_columns(grid, columns, texts, header_end)
         criteria = any(c.kind == "level" for c in columns)
         numbers = _row_numbers(readings, header_end, criteria)

@@ -150,6 +150,16 @@ def test_upside_down_page_reads_the_same(drawn: np.ndarray, drawn_form: Extracte
     assert [(c.id, c.level) for c in form.criteria] == [(c.id, c.level) for c in drawn_form.criteria]
 
 
+def test_first_section_number_unreadable_still_maps_the_levels(drawn: np.ndarray, drawn_form: ExtractedForm) -> None:
+    page = drawn.copy()
+    page[615:667, 156:245] = 255  # the "I" of the first data row lost (under a scribble, a fold)
+    forms = read_scan_pages([PageImage(1, page, DPI)], "no-I.png", Pictures())
+    assert len(forms) == 1
+    found, before = _by_id(forms[0]), _by_id(drawn_form)
+    assert before["I.1"][0] is found["I.1"][0] is Level.TOT and found["I.1"][1] >= REVIEW_BELOW
+    assert found["II.2"][0] is Level.KEM and found["II.2"][1] >= REVIEW_BELOW
+
+
 def test_ink_decision_is_relative() -> None:
     clear = decide([CellInk(0.0), CellInk(0.08), CellInk(0.002), CellInk(0.0)])
     assert [d.marked for d in clear] == [False, True, False, False]
