@@ -1,19 +1,27 @@
 """Build-time training of the digit classifier: `python -m omr.train_digits` writes omr/data/digits.npz.
 
 The training set is generated, never downloaded: each sample is a printed digit box (outline of a
-random width, slightly off-size) with a digit in it, written either by `omr.handwriting` (pen
-strokes on skeletons) or with one of the machine's fonts (DejaVu, Liberation; upright, italic,
-bold), at random size, offset, slant and pen width, then blurred, noised and washed out like a scan.
-Samples go through the reader's own extraction (`omr.digits.digit_ink`, `normalise`), so the
-network learns exactly what it will see. The seed is fixed: the same machine fonts give the same
-model file.
+random width, slightly turned, found by the reader a little off where it is) among what surrounds
+it on a form (neighbouring boxes and their digits, a printed "/" between two numbers), with a
+digit in it written by `omr.handwriting` (pen strokes on skeletons), with one of the machine's
+handwriting fonts or with a machine font (upright, italic, bold), at random size, offset, slant,
+turn and pen width, then shaded, blurred, noised, washed out and JPEG-compressed like a scan or a
+phone photo. Samples go through the reader's own extraction (`omr.digits.digit_ink`,
+`normalise`), so the network learns exactly what it will see, leftovers of the print included.
+Some fonts are held out of training: the reported accuracy and confidence levels are measured on
+them and on stroke digits the network has not seen. The seed is fixed: the same machine fonts give
+the same model file.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import logging
+import math
 import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 from pathlib import Path
 
@@ -29,137 +37,288 @@ from omr.handwriting import digit_strokes, draw_strokes
 log = logging.getLogger(__name__)
 
 SEED = 20180
-_FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/truetype/liberation"),
-              Path("/usr/share/fonts/truetype/liberation2"))
-_FONT_NAMES = ("DejaVuSans", "DejaVuSans-Oblique", "DejaVuSans-Bold", "DejaVuSerif", "DejaVuSerif-Italic",
-               "DejaVuSansMono", "LiberationSans-Regular", "LiberationSans-Italic", "LiberationSerif-Italic",
-               "LiberationSansNarrow-Regular", "LiberationMono-Regular")
+# Machine fonts (print-like digits), by file name without extension.
+MACHINE_FONTS = ("DejaVuSans", "DejaVuSans-Oblique", "DejaVuSans-Bold", "DejaVuSerif", "DejaVuSerif-Italic",
+                 "DejaVuSansMono", "LiberationSans-Regular", "LiberationSans-Italic", "LiberationSerif-Italic",
+                 "LiberationSansNarrow-Regular", "LiberationMono-Regular")
+# Handwriting fonts (Debian packages fonts-bwht, fonts-comic-neue, fonts-dancingscript,
+# fonts-kaushanscript, fonts-lobster, fonts-breip, fonts-dkg-handwriting, fonts-humor-sans,
+# fonts-klee, fonts-kristi, fonts-leckerli-one, fonts-rufscript, fonts-sjfonts,
+# fonts-tlwg-purisa-ttf, fonts-tomsontalks, fonts-yusei-magic). Left out: Joscelyn (decorative
+# digits), Femke Klaver (hollow outlines), Ecolier court (outlined school letters).
+HANDWRITING_FONTS = ("BecauseWeBuild-Regular", "BecauseWeConnect-Regular", "BecauseWeCreate-Regular",
+                     "BecauseWeLearn-Regular", "BecauseWeOrganize-Regular", "ComicNeue-Bold", "ComicNeue-BoldItalic",
+                     "ComicNeue-Light", "ComicNeue-Regular", "DancingScript-Bold", "DancingScript-Regular",
+                     "lobster", "Breip", "dkg", "dkgBd", "dkgBI", "KleeOne-Regular", "KleeOne-SemiBold",
+                     "Kristi", "LeckerliOne-Regular", "Rufscript010", "Delphine", "Purisa", "Purisa-Bold",
+                     "Purisa-BoldOblique", "YuseiMagic-Regular")
+# Held out of training, for validation only.
+HELD_OUT_FONTS = ("BecauseWeMentor-Regular", "ComicNeue-Italic", "ComicNeue-LightItalic", "KaushanScript-Regular",
+                  "breipfont", "dkgIt", "Humor-Sans", "SteveHand", "Purisa-Oblique", "TomsonTalks")
+_FONT_ROOTS = (Path("/usr/share/fonts/truetype"), Path("/usr/share/fonts/opentype"))
 _PAD_MM = 2.2
+_GLYPH_PX = 96  # fonts are rendered once at this size, then transformed per sample
+_CHUNK = 2000  # samples per worker task
 
 
 @cache
-def fonts() -> tuple[Path, ...]:
-    found = []
-    for name in _FONT_NAMES:
-        path = next((d / f"{name}.ttf" for d in _FONT_DIRS if (d / f"{name}.ttf").is_file()), None)
-        if path is not None:
-            found.append(path)
-    return tuple(found)
+def _font_files() -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for root in _FONT_ROOTS:
+        if root.is_dir():
+            for path in sorted(root.rglob("*")):
+                if path.suffix.lower() in (".ttf", ".otf"):
+                    found.setdefault(path.stem, path)
+    return found
 
 
-def _font_digit(canvas: npt.NDArray[np.uint8], digit: int, x: float, y: float, w: float, h: float,
-                rng: np.random.Generator) -> None:
-    path = fonts()[int(rng.integers(len(fonts())))]
-    size = max(8, round(h * 1.25))
-    font = ImageFont.truetype(str(path), size)
-    glyph = Image.new("L", (size * 2, size * 2), 255)
-    ImageDraw.Draw(glyph).text((size // 2, size // 4), str(digit), fill=0, font=font)
-    array = np.asarray(glyph)
-    ys, xs = np.nonzero(array < 128)
-    if len(xs) == 0:
-        return
-    crop = array[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
-    scale = min(w / crop.shape[1], h / crop.shape[0])
-    resized = cv2.resize(crop, (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale))),
-                         interpolation=cv2.INTER_AREA)
-    top, left = round(y), round(x)
-    region = canvas[top:top + resized.shape[0], left:left + resized.shape[1]]
-    np.minimum(region, resized[:region.shape[0], :region.shape[1]], out=region)
+def fonts(names: tuple[str, ...]) -> tuple[Path, ...]:
+    """The files of those fonts installed on this machine (missing ones are skipped)."""
+    files = _font_files()
+    return tuple(files[n] for n in names if n in files)
 
 
-def sample(digit: int, rng: np.random.Generator) -> npt.NDArray[np.float32] | None:
-    """One training image of `digit`, through the reader's extraction."""
-    box_w, box_h = rng.uniform(3.9, 4.5), rng.uniform(3.9, 4.5)
+@cache
+def _glyph(path: Path, digit: int) -> npt.NDArray[np.uint8] | None:
+    """The digit in that font, ink 255 on 0, cropped to its ink."""
+    try:
+        font = ImageFont.truetype(str(path), _GLYPH_PX)
+    except OSError:
+        return None
+    image = Image.new("L", (_GLYPH_PX * 3, _GLYPH_PX * 3), 0)
+    ImageDraw.Draw(image).text((_GLYPH_PX, _GLYPH_PX // 2), str(digit), fill=255, font=font)
+    array = np.asarray(image)
+    ys, xs = np.nonzero(array > 127)
+    if len(xs) < 20:
+        return None
+    return np.ascontiguousarray(array[ys.min():ys.max() + 1, xs.min():xs.max() + 1])
+
+
+def _font_digit(canvas: npt.NDArray[np.uint8], digit: int, x: float, y: float, h: float, ink: int,
+                paths: tuple[Path, ...], rng: np.random.Generator) -> bool:
+    """A font's digit slanted, turned, thickened or thinned, `h` px high at (x, y) (its top left)."""
+    found = _glyph(paths[int(rng.integers(len(paths)))], digit)
+    if found is None:
+        return False
+    glyph: npt.NDArray[np.uint8] = found
+    weight = int(rng.integers(-2, 5))
+    if weight > 0:
+        glyph = np.asarray(cv2.dilate(glyph, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (weight * 2 + 1,) * 2)),
+                           dtype=np.uint8)
+    elif weight < 0 and min(glyph.shape) > 30:
+        thinner = np.asarray(cv2.erode(glyph, np.ones((3, 3), np.uint8)), dtype=np.uint8)
+        if thinner.max() > 127:
+            glyph = thinner
+    gh, gw = glyph.shape
+    slant, angle = rng.uniform(-0.35, 0.25), math.radians(rng.uniform(-8, 8))
+    squeeze = rng.uniform(0.75, 1.2)
+    scale = h / gh
+    # Affine: glyph pixel → canvas pixel (slant, turn and squeeze about the glyph's centre).
+    a = np.array([[squeeze, -slant], [0.0, 1.0]]) @ np.array([[1.0, 0.0], [0.0, 1.0]])
+    rot = np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]])
+    m = scale * (rot @ a)
+    centre = np.array([gw / 2, gh / 2])
+    target = np.array([x + squeeze * gw * scale / 2, y + h / 2])
+    matrix = np.hstack([m, (target - m @ centre)[:, None]])
+    warped = cv2.warpAffine(glyph, matrix, (canvas.shape[1], canvas.shape[0]), flags=cv2.INTER_AREA)
+    alpha = warped.astype(np.float32) / 255
+    canvas[:] = np.minimum(canvas, (255 - alpha * (255 - ink))).astype(np.uint8)
+    return True
+
+
+def _outline(canvas: npt.NDArray[np.uint8], x: float, y: float, w: float, h: float, thickness: int,
+             angle: float) -> None:
+    """A printed box outline (in px), turned a little about its centre."""
+    c, s = math.cos(angle), math.sin(angle)
+    cx, cy = x + w / 2, y + h / 2
+    corners = [(cx + dx * c - dy * s, cy + dx * s + dy * c)
+               for dx, dy in ((-w / 2, -h / 2), (w / 2, -h / 2), (w / 2, h / 2), (-w / 2, h / 2))]
+    shift = 4
+    pts = np.round(np.asarray(corners) * (1 << shift)).astype(np.int32)
+    cv2.polylines(canvas, [pts], True, 0, thickness, cv2.LINE_AA, shift)
+
+
+def _write(canvas: npt.NDArray[np.uint8], digit: int, x: float, y: float, box_w: float, box_h: float,
+           kind: str, font_paths: dict[str, tuple[Path, ...]], rng: np.random.Generator,
+           ink: int) -> None:
+    """`digit` written in the box (x, y, box_w, box_h) px by one hand or font."""
+    height = box_h * rng.uniform(0.45, 0.9)
+    dx, dy = rng.normal(0, 0.07 * box_w), rng.normal(0, 0.07 * box_h)
+    if kind != "strokes" and font_paths[kind]:
+        width = height * 0.6
+        left = x + box_w / 2 - width / 2 + dx
+        top = y + box_h / 2 - height / 2 + dy
+        if _font_digit(canvas, digit, left, top, height, ink, font_paths[kind], rng):
+            return
+    width = min(box_w * 0.9, height * rng.uniform(0.45, 0.9))
+    left = x + box_w / 2 - width / 2 + dx
+    top = y + box_h / 2 - height / 2 + dy
+    draw_strokes(canvas, digit_strokes(digit, rng), left, top, width, height, rng.uniform(0.18, 0.7) * PPMM, ink=ink)
+
+
+def sample(digit: int, rng: np.random.Generator, font_paths: dict[str, tuple[Path, ...]],
+           kinds: tuple[tuple[str, float], ...]) -> npt.NDArray[np.float32] | None:
+    """One training image of `digit` written in a box on a form, through the reader's extraction."""
+    box_w, box_h = rng.uniform(3.8, 4.6), rng.uniform(3.8, 4.6)
     side_w, side_h = box_w + 2 * _PAD_MM, box_h + 2 * _PAD_MM
     canvas = np.full((round(side_h * PPMM), round(side_w * PPMM)), 255, np.uint8)
     bx, by = _PAD_MM + rng.normal(0, 0.12), _PAD_MM + rng.normal(0, 0.12)
-    outline = max(1, round(rng.uniform(0.15, 0.35) * PPMM))
-    cv2.rectangle(canvas, (round(bx * PPMM), round(by * PPMM)),
-                  (round((bx + box_w) * PPMM), round((by + box_h) * PPMM)), 0, outline)
-    height = box_h * rng.uniform(0.5, 0.85) * PPMM
-    width = min(box_w * 0.85 * PPMM, height * rng.uniform(0.45, 0.85))
-    x = (bx + box_w / 2) * PPMM - width / 2 + rng.normal(0, 0.06 * box_w * PPMM)
-    y = (by + box_h / 2) * PPMM - height / 2 + rng.normal(0, 0.06 * box_h * PPMM)
-    if rng.random() < 0.6:
-        draw_strokes(canvas, digit_strokes(digit, rng), x, y, width, height, rng.uniform(0.2, 0.5) * PPMM,
-                     ink=int(rng.integers(0, 120)))
-    else:
-        _font_digit(canvas, digit, x, y, width, height, rng)
-    lo, hi = rng.uniform(0, 90), rng.uniform(190, 255)
+    outline = max(1, round(rng.uniform(0.15, 0.4) * PPMM))
+    angle = math.radians(rng.normal(0, 0.6))
+    px = (bx * PPMM, by * PPMM, box_w * PPMM, box_h * PPMM)
+    _outline(canvas, *px, outline, angle)
+    names = [k for k, _ in kinds]
+    weights = np.asarray([p for _, p in kinds])
+    ink = int(rng.integers(0, 130))
+    # The neighbouring boxes of the same number, or a printed "/" between two numbers.
+    for side in (-1, 1):
+        roll = rng.random()
+        if roll < 0.45:
+            gap = 0.0 if rng.random() < 0.7 else rng.uniform(0.2, 0.8)
+            nx = px[0] + side * (px[2] + gap * PPMM)
+            _outline(canvas, nx, px[1], px[2], px[3], outline, angle)
+            if rng.random() < 0.5:
+                other = str(rng.choice(names, p=weights / weights.sum()))
+                _write(canvas, int(rng.integers(10)), nx, px[1], px[2], px[3], other, font_paths, rng, ink)
+        elif roll < 0.65:
+            sx = px[0] + (px[2] + rng.uniform(0.3, 1.0) * PPMM if side > 0 else -rng.uniform(0.6, 1.3) * PPMM)
+            top, bottom = px[1] + rng.uniform(0, 0.3) * px[3], px[1] + rng.uniform(0.7, 1.0) * px[3]
+            cv2.line(canvas, (round(sx + 0.25 * PPMM), round(top)), (round(sx - 0.25 * PPMM), round(bottom)), 0,
+                     max(1, round(rng.uniform(0.1, 0.25) * PPMM)), cv2.LINE_AA)
+    kind = str(rng.choice(names, p=weights / weights.sum()))
+    _write(canvas, digit, *px, kind, font_paths, rng, ink)
+    lo, hi = rng.uniform(0, 90), rng.uniform(170, 255)
     washed = np.asarray(lo + canvas.astype(np.float32) * (hi - lo) / 255, dtype=np.float32)
-    blurred = np.asarray(cv2.GaussianBlur(washed, (0, 0), rng.uniform(0.3, 1.2)), dtype=np.float32)
-    noisy = np.asarray(blurred + rng.normal(0, rng.uniform(1, 10), blurred.shape), dtype=np.float32)
+    if rng.random() < 0.25:  # a shadow or a fold across the patch
+        yy, xx = np.mgrid[0:canvas.shape[0], 0:canvas.shape[1]].astype(np.float32)
+        theta = rng.uniform(0, 2 * math.pi)
+        ramp = (xx * math.cos(theta) + yy * math.sin(theta)) / max(canvas.shape)
+        washed *= np.asarray(1 - rng.uniform(0.1, 0.5) * np.clip(ramp + rng.uniform(-0.5, 0.5), 0, 1), np.float32)
+    blurred = np.asarray(cv2.GaussianBlur(washed, (0, 0), rng.uniform(0.3, 1.3)), dtype=np.float32)
+    noisy = np.asarray(blurred + rng.normal(0, rng.uniform(1, 12), blurred.shape), dtype=np.float32)
     gray = np.clip(noisy, 0, 255).astype(np.uint8)
-    # The reader refines the box to within a pixel or two; so does the sample.
-    refined = Box("digit", bx + rng.normal(0, 0.08), by + rng.normal(0, 0.08), box_w, box_h)
+    if rng.random() < 0.3:
+        ok, data = cv2.imencode(".jpg", gray, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(30, 90))])
+        if ok:
+            gray = np.asarray(cv2.imdecode(data, cv2.IMREAD_GRAYSCALE), dtype=np.uint8)
+    # The reader refines the box to within a pixel or two, now and then less well.
+    off = 0.08 if rng.random() < 0.8 else 0.25
+    refined = Box("digit", bx + rng.normal(0, off), by + rng.normal(0, off), box_w, box_h)
     return normalise(digit_ink(darkness_map(gray), (0.0, 0.0), refined))
 
 
-def dataset(count: int, rng: np.random.Generator) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]:
+_TRAIN_KINDS = (("strokes", 0.5), ("hand", 0.35), ("machine", 0.15))
+_HELD_KINDS = (("strokes", 0.5), ("held", 0.5))
+
+
+def _chunk(args: tuple[int, int, bool]) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]:
+    seed, count, held = args
+    rng = np.random.default_rng(seed)
+    paths = {"hand": fonts(HANDWRITING_FONTS), "machine": fonts(MACHINE_FONTS), "held": fonts(HELD_OUT_FONTS)}
+    kinds = _HELD_KINDS if held else _TRAIN_KINDS
     images: list[npt.NDArray[np.float32]] = []
     labels: list[int] = []
     while len(images) < count:
         digit = int(rng.integers(10))
-        image = sample(digit, rng)
+        image = sample(digit, rng, paths, kinds)
         if image is not None:
             images.append(image)
             labels.append(digit)
     return np.stack(images), np.asarray(labels, dtype=np.int64)
 
 
+def dataset(count: int, seed: int, held: bool = False, jobs: int = 2
+            ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]:
+    """`count` samples (fixed by `seed` whatever `jobs`); `held`: stroke digits and held-out fonts."""
+    tasks = [(seed * 1000 + k, min(_CHUNK, count - start), held) for k, start in enumerate(range(0, count, _CHUNK))]
+    if jobs > 1:
+        with ProcessPoolExecutor(jobs) as pool:
+            parts = list(pool.map(_chunk, tasks))
+    else:
+        parts = [_chunk(t) for t in tasks]
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
 def train(images: npt.NDArray[np.float32], labels: npt.NDArray[np.int64], rng: np.random.Generator,
-          hidden: int = 128, epochs: int = 20, batch: int = 128, rate: float = 1e-3) -> DigitModel:
-    """Adam on cross-entropy with a little weight decay, plain numpy."""
+          hidden: tuple[int, ...] = (256, 128), epochs: int = 16, batch: int = 128, rate: float = 1e-3
+          ) -> DigitModel:
+    """Adam on cross-entropy with a little weight decay and a cosine-decaying rate, plain numpy.
+    Each epoch every image is moved by up to a pixel (what centring by mass does not settle)."""
     x = images.reshape(len(images), -1).astype(np.float32)
-    params = {
-        "w1": rng.normal(0, np.sqrt(2 / x.shape[1]), (x.shape[1], hidden)).astype(np.float32),
-        "b1": np.zeros(hidden, np.float32),
-        "w2": rng.normal(0, np.sqrt(2 / hidden), (hidden, 10)).astype(np.float32),
-        "b2": np.zeros(10, np.float32),
-    }
-    moments = {k: (np.zeros_like(v), np.zeros_like(v)) for k, v in params.items()}
+    sizes = (x.shape[1], *hidden, 10)
+    weights = [rng.normal(0, np.sqrt(2 / a), (a, b)).astype(np.float32) for a, b in itertools.pairwise(sizes)]
+    biases = [np.zeros(b, np.float32) for b in sizes[1:]]
+    params = [*weights, *biases]
+    moments = [(np.zeros_like(p), np.zeros_like(p)) for p in params]
+    layers = len(weights)
+    steps_total = epochs * math.ceil(len(x) / batch)
     step = 0
     for epoch in range(epochs):
         order = rng.permutation(len(x))
         for start in range(0, len(x), batch):
             idx = order[start:start + batch]
-            xb, yb = x[idx], labels[idx]
-            h = np.maximum(0, xb @ params["w1"] + params["b1"])
-            logits = h @ params["w2"] + params["b2"]
-            logits -= logits.max(axis=1, keepdims=True)
+            xb, yb = _shifted(images[idx], rng).reshape(len(idx), -1), labels[idx]
+            acts = [xb]
+            for k in range(layers):
+                z = acts[-1] @ weights[k] + biases[k]
+                acts.append(np.maximum(0, z) if k < layers - 1 else z)
+            logits = acts[-1] - acts[-1].max(axis=1, keepdims=True)
             p = np.exp(logits)
             p /= p.sum(axis=1, keepdims=True)
             p[np.arange(len(yb)), yb] -= 1
-            p /= len(yb)
-            grads = {"w2": h.T @ p + 1e-4 * params["w2"], "b2": p.sum(axis=0)}
-            dh = (p @ params["w2"].T) * (h > 0)
-            grads |= {"w1": xb.T @ dh + 1e-4 * params["w1"], "b1": dh.sum(axis=0)}
+            delta = p / len(yb)
+            grad_w: list[npt.NDArray[np.float32]] = [np.empty(0, np.float32)] * layers
+            grad_b: list[npt.NDArray[np.float32]] = [np.empty(0, np.float32)] * layers
+            for k in reversed(range(layers)):
+                grad_w[k] = acts[k].T @ delta + 1e-4 * weights[k]
+                grad_b[k] = delta.sum(axis=0)
+                if k:
+                    delta = (delta @ weights[k].T) * (acts[k] > 0)
             step += 1
-            for k, g in grads.items():
-                m, v = moments[k]
-                m[:] = 0.9 * m + 0.1 * g
-                v[:] = 0.999 * v + 0.001 * g * g
+            lr = rate * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * step / steps_total)))
+            for param, grad, (m, v) in zip(params, [*grad_w, *grad_b], moments, strict=True):
+                m[:] = 0.9 * m + 0.1 * grad
+                v[:] = 0.999 * v + 0.001 * grad * grad
                 m_hat, v_hat = m / (1 - 0.9 ** step), v / (1 - 0.999 ** step)
-                params[k] -= (rate * m_hat / (np.sqrt(v_hat) + 1e-8)).astype(np.float32)
+                param -= (lr * m_hat / (np.sqrt(v_hat) + 1e-8)).astype(np.float32)
         log.info("epoch %d done", epoch + 1)
-    return DigitModel(params["w1"], params["b1"], params["w2"], params["b2"])
+    return DigitModel(tuple(zip(weights, biases, strict=True)))
+
+
+def _shifted(images: npt.NDArray[np.float32], rng: np.random.Generator) -> npt.NDArray[np.float32]:
+    """The images each moved by -1, 0 or 1 pixel in each direction."""
+    n, side = images.shape[0], images.shape[1]
+    padded = np.pad(images, ((0, 0), (1, 1), (1, 1)))
+    dy = np.asarray(rng.integers(0, 3, n), dtype=np.int64)
+    dx = np.asarray(rng.integers(0, 3, n), dtype=np.int64)
+    rows = (dy[:, None] + np.arange(side)[None, :])[:, :, None]
+    cols = (dx[:, None] + np.arange(side)[None, :])[:, None, :]
+    return np.asarray(padded[np.arange(n)[:, None, None], rows, cols], dtype=np.float32)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m omr.train_digits", description=__doc__)
-    parser.add_argument("--samples", type=int, default=40000)
-    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--samples", type=int, default=120000)
+    parser.add_argument("--held", type=int, default=10000, help="held-out samples for the reported figures")
+    parser.add_argument("--epochs", type=int, default=16)
+    parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    rng = np.random.default_rng(SEED)
-    images, labels = dataset(args.samples, rng)
-    held = len(images) // 10
-    model = train(images[held:], labels[held:], rng, epochs=args.epochs)
-    predicted = model.probabilities(images[:held]).argmax(axis=1)
-    accuracy = float((predicted == labels[:held]).mean())
+    started = time.monotonic()
+    used = fonts(HANDWRITING_FONTS) + fonts(MACHINE_FONTS)
+    log.info("training fonts (%d): %s", len(used), ", ".join(str(p) for p in used))
+    log.info("held-out fonts: %s", ", ".join(str(p) for p in fonts(HELD_OUT_FONTS)))
+    images, labels = dataset(args.samples, SEED, jobs=args.jobs)
+    held_images, held_labels = dataset(args.held, SEED + 1, held=True, jobs=args.jobs)
+    log.info("%d samples generated in %.0f s", len(images), time.monotonic() - started)
+    model = train(images, labels, np.random.default_rng(SEED), epochs=args.epochs)
+    probs = model.probabilities(held_images)
+    predicted = probs.argmax(axis=1)
+    accuracy = float((predicted == held_labels).mean())
     model.save(args.out)
-    print(f"held-out accuracy {accuracy:.4f} on {held} generated samples; model written to {args.out}")
+    print(f"held-out accuracy {accuracy:.4f} on {len(held_images)} samples (stroke digits and held-out fonts); "
+          f"model written to {args.out} in {time.monotonic() - started:.0f} s")
     return 0
 
 

@@ -412,3 +412,57 @@ def test_an_overflow_mostly_outside_its_box_is_not_confidently_empty() -> None:
     assert m.ink > 0 and m.beyond > 0
     assert verdict.state is not BoxState.MARKED
     assert _group_confidence(verdict) < REVIEW
+
+
+def _written_box(slash: bool = False, shade: bool = False, tick: bool = False) -> np.ndarray:
+    """Darkness of a 4 mm digit box with a handwritten 4 in it (10 px/mm, box at 2 mm)."""
+    from omr.boxes import darkness_map
+    from omr.handwriting import digit_strokes, draw_strokes
+
+    canvas = np.full((84, 84), 255, np.uint8)
+    cv2.rectangle(canvas, (20, 20), (60, 60), 0, 3)
+    draw_strokes(canvas, digit_strokes(4, np.random.default_rng(3), jitter=0.0), 31, 27, 18, 26, 3.0)
+    if slash:  # the printed "/" between two numbers, just beside the box
+        cv2.line(canvas, (68, 26), (64, 56), 0, 2)
+    if tick:  # a piece of the outline, off where the print is not straight
+        cv2.line(canvas, (24, 34), (24, 44), 0, 2)
+    gray = canvas.astype(np.float32)
+    if shade:  # a phone's shadow across the lower half
+        gray[50:, :] *= 0.55
+    return darkness_map(np.clip(gray, 0, 255).astype(np.uint8))
+
+
+@pytest.mark.parametrize("leftover", ["slash", "shade", "tick"])
+def test_print_and_shading_around_a_digit_do_not_change_its_reading(leftover: str) -> None:
+    from omr.boxes import Box
+    from omr.digits import digit_ink, model, normalise
+
+    box = Box("digits:x:0", 2.0, 2.0, 4.0, 4.0)
+    clean = normalise(digit_ink(_written_box(), (0.0, 0.0), box))
+    spoilt = normalise(digit_ink(_written_box(**{leftover: True}), (0.0, 0.0), box))
+    assert clean is not None and spoilt is not None
+    a, b = clean > 0.3, spoilt > 0.3
+    if leftover != "shade":  # (shading leaves the strokes in it fainter, drawn a little bolder)
+        assert (a & b).sum() >= 0.8 * (a | b).sum()  # the same glyph, placed alike
+    assert int(model().probabilities(spoilt[None])[0].argmax()) == 4
+
+
+def test_an_empty_box_with_only_print_leftovers_is_empty() -> None:
+    from omr.boxes import Box, darkness_map
+    from omr.digits import digit_ink, normalise
+
+    canvas = np.full((84, 84), 255, np.uint8)
+    cv2.rectangle(canvas, (20, 20), (60, 60), 0, 3)
+    cv2.line(canvas, (68, 26), (64, 56), 0, 2)
+    assert normalise(digit_ink(darkness_map(canvas), (0.0, 0.0), Box("digits:x:0", 2.0, 2.0, 4.0, 4.0))) is None
+
+
+def test_tesseract_lowers_but_does_not_veto_a_clear_digit() -> None:
+    from omr.digits import SURE, _decide
+
+    assert _decide("25", 0.995, "25", 0.9) == (25, 0.99)
+    assert _decide("25", 0.8, "25", 0.9)[0] == 25  # agreeing readers need less
+    clear = _decide("2", 0.99, "3", 0.8)
+    assert clear[0] == 2 and 0.9 <= clear[1] < _decide("2", 0.99, "", 0.0)[1]
+    assert _decide("2", 0.95, "3", 0.8)[0] is None  # a contradicted, less than very clear reading
+    assert _decide("2", SURE - 0.01, "", 0.0)[0] is None
