@@ -15,9 +15,8 @@ from domain.text import clean, fold
 from rules.common import need_roster, phrase
 from rules.engine import RuleContext, rule
 from rules.outcomes import Outcome, Skip, Violation, Where
-from rules.subjects import FormRef
+from rules.subjects import DEFAULT_CONFIDENCE, FormRef
 
-DEFAULT_CONFIDENCE = 0.9
 NO_FORMS = Skip("Hồ sơ không có biểu mẫu nào đọc được.")
 NO_GRID = Skip("Hồ sơ không có phiếu nào có bảng tiêu chí (cấp độ thực hiện).")
 

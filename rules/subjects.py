@@ -16,6 +16,8 @@ from domain.model import Dossier, ExtractedForm, Location, Person, Rating, Subje
 from domain.text import clean, fold
 from rules.outcomes import Where
 
+DEFAULT_CONFIDENCE = 0.9  # a value read with less is sent to review and is no evidence for other rules
+
 # How final a rating is: the vote of the branch outranks a committee's proposal, which outranks
 # the subject's own proposal. The "effective" rating of a subject is the most final one found.
 AUTHORITY = {
@@ -112,8 +114,10 @@ class SubjectIndex:
         return p.name if p else clean(name)
 
     # ------------------------------------------------------------------ gathering
-    def _add(self, name: str | None, obs_rating: Rating | None, **kw: Any) -> None:
-        if not name or obs_rating is None:
+    def _add(self, name: str | None, obs_rating: Rating | None, confidence: float, **kw: Any) -> None:
+        """A rating some form gives; a doubtful one (a reader's suggestion under review) is no
+        evidence for the cross-document checks: it has its own `unreadable` finding."""
+        if not name or obs_rating is None or confidence < DEFAULT_CONFIDENCE:
             return
         subject = self.canonical(name)
         self.observations[fold(subject)].append(Observation(subject=subject, rating=obs_rating, **kw))
@@ -132,6 +136,7 @@ class SubjectIndex:
             self._add(
                 form.subject.name,
                 value.value,
+                value.confidence,
                 evaluator=evaluator,
                 label=f"{ref.code} – {rf.label if rf else key}",
                 ref=ref,
@@ -147,6 +152,7 @@ class SubjectIndex:
                 self._add(
                     row.name,
                     value.value,
+                    value.confidence,
                     evaluator=col.evaluator if col else key,
                     label=f"{ref.code} – {col.label if col else key}",
                     ref=ref,
@@ -157,7 +163,7 @@ class SubjectIndex:
         for tally in form.tallies:
             self.tallies.append((ref, tally))
             if definition is not None and definition.kind is FormKind.MINUTES:
-                self._add(tally.name, tally.result, evaluator="vote", label=f"{ref.code} – Kết quả",
+                self._add(tally.name, tally.result, tally.confidence, evaluator="vote", label=f"{ref.code} – Kết quả",
                           ref=ref, field=f"tallies[{tally.name}]", location=tally.location)
 
     # ------------------------------------------------------------------ queries

@@ -462,3 +462,12 @@ def test_kind_of_subjects_from_the_forms() -> None:
     from rules.subjects import SubjectIndex
 
     assert SubjectIndex.build(d).subject_kind(COLLECTIVE) is SubjectKind.TAP_THE_LANH_DAO
+
+
+def test_a_suggested_rating_under_review_is_no_evidence_against_other_forms() -> None:
+    """A reader's best guess (kept for the reviewer, under an `unreadable` finding) must not turn
+    into a confident accusation on another form."""
+    guessed = self_review(AN, party_self=K)
+    guessed.ratings["party_self"].confidence = 0.4
+    rules = {f.rule for f in check(dossier(guessed, summary([(AN, {"self": H}, None)])), "2018").findings}
+    assert "unreadable" in rules and "summary-vs-forms" not in rules
