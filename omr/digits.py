@@ -26,6 +26,7 @@ import numpy.typing as npt
 
 from ocr.tesseract import OcrError, Profile, Psm, read
 from omr.boxes import INK, PPMM, Box, BoxMeasure, Floats
+from omr.network import Network
 
 log = logging.getLogger(__name__)
 
@@ -60,31 +61,8 @@ _TESS_CANDIDATE = 0.2  # least probability given to a number Tesseract confident
 Candidates = tuple[tuple[int | None, float], ...]
 
 
-@dataclass(frozen=True)
-class DigitModel:
-    """A small fully connected network: 784 → hidden layers (ReLU) → 10 (softmax)."""
-
-    layers: tuple[tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]], ...]  # (weights, bias) each
-
-    def probabilities(self, images: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-        """Class probabilities of N×28×28 images (darkness 0…1)."""
-        x = images.reshape(len(images), -1)
-        for k, (w, b) in enumerate(self.layers):
-            x = x @ w + b
-            if k < len(self.layers) - 1:
-                x = np.maximum(0, x)
-        x = x - x.max(axis=1, keepdims=True)
-        exp = np.exp(x)
-        return np.asarray(exp / exp.sum(axis=1, keepdims=True), dtype=np.float32)
-
-    def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        arrays = {f"{name}{k + 1}": a for k, layer in enumerate(self.layers) for name, a in zip("wb", layer, strict=True)}
-        np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
-
-
 @cache
-def model() -> DigitModel:
+def model() -> Network:
     if not MODEL_PATH.is_file():
         from domain.errors import ConfigError
 
@@ -92,10 +70,7 @@ def model() -> DigitModel:
             "Thiếu mô hình nhận dạng chữ số viết tay của phần mềm; quản trị viên cần cài đặt lại.",
             detail=f"missing {MODEL_PATH}; run python -m omr.train_digits",
         )
-    with np.load(MODEL_PATH) as data:
-        count = sum(1 for key in data.files if key.startswith("w"))
-        return DigitModel(tuple((np.asarray(data[f"w{k}"], dtype=np.float32), np.asarray(data[f"b{k}"], dtype=np.float32))
-                                for k in range(1, count + 1)))
+    return Network.load(MODEL_PATH)
 
 
 def digit_ink(dark: Floats, origin: tuple[float, float], box: Box) -> Floats:

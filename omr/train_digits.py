@@ -16,7 +16,6 @@ the same model file.
 from __future__ import annotations
 
 import argparse
-import itertools
 import logging
 import math
 import sys
@@ -31,8 +30,9 @@ import numpy.typing as npt
 from PIL import Image, ImageDraw, ImageFont
 
 from omr.boxes import PPMM, Box, darkness_map
-from omr.digits import MODEL_PATH, DigitModel, digit_ink, normalise
+from omr.digits import MODEL_PATH, digit_ink, normalise
 from omr.handwriting import digit_strokes, draw_strokes
+from omr.network import Network, fit
 
 log = logging.getLogger(__name__)
 
@@ -241,48 +241,10 @@ def dataset(count: int, seed: int, held: bool = False, jobs: int = 2
 
 def train(images: npt.NDArray[np.float32], labels: npt.NDArray[np.int64], rng: np.random.Generator,
           hidden: tuple[int, ...] = (256, 128), epochs: int = 16, batch: int = 128, rate: float = 1e-3
-          ) -> DigitModel:
-    """Adam on cross-entropy with a little weight decay and a cosine-decaying rate, plain numpy.
-    Each epoch every image is moved by up to a pixel (what centring by mass does not settle)."""
-    x = images.reshape(len(images), -1).astype(np.float32)
-    sizes = (x.shape[1], *hidden, 10)
-    weights = [rng.normal(0, np.sqrt(2 / a), (a, b)).astype(np.float32) for a, b in itertools.pairwise(sizes)]
-    biases = [np.zeros(b, np.float32) for b in sizes[1:]]
-    params = [*weights, *biases]
-    moments = [(np.zeros_like(p), np.zeros_like(p)) for p in params]
-    layers = len(weights)
-    steps_total = epochs * math.ceil(len(x) / batch)
-    step = 0
-    for epoch in range(epochs):
-        order = rng.permutation(len(x))
-        for start in range(0, len(x), batch):
-            idx = order[start:start + batch]
-            xb, yb = _shifted(images[idx], rng).reshape(len(idx), -1), labels[idx]
-            acts = [xb]
-            for k in range(layers):
-                z = acts[-1] @ weights[k] + biases[k]
-                acts.append(np.maximum(0, z) if k < layers - 1 else z)
-            logits = acts[-1] - acts[-1].max(axis=1, keepdims=True)
-            p = np.exp(logits)
-            p /= p.sum(axis=1, keepdims=True)
-            p[np.arange(len(yb)), yb] -= 1
-            delta = p / len(yb)
-            grad_w: list[npt.NDArray[np.float32]] = [np.empty(0, np.float32)] * layers
-            grad_b: list[npt.NDArray[np.float32]] = [np.empty(0, np.float32)] * layers
-            for k in reversed(range(layers)):
-                grad_w[k] = acts[k].T @ delta + 1e-4 * weights[k]
-                grad_b[k] = delta.sum(axis=0)
-                if k:
-                    delta = (delta @ weights[k].T) * (acts[k] > 0)
-            step += 1
-            lr = rate * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * step / steps_total)))
-            for param, grad, (m, v) in zip(params, [*grad_w, *grad_b], moments, strict=True):
-                m[:] = 0.9 * m + 0.1 * grad
-                v[:] = 0.999 * v + 0.001 * grad * grad
-                m_hat, v_hat = m / (1 - 0.9 ** step), v / (1 - 0.999 ** step)
-                param -= (lr * m_hat / (np.sqrt(v_hat) + 1e-8)).astype(np.float32)
-        log.info("epoch %d done", epoch + 1)
-    return DigitModel(tuple(zip(weights, biases, strict=True)))
+          ) -> Network:
+    """The digit network (`omr.network.fit`); each epoch every image is moved by up to a pixel
+    (what centring by mass does not settle)."""
+    return fit(images, labels, 10, rng, hidden=hidden, epochs=epochs, batch=batch, rate=rate, augment=_shifted)
 
 
 def _shifted(images: npt.NDArray[np.float32], rng: np.random.Generator) -> npt.NDArray[np.float32]:

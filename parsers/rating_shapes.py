@@ -5,7 +5,7 @@ Tesseract reads print; a rating written in a flowing hand ("Hoàn thành tốt n
 ratings written one of three ways (in words, in capitals, abbreviated), and those twelve shapes
 differ in what a glance sees: how long the line is for its height, how many words and how long
 each, a K or a capital at the start, the short "tốt" in third place. A small network
-(`parsers/data/rating_shapes.npz`, trained at build time by `python -m parsers.train_rating_shapes`
+(`omr.network`, `parsers/data/rating_shapes.npz`, trained at build time by `python -m parsers.train_rating_shapes`
 from the phrases rendered in many handwriting fonts, nothing downloaded) sees the answer's gradient
 histogram, its length for its height and its word gaps, and gives each rating a probability.
 
@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from domain.model import Rating
+from omr.network import Network
 
 log = logging.getLogger(__name__)
 
@@ -107,38 +108,14 @@ def features(answer: np.ndarray) -> Floats | None:
     return np.concatenate([hog, count, ends, shape]).astype(np.float32)
 
 
-@dataclass(frozen=True)
-class ShapeModel:
-    """One hidden layer (ReLU) and a softmax over the twelve classes, inputs standardised."""
-
-    mean: Floats
-    scale: Floats
-    w1: Floats
-    b1: Floats
-    w2: Floats
-    b2: Floats
-
-    def probabilities(self, x: Floats) -> Floats:
-        hidden = np.maximum(0, ((x - self.mean) / self.scale) @ self.w1 + self.b1)
-        logits = hidden @ self.w2 + self.b2
-        logits -= logits.max(axis=1, keepdims=True)
-        exp = np.exp(logits)
-        return np.asarray(exp / exp.sum(axis=1, keepdims=True), dtype=np.float32)
-
-    def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(path, **{k: getattr(self, k) for k in ("mean", "scale", "w1", "b1", "w2", "b2")})
-
-
 @cache
-def model() -> ShapeModel | None:
+def model() -> Network | None:
     """The shipped model, or None (logged) when the package was installed without it: the
     ratings are then read by OCR alone."""
     if not MODEL_PATH.is_file():
         log.warning("rating shape model missing", extra={"path": str(MODEL_PATH)})
         return None
-    with np.load(MODEL_PATH) as data:
-        return ShapeModel(*(np.asarray(data[k], dtype=np.float32) for k in ("mean", "scale", "w1", "b1", "w2", "b2")))
+    return Network.load(MODEL_PATH)
 
 
 @dataclass(frozen=True)

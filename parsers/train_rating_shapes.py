@@ -28,7 +28,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from domain.model import Rating
 from domain.text import strip_diacritics
-from parsers.rating_shapes import MODEL_PATH, RATINGS, STYLES, ShapeModel, class_of, features
+from omr.network import Network, fit
+from parsers.rating_shapes import MODEL_PATH, RATINGS, STYLES, class_of, features
 from parsers.scan_rating import ABBREVIATIONS, CANONICAL, without_leader
 
 log = logging.getLogger(__name__)
@@ -141,48 +142,13 @@ def dataset(names: list[str], count: int, rng: np.random.Generator
     return np.stack(xs), np.asarray(ys, dtype=np.int64)
 
 
-def train(x: npt.NDArray[np.float32], y: npt.NDArray[np.int64], rng: np.random.Generator, hidden: int = 96,
-          epochs: int = 30, batch: int = 64, rate: float = 1e-3, decay: float = 1e-3) -> ShapeModel:
-    """Adam on cross-entropy with weight decay, plain numpy."""
-    mean = x.mean(axis=0)
-    scale = x.std(axis=0) + 1e-3
-    z = ((x - mean) / scale).astype(np.float32)
-    classes = len(RATINGS) * len(STYLES)
-    params = {
-        "w1": rng.normal(0, np.sqrt(2 / z.shape[1]), (z.shape[1], hidden)).astype(np.float32),
-        "b1": np.zeros(hidden, np.float32),
-        "w2": rng.normal(0, np.sqrt(2 / hidden), (hidden, classes)).astype(np.float32),
-        "b2": np.zeros(classes, np.float32),
-    }
-    moments = {k: (np.zeros_like(v), np.zeros_like(v)) for k, v in params.items()}
-    step = 0
-    for _ in range(epochs):
-        order = rng.permutation(len(z))
-        for start in range(0, len(z), batch):
-            idx = order[start:start + batch]
-            xb, yb = z[idx], y[idx]
-            h = np.maximum(0, xb @ params["w1"] + params["b1"])
-            logits = h @ params["w2"] + params["b2"]
-            logits -= logits.max(axis=1, keepdims=True)
-            p = np.exp(logits)
-            p /= p.sum(axis=1, keepdims=True)
-            p[np.arange(len(yb)), yb] -= 1
-            p /= len(yb)
-            grads = {"w2": h.T @ p + decay * params["w2"], "b2": p.sum(axis=0)}
-            dh = (p @ params["w2"].T) * (h > 0)
-            grads |= {"w1": xb.T @ dh + decay * params["w1"], "b1": dh.sum(axis=0)}
-            step += 1
-            for k, g in grads.items():
-                m, v = moments[k]
-                m[:] = 0.9 * m + 0.1 * g
-                v[:] = 0.999 * v + 0.001 * g * g
-                params[k] -= (rate * (m / (1 - 0.9 ** step)) / (np.sqrt(v / (1 - 0.999 ** step)) + 1e-8)).astype(
-                    np.float32)
-    return ShapeModel(mean.astype(np.float32), scale.astype(np.float32), params["w1"], params["b1"], params["w2"],
-                      params["b2"])
+def train(x: npt.NDArray[np.float32], y: npt.NDArray[np.int64], rng: np.random.Generator, epochs: int) -> Network:
+    """The shape network (`omr.network.fit`), its features standardised."""
+    return fit(x, y, len(RATINGS) * len(STYLES), rng, hidden=(96,), epochs=epochs, batch=64, decay=1e-3,
+               standardise=True)
 
 
-def report(net: ShapeModel, x: npt.NDArray[np.float32], y: npt.NDArray[np.int64]) -> str:
+def report(net: Network, x: npt.NDArray[np.float32], y: npt.NDArray[np.int64]) -> str:
     """Accuracy by rating on `x`, and the errors among guesses at each probability."""
     p = net.probabilities(x).reshape(len(x), len(RATINGS), len(STYLES)).sum(axis=2)
     guess, truth = p.argmax(axis=1), y // len(STYLES)
