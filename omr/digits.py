@@ -43,7 +43,7 @@ _SHADE_MM = 1.5  # ink with no stroke this narrow in it is shading, not writing
 _REMNANT_MM = 0.6  # a piece of print no thicker than this along a side of the box is the outline's
 _REMNANT_SHARE = 0.5  # … when the box holds a glyph at least twice its size
 _RULE_SHARE = 0.8  # a thin line across this share of the box's width is a printed rule
-# The classifier's least steady digit probability (`_stable`) from which a number is read surely:
+# The classifier's least steady digit probability (`steady`) from which a number is read surely:
 SURE = 0.98  # … alone (Tesseract read nothing or another count of digits)
 AGREED_SURE_PROBABILITY = 0.9  # … when Tesseract reads the same digits, at the highest level
 AGREED_PROBABILITY = 0.8  # … when Tesseract reads the same digits
@@ -196,7 +196,7 @@ def read_number(measures: list[BoxMeasure], darks: list[tuple[Floats, tuple[floa
     if present != list(range(present[0], present[-1] + 1)):
         return NumberRead(None, 0.3, "".join("?" if img is not None else "_" for img in images))
     stack = np.stack([images[k] for k in present])  # type: ignore[misc]
-    labels, best, mean = _stable(stack)
+    labels, best, mean = steady(stack)
     text = "".join(str(int(d)) for d in labels)
     shown = "_" * present[0] + text + "_" * (len(images) - present[-1] - 1)
     second, second_confidence = _tesseract(stack)
@@ -266,8 +266,8 @@ def _variants(image: npt.NDArray[np.float32]) -> list[npt.NDArray[np.float32]]:
     return out
 
 
-def _stable(stack: npt.NDArray[np.float32]
-            ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+def steady(stack: npt.NDArray[np.float32]
+           ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32], npt.NDArray[np.float32]]:
     """Each digit's class and its probability under small jitters: the least probability of that
     class over the variants, or at most 0.5 when a variant reads another digit (a network is
     often sure and wrong on a shape between two classes; it is rarely so under every jitter); and
@@ -276,9 +276,9 @@ def _stable(stack: npt.NDArray[np.float32]
     probs = model().probabilities(variants).reshape(len(stack), len(_JITTERS) + 1, -1)
     labels = probs[:, 0].argmax(axis=1)
     least = probs[np.arange(len(stack)), :, labels].min(axis=1)
-    steady = (probs.argmax(axis=2) == labels[:, None]).all(axis=1)
+    unmoved = (probs.argmax(axis=2) == labels[:, None]).all(axis=1)
     mean = probs.mean(axis=1).astype(np.float32)
-    return labels, np.where(steady, least, np.minimum(least, 0.5)).astype(np.float32), mean
+    return labels, np.where(unmoved, least, np.minimum(least, 0.5)).astype(np.float32), mean
 
 
 def _tesseract(stack: npt.NDArray[np.float32]) -> tuple[str, float]:

@@ -31,6 +31,8 @@ _PAGE_READ_WEIGHT = 1.0  # the page read's digits weigh as one reading of the cr
 _TIE = 0.05  # issued = present: a weak tie-breaker only
 _AGREED = 5.0  # raw support a sure value needs: several readings agreeing, not one
 _SHARE = 0.7  # … and this share of all the readings of its line
+_READING = 1.0  # support of one reading: a count pinned by the others must have been read so once
+_MOST = 999  # the largest count a line may hold
 
 LABELS: dict[str, tuple[str, str]] = {  # key: (printed label, unit)
     "total": ("Tổng số đảng viên chính thức:", "đồng chí"),
@@ -205,4 +207,24 @@ def decide_counts(readings: dict[str, Support], sums: Support | None = None) -> 
             read = readings[key].get(value, 0.0) >= _AGREED and share >= _SHARE
         sure = read and (other is None or best_score - other >= MARGIN)
         out[key] = CountDecision(value, SURE if sure else UNSURE if value is not None else 0.0)
+    _pin(out, readings)
     return out
+
+
+def _pin(decisions: dict[str, CountDecision], readings: dict[str, Support]) -> None:
+    """Make sure (in place) the counts the sure ones leave a single possible value for, when that
+    value is among the count's own readings: with 'Tổng số' 5 and 'Số vắng mặt' 0 read surely,
+    'Số có mặt' can only be 5; with 5 valid ballots and 5 present, 5 were returned. A count so
+    pinned may pin another in turn."""
+    pinned = True
+    while pinned:
+        pinned = False
+        fixed: dict[str, int | None] = {k: d.value for k, d in decisions.items() if d.confidence >= SURE}
+        for key, decision in decisions.items():
+            value = decision.value
+            if key in fixed or value is None or readings[key].get(value, 0.0) < _READING:
+                continue
+            if [v for v in range(_MOST + 1) if _fits({**fixed, key: v})] == [value]:
+                decisions[key] = CountDecision(value, SURE)
+                fixed[key] = value
+                pinned = True

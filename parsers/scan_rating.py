@@ -12,6 +12,7 @@ that rating from the others it overlaps ("tốt", "xuất sắc", "không", a le
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -163,7 +164,7 @@ def read_answer(clean: np.ndarray, dpi: float) -> RatingMatch:
 def without_leader(gray: np.ndarray, dpi: float) -> np.ndarray:
     """The crop with the dotted leader and specks gone: blobs no taller than a printed dot (a row
     of dots that touch is still that low), judged on the ink slightly thickened so that a light
-    pen stroke stays in one piece."""
+    pen stroke stays in one piece; then the leader's dots that the writing touches (`_touched_dots`)."""
     if gray.size == 0:
         return gray
     otsu, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
@@ -177,7 +178,35 @@ def without_leader(gray: np.ndarray, dpi: float) -> np.ndarray:
     mask = keep[labels]
     out = np.full_like(gray, 255)
     out[mask] = gray[mask]
+    count, _, stats, centroids = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    dots = [k for k in range(1, count) if max(stats[k, cv2.CC_STAT_WIDTH], stats[k, cv2.CC_STAT_HEIGHT]) <= low]
+    _touched_dots(out, centroids[dots], float(np.median(stats[dots, cv2.CC_STAT_HEIGHT])) if dots else 0.0)
     return out
+
+
+_LEADER_DOTS = 4  # free dots in one row from which the row is a leader whose spacing can be trusted
+
+
+def _touched_dots(out: np.ndarray, centres: np.ndarray, size: float) -> None:
+    """Wipe (in place) the leader's dots under the writing: a handwritten number sits on the
+    dotted line and its strokes touch some dots, which then stay joined to the glyphs and change
+    their shape for the readers. The free dots give the leader's row and spacing; a dot is
+    wiped wherever the spacing puts one."""
+    if len(centres) < _LEADER_DOTS:
+        return
+    row = float(np.median(centres[:, 1]))
+    on_row = np.sort(centres[np.abs(centres[:, 1] - row) <= size, 0])
+    if len(on_row) < _LEADER_DOTS:
+        return
+    steps = np.diff(on_row)
+    steps = steps[steps > size]  # dots closer than their size are one dot's pieces
+    if steps.size == 0:
+        return
+    step = float(np.median(steps[steps <= 1.5 * float(steps.min())]))
+    radius = round(size / 2 + 1.5)
+    start = on_row[0] - step * math.floor(on_row[0] / step)
+    for x in np.arange(start, out.shape[1], step):
+        cv2.circle(out, (round(float(x)), round(row)), radius, 255, -1)
 
 
 def has_answer(clean: np.ndarray, dpi: float) -> bool:

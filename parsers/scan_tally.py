@@ -29,7 +29,11 @@ SURE = 0.95
 UNSURE = 0.5
 _MARGIN = 0.5  # the best combination must lead the next consistent one by half a cell's support
 _TOP = 4  # candidates kept per cell
-_CLASSIFIER_WEIGHT = 3.0  # the classifier's reading weighs as much as three OCR readings
+_CLASSIFIER_WEIGHT = 3.0  # an unsteady classifier reading weighs as much as three OCR readings …
+_STEADY = 0.85  # … a steady one (least probability under jitters from this) as all of them together
+_STEADY_WEIGHT = 8.0
+_GAP = 0.6  # glyphs further apart than this × their height are not one number …
+_FAR = 1.5  # … unless this far: what follows is the printed unit, not the number
 _MIN_PIXELS = 25
 
 Support = dict[int, float]
@@ -85,43 +89,66 @@ def _read_once(jobs: Sequence[scan_ocr.Job]) -> list[ocr.Reading]:
 
 
 def _classified(crop: np.ndarray) -> Support:
-    """The classifier's reading of the cell's glyphs, left to right, and the runner-up digit of its
-    least sure glyph as a weaker alternative. Empty when the model is missing or the ink is not
-    one or two glyphs."""
+    """The classifier's reading of the number's glyphs, left to right, and the runner-up digit of
+    its least sure glyph as a weaker alternative. A reading steady under small jitters
+    (`omr.digits.steady`) at `_STEADY` or more outweighs all the OCR readings of the cell: on
+    handwriting the classifier, trained on it, is right far more often than Tesseract, trained on
+    print. Empty when the model is missing or the glyphs do not make one number."""
     from domain.errors import ConfigError
     from omr import digits
     from omr.boxes import INK
 
     try:
-        net = digits.model()
+        digits.model()
     except ConfigError:
         return {}
     ink = (255.0 - crop.astype(np.float32)) / 255.0
-    mask = (ink > INK).astype(np.uint8)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    blobs = [k for k in range(1, count) if stats[k, cv2.CC_STAT_AREA] >= _MIN_PIXELS]
-    if not blobs:
+    count, labels, stats, _ = cv2.connectedComponentsWithStats((ink > INK).astype(np.uint8), connectivity=8)
+    glyphs = _number_glyphs(stats[1:count])
+    if glyphs is None:
         return {}
-    tallest = max(int(stats[k, cv2.CC_STAT_HEIGHT]) for k in blobs)
-    blobs = sorted((k for k in blobs if stats[k, cv2.CC_STAT_HEIGHT] >= 0.5 * tallest), key=lambda k: stats[k, 0])
-    if not 1 <= len(blobs) <= 2:
+    images = [digits.normalise(np.where(labels == k + 1, ink, 0).astype(np.float32)) for k in glyphs]
+    if any(image is None for image in images):
         return {}
-    probs = []
-    for k in blobs:
-        image = digits.normalise(np.where(labels == k, ink, 0).astype(np.float32))
-        if image is None:
-            return {}
-        probs.append(net.probabilities(image[None])[0])
-    best = [int(p.argmax()) for p in probs]
-    out: Support = {_join(best): _CLASSIFIER_WEIGHT * float(min(p.max() for p in probs))}
-    weakest = min(range(len(probs)), key=lambda i: float(probs[i].max()))
-    order = np.argsort(probs[weakest])[::-1]
-    runner = int(order[1])
-    if float(probs[weakest][runner]) >= 0.05:
+    labels_read, least, mean = digits.steady(np.stack(images))  # type: ignore[arg-type]
+    best = [int(d) for d in labels_read]
+    sure = float(least.min())
+    out: Support = {_join(best): _STEADY_WEIGHT if sure >= _STEADY else _CLASSIFIER_WEIGHT * sure}
+    weakest = int(least.argmin())
+    runner = next(int(d) for d in np.argsort(mean[weakest])[::-1] if int(d) != best[weakest])
+    if float(mean[weakest][runner]) >= 0.05:
         alt = list(best)
         alt[weakest] = runner
-        out[_join(alt)] = out.get(_join(alt), 0.0) + _CLASSIFIER_WEIGHT * float(probs[weakest][runner])
+        out[_join(alt)] = out.get(_join(alt), 0.0) + _CLASSIFIER_WEIGHT * float(mean[weakest][runner])
     return out
+
+
+def _number_glyphs(stats: np.ndarray) -> list[int] | None:
+    """Indexes (into `stats`, one row per ink component) of the one or two glyphs of the number,
+    left to right: components at least half as tall as the tallest and centred within its height
+    (a piece of the next line's writing is not), the first of them and the one right after it.
+    None when there is no glyph, or a third one follows close enough to belong to the number."""
+    blobs = [k for k in range(len(stats)) if stats[k, cv2.CC_STAT_AREA] >= _MIN_PIXELS]
+    if not blobs:
+        return None
+    tallest = max(blobs, key=lambda k: int(stats[k, cv2.CC_STAT_HEIGHT]))
+    top, height = int(stats[tallest, cv2.CC_STAT_TOP]), int(stats[tallest, cv2.CC_STAT_HEIGHT])
+    line = sorted(
+        (k for k in blobs
+         if stats[k, cv2.CC_STAT_HEIGHT] >= 0.5 * height
+         and top <= stats[k, cv2.CC_STAT_TOP] + stats[k, cv2.CC_STAT_HEIGHT] / 2 <= top + height),
+        key=lambda k: int(stats[k, cv2.CC_STAT_LEFT]),
+    )
+    run = line[:1]
+    for k in line[1:]:
+        last = run[-1]
+        gap = int(stats[k, cv2.CC_STAT_LEFT]) - int(stats[last, cv2.CC_STAT_LEFT] + stats[last, cv2.CC_STAT_WIDTH])
+        if gap > _FAR * height:
+            break  # the printed unit after the number
+        if gap > _GAP * height or len(run) == 2:
+            return None  # digits written apart, or a third glyph: not one clear number
+        run.append(k)
+    return run
 
 
 def _join(digits: Sequence[int]) -> int:

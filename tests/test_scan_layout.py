@@ -440,6 +440,57 @@ def test_counts_inconsistent_or_weak_readings_flagged() -> None:
     assert decide_counts({"returned": {3: 2.9}})["returned"].confidence < SURE
 
 
+def test_count_pinned_by_sure_counts_is_sure_only_when_read_so() -> None:
+    from parsers.scan_counts import SURE, decide_counts
+
+    # total 5 and absent 0 read surely leave present one value: 5, which one reading also says
+    sure = {"total": {5: 9.0}, "absent": {0: 9.0}}
+    decided = decide_counts({**sure, "present": {5: 1.5, 3: 1.0}})
+    assert decided["present"].value == 5 and decided["present"].confidence >= SURE
+    # … but a present no reading saw as 5 stays for a person, whatever the arithmetic says
+    decided = decide_counts({**sure, "present": {3: 2.0, 8: 1.0}})
+    assert decided["present"].confidence < SURE
+    # valid 5 ≤ returned ≤ present 5: returned is pinned too
+    decided = decide_counts({"present": {5: 9.0}, "valid": {5: 9.0}, "returned": {3: 2.0, 5: 1.8}})
+    assert decided["returned"].value == 5 and decided["returned"].confidence >= SURE
+
+
+def _digit_strip(glyphs: list[tuple[str, int]], height: int = 40) -> np.ndarray:
+    """Handwriting-like digits (DejaVu Sans Oblique) at the given x positions on white, as a
+    count cell's crop."""
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans-Oblique.ttf", height)
+    image = Image.new("L", (40 + max(x for _, x in glyphs) + height, height + 40), 255)
+    draw = ImageDraw.Draw(image)
+    for text, x in glyphs:
+        draw.text((20 + x, 12), text, font=font, fill=30)
+    return np.asarray(image)
+
+
+def test_classifier_reads_a_number_and_refuses_spaced_digits() -> None:
+    from parsers.scan_tally import _classified
+
+    near = _classified(_digit_strip([("0", 0), ("7", 26)]))
+    assert max(near, key=lambda v: near[v]) == 7
+    # digits written a glyph's height apart: "1 1" or two numbers? not one clear number
+    assert _classified(_digit_strip([("1", 0), ("1", 40)])) == {}
+    # the printed unit far after the number is not part of it
+    unit = _classified(_digit_strip([("4", 0), ("8", 120)]))
+    assert max(unit, key=lambda v: unit[v]) == 4
+
+
+def test_leader_dots_touching_the_writing_are_wiped() -> None:
+    from parsers.scan_rating import without_leader
+
+    gray = np.full((70, 400), 255, np.uint8)
+    for x in range(0, 400, 12):
+        cv2.circle(gray, (x + 3, 55), 3, 0, -1)
+    cv2.line(gray, (63, 10), (63, 53), 40, 3)  # a "1" standing on the dot at x = 63
+    clean = without_leader(gray, DPI)
+    assert clean[20:45, 60:67].min() < 128  # the stroke stays
+    assert clean[56:59, 57:70].min() > 128  # its dot is gone
+    assert clean[50:60, 100:400].min() == 255
+
+
 def test_garbled_count_line_is_reread_from_its_crop() -> None:
     """A page whose count line the page read garbles: the number is read again in its region."""
     font_path = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
