@@ -47,6 +47,8 @@ _MIN_OUTLINE = 0.18  # template score under which the outline is not trusted
 _STROKE_MM = 0.9  # widest pen stroke that is still a stroke, not a fill
 _FULL_BAND = 0.95  # a band beyond the box inked along this share of its side: a printed rule along it
 _NEIGHBOURHOOD_MM = 25.0  # boxes whose shifts a box without a visible outline borrows
+_LINE_MM = 2.6  # a straight run of ink along an axis this long is print or a fold, not a hand's stroke
+_FOOTHOLD = 0.02  # interior share a piece of hand ink must cover to be part of the box's mark
 
 
 class BoxState(StrEnum):
@@ -94,6 +96,16 @@ class BoxMeasure:
     elongation: float = 1.0  # the largest ink component's length over its width (a short stroke vs a dot)
     offset: float = 0.0  # how far the interior's ink is centred from the middle (0 centre … 0.5 at an edge)
     beyond: float = 0.0  # ink share of a band just outside the printed outline (an overflowing stroke)
+    # The hand's mark followed out of the box (`_footprint`): its bounding box's longer side in
+    # box sides, how far its middle lies from the box's middle, and the sides of the search
+    # window it runs into ("l", "r", "t", "b").
+    span: float = 0.0
+    breadth: float = 0.0  # the short side of the tightest rectangle around it (a stray line has none)
+    centre: float = 0.0
+    clipped: str = ""
+    core: float = 0.0  # ink share of the middle third of the interior: a ring's hole, a fill's body
+    rim: float = 0.0  # the least inked of the interior's four outer thirds (a ring goes all round, half a fill does not)
+    blob: tuple[float, float, float] = (0.0, 0.0, 1.0)  # `_blob`: size, fill and elongation at half its own darkness
 
 
 @dataclass(frozen=True)
@@ -179,8 +191,87 @@ def measure(dark: Floats, origin: tuple[float, float], box: Box, outline: float)
     solid = float(cv2.erode(ink, _stroke_eraser()).mean()) if share > 0.2 else 0.0
     crossed = share > 0 and _crossed(dark, origin, box)
     faint = float((inside > FAINT).mean())
+    span, breadth, centre, clipped = _footprint(dark, origin, box) if share else (0.0, 0.0, 0.0, "")
     return BoxMeasure(box, share, darkness, _extent(ink), solid, outline, crossed, faint, _elongation(ink),
-                      _offset(inside), _beyond(dark, origin, box) if share else 0.0)
+                      _offset(inside), _beyond(dark, origin, box) if share else 0.0, span, breadth, centre, clipped, *_core_and_rim(ink), _blob(inside) if share else (0.0, 0.0, 1.0))
+
+
+def _blob(inside: Floats) -> tuple[float, float, float]:
+    """The largest ink shape seen at half its own darkness: its longest side (share of the interior
+    side), how much of the disc of that diameter it fills, and its elongation. A pale or blurred
+    dot looks smaller at the fixed ink level than it was drawn; at half its darkness it has its
+    drawn size whatever the pen, the scanner's blur or the photo's contrast."""
+    level = max(FAINT, 0.5 * float(np.percentile(inside, 99)))
+    ink = (inside > level).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    if count <= 1:
+        return 0.0, 0.0, 1.0
+    largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    side = max(int(stats[largest, cv2.CC_STAT_WIDTH]), int(stats[largest, cv2.CC_STAT_HEIGHT]))
+    area = int(stats[largest, cv2.CC_STAT_AREA])
+    ys, xs = np.nonzero(labels == largest)
+    (_, _), (w, h), _ = cv2.minAreaRect(np.stack([xs, ys], axis=1).astype(np.float32))
+    return side / max(ink.shape), area / (np.pi / 4 * side * side), float((max(w, h) + 1) / (min(w, h) + 1))
+
+
+def _core_and_rim(ink: npt.NDArray[np.uint8]) -> tuple[float, float]:
+    """Ink share of the interior's middle third, and of its least inked outer third (top, bottom,
+    left or right band)."""
+    h, w = ink.shape
+    a, b = h // 3, w // 3
+    middle = ink[a:h - a, b:w - b]
+    if middle.size == 0:
+        return 0.0, 0.0
+    bands = (ink[:a], ink[h - a:], ink[:, :b], ink[:, w - b:])
+    return float(middle.mean()), min(float(band.mean()) for band in bands)
+
+
+@cache
+def _line_kernels() -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]:
+    length = round(_LINE_MM * PPMM)
+    return np.ones((1, length), np.uint8), np.ones((length, 1), np.uint8)
+
+
+def _footprint(dark: Floats, origin: tuple[float, float], box: Box) -> tuple[float, float, float, str]:
+    """The hand's ink that reaches into the interior, followed beyond the printed outline.
+
+    Straight ink along the page's axes longer than any hand stroke is print or a fold (the box's
+    own outline, a table rule, a crease) and is set aside; what is left is drawn by hand. Pieces
+    the outline cut apart are joined again, and the pieces that reach into the interior are the
+    mark as the clerk drew it, overflow included: its bounding box says whether it is centred on
+    this box (a tick or cross drawn too big) or comes in from one side (a neighbour's overflow)."""
+    ink = (dark > INK).astype(np.uint8)
+    across, down = _line_kernels()
+    lines = np.asarray(cv2.morphologyEx(ink, cv2.MORPH_OPEN, across), dtype=np.uint8) | np.asarray(
+        cv2.morphologyEx(ink, cv2.MORPH_OPEN, down), dtype=np.uint8)
+    # (the print's blurred fringe goes with it; the gap this leaves where a stroke crosses the
+    # outline is bridged again below)
+    hand = ink & (1 - np.asarray(cv2.dilate(lines, np.ones((3, 3), np.uint8)), dtype=np.uint8))
+    joined = cv2.dilate(hand, np.ones((7, 7), np.uint8))
+    count, labels = cv2.connectedComponents(joined, connectivity=8)
+    if count <= 1:
+        return 0.0, 0.0, 0.0, ""
+    x0 = (box.x - origin[0]) * PPMM
+    y0 = (box.y - origin[1]) * PPMM
+    w, h = box.w * PPMM, box.h * PPMM
+    inset = _INSET_MM * PPMM
+    iy0, iy1 = max(0, round(y0 + inset)), max(0, round(y0 + h - inset))
+    ix0, ix1 = max(0, round(x0 + inset)), max(0, round(x0 + w - inset))
+    inside = labels[iy0:iy1, ix0:ix1][hand[iy0:iy1, ix0:ix1].astype(bool)]
+    found, counts = np.unique(inside[inside > 0], return_counts=True)
+    keep = found[counts >= _FOOTHOLD * max(1, (iy1 - iy0) * (ix1 - ix0))]
+    if keep.size == 0:
+        return 0.0, 0.0, 0.0, ""
+    ys, xs = np.nonzero(np.isin(labels, keep) & hand.astype(bool))
+    u0, u1 = (float(xs.min()) - x0) / w, (float(xs.max()) + 1 - x0) / w
+    v0, v1 = (float(ys.min()) - y0) / h, (float(ys.max()) + 1 - y0) / h
+    rows, cols = dark.shape
+    clipped = "".join(side for side, at in (("l", xs.min() <= 0), ("r", xs.max() >= cols - 1),
+                                              ("t", ys.min() <= 0), ("b", ys.max() >= rows - 1)) if at)
+    centre = max(abs((u0 + u1) / 2 - 0.5), abs((v0 + v1) / 2 - 0.5))
+    (_, _), (rw, rh), _ = cv2.minAreaRect(np.stack([xs, ys], axis=1).astype(np.float32))
+    breadth = (min(rw, rh) + 1) / min(w, h)
+    return max(u1 - u0, v1 - v0), float(breadth), centre, clipped
 
 
 def _beyond(dark: Floats, origin: tuple[float, float], box: Box) -> float:
@@ -334,10 +425,17 @@ _OVERFLOW_BAND = 0.03
 _ANCHORED_BEYOND = 0.015  # one stroke crossing the band beside a near-blank box: an overflow anchored in it
 _DOT_EXTENT = 0.45  # … or, when it is a dot, this much
 _DOT_INK = 0.2  # (a dot covers at least this share of the interior)
+_DOT_FILL = 0.6  # (a filled disc covers about all its circle; a short stroke or a ring does not)
 _DOT_ROUND = 1.4  # (and is round: a short thick stroke is longer than this times its width)
+_BLOB_ROUND = 1.2  # (a disc drawn at its own size is round to a pixel; a stroke of 1.5 pen widths is not)
 _SPECK_EXTENT = 0.25  # ink no larger than this is dust or a stray dot
 _SPILL_OFFSET = 0.42  # ink centred this far towards an edge came from outside (a neighbour's overflow)
 _LOST_OUTLINE = 0.12  # an empty box's printed outline scores at least about 0.18 wherever the box really is
+_HOLLOW = 0.35  # a ring's middle third is at most this much inked (a fill's is inked through)
+_RIM = 0.3  # … and each outer third of the box at least this much (half a fill leaves one bare)
+_DRAWN_SPAN = 1.0  # a mark followed beyond the outline is at least as large as the box …
+_DRAWN_BREADTH = 0.5  # … has breadth (two strokes at an angle, a loop), not one straight line …
+_CENTRED = 0.35  # … and its middle this close to the box's middle (in box sides): it is this box's mark
 _EMPTY_FAINT = 0.06  # light-pencil share above the page's blank level from which a box is not surely empty
 
 
@@ -379,13 +477,26 @@ def _blank_level(values: npt.NDArray[np.float64]) -> tuple[float, float]:
     return median, spread
 
 
+def _dot(m: BoxMeasure) -> float:
+    """How surely the box holds a filled round dot, by its drawn size (`BoxMeasure.blob`): big
+    enough not to be a speck, a filled disc rather than a ring or a short stroke, round."""
+    size, fill, elongation = m.blob
+    return min((size - _DOT_EXTENT) / 0.1, (fill - _DOT_FILL) / 0.15, (_BLOB_ROUND - elongation) / 0.1)
+
+
 def classify(m: BoxMeasure, calibration: Calibration) -> Verdict:
     """Empty, marked, filled (cancelled) or uncertain, with how far the box is from a boundary.
 
     Every decision needs a margin on its own side: a box is empty only when neither the ink nor
     the light-pencil level stands out from the page's blank boxes, marked only when the ink is a
     stroke across the box or a round dot, centred in it, and not a partial fill; anything between
-    (a short stroke, half a box filled, a neighbour's overflow reaching in) is uncertain."""
+    (a short stroke, half a box filled, a neighbour's overflow reaching in) is uncertain.
+
+    Three readings look past the interior alone: a mark drawn larger than its box is followed out
+    of it (`BoxMeasure.span`, `breadth`, `centre`: the whole mark, centred here, is this box's);
+    heavy ink with a hollow middle all round is a thick-pen circle, not a fill (`core`, `rim`);
+    a dot is sized at half its own darkness, so a pale or blurred one is as sure as a black one
+    (`blob`)."""
     lo, hi = calibration.empty_limit(), calibration.mark_limit()
     if m.crossed and m.ink > lo:
         # A fold's shading or a line through the row fills or strikes the box as a mark would.
@@ -393,6 +504,12 @@ def classify(m: BoxMeasure, calibration: Calibration) -> Verdict:
     if m.solid >= _FILLED:
         return Verdict(BoxState.CANCELLED, 2.0 + m.solid, min(1.0, (m.solid - _FILLED) / 0.15))
     if m.solid >= _HALF_FILLED or (m.solid >= _OFF_FILL[0] and m.offset >= _OFF_FILL[1]):
+        ring = min((_HOLLOW - m.core) / 0.2, (m.rim - _RIM) / 0.2, (_FILLED - m.solid) / 0.15)
+        if ring >= 0:
+            # Heavy ink all round the box with a light middle: a circle drawn with a thick pen,
+            # its ring eroding less than a thin one. A fill or half a fill has no hole; half a
+            # fill also leaves one side of the box bare.
+            return Verdict(BoxState.MARKED, m.ink, min(1.0, ring))
         return Verdict(BoxState.UNCERTAIN, 1.5, 0.0)
     faint_lo = calibration.faint_limit()
     if m.ink <= lo and m.extent < _DOT_EXTENT:
@@ -412,12 +529,25 @@ def classify(m: BoxMeasure, calibration: Calibration) -> Verdict:
     # an overflowing tick.
     reach = _MARK_EXTENT if m.beyond < _OVERFLOW_BAND else _SHORT_EXTENT
     stroke = (m.extent - reach) / 0.1
-    dot = min((m.extent - _DOT_EXTENT) / 0.1, (m.ink - _DOT_INK) / 0.1, (_DOT_ROUND - m.elongation) / 0.2)
-    if m.crossed or m.offset >= _SPILL_OFFSET:
+    dot = max(min((m.extent - _DOT_EXTENT) / 0.1, (m.ink - _DOT_INK) / 0.1, (_DOT_ROUND - m.elongation) / 0.2),
+              _dot(m))
+    # The mark followed out of the box: a tick or a cross drawn larger than the box, centred on
+    # it, leaves only pieces inside (short, pushed to one side) yet is this box's mark as a whole.
+    # A neighbour's overflow reaches in from one side and has its middle out there; a stray
+    # hair line has no breadth.
+    drawn = min((m.span - _DRAWN_SPAN) / 0.2, (m.breadth - _DRAWN_BREADTH) / 0.2, (_CENTRED - m.centre) / 0.1)
+    spill = bool(m.clipped) and m.centre >= _CENTRED  # runs in from beyond the window, its middle out there
+    if m.crossed or spill or (m.offset >= _SPILL_OFFSET and drawn < 0):
         return Verdict(BoxState.UNCERTAIN, m.ink, 0.0)
     if m.ink >= hi and max(stroke, dot) >= 0:
         certainty = min((m.ink - hi) / hi, max(stroke, dot), (_HALF_FILLED - m.solid) / 0.05,
-                        (_SPILL_OFFSET - m.offset) / 0.1)
+                        max((_SPILL_OFFSET - m.offset) / 0.1, drawn))
+        if certainty < drawn:
+            certainty = min(drawn, (m.ink - lo) / lo, (_HALF_FILLED - m.solid) / 0.05)
+        return Verdict(BoxState.MARKED, m.ink, max(0.0, min(1.0, certainty)))
+    if m.ink > lo and drawn >= 0:
+        # Most of a large mark lies outside the box; what is inside need only stand clear of blank.
+        certainty = min(drawn, (m.ink - lo) / lo, (_HALF_FILLED - m.solid) / 0.05)
         return Verdict(BoxState.MARKED, m.ink, max(0.0, min(1.0, certainty)))
     if m.extent < _SPECK_EXTENT and m.ink < hi:
         return Verdict(BoxState.EMPTY, m.ink, 0.5)

@@ -368,12 +368,13 @@ class _PageReader:
             if all(s is None for s in counts):
                 continue
             result_cell = by_spot.get((r, result_col)) if result_col is not None else None
-            result, sure = None, False
+            result, sure, confirms = None, False, False
             if result_cell is not None and not self._blank(result_cell):
                 crop, _ = self._crop(result_cell.box)
                 matched = scan_rating.read_answer(crop, self.dpi)
                 result, sure = matched.rating, matched.confidence >= scan_rating.SURE
-            rows.append((r, scan_tally.RowReading(tuple(ratings), counts, result, sure), result_cell))
+                confirms = matched.confidence >= scan_rating.CONFIRMED
+            rows.append((r, scan_tally.RowReading(tuple(ratings), counts, result, sure, confirms), result_cell))
         if not rows:
             return {}
         if self.count_readings:  # the count lines of this page, decided again with the rows' sums

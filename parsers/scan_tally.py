@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -165,6 +165,9 @@ class RowReading:
     counts: tuple[Support | None, ...]
     result: Rating | None = None
     result_sure: bool = False
+    # A reading of the result not sure enough to rule combinations out, but enough to confirm
+    # votes the digits and the sum decide alone (OCR and the shape model agreeing on it).
+    result_confirms: bool = False
 
 
 @dataclass(frozen=True)
@@ -238,11 +241,30 @@ def decide_row(row: RowReading, cast: int | None, limit: int | None, cast_sure: 
     score, values, supported = combos[0]
     runner_up = combos[1][0] if len(combos) > 1 else None
     unique = runner_up is None or score - runner_up >= _MARGIN
-    votes = {r: v for r, v in zip(row.ratings, values, strict=True) if v is not None}
-    outcome = aggregate(votes).result
+    outcome = aggregate(_by_rating(row, values)).result
     result = row.result if row.result is not None else outcome
     sure = supported and unique and cast_sure and row.result_sure and row.result is outcome
+    if not sure and row.result_confirms and cast_sure and row.result is not None:
+        alone = _votes_alone(row, cast, limit)
+        if alone is not None and aggregate(_by_rating(row, alone)).result is row.result:
+            return RowDecision(alone, row.result, SURE)
     return RowDecision(values, result, SURE if sure else UNSURE)
+
+
+def _votes_alone(row: RowReading, cast: int | None, limit: int | None) -> tuple[int | None, ...] | None:
+    """The row's votes as the digits and the sum decide them without the written result (so that
+    the result, read less than surely, cannot lean the choice it then confirms): the best
+    combination when every value of it was read and it leads the next clearly, else None."""
+    combos = _combos(replace(row, result=None, result_sure=False), cast, limit)
+    if not combos:
+        return None
+    score, values, supported = combos[0]
+    unique = len(combos) == 1 or score - combos[1][0] >= _MARGIN
+    return values if supported and unique else None
+
+
+def _by_rating(row: RowReading, values: tuple[int | None, ...]) -> dict[Rating, int]:
+    return {r: v for r, v in zip(row.ratings, values, strict=True) if v is not None}
 
 
 def row_sums(rows: Sequence[RowReading], limit: int | None) -> Support:

@@ -263,6 +263,23 @@ def test_tally_row_with_two_consistent_combinations_is_flagged() -> None:
     assert decide_row(sure_result, cast=12, limit=12, cast_sure=True).confidence < REVIEW_BELOW
 
 
+def test_tally_row_result_read_less_than_surely_only_confirms_votes_read_alone() -> None:
+    counts = ({0: 8.0}, {7: 8.0, 1: 1.0}, {4: 8.0}, {1: 8.0, 7: 1.0})
+    # 0/7/4/1 of 12 gives HTTNV: a result read by OCR and shape together confirms it
+    confirmed = RowReading(_FOUR, counts, Rating.HTTNV, result_sure=False, result_confirms=True)
+    decision = decide_row(confirmed, cast=12, limit=12, cast_sure=True)
+    assert decision.votes == (0, 7, 4, 1) and decision.confidence >= REVIEW_BELOW
+    # … a result that is not what the votes give goes to a person (a misread, or the clerk's slip)
+    other = RowReading(_FOUR, counts, Rating.HTNV, result_sure=False, result_confirms=True)
+    assert decide_row(other, cast=12, limit=12, cast_sure=True).confidence < REVIEW_BELOW
+    # … and it never settles votes the digits leave open (7+4+1 or 1+4+7)
+    open_votes = ({0: 8.0}, {6: 1.0, 2: 1.0}, {4: 6.0}, {2: 1.0, 6: 1.0})
+    leaning = RowReading(_FOUR, open_votes, Rating.HTTNV, result_sure=False, result_confirms=True)
+    assert decide_row(leaning, cast=12, limit=12, cast_sure=True).confidence < REVIEW_BELOW
+    # … nor without the ballots cast known for sure
+    assert decide_row(confirmed, cast=12, limit=12, cast_sure=False).confidence < REVIEW_BELOW
+
+
 def test_tally_row_with_inconsistent_readings_is_flagged() -> None:
     # the readings add up to 13, not 12: the value forced by the sum was never read
     row = RowReading(_FOUR, ({0: 8.0}, {8: 6.0}, {4: 6.0}, {1: 4.0}), Rating.HTTNV, True)

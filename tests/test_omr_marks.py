@@ -1,0 +1,132 @@
+"""What a hand mark in a printed box is: synthetic darkness patches (10 px/mm, a 3.2 mm box at
+3 mm in a 9.2 mm patch, as `omr.boxes.measure_boxes` cuts them) read by `measure` + `classify`,
+then a group of four by `decide`."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from omr.boxes import Box, BoxMeasure, BoxState, Calibration, Verdict, classify, measure
+from omr.choices import REVIEW, decide
+
+SIDE = 92  # patch side, px
+X0, X1 = 30, 62  # the printed box's edges, px
+CENTRE = (X0 + X1) / 2
+
+
+def _patch() -> np.ndarray:
+    dark = np.zeros((SIDE, SIDE), np.float32)
+    cv2.rectangle(dark, (X0, X0), (X1, X1), 0.9, 2)
+    return dark
+
+
+def _soft(dark: np.ndarray) -> np.ndarray:
+    """The scanner's blur."""
+    return np.asarray(cv2.GaussianBlur(dark, (0, 0), 0.8), dtype=np.float32)
+
+
+def _read(dark: np.ndarray, outline: float = 0.3) -> tuple[BoxMeasure, Verdict]:
+    m = measure(_soft(dark), (0.0, 0.0), Box("b", 3.0, 3.0, 3.2, 3.2), outline)
+    return m, classify(m, Calibration(0.0, 0.0))
+
+
+def _confidence(verdict: Verdict) -> float:
+    blank = Verdict(BoxState.EMPTY, 0.0, 1.0)
+    return decide({"a": verdict, "b": blank, "c": blank, "d": blank}, required=True).confidence
+
+
+def _line(dark: np.ndarray, a: tuple[float, float], b: tuple[float, float], width: int, value: float = 1.0) -> None:
+    cv2.line(dark, (round(a[0]), round(a[1])), (round(b[0]), round(b[1])), value, width, cv2.LINE_AA)
+
+
+def _cross(dark: np.ndarray, scale: float, width: int = 4) -> None:
+    r = 0.42 * scale * (X1 - X0)
+    _line(dark, (CENTRE - r, CENTRE - r), (CENTRE + r, CENTRE + r), width)
+    _line(dark, (CENTRE + r, CENTRE - r), (CENTRE - r, CENTRE + r), width)
+
+
+def _tick(dark: np.ndarray, scale: float, width: int = 4) -> None:
+    w = X1 - X0
+    pts = [(CENTRE + x * scale * w, CENTRE + y * scale * w) for x, y in ((-0.35, 0.0), (-0.05, 0.32), (0.5, -0.55))]
+    _line(dark, pts[0], pts[1], width)
+    _line(dark, pts[1], pts[2], width)
+
+
+@pytest.mark.parametrize("draw", [_cross, _tick], ids=["cross", "tick"])
+@pytest.mark.parametrize("scale", [1.5, 1.9])
+def test_a_mark_drawn_larger_than_its_box_is_that_box_s_mark(draw: object, scale: float) -> None:
+    dark = _patch()
+    draw(dark, scale)  # type: ignore[operator]
+    m, verdict = _read(dark)
+    assert m.span > 1.0 and m.centre < 0.3  # followed beyond the outline, centred on the box
+    assert verdict.state is BoxState.MARKED
+    assert _confidence(verdict) >= REVIEW
+
+
+def test_a_neighbour_s_overflow_reaching_in_is_not_this_box_s_mark() -> None:
+    dark = _patch()
+    # One arm of a tick drawn on a box to the right, running on into this one's middle.
+    _line(dark, (SIDE + 10, 10), (CENTRE - 2, CENTRE + 4), 4)
+    m, verdict = _read(dark)
+    assert m.ink > 0.05
+    assert verdict.state is not BoxState.MARKED or _confidence(verdict) < REVIEW
+
+
+def test_a_stray_hair_line_across_the_box_is_not_read_as_a_large_mark() -> None:
+    dark = _patch()
+    _line(dark, (0, 40), (SIDE, 52), 1, 0.7)
+    m, verdict = _read(dark)
+    calibration = Calibration(0.0, 0.0)
+    assert calibration.empty_limit() < m.ink < calibration.mark_limit()  # too little for a stroke mark
+    assert m.span > 1.0 and m.breadth < 0.3  # runs on beyond the box, but has no breadth
+    assert verdict.state is not BoxState.MARKED
+
+
+def test_a_circle_drawn_with_a_thick_pen_over_the_outline_is_a_mark() -> None:
+    dark = _patch()
+    cv2.circle(dark, (round(CENTRE), round(CENTRE)), 11, 1.0, 12, cv2.LINE_AA)
+    m, verdict = _read(dark, outline=0.03)  # the ring hides the outline
+    assert m.solid >= 0.3 and m.core < 0.3  # heavy, but hollow
+    assert verdict.state is BoxState.MARKED
+    assert _confidence(verdict) >= REVIEW
+
+
+def test_half_a_box_filled_is_neither_a_mark_nor_a_cancel() -> None:
+    dark = _patch()
+    cv2.rectangle(dark, (X0, X0 + 12), (X1, X1), 1.0, -1)  # the bottom 60 %
+    m, verdict = _read(dark)
+    assert m.core > 0.5 or m.rim < 0.3
+    assert verdict.state is BoxState.UNCERTAIN
+    assert _confidence(verdict) < REVIEW
+
+
+def test_a_box_filled_edge_to_edge_is_cancelled() -> None:
+    dark = _patch()
+    cv2.rectangle(dark, (X0 - 2, X0 - 2), (X1 + 2, X1 + 2), 1.0, -1)
+    _, verdict = _read(dark)
+    assert verdict.state is BoxState.CANCELLED
+
+
+@pytest.mark.parametrize("value", [1.0, 0.45], ids=["ink", "pale"])
+def test_a_round_dot_is_a_sure_mark(value: float) -> None:
+    dark = _patch()
+    cv2.circle(dark, (round(CENTRE), round(CENTRE)), 7, value, -1, cv2.LINE_AA)  # 1.4 mm across
+    _, verdict = _read(dark)
+    assert verdict.state is BoxState.MARKED
+    assert _confidence(verdict) >= REVIEW
+
+
+def test_a_short_thick_stroke_is_not_a_dot() -> None:
+    dark = _patch()
+    _line(dark, (CENTRE - 5, CENTRE - 3), (CENTRE + 5, CENTRE + 3), 6)
+    _, verdict = _read(dark)
+    assert verdict.state is not BoxState.MARKED or _confidence(verdict) < REVIEW
+
+
+def test_a_speck_inside_is_empty() -> None:
+    dark = _patch()
+    cv2.circle(dark, (round(CENTRE) + 3, round(CENTRE) - 2), 1, 1.0, -1)
+    _, verdict = _read(dark)
+    assert verdict.state is BoxState.EMPTY
