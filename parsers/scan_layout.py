@@ -155,8 +155,8 @@ class _PageReader:
         x0 = found.label[-1].box[2] + max(2, h // 4)
         x1 = self.gray.shape[1] - int(0.35 * self.dpi)
         x1 = min(x1, found.unit[0].box[0] - 2 if found.unit else x0 + 6 * h)
-        y0, y1 = max(0, top - h // 2), min(self.gray.shape[0], bottom + int(0.3 * h))
-        if x1 - x0 >= h:
+        y0, y1 = max(0, top - h // 2), min(self.gray.shape[0], bottom + int(0.15 * h))
+        if x1 - x0 >= h // 2:  # room for one digit
             crop = scan_rating.without_leader(self.gray[y0:y1, x0:x1], self.dpi)
             padded = cv2.copyMakeBorder(crop, _PAD, _PAD, _PAD, _PAD, cv2.BORDER_CONSTANT, value=255)
             for value, weight in scan_tally.digit_candidates(padded, self.dpi).items():

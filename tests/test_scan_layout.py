@@ -489,7 +489,7 @@ def test_classifier_reads_a_number_and_refuses_spaced_digits() -> None:
     near = _classified(_digit_strip([("0", 0), ("7", 26)]))
     assert max(near, key=lambda v: near[v]) == 7
     # digits written a glyph's height apart: "1 1" or two numbers? not one clear number
-    assert _classified(_digit_strip([("1", 0), ("1", 40)])) == {}
+    assert _classified(_digit_strip([("1", 0), ("1", 48)])) == {}
     # the printed unit far after the number is not part of it
     unit = _classified(_digit_strip([("4", 0), ("8", 120)]))
     assert max(unit, key=lambda v: unit[v]) == 4
