@@ -16,6 +16,8 @@ from typing import Protocol, TypeVar
 log = logging.getLogger(__name__)
 
 VIOLATED_CONFIDENCE = 0.5
+_LIKELY = 0.01  # a candidate reading less probable than this is not considered by `_holds`
+_COVERED = 0.95  # … and the readings considered must hold this much of the count's probability
 MINUTES_ROW = re.compile(r"^digits:row(\d+)\.votes\.(\w+)$")  # member slot, rating
 SUMMARY_ROW = re.compile(r"^digits:row(\d+)\.branch\.(votes|present|total)$")
 
@@ -87,11 +89,28 @@ def check_summary_rows(values: MutableMapping[str, R]) -> None:
         _at_most(values, prefix + "present", prefix + "total")
 
 
+def _holds(values: MutableMapping[str, R], small: str, large: str, review: float) -> bool:
+    """small ≤ large holds whatever the unreadable one of the two reads: the other is read surely
+    and every likely reading of the unreadable one (its candidates, `omr.results.Read`, at least
+    `_LIKELY` probable, together nearly all of its probability) keeps the inequality."""
+    sure = [k for k in (small, large) if values[k].confidence >= review]
+    if len(sure) != 1 or not isinstance(values[sure[0]].value, int):
+        return False
+    unsure = large if sure[0] == small else small
+    likely = [(v, p) for v, p in getattr(values[unsure], "candidates", ()) if p >= _LIKELY]
+    if sum(p for _, p in likely) < _COVERED or any(v is None for v, _ in likely):
+        return False
+    known = values[sure[0]].value
+    assert isinstance(known, int)
+    return all(known <= v if unsure == large else v <= known for v, _ in likely if v is not None)
+
 
 def unconfirmed_partners(values: MutableMapping[str, R], review: float) -> None:
     """A count that a check depends on and that is unreadable leaves the check undecided: the other
     counts of that check (a minutes row's four votes; a Mẫu 06 row's votes and present; returned
-    and valid) cannot be confirmed either and go to the person who looks at the unreadable one."""
+    and valid) cannot be confirmed either and go to the person who looks at the unreadable one.
+    An inequality that holds for every likely reading of the unreadable count is decided all the
+    same (a present of 8 or 9 under votes of 6): its sure count keeps its confidence."""
     groups: dict[str, list[str]] = {"header": ["digits:returned", "digits:valid"]}
     for key in values:
         match = MINUTES_ROW.match(key)
@@ -100,7 +119,14 @@ def unconfirmed_partners(values: MutableMapping[str, R], review: float) -> None:
         match = SUMMARY_ROW.match(key)
         if match and match.group(2) in ("votes", "present"):
             groups.setdefault("s" + match.group(1), []).append(key)
-    for keys in groups.values():
+    for name, keys in groups.items():
         present = [k for k in keys if k in values]
-        if any(values[k].confidence < review for k in present):
-            _lower(values, present, "a count of the check is unreadable")
+        if not any(values[k].confidence < review for k in present):
+            continue
+        if name == "header" and len(present) == 2 and _holds(values, "digits:valid", "digits:returned", review):
+            continue
+        if name.startswith("s") and len(present) == 2:
+            votes, count = sorted(present, key=lambda k: not k.endswith(".votes"))
+            if _holds(values, votes, count, review):
+                continue
+        _lower(values, present, "a count of the check is unreadable")

@@ -341,17 +341,19 @@ def test_an_inconsistent_page_is_flagged() -> None:
     assert all(values[f"digits:row0.votes.{c}"].confidence < 0.9 for c in solve.VOTE_COLUMNS)
 
 
-def test_summary_present_and_total_agree_across_rows() -> None:
+def test_summary_total_agrees_across_rows() -> None:
     cells: dict[str, tuple[tuple[int | None, float], ...]] = {}
     for r, votes in enumerate((5, 4, 3)):
         cells[f"digits:row{r}.branch.votes"] = ((votes, 0.99),)
         cells[f"digits:row{r}.branch.present"] = ((5, 0.99),)
         cells[f"digits:row{r}.branch.total"] = ((6, 0.99),)
-    cells["digits:row2.branch.present"] = ((6, 0.6), (5, 0.4))
+    cells["digits:row2.branch.total"] = ((8, 0.6), (6, 0.4))
     sure: dict[str, int | None] = {"digits:row0.branch.present": 5, "digits:row1.branch.total": 6}
     decisions = solve.summary(cells, sure)
-    assert decisions["digits:row2.branch.present"] == solve.Decision(5, True, False)
+    assert decisions["digits:row2.branch.total"] == solve.Decision(6, True, False)
     assert decisions["digits:row0.branch.total"] == solve.Decision(6, True, False)
+    # The present is not shared between rows (members are rated in turn): it is not decided here.
+    assert not any(k.endswith(".present") for k in decisions)
     # The rows agree but none was read surely on its own: one hand's digits are misread alike.
     assert not any(d.confirmed for d in solve.summary(cells, {}).values())
 

@@ -1,0 +1,90 @@
+"""Counts chosen together under the page's arithmetic (`omr.solve`) and the checks that leave the
+rest of a sum to a person (`omr.checks`), on small synthetic candidate sets."""
+
+from __future__ import annotations
+
+from omr import solve
+from omr.checks import unconfirmed_partners
+from omr.results import Read
+
+Cells = dict[str, tuple[tuple[int | None, float], ...]]
+
+
+def _rows(rows: list[tuple[int, int, int, int]]) -> Cells:
+    cells: Cells = {}
+    for r, votes in enumerate(rows):
+        for column, v in zip(solve.VOTE_COLUMNS, votes, strict=True):
+            cells[f"digits:row{r}.votes.{column}"] = ((v, 0.99),)
+    return cells
+
+
+def test_a_page_without_the_header_confirms_rows_that_add_up_alike() -> None:
+    # A later page of the minutes: the valid ballots are on the first page, but every row still
+    # adds up to the same number (7), which picks the 1 the classifier half took for a 7.
+    cells = _rows([(4, 2, 1, 0), (5, 1, 1, 0), (3, 3, 1, 0)])
+    cells["digits:row0.votes.htnv"] = ((7, 0.6), (1, 0.4))
+    decisions = solve.minutes(cells, {})
+    assert decisions["digits:row0.votes.htnv"] == solve.Decision(1, True)
+    assert all(d.confirmed for d in decisions.values())
+    assert "digits:valid" not in decisions
+
+
+def test_a_lone_row_without_the_header_is_not_confirmed() -> None:
+    # One row adds up to whatever its readings say: nothing to hold it to.
+    cells = _rows([(4, 2, 1, 0)])
+    cells["digits:row0.votes.htnv"] = ((7, 0.6), (1, 0.4))
+    assert not any(d.confirmed for d in solve.minutes(cells, {}).values())
+
+
+def test_a_broken_row_is_not_mended_with_a_far_less_likely_reading() -> None:
+    # The clerk's row adds up to 9, not 7: reading its 5 as a 3 (five times less likely) would
+    # make it fit, but a broken row is likelier than that misreading.
+    cells = _rows([(4, 2, 1, 0), (5, 1, 1, 0), (3, 3, 1, 0), (3, 5, 1, 0)])
+    cells["digits:row3.votes.httnv"] = ((5, 0.81), (3, 0.17), (6, 0.01))
+    decisions = solve.minutes(cells, {}, valid=7)
+    assert not decisions["digits:row3.votes.httnv"].confirmed
+    assert decisions["digits:row0.votes.htxsnv"].confirmed
+    # A comparable reading (within RIVAL) is still chosen by the sum.
+    cells["digits:row3.votes.httnv"] = ((5, 0.6), (3, 0.4))
+    assert solve.minutes(cells, {}, valid=7)["digits:row3.votes.httnv"] == solve.Decision(3, True)
+
+
+def test_summary_total_is_witnessed_despite_blank_rows() -> None:
+    cells: Cells = {}
+    for r, (votes, present) in enumerate(((5, 6), (4, 5), (3, 6))):
+        cells[f"digits:row{r}.branch.votes"] = ((votes, 0.99),)
+        cells[f"digits:row{r}.branch.present"] = ((present, 0.99),)
+        cells[f"digits:row{r}.branch.total"] = ((7, 0.99),)
+    cells["digits:row2.branch.total"] = ((1, 0.7), (7, 0.3))
+    for part in ("votes", "present", "total"):  # a blank member row
+        cells[f"digits:row3.branch.{part}"] = ((None, 1.0),)
+    sure: dict[str, int | None] = {"digits:row0.branch.total": 7, "digits:row3.branch.total": None}
+    decisions = solve.summary(cells, sure)
+    assert decisions["digits:row2.branch.total"] == solve.Decision(7, True, False)
+    # Another total read surely elsewhere: the rows disagree, a person decides.
+    assert not solve.summary(cells, {**sure, "digits:row1.branch.total": 8})
+
+
+def _summary_row(present: Read) -> dict[str, Read]:
+    return {"digits:row0.branch.votes": Read(6, 0.95, None), "digits:row0.branch.present": present}
+
+
+def test_an_inequality_that_holds_for_every_likely_reading_keeps_the_sure_count() -> None:
+    values = _summary_row(Read(None, 0.6, None, candidates=((8, 0.7), (9, 0.29), (3, 0.005))))
+    unconfirmed_partners(values, 0.9)
+    assert values["digits:row0.branch.votes"].confidence >= 0.9
+    # A likely present under the votes: the check is undecided, the votes go to a person too.
+    values = _summary_row(Read(None, 0.6, None, candidates=((8, 0.7), (5, 0.3))))
+    unconfirmed_partners(values, 0.9)
+    assert values["digits:row0.branch.votes"].confidence < 0.9
+    # No candidates (a gap between digits): nothing is known of it.
+    values = _summary_row(Read(None, 0.3, None))
+    unconfirmed_partners(values, 0.9)
+    assert values["digits:row0.branch.votes"].confidence < 0.9
+
+
+def test_a_minutes_row_with_an_unreadable_count_still_leaves_its_partners_to_a_person() -> None:
+    values = {f"digits:row0.votes.{k}": Read(v, c, None, candidates=((v, 0.99),)) for k, v, c in
+              (("htxsnv", 7, 0.99), ("httnv", 1, 0.5), ("htnv", 2, 0.99), ("khtnv", 0, 0.99))}
+    unconfirmed_partners(values, 0.9)
+    assert all(r.confidence < 0.9 for r in values.values())
