@@ -312,6 +312,8 @@ def decide_table(
 # "HTTNV 04/04/04" or "HTTNV (4/6/7)", the numbers often on a line of their own under the letters.
 _SLASH_CORR = -0.88  # a slash's ink runs straight from bottom left to top right
 _SLASH_FILL = 0.4  # … and fills little of its box
+_LINES_APART = 0.6  # two lines of writing: the glyphs' middles jump by this × a glyph's height
+_CUT_ABOVE = 0.1  # … cut this far over the numbers' tops: a slash rises over its digits
 
 
 @dataclass(frozen=True)
@@ -361,20 +363,16 @@ def split_fraction(crop: np.ndarray) -> FractionParts | None:
     if crop.size == 0:
         return None
     _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    blobs = [
-        _Blob(k, *(int(v) for v in stats[k, :4])) for k in range(1, count) if stats[k, cv2.CC_STAT_AREA] >= _MIN_PIXELS
-    ]
-    slashes: list[_Blob] = []
-    for b in blobs:
-        if b.h < 12 or b.w > 1.4 * b.h:
-            continue
-        mask = labels[b.y : b.y + b.h, b.x : b.x + b.w] == b.k
-        if _slant(mask) <= _SLASH_CORR and int(mask.sum()) <= _SLASH_FILL * b.w * b.h:
-            slashes.append(b)
-    pair = _slash_pair(slashes)
-    if pair is None:
-        return None
+    found = _slashes(ink)
+    if found is None:
+        cut = _line_gap(ink)
+        if cut is None:
+            return None
+        ink[cut : cut + 2] = 0  # the rating's line and the numbers' line, apart
+        found = _slashes(ink)
+        if found is None:
+            return None
+    labels, blobs, pair = found
     s1, s2 = pair
     top, bottom = min(s1.y, s2.y), max(s1.y + s1.h, s2.y + s2.h)
     h = bottom - top
@@ -391,6 +389,45 @@ def split_fraction(crop: np.ndarray) -> FractionParts | None:
         _paint(crop, labels, letters),
         (_paint(crop, labels, before), _paint(crop, labels, between), _paint(crop, labels, after)),
     )
+
+
+def _slashes(ink: np.ndarray) -> tuple[np.ndarray, list[_Blob], tuple[_Blob, _Blob]] | None:
+    """The ink's labelled glyphs and its two slashes, or None when it does not show two."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    blobs = [
+        _Blob(k, *(int(v) for v in stats[k, :4])) for k in range(1, count) if stats[k, cv2.CC_STAT_AREA] >= _MIN_PIXELS
+    ]
+    slashes: list[_Blob] = []
+    for b in blobs:
+        if b.h < 12 or b.w > 1.4 * b.h:
+            continue
+        mask = labels[b.y : b.y + b.h, b.x : b.x + b.w] == b.k
+        if _slant(mask) <= _SLASH_CORR and int(mask.sum()) <= _SLASH_FILL * b.w * b.h:
+            slashes.append(b)
+    pair = _slash_pair(slashes)
+    return None if pair is None else (labels, blobs, pair)
+
+
+def _line_gap(ink: np.ndarray) -> int | None:
+    """The row just over the numbers when the cell holds the rating on one line and the numbers on
+    the next (the glyphs' middles fall in two groups further apart than `_LINES_APART` glyph
+    heights), so that a stroke running from one line into the other (the first letter's tail into
+    a slash) can be cut there; None for a cell written on one line."""
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    glyphs = stats[1:][stats[1:, cv2.CC_STAT_AREA] >= _MIN_PIXELS]
+    if len(glyphs) < 4:
+        return None
+    heights = glyphs[:, cv2.CC_STAT_HEIGHT]
+    size = float(np.median(heights))
+    single = glyphs[heights <= 1.3 * size]  # glyphs that did not run into the other line
+    middles = np.sort(single[:, cv2.CC_STAT_TOP] + single[:, cv2.CC_STAT_HEIGHT] / 2)
+    if middles.size < 4:
+        return None
+    split = int(np.argmax(np.diff(middles)))
+    if middles[split + 1] - middles[split] < _LINES_APART * size:
+        return None
+    lower = single[single[:, cv2.CC_STAT_TOP] + single[:, cv2.CC_STAT_HEIGHT] / 2 > middles[split]]
+    return max(0, int(np.median(lower[:, cv2.CC_STAT_TOP]) - _CUT_ABOVE * size))
 
 
 def _slash_pair(slashes: list[_Blob]) -> tuple[_Blob, _Blob] | None:

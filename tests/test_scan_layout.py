@@ -330,6 +330,18 @@ def test_mau06_cell_splits_into_letters_and_three_numbers(one: str, two: str | N
     assert split_fraction(_fraction_cell("HTTNV")) is None  # no slashes: not a vote cell
 
 
+def test_mau06_cell_numbers_found_when_a_letter_runs_into_a_slash() -> None:
+    """A hurried hand drags the rating's first letter down into the first slash: the two lines
+    are cut apart where the numbers begin, so the slash is found again."""
+    from parsers.scan_tally import split_fraction
+
+    joined = _fraction_cell("HTTNV", "04/06/07")  # H at x 16–39, y 22–44; first slash x 78–88, y 72–97
+    cv2.line(joined, (30, 44), (87, 72), 0, 2)  # the H's tail, down over "04" onto the slash's top
+    parts = split_fraction(joined)
+    assert parts is not None
+    assert all(n is not None for n in parts.numbers)
+
+
 def test_mau06_column_accepts_the_one_consistent_reading() -> None:
     from parsers.scan_tally import SURE, decide_fractions
 
@@ -680,3 +692,34 @@ def test_rating_shape_needs_ink() -> None:
     from parsers.rating_shapes import guess
 
     assert guess(np.full((40, 200), 255, np.uint8)) is None
+
+
+def test_deslanted_stands_a_right_leaning_stroke_upright() -> None:
+    from parsers.scan_rating import deslanted
+
+    leaning = np.full((60, 80), 255, np.uint8)
+    cv2.line(leaning, (10 + 18, 0), (10, 59), 0, 2)  # leans right by 0.3 of its height
+    upright = deslanted(leaning)
+    columns = np.nonzero((upright < 128).any(axis=0))[0]
+    assert columns.max() - columns.min() <= 4  # one column wide, give or take the pen
+
+
+def test_rating_read_upright_only_when_italic_reading_names_no_other(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Italic script read badly as written is read again sheared upright; that reading is taken
+    when sure, unless the reading as written named another rating."""
+    from parsers import scan_rating
+
+    clean = np.full((40, 120), 255, np.uint8)
+    cv2.putText(clean, "HTTNV", (4, 30), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 0, 2)
+    as_written = {"nothing": ["xz7?7t0", "TTT"], "other": ["HTNV", "xz"]}
+    for first, expected in (("nothing", Rating.HTTNV), ("other", None)):
+        monkeypatch.setattr(
+            scan_rating,
+            "readings",
+            lambda c, _d, first=first: ["HTTNV", "HTTNV."] if c.shape[1] > 120 else as_written[first],
+        )
+        read = scan_rating.read_answer(clean, DPI)
+        if expected is None:
+            assert read.confidence < REVIEW_BELOW
+        else:
+            assert read.rating is expected and read.confidence >= scan_rating.SURE
