@@ -23,6 +23,7 @@ from domain.model import Rating
 from ocr import tesseract as ocr
 from ocr.tesseract import Profile, Psm
 from parsers import scan_ocr
+from parsers.scan_rating import deslanted
 from rules.aggregation import aggregate
 
 SURE = 0.95
@@ -32,6 +33,7 @@ _TOP = 4  # candidates kept per cell
 _CLASSIFIER_WEIGHT = 3.0  # an unsteady classifier reading weighs as much as three OCR readings …
 _STEADY = 0.85  # … a steady one (least probability under jitters from this) as all of them together
 _STEADY_WEIGHT = 8.0
+_SETTLED = 0.8  # a cell whose steady reading holds this share of its support is not read upright too
 _GAP = 1.0  # glyphs further apart than this × their height are not one number …
 _FAR = 1.5  # … unless this far: what follows is the printed unit, not the number
 _MIN_PIXELS = 25
@@ -41,10 +43,35 @@ Support = dict[int, float]
 
 # ------------------------------------------------------------------------------- readings
 def digit_candidates(crop: np.ndarray, dpi: int) -> Support:
-    """Candidate numbers of a count cell (grey crop, padded white) with their support."""
-    found: Support = {}
+    """Candidate numbers of a count cell (grey crop, padded white) with their support: the cell
+    read as written and, unless that settles it, stood upright (`scan_rating.deslanted`), the
+    supports added. Italic digits read upright are read right more often by both Tesseract and the
+    classifier (on the dev minutes: 115 of 124 cells best-read right against 109), and adding both
+    views is better than either (117): a hand that does not lean loses little from the sheared
+    view."""
     if crop.size == 0:
+        return {}
+    found = _support(crop, dpi)
+    if _settled(found):
         return found
+    for value, weight in _support(deslanted(crop), dpi).items():
+        found[value] = found.get(value, 0.0) + weight
+    return found
+
+
+def _settled(found: Support) -> bool:
+    """Whether a view's readings already settle the cell, so that the second view (costing as
+    much again) is skipped: a steady classifier reading with most of the support."""
+    if not found:
+        return False
+    best = max(found, key=lambda v: found[v])
+    return found[best] >= _STEADY_WEIGHT and found[best] >= _SETTLED * sum(found.values())
+
+
+def _support(crop: np.ndarray, dpi: int) -> Support:
+    """One view's candidates: OCR (digits only) of the crop binarised by Otsu and adaptively, each
+    at two scales as a line and as a word; and the classifier's reading."""
+    found: Support = {}
     _, otsu = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     adaptive = cv2.adaptiveThreshold(crop, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 31, 15)
     jobs: list[scan_ocr.Job] = []

@@ -723,3 +723,25 @@ def test_rating_read_upright_only_when_italic_reading_names_no_other(monkeypatch
             assert read.confidence < REVIEW_BELOW
         else:
             assert read.rating is expected and read.confidence >= scan_rating.SURE
+
+
+def test_count_cell_read_upright_too_unless_settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cell the first view does not settle is read again stood upright and the supports add up;
+    a settled one (a steady classifier reading with most of the support) is not read twice."""
+    from parsers import scan_tally
+
+    cell = np.full((40, 60), 255, np.uint8)
+    views: list[int] = []
+
+    def support(crop: np.ndarray, _dpi: int) -> dict[int, float]:
+        views.append(crop.shape[1])
+        return answers[len(views) - 1]
+
+    monkeypatch.setattr(scan_tally, "_support", support)
+    answers = [{1: 2.0, 7: 1.0}, {7: 8.0}]
+    assert scan_tally.digit_candidates(cell, 300) == {1: 2.0, 7: 9.0}
+    assert views[1] > views[0]  # the second view is the sheared (wider) cell
+    views.clear()
+    answers = [{5: 8.0, 6: 1.0}]
+    assert scan_tally.digit_candidates(cell, 300) == {5: 8.0, 6: 1.0}
+    assert len(views) == 1
