@@ -208,6 +208,7 @@ def decide_counts(readings: dict[str, Support], sums: Support | None = None) -> 
         sure = read and (other is None or best_score - other >= MARGIN)
         out[key] = CountDecision(value, SURE if sure else UNSURE if value is not None else 0.0)
     _pin(out, readings)
+    _pin_together(out, readings)
     return out
 
 
@@ -228,3 +229,29 @@ def _pin(decisions: dict[str, CountDecision], readings: dict[str, Support]) -> N
                 decisions[key] = CountDecision(value, SURE)
                 fixed[key] = value
                 pinned = True
+
+
+def _pin_together(decisions: dict[str, CountDecision], readings: dict[str, Support]) -> None:
+    """Make sure (in place) all the unsure counts at once when, among their own readings, one set
+    of values alone fits the sure counts and the arithmetic, it is each count's best reading, and
+    each of its values is the only one the others leave possible: with 'Số vắng mặt' 2 and 9
+    ballots returned read surely, 'Tổng số' read 11, 7 or 1 and 'Số có mặt' 9, 8 or 99 can only be
+    11 and 9 (present ≥ 9, total = present + 2). Each line then agrees with the others through
+    the arithmetic, so a misreading would have to fall on the one value the others allow, on every
+    line at once. A line the others leave more than one value (issued between returned and
+    present) stays as it was."""
+    fixed = {k: d.value for k, d in decisions.items() if d.confidence >= SURE}
+    unsure = sorted(k for k, d in decisions.items() if d.confidence < SURE and readings[k])
+    if not unsure:
+        return
+    choices = [[v for v, w in readings[k].items() if w >= _READING] for k in unsure]
+    fitting = [combo for combo in itertools.product(*choices) if _fits({**fixed, **dict(zip(unsure, combo, strict=True))})]
+    if len(fitting) != 1:
+        return
+    chosen = {**fixed, **dict(zip(unsure, fitting[0], strict=True))}
+    if any(max(readings[k], key=lambda v: readings[k][v]) != chosen[k] or decisions[k].value != chosen[k] for k in unsure):
+        return
+    for key in unsure:
+        others = {k: v for k, v in chosen.items() if k != key}
+        if [v for v in range(_MOST + 1) if _fits({**others, key: v})] == [chosen[key]]:
+            decisions[key] = CountDecision(chosen[key], SURE)

@@ -484,6 +484,22 @@ def test_count_pinned_by_sure_counts_is_sure_only_when_read_so() -> None:
     assert decided["returned"].value == 5 and decided["returned"].confidence >= SURE
 
 
+def test_counts_pinned_together_when_one_set_of_best_readings_fits() -> None:
+    from parsers.scan_counts import SURE, decide_counts
+
+    # absent 2 and returned 9 sure: present ≥ 9 and total = present + 2 leave (9, 11) alone
+    sure = {"absent": {2: 12.0}, "returned": {9: 28.0}}
+    decided = decide_counts({**sure, "total": {11: 5.0, 7: 4.0, 1: 4.0}, "present": {9: 9.7, 8: 5.0, 99: 2.5}})
+    assert (decided["total"].value, decided["present"].value) == (11, 9)
+    assert decided["total"].confidence >= SURE and decided["present"].confidence >= SURE
+    # the one fitting set is not every line's best reading: both stay for a person
+    decided = decide_counts({**sure, "total": {7: 5.0, 11: 4.0}, "present": {9: 9.7, 8: 5.0}})
+    assert decided["total"].confidence < SURE and decided["present"].confidence < SURE
+    # two sets fit (present 9 or 10, total 11 or 12): nothing is pinned
+    decided = decide_counts({**sure, "total": {11: 5.0, 12: 4.0}, "present": {9: 5.0, 10: 4.0}})
+    assert decided["total"].confidence < SURE and decided["present"].confidence < SURE
+
+
 def _digit_strip(glyphs: list[tuple[str, int]], height: int = 40) -> np.ndarray:
     """Handwriting-like digits (DejaVu Sans Oblique) at the given x positions on white, as a
     count cell's crop."""
