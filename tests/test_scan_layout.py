@@ -414,9 +414,13 @@ def test_alignment_without_labels_matching_a_form_changes_nothing() -> None:
 
 
 def test_scribble_beside_a_tick_is_cancelled_and_the_tick_kept() -> None:
-    scribble = decide([CellInk(0.30), CellInk(0.06), CellInk(0.0), CellInk(0.0)])
+    scribble = decide([CellInk(0.30, 0.5), CellInk(0.06, 0.4), CellInk(0.0), CellInk(0.0)])
     assert scribble[0].cancelled and not scribble[0].marked
     assert scribble[1].marked
+    assert min(d.confidence for d in scribble) >= REVIEW_BELOW  # a zigzag of strokes: sure
+    # A cell filled solid may be the mark itself, with a stray tick beside it: for a person.
+    filled = decide([CellInk(0.30, 0.95), CellInk(0.06, 0.4), CellInk(0.0), CellInk(0.0)])
+    assert filled[1].marked and min(d.confidence for d in filled) < REVIEW_BELOW
     # A lone dense mark (a filled circle, an overflowing cross) is a mark, not a cancellation.
     lone = decide([CellInk(0.0), CellInk(0.22), CellInk(0.0), CellInk(0.0)])
     assert lone[1].marked and not lone[1].cancelled
@@ -761,3 +765,15 @@ def test_count_cell_read_upright_too_unless_settled(monkeypatch: pytest.MonkeyPa
     answers = [{5: 8.0, 6: 1.0}]
     assert scan_tally.digit_candidates(cell, 300) == {5: 8.0, 6: 1.0}
     assert len(views) == 1
+
+
+def test_cell_solidity_tells_a_zigzag_from_a_solid_fill() -> None:
+    from parsers.scan_ink import measure
+
+    filled = np.zeros((100, 100), np.uint8)
+    filled[20:80, 20:80] = 1
+    zigzag = np.zeros((100, 100), np.uint8)
+    for x in range(20, 80, 12):
+        cv2.line(zigzag, (x, 20), (x + 6, 80), 1, 3)
+    assert measure(filled, (10, 10, 90, 90)).solidity > 0.9
+    assert measure(zigzag, (10, 10, 90, 90)).solidity < 0.6
