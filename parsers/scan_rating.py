@@ -111,7 +111,9 @@ def vote(text: str) -> Rating | None:
     """The rating one reading names: close to it, clearly closer than to the others, and showing
     what tells it from them; or, for a short reading that lost letters ("TTN"), the one
     abbreviation it is part of, when it shows that abbreviation's telling part. A short reading is
-    taken as an abbreviation, whose letters hold no I nor Y: those are a handwritten T and V."""
+    taken as an abbreviation, whose letters hold no I nor Y: those are a handwritten T and V; it
+    names no abbreviation shorter than itself (script "HTXSNV" read "HITENY" is one letter from
+    HTTNV, but its E stands for a letter that was misread)."""
     if len(_normal(text).replace(" ", "")) <= 8:
         text = _normal(text).replace(" ", "").translate(_LOOKALIKE)
     s = scores(text)
@@ -120,7 +122,10 @@ def vote(text: str) -> Rating | None:
     compact = _normal(text).replace(" ", "")
     # HTNV is told from the others by what is missing: a short reading must be all but exact
     bar = _SURE_ABSENT if best is Rating.HTNV and len(compact) <= 8 else _SURE_SCORE
-    if top >= bar and top - second >= _MARGIN and _shows(best, text):
+    # a short reading is an abbreviation with letters lost, never gained: a letter more than the
+    # abbreviation has stands for one that was misread (script "HTXSNV" read "HITENY")
+    longer = len(compact) <= 8 and len(compact) > len(ABBREVIATIONS[best])
+    if top >= bar and top - second >= _MARGIN and _shows(best, text) and not longer:
         return best
     if 3 <= len(compact) <= 6:
         holders = [r for r, a in ABBREVIATIONS.items() if compact in a]

@@ -220,6 +220,8 @@ def test_rating_vocabulary_never_infers_the_telling_part_from_absence() -> None:
     assert vote("HNV") is None  # HTNV only by a missing T: not enough on a short reading
     assert vote("HTNV") is Rating.HTNV
     assert vote("HTTNV") is Rating.HTTNV
+    assert vote("HITNY") is Rating.HTTNV  # a handwritten T read I, V read Y
+    assert vote("HITENY") is None  # script HTXSNV: a letter more than HTTNV stands for a misread one
     assert vote("hoan thanh nhiem vu") is Rating.HTNV
     assert vote("khong hoan thanh nhiem vu") is Rating.KHTNV
     one = match(["HTTNV"])  # a single reading is never enough
