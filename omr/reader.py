@@ -15,6 +15,7 @@ import logging
 from dataclasses import replace
 from typing import Any
 
+import cv2
 import numpy as np
 
 from domain.errors import KiemdiemError
@@ -42,6 +43,8 @@ __all__ = ["OwnFormError", "OwnPage", "Read", "assemble", "read_own_page"]
 log = logging.getLogger(__name__)
 
 _CROP_PPMM = 8.0
+# Image pixels → pixels of the image halved by 2×2 averages (a half pixel's centre is between two).
+_HALVED = np.array([[0.5, 0.0, -0.25], [0.0, 0.5, -0.25], [0.0, 0.0, 1.0]])
 _CROP_MARGIN_MM = 3.0
 
 
@@ -85,9 +88,19 @@ def read_own_page(page: PageImage, marks: PageMarks, file_name: str, pictures: P
 
 
 def _rectified(gray: Any, registration: Registration, layout: dict[str, Any]) -> Any:
-    """The whole page as printed, whatever the photo's angle: the frame its answers' boxes are in."""
+    """The whole page as printed, whatever the photo's angle: the frame its answers' boxes are in.
+
+    Sampled from the page halved (2×2 averages, nearly free) while that keeps at least the view's
+    resolution: the warp then reads a quarter of the pixels, and fine print does not alias."""
     width_mm, height_mm = layout["page_mm"]
-    return registration.patch(gray, 0.0, 0.0, float(width_mm), float(height_mm), VIEW_DPI / (72 * MM_PER_PT))
+    ppmm = VIEW_DPI / (72 * MM_PER_PT)
+    scale = registration.px_per_mm
+    while scale >= 2 * ppmm:
+        h, w = gray.shape[0] // 2, gray.shape[1] // 2
+        gray = cv2.resize(gray[: 2 * h, : 2 * w], (w, h), interpolation=cv2.INTER_AREA)
+        registration = replace(registration, matrix=_HALVED @ registration.matrix)
+        scale /= 2
+    return registration.patch(gray, 0.0, 0.0, float(width_mm), float(height_mm), ppmm)
 
 
 def _answers(page_groups: list[Group], measured: PageMeasures, definition: FormDefinition) -> dict[str, Read]:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -24,6 +25,8 @@ RENDER_DPI = 300
 MAX_PIXELS = 60_000_000  # 300 dpi A3 is 17 MP; a 12 MP phone photo fits; beyond is not a form page
 MAX_PAGES = 200
 A4_LONG_INCHES = 297 / 25.4
+# Files whose pixels OpenCV decodes exactly as Pillow's RGB conversion does.
+_OPENCV_DECODES = {("JPEG", "L"), ("JPEG", "RGB"), ("PNG", "L"), ("PNG", "RGB")}
 
 
 @dataclass(frozen=True)
@@ -77,10 +80,33 @@ def image_pages(path: Path, name: str) -> Iterator[PageImage]:
                         f"frame {number}: {w}x{h}",
                     )
                 dpi = frame.info.get("dpi", (None, None))[0]
-                rgb = np.asarray(frame.convert("RGB"))
-                yield PageImage(number, cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), _dpi_of((w, h), _float(dpi)))
+                pixels = _decoded(path, img) if frames == 1 else None
+                if pixels is None:
+                    pixels = cv2.cvtColor(np.asarray(frame.convert("RGB")), cv2.COLOR_RGB2BGR)
+                yield PageImage(number, pixels, _dpi_of((w, h), _float(dpi)))
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
         raise _reject(name, "Tệp ảnh bị hỏng hoặc không phải ảnh, không mở được.", repr(e)) from e
+
+
+def _decoded(path: Path, img: Any) -> np.ndarray | None:
+    """A JPEG or 8-bit PNG decoded by OpenCV straight to BGR: the same pixels as Pillow's RGB
+    turned BGR (tests/test_pages.py), without Pillow's convert and copy out to numpy, which cost
+    more than decoding a JPEG. None for any other file (TIFF, palette or 16-bit PNG, CMYK) and for
+    one OpenCV cannot decode (truncated): Pillow decides those, and refuses a broken file."""
+    if (img.format, img.mode) not in _OPENCV_DECODES or len(img.tile) != 1 or _rawmode(img.tile[0]) != img.mode:
+        return None
+    data = np.fromfile(path, dtype=np.uint8)
+    # Pillow leaves EXIF orientation alone, and so must this.
+    pixels = cv2.imdecode(data, cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION)
+    if pixels is None or pixels.shape[:2] != (img.size[1], img.size[0]):
+        return None
+    return np.asarray(pixels)
+
+
+def _rawmode(tile: Any) -> object:
+    """The pixel layout stored in the file (Pillow's tile arguments: a mode, or a mode first)."""
+    args = tile[3]
+    return args[0] if isinstance(args, tuple) and args else args
 
 
 def _float(value: object) -> float | None:

@@ -21,16 +21,17 @@ from domain.model import Level, Rating
 from domain.text import fold
 from omr import solve
 from omr.checks import check_minutes_header, check_minutes_rows, check_summary_rows
-from omr.reader import OwnPage, Read, assemble, read_own_page
-from omr.register import RegistrationError
+from omr.reader import OwnPage, Read, _rectified, assemble, read_own_page
+from omr.register import Registration, RegistrationError
 from parsers.page_marks import PageMarks, read_page_marks
 from parsers.pages import PageImage
-from parsers.pictures import Pictures
+from parsers.pictures import VIEW_DPI, Pictures
 from samples.scangen import marks
 from samples.scangen.degrade import degrade, quarter_turn
 from samples.scangen.generate import fill, pages_with_boxes
 from samples.scangen.plan import Odds
 from samples.scangen.render import BlankPage
+from templating.box_layout import MM_PER_PT
 from templating.store import load_layout
 
 DPI = 200
@@ -468,3 +469,32 @@ def test_tesseract_lowers_but_does_not_veto_a_clear_digit() -> None:
     assert clear[0] == 2 and 0.9 <= clear[1] < _decide("2", 0.99, "", 0.0)[1]
     assert _decide("2", 0.95, "3", 0.8)[0] is None  # a contradicted, less than very clear reading
     assert _decide("2", SURE - 0.01, "", 0.0)[0] is None
+
+
+def _ink_centre(image: np.ndarray) -> np.ndarray:
+    ink = 255.0 - image
+    ys, xs = np.indices(image.shape)
+    return np.array([(ink * xs).sum(), (ink * ys).sum()]) / ink.sum()
+
+
+def test_the_page_view_of_a_300_dpi_page_is_taken_from_the_page_halved_without_moving() -> None:
+    """A page with twice the view's resolution is sampled from its 2×2 averages: the same picture,
+    not shifted by the half pixel the halving moves (a quarter of a view pixel if forgotten)."""
+    ppmm = 300 / 25.4
+    page = np.full((round(297 * ppmm), round(210 * ppmm)), 255, np.uint8)
+    spots = [(15 + 15 * k, 20 + 22 * k) for k in range(12)]
+    for x, y in spots:
+        cv2.rectangle(page, (round(x * ppmm), round(y * ppmm)), (round((x + 7) * ppmm), round((y + 4) * ppmm)), 0, -1)
+    empty = np.zeros((0, 2))
+    registration = Registration(np.diag([ppmm, ppmm, 1.0]), 0.0, 4, ppmm, 0, page.shape[::-1], empty, empty)
+    view_ppmm = VIEW_DPI / (72 * MM_PER_PT)
+    view = _rectified(page, registration, {"page_mm": [210, 297]})
+    direct = registration.patch(page, 0.0, 0.0, 210.0, 297.0, view_ppmm)
+    assert view.shape == direct.shape
+    assert float(np.abs(view.astype(float) - direct).mean()) < 0.5
+    shifts = []
+    for x, y in spots:
+        rows = slice(round((y - 2) * view_ppmm), round((y + 6) * view_ppmm))
+        cols = slice(round((x - 2) * view_ppmm), round((x + 9) * view_ppmm))
+        shifts.append(_ink_centre(view[rows, cols]) - _ink_centre(direct[rows, cols]))
+    assert np.all(np.abs(np.mean(shifts, axis=0)) < 0.1)

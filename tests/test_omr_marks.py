@@ -7,8 +7,10 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from omr.boxes import Box, BoxMeasure, BoxState, Calibration, Verdict, classify, measure
+from omr.boxes import Box, BoxMeasure, BoxState, Calibration, Verdict, _neighbour_shifts, classify, measure, percentile
 from omr.choices import REVIEW, decide
 
 SIDE = 92  # patch side, px
@@ -130,3 +132,38 @@ def test_a_speck_inside_is_empty() -> None:
     cv2.circle(dark, (round(CENTRE) + 3, round(CENTRE) - 2), 1, 1.0, -1)
     _, verdict = _read(dark)
     assert verdict.state is BoxState.EMPTY
+
+
+# --- measuring fast, to the last bit ------------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    values=st.lists(st.integers(0, 255), min_size=1, max_size=400),
+    q=st.sampled_from([0.0, 1.0, 37.5, 50.0, 60.0, 92.0, 99.0, 100.0]),
+    as_darkness=st.booleans(),
+)
+def test_percentile_is_numpy_s_to_the_last_bit(values: list[int], q: float, as_darkness: bool) -> None:
+    array = np.array(values, np.uint8)
+    if as_darkness:  # the float32 darkness of `_blob`, not only the grey bytes of `darkness_map`
+        array = np.clip((200.0 - array.astype(np.float32)) / 200.0, 0.0, 1.0).astype(np.float32)
+    assert percentile(array, q) == float(np.percentile(array, q))
+
+
+def _naive_neighbour_shift(box: Box, good: list[tuple[Box, tuple[float, float, float]]]) -> tuple[float, float]:
+    near = [s for b, s in good if abs(b.x - box.x) + abs(b.y - box.y) <= 25.0]
+    if len(near) < 3:
+        near = [s for _, s in good]
+    if not near:
+        return 0.0, 0.0
+    return float(np.median([s[0] for s in near])), float(np.median([s[1] for s in near]))
+
+
+@pytest.mark.parametrize("found", [0, 2, 5, 40])
+def test_neighbour_shifts_are_the_medians_of_each_box_s_neighbours(found: int) -> None:
+    rng = np.random.default_rng(found)
+    boxes = [Box(f"b{k}", float(x), float(y), 3.2, 3.2) for k, (x, y) in enumerate(rng.uniform(0, 120, (60, 2)))]
+    good = [(b, (float(dx), float(dy), 0.3)) for b, (dx, dy) in zip(boxes[:found], rng.normal(0, 0.4, (found, 2)),
+                                                                     strict=True)]
+    shifts = _neighbour_shifts(boxes, good).tolist()
+    assert shifts == [list(_naive_neighbour_shift(box, good)) for box in boxes]

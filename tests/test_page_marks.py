@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.form_identity import FormIdentity, IdentityError, _checksum
-from parsers.page_marks import QR_NOT_FOUND, read_page_marks, upright
+from parsers.page_marks import QR_NOT_FOUND, _cropped_detections, _detections, read_page_marks, upright
 from templating.marks import ARUCO_DICTIONARY, CORNER_MARKERS, aruco_png, qr_png
 
 IDENTITY = FormIdentity("2018/mau-05", 1, "Chi bộ 3", "Nguyễn Văn An", 2018, 1, 2)
@@ -321,3 +321,22 @@ def test_phone_photo(k: int) -> None:
     assert marks.rotation == k * 90
     assert len(marks.markers) == 4
     assert marks.identity == IDENTITY
+
+
+@pytest.mark.parametrize("photo", [False, True])
+def test_markers_found_on_crops_are_those_the_whole_image_gives(photo: bool) -> None:
+    page = synthetic_page()
+    image = phone_photo(page) if photo else page
+    whole = dict(_detections(image, wide=False))
+    cropped = dict(_cropped_detections(image))
+    assert whole.keys() == cropped.keys() == set(CORNER_MARKERS)
+    for name, points in whole.items():
+        np.testing.assert_allclose(cropped[name], points, atol=1e-3)  # float32 rounding of the crop's offset
+
+
+def test_a_marker_the_first_look_misses_sends_the_whole_image_to_the_detector() -> None:
+    image = synthetic_page(skip="top_left")
+    whole = _detections(image, wide=False)
+    cropped = _cropped_detections(image)
+    assert [name for name, _ in cropped] == [name for name, _ in whole] and len(whole) == 3
+    assert all(np.array_equal(a, b) for (_, a), (_, b) in zip(cropped, whole, strict=True))

@@ -92,3 +92,36 @@ def test_crop_names_are_unique_and_safe() -> None:
     assert first != second
     assert all("/" not in key and key.endswith(".png") for key in (first, second))
     assert store.crops[first].startswith(b"\x89PNG")
+
+
+def _photo(size: tuple[int, int] = (160, 120)) -> Image.Image:
+    """Colour noise, darker on the left: any difference in a decoder's colour rounding shows."""
+    rng = np.random.default_rng(3)
+    pixels = rng.integers(0, 256, (size[1], size[0], 3), dtype=np.uint8)
+    pixels[:, : size[0] // 2] //= 2
+    return Image.fromarray(pixels, "RGB")
+
+
+@pytest.mark.parametrize(
+    ("name", "mode", "options"),
+    [("photo.jpg", "RGB", {"quality": 85}), ("scan.jpg", "L", {"quality": 85}), ("scan.png", "RGB", {}),
+     ("grey.png", "L", {}), ("photo.png", "RGBA", {}), ("stack.tif", "RGB", {})],
+)
+def test_pixels_are_pillow_s_rgb_in_bgr_order_whichever_decoder(tmp_path: Path, name: str, mode: str,
+                                                                 options: dict[str, int]) -> None:
+    path = tmp_path / name
+    _photo().convert(mode).save(path, **options)
+    (page,) = image_pages(path, name)
+    with Image.open(path) as img:
+        expected = np.asarray(img.convert("RGB"))[:, :, ::-1]
+    assert page.image.dtype == np.uint8 and page.image.flags.c_contiguous
+    assert np.array_equal(page.image, expected)
+
+
+def test_a_sixteen_bit_png_is_read_as_pillow_reads_it(tmp_path: Path) -> None:
+    path = tmp_path / "deep.png"
+    Image.fromarray(np.full((30, 40), 40000, np.uint16)).save(path)
+    (page,) = image_pages(path, "deep.png")
+    with Image.open(path) as img:
+        expected = np.asarray(img.convert("RGB"))[:, :, ::-1]
+    assert np.array_equal(page.image, expected)
