@@ -35,9 +35,9 @@ def read_page_images(pages: Iterable[PageImage], name: str, pictures: Pictures) 
     def others() -> Iterator[PageImage]:
         nonlocal printed
         for page in pages:
-            marks = identity_on_crop(page.image, read_markers(page.image))
+            marks = identity_on_crop(page.gray, read_markers(page.gray))
             if marks.identity is None:  # markers hidden or the crop undecodable: search the whole page
-                marks = read_page_marks(page.image)
+                marks = read_page_marks(page.gray)
             if marks.identity is not None:
                 try:
                     own.append(read_own_page(page, marks, name, pictures))
