@@ -130,3 +130,45 @@ def unconfirmed_partners(values: MutableMapping[str, R], review: float) -> None:
             if _holds(values, votes, count, review):
                 continue
         _lower(values, present, "a count of the check is unreadable")
+    _unchecked_totals(values, review)
+
+
+def _unchecked_totals(values: MutableMapping[str, R], review: float) -> None:
+    """Mẫu 06: present ≤ total cannot be checked when the total is unreadable; the present is left
+    to a person too, unless the inequality holds for every likely total (`_holds`); an unreadable
+    present does not lower the total, which the other rows confirm (`omr.solve.summary`). Every
+    row has the same total (the branch's members): a total read surely that no other row reads
+    surely too, and that another row cannot read (not among its likely readings), is left to a
+    person; so are all of them when rows read different totals surely (one writer's digit may be
+    misread alike in several rows)."""
+    totals: list[str] = []
+    for key in list(values):
+        match = SUMMARY_ROW.match(key)
+        if not match or match.group(2) != "present":
+            continue
+        total = f"digits:row{match.group(1)}.branch.total"
+        if total not in values:
+            continue
+        totals.append(total)
+        if values[total].confidence < review <= values[key].confidence and isinstance(values[key].value, int) \
+                and not _holds(values, key, total, review):
+            _lower(values, [key], "total unreadable: present ≤ total unchecked")
+    written = [k for k in totals if _written(values[k])]
+    sure = {k: v for k in written if values[k].confidence >= review and isinstance(v := values[k].value, int)}
+    if len(set(sure.values())) > 1:
+        _lower(values, written, "the rows' totals differ")
+        return
+    for key, value in sure.items():
+        backed = any(v == value for k, v in sure.items() if k != key)
+        if not backed and any(not _may_read(values[k], value) for k in written if k != key):
+            _lower(values, [key], "no other row's total agrees")
+
+
+def _written(read: HasNumber) -> bool:
+    """A count read as a number or unreadable, not a sure blank."""
+    return read.value is not None or any(v is not None for v, _ in getattr(read, "candidates", ()))
+
+
+def _may_read(read: HasNumber, value: int) -> bool:
+    """`value` is what `read` says, or one of its likely readings (at least `_LIKELY`)."""
+    return read.value == value or any(v == value and p >= _LIKELY for v, p in getattr(read, "candidates", ()))

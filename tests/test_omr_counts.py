@@ -88,3 +88,40 @@ def test_a_minutes_row_with_an_unreadable_count_still_leaves_its_partners_to_a_p
               (("htxsnv", 7, 0.99), ("httnv", 1, 0.5), ("htnv", 2, 0.99), ("khtnv", 0, 0.99))}
     unconfirmed_partners(values, 0.9)
     assert all(r.confidence < 0.9 for r in values.values())
+
+
+def _summary(totals: list[Read], present: int = 4) -> dict[str, Read]:
+    values: dict[str, Read] = {}
+    for r, total in enumerate(totals):
+        values[f"digits:row{r}.branch.votes"] = Read(3, 0.95, None, candidates=((3, 0.99),))
+        values[f"digits:row{r}.branch.present"] = Read(present, 0.95, None, candidates=((present, 0.99),))
+        values[f"digits:row{r}.branch.total"] = total
+    return values
+
+
+def test_a_present_over_every_likely_total_goes_to_a_person_with_the_unreadable_total() -> None:
+    # The neighbour's 8 read into the present's first box: 88 cannot be under a total of 10 or 16.
+    values = _summary([Read(None, 0.85, None, candidates=((10, 0.9), (16, 0.09)))], present=88)
+    unconfirmed_partners(values, 0.9)
+    assert values["digits:row0.branch.present"].confidence < 0.9
+    # A present under every likely total keeps its confidence.
+    values = _summary([Read(None, 0.85, None, candidates=((10, 0.9), (16, 0.09)))], present=8)
+    unconfirmed_partners(values, 0.9)
+    assert values["digits:row0.branch.present"].confidence >= 0.9
+
+
+def test_a_total_no_other_row_can_read_goes_to_a_person() -> None:
+    # One sure 6, and the other row's total is unreadable but likely 5 or 15: the 6 is suspect.
+    lone = Read(6, 0.95, None, candidates=((6, 0.99), (5, 0.01)))
+    values = _summary([lone, Read(None, 0.4, None, candidates=((5, 0.65), (15, 0.24)))])
+    unconfirmed_partners(values, 0.9)
+    assert values["digits:row0.branch.total"].confidence < 0.9
+    # Another row reads the same total surely: the two back each other.
+    values = _summary([lone, Read(6, 0.95, None, candidates=((6, 0.99),)),
+                       Read(None, 0.4, None, candidates=((5, 0.65), (15, 0.24)))])
+    unconfirmed_partners(values, 0.9)
+    assert values["digits:row0.branch.total"].confidence >= 0.9
+    # Two rows read different totals surely: every total goes to a person.
+    values = _summary([lone, Read(5, 0.95, None, candidates=((5, 0.99),)), Read(None, 0.97, None, candidates=((None, 1.0),))])
+    unconfirmed_partners(values, 0.9)
+    assert all(values[f"digits:row{r}.branch.total"].confidence < 0.9 for r in (0, 1))
