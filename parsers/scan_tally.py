@@ -31,7 +31,10 @@ UNSURE = 0.5
 _MARGIN = 0.5  # the best combination must lead the next consistent one by half a cell's support
 _TOP = 4  # candidates kept per cell
 _CLASSIFIER_WEIGHT = 3.0  # an unsteady classifier reading weighs as much as three OCR readings …
-_STEADY = 0.85  # … a steady one (least probability under jitters from this) as all of them together
+# … a steady one (least probability under jitters from this) as all of them together: on the dev
+# minutes' vote cells, as written and upright, 193 of 193 such readings are right (the shipped
+# network; no wrong reading above 0.72)
+_STEADY = 0.85
 _STEADY_WEIGHT = 8.0
 _SETTLED = 0.8  # a cell whose steady reading holds this share of its support is not read upright too
 _GAP = 1.0  # glyphs further apart than this × their height are not one number …
