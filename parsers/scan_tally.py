@@ -395,7 +395,7 @@ def split_fraction(crop: np.ndarray) -> FractionParts | None:
     _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     found = _slashes(ink)
     if found is None:
-        cut = _line_gap(ink)
+        cut = _numbers_line_top(ink)
         if cut is None:
             return None
         ink[cut : cut + 2] = 0  # the rating's line and the numbers' line, apart
@@ -438,7 +438,7 @@ def _slashes(ink: np.ndarray) -> tuple[np.ndarray, list[_Blob], tuple[_Blob, _Bl
     return None if pair is None else (labels, blobs, pair)
 
 
-def _line_gap(ink: np.ndarray) -> int | None:
+def _numbers_line_top(ink: np.ndarray) -> int | None:
     """The row just over the numbers when the cell holds the rating on one line and the numbers on
     the next (the glyphs' middles fall in two groups further apart than `_LINES_APART` glyph
     heights), so that a stroke running from one line into the other (the first letter's tail into
