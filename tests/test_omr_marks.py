@@ -10,7 +10,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from omr.boxes import Box, BoxMeasure, BoxState, Calibration, Verdict, _neighbour_shifts, classify, measure, percentile
+from omr.boxes import (
+    Box,
+    BoxMeasure,
+    BoxState,
+    Calibration,
+    Verdict,
+    _neighbour_shifts,
+    _row_medians,
+    classify,
+    measure,
+    percentile,
+)
 from omr.choices import REVIEW, decide
 
 SIDE = 92  # patch side, px
@@ -148,6 +159,13 @@ def test_percentile_is_numpy_s_to_the_last_bit(values: list[int], q: float, as_d
     if as_darkness:  # the float32 darkness of `_blob`, not only the grey bytes of `darkness_map`
         array = np.clip((200.0 - array.astype(np.float32)) / 200.0, 0.0, 1.0).astype(np.float32)
     assert percentile(array, q) == float(np.percentile(array, q))
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.integers(1, 16), columns=st.integers(1, 40), seed=st.integers(0, 2**32 - 1))
+def test_row_medians_are_numpy_s_to_the_last_bit(rows: int, columns: int, seed: int) -> None:
+    side = np.random.default_rng(seed).random((rows, columns)).astype(np.float32)
+    assert np.array_equal(_row_medians(side), np.median(side, axis=1))
 
 
 def _naive_neighbour_shift(box: Box, good: list[tuple[Box, tuple[float, float, float]]]) -> tuple[float, float]:
