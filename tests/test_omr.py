@@ -498,3 +498,22 @@ def test_the_page_view_of_a_300_dpi_page_is_taken_from_the_page_halved_without_m
         cols = slice(round((x - 2) * view_ppmm), round((x + 9) * view_ppmm))
         shifts.append(_ink_centre(view[rows, cols]) - _ink_centre(direct[rows, cols]))
     assert np.all(np.abs(np.mean(shifts, axis=0)) < 0.1)
+
+
+def test_qr_on_its_crop_is_read_by_zxing_or_else_by_opencv(
+    blanks: Callable[[str], list[BlankPage]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The markers place the code; zxing-cpp reads the crop, and OpenCV still does when it fails."""
+    from omr import qr
+    from parsers.page_marks import read_markers
+
+    blank = blanks("2018/mau-05")[0]
+    img, _truth = fill(blank, np.random.default_rng(5), CLEAN)
+    gray = PageImage(1, _scan(img), float(DPI)).gray
+    markers = read_markers(gray)
+    assert markers.identity is None
+    assert qr.identity_on_crop(gray, markers).identity == blank.identity
+    monkeypatch.setattr(qr, "_zxing", lambda _image: b"")
+    assert qr.identity_on_crop(gray, markers).identity == blank.identity
+    monkeypatch.setattr(qr, "_opencv", lambda _detector, _image: b"")
+    assert qr.identity_on_crop(gray, markers).identity is None
