@@ -18,11 +18,10 @@ from typing import Any
 import cv2
 import numpy as np
 import numpy.typing as npt
-import zxingcpp
 
 from domain.form_identity import FormIdentity, IdentityError
 from omr.register import RegistrationError, register
-from parsers.page_marks import PageMarks
+from parsers.page_marks import PageMarks, zxing_payload
 from templating.page import A4_LANDSCAPE, A4_PORTRAIT, MARKER_MM, QR_MM, QR_X_MM, QR_Y_MM, PageSize
 
 log = logging.getLogger(__name__)
@@ -58,7 +57,7 @@ def identity_on_crop(image: npt.NDArray[np.uint8], marks: PageMarks) -> PageMark
     payload = b""
     for variant in (v for crop in crops for v in (crop, _binary(crop))):
         tried.append(variant)
-        payload = _zxing(variant)
+        payload = zxing_payload(variant)
         if payload:
             break
     else:
@@ -72,14 +71,6 @@ def identity_on_crop(image: npt.NDArray[np.uint8], marks: PageMarks) -> PageMark
         log.info("QR on crop not ours: %s", error)
         return marks
     return replace(marks, identity=identity, qr_error=None)
-
-
-_QR_ONLY = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
-
-
-def _zxing(image: npt.NDArray[np.uint8]) -> bytes:
-    found = zxingcpp.read_barcodes(image, formats=_QR_ONLY)
-    return bytes(found[0].bytes) if found else b""
 
 
 def _opencv(detector: Any, image: npt.NDArray[np.uint8]) -> bytes:

@@ -513,7 +513,7 @@ def test_qr_on_its_crop_is_read_by_zxing_or_else_by_opencv(
     markers = read_markers(gray)
     assert markers.identity is None
     assert qr.identity_on_crop(gray, markers).identity == blank.identity
-    monkeypatch.setattr(qr, "_zxing", lambda _image: b"")
+    monkeypatch.setattr(qr, "zxing_payload", lambda _image: b"")
     assert qr.identity_on_crop(gray, markers).identity == blank.identity
     monkeypatch.setattr(qr, "_opencv", lambda _detector, _image: b"")
     assert qr.identity_on_crop(gray, markers).identity is None
