@@ -44,7 +44,7 @@ from omr.choices import REVIEW
 from omr.names import forget_names
 from omr.qr import identity_on_crop
 from omr.reader import OwnPage, read_own_page
-from parsers.page_marks import read_markers, read_page_marks
+from parsers.page_marks import read_markers, with_identity
 from parsers.pages import image_pages
 from parsers.pictures import Pictures
 from samples.scangen.generate import generate
@@ -133,7 +133,7 @@ class _Clock:
         found = time.process_time()
         marks = identity_on_crop(gray, marks)
         if marks.identity is None:
-            marks = read_page_marks(gray)
+            marks = with_identity(gray, marks)
         decoded = time.process_time()
         try:
             own = read_own_page(page, marks, image.name, Pictures())

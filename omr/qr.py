@@ -21,7 +21,7 @@ import numpy.typing as npt
 
 from domain.form_identity import FormIdentity, IdentityError
 from omr.register import RegistrationError, register
-from parsers.page_marks import PageMarks, zxing_payload
+from parsers.page_marks import PageMarks, binary, detect_and_decode, zxing_payload
 from templating.page import A4_LANDSCAPE, A4_PORTRAIT, MARKER_MM, QR_MM, QR_X_MM, QR_Y_MM, PageSize
 
 log = logging.getLogger(__name__)
@@ -55,14 +55,14 @@ def identity_on_crop(image: npt.NDArray[np.uint8], marks: PageMarks) -> PageMark
     crops = (registration.patch(gray, QR_X_MM - _QUIET_MM, QR_Y_MM - _QUIET_MM, side, side, ppmm) for ppmm in _PPMM)
     tried: list[npt.NDArray[np.uint8]] = []
     payload = b""
-    for variant in (v for crop in crops for v in (crop, _binary(crop))):
+    for variant in (v for crop in crops for v in (crop, binary(crop))):
         tried.append(variant)
         payload = zxing_payload(variant)
         if payload:
             break
     else:
         detector = cv2.QRCodeDetector()
-        payload = next((p for p in (_opencv(detector, v) for v in tried) if p), b"")
+        payload = next((p for p in (detect_and_decode(detector, v)[0] for v in tried) if p), b"")
     if not payload:
         return marks
     try:
@@ -71,16 +71,3 @@ def identity_on_crop(image: npt.NDArray[np.uint8], marks: PageMarks) -> PageMark
         log.info("QR on crop not ours: %s", error)
         return marks
     return replace(marks, identity=identity, qr_error=None)
-
-
-def _opencv(detector: Any, image: npt.NDArray[np.uint8]) -> bytes:
-    try:
-        payload, _points, _ = detector.detectAndDecodeBytes(image)
-    except cv2.error:
-        return b""
-    return bytes(payload or b"")
-
-
-def _binary(image: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
-    _, binary = cv2.threshold(image, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    return np.asarray(binary, dtype=np.uint8)

@@ -18,7 +18,7 @@ from domain.model import Document, DocumentKind, ExtractedForm
 from omr.names import forget_names
 from omr.qr import identity_on_crop
 from omr.reader import OwnPage, assemble, read_own_page
-from parsers.page_marks import read_markers, read_page_marks
+from parsers.page_marks import read_markers, with_identity
 from parsers.pages import PageImage, image_pages
 from parsers.pictures import Pictures
 from parsers.scan_reader import read_scan_pages
@@ -37,7 +37,7 @@ def read_page_images(pages: Iterable[PageImage], name: str, pictures: Pictures) 
         for page in pages:
             marks = identity_on_crop(page.gray, read_markers(page.gray))
             if marks.identity is None:  # markers hidden or the crop undecodable: search the whole page
-                marks = read_page_marks(page.gray)
+                marks = with_identity(page.gray, marks)
             if marks.identity is not None:
                 try:
                     own.append(read_own_page(page, marks, name, pictures))

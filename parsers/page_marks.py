@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import cv2
@@ -82,12 +82,17 @@ class PageMarks:
 
 def read_page_marks(image: npt.NDArray[Any]) -> PageMarks:
     """Identity, corner markers and rotation of a BGR, BGRA or grayscale 8-bit page image."""
-    gray = _gray(image)
-    markers = _find_markers(gray)
+    return with_identity(image, read_markers(image))
+
+
+def with_identity(image: npt.NDArray[Any], marks: PageMarks) -> PageMarks:
+    """`marks` (found by `read_markers`) with the identity read from a QR searched over the whole
+    page, so that a page whose QR was not where its markers put it is not searched for markers
+    again (~0.08 s on every official-layout page)."""
     # A page with none of our markers is almost always a form printed elsewhere: one plain look
     # for a QR then, not the costly retries (they would add ~0.5 s to every official-layout page).
-    identity, qr_error = _read_identity(gray, thorough=bool(markers))
-    return PageMarks(identity=identity, qr_error=qr_error, markers=markers, rotation=_rotation(markers))
+    identity, qr_error = _read_identity(_gray(image), thorough=bool(marks.markers))
+    return replace(marks, identity=identity, qr_error=qr_error)
 
 
 def read_markers(image: npt.NDArray[Any]) -> PageMarks:
@@ -140,11 +145,11 @@ def _read_identity(gray: npt.NDArray[np.uint8], *, thorough: bool = True) -> tup
     located = False
     variants = _page_variants(gray) if thorough else iter([gray])
     for variant in variants:
-        payload, points = _detect_and_decode(detector, variant)
+        payload, points = detect_and_decode(detector, variant)
         if not payload and points is not None:
             located = True
             for crop in _crop_variants(variant, points):
-                payload, _ = _detect_and_decode(detector, crop)
+                payload, _ = detect_and_decode(detector, crop)
                 if payload:
                     break
         if payload:
@@ -163,7 +168,7 @@ def zxing_payload(image: npt.NDArray[np.uint8]) -> bytes:
     return bytes(found[0].bytes) if found else b""
 
 
-def _detect_and_decode(detector: Any, image: npt.NDArray[np.uint8]) -> tuple[bytes, Points | None]:
+def detect_and_decode(detector: Any, image: npt.NDArray[np.uint8]) -> tuple[bytes, Points | None]:
     # Bytes, not text: the binding would raise on a foreign code that is not UTF-8.
     try:
         payload, points, _ = detector.detectAndDecodeBytes(image)
@@ -174,7 +179,7 @@ def _detect_and_decode(detector: Any, image: npt.NDArray[np.uint8]) -> tuple[byt
     return bytes(payload or b""), np.asarray(points, dtype=np.float32).reshape(4, 2)
 
 
-def _binary(image: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
+def binary(image: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
     _, binary = cv2.threshold(image, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     return np.asarray(binary, dtype=np.uint8)
 
@@ -188,12 +193,12 @@ def _page_variants(gray: npt.NDArray[np.uint8]) -> Iterator[npt.NDArray[np.uint8
     phone photo, which breaks the finder-pattern search), then 2× (a small code in a
     low-resolution scan) unless the page is already large. Lazy: the first usually succeeds."""
     yield gray
-    yield _binary(gray)
+    yield binary(gray)
     yield np.asarray(cv2.medianBlur(gray, 3), dtype=np.uint8)
     if max(gray.shape) <= _UPSCALE_MAX_SIDE:
         enlarged = _enlarged(gray, 2)
         yield enlarged
-        yield _binary(enlarged)
+        yield binary(enlarged)
 
 
 def _crop_variants(image: npt.NDArray[np.uint8], points: Points) -> Iterator[npt.NDArray[np.uint8]]:
@@ -206,7 +211,7 @@ def _crop_variants(image: npt.NDArray[np.uint8], points: Points) -> Iterator[npt
     factor = max(1.0, _QR_CROP_SIDE / max(crop.shape))
     enlarged = _enlarged(crop, factor) if factor > 1 else crop
     yield enlarged
-    yield _binary(enlarged)
+    yield binary(enlarged)
 
 
 def _identity(payload: bytes) -> tuple[FormIdentity | None, str | None]:

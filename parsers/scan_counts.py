@@ -225,7 +225,7 @@ def _pin(decisions: dict[str, CountDecision], readings: dict[str, Support]) -> N
             value = decision.value
             if key in fixed or value is None or readings[key].get(value, 0.0) < _READING:
                 continue
-            if [v for v in range(_MOST + 1) if _fits({**fixed, key: v})] == [value]:
+            if _only_value(fixed, key) == value:
                 decisions[key] = CountDecision(value, SURE)
                 fixed[key] = value
                 pinned = True
@@ -252,6 +252,11 @@ def _pin_together(decisions: dict[str, CountDecision], readings: dict[str, Suppo
     if any(max(readings[k], key=lambda v: readings[k][v]) != chosen[k] or decisions[k].value != chosen[k] for k in unsure):
         return
     for key in unsure:
-        others = {k: v for k, v in chosen.items() if k != key}
-        if [v for v in range(_MOST + 1) if _fits({**others, key: v})] == [chosen[key]]:
+        if _only_value({k: v for k, v in chosen.items() if k != key}, key) == chosen[key]:
             decisions[key] = CountDecision(chosen[key], SURE)
+
+
+def _only_value(others: dict[str, int | None], key: str) -> int | None:
+    """The one value `key` may take beside the `others` under the arithmetic, None if not one."""
+    possible = [v for v in range(_MOST + 1) if _fits({**others, key: v})]
+    return possible[0] if len(possible) == 1 else None

@@ -515,5 +515,5 @@ def test_qr_on_its_crop_is_read_by_zxing_or_else_by_opencv(
     assert qr.identity_on_crop(gray, markers).identity == blank.identity
     monkeypatch.setattr(qr, "zxing_payload", lambda _image: b"")
     assert qr.identity_on_crop(gray, markers).identity == blank.identity
-    monkeypatch.setattr(qr, "_opencv", lambda _detector, _image: b"")
+    monkeypatch.setattr(qr, "detect_and_decode", lambda _detector, _image: (b"", None))
     assert qr.identity_on_crop(gray, markers).identity is None
