@@ -28,18 +28,18 @@ def _blank_scan_pdf(path: Path, pages: int) -> Path:
 
 def test_a_scanned_pdf_is_rendered_and_read_one_page_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     events: list[str] = []
-    render, look = pdf_reader.render_pdf_page, image_reader.read_page_marks
+    render, look = pdf_reader.render_pdf_page, image_reader.with_identity
 
     def rendering(document: Any, index: int, *args: Any, **kwargs: Any) -> Any:
         events.append(f"render {index + 1}")
         return render(document, index, *args, **kwargs)
 
-    def looking(image: Any) -> Any:
+    def looking(image: Any, marks: Any) -> Any:
         events.append("read")
-        return look(image)
+        return look(image, marks)
 
     monkeypatch.setattr(pdf_reader, "render_pdf_page", rendering)
-    monkeypatch.setattr(image_reader, "read_page_marks", looking)
+    monkeypatch.setattr(image_reader, "with_identity", looking)
     (document,) = read_file(_blank_scan_pdf(tmp_path / "scan.pdf", 5))
     assert events == [e for k in range(1, 6) for e in (f"render {k}", "read")]
     assert document.rejected is not None and "Không nhận ra mẫu biểu" in document.rejected  # blank pages
