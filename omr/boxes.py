@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 Gray = npt.NDArray[np.uint8]
 Floats = npt.NDArray[np.float32]
+_Shift = tuple[float, float, float]  # dx mm, dy mm, outline score
 
 PPMM = 10.0  # pixels per mm of every resampled box patch
 SEARCH_MM = 1.5  # how far a box is looked for around its position from four markers
@@ -178,14 +179,30 @@ def _outline_template(w_px: int, h_px: int) -> Floats:
     return template
 
 
-def _locate(dark: Floats, box: Box) -> tuple[float, float, float]:
-    """Shift (mm) of the box inside its search window, and how well its outline matched."""
-    w_px, h_px = round(box.w * PPMM), round(box.h * PPMM)
-    template = _outline_template(w_px, h_px)
-    scores = cv2.matchTemplate(dark, template, cv2.TM_CCORR)
-    _, best, _, (bx, by) = cv2.minMaxLoc(scores)
-    centre = (scores.shape[1] - 1) / 2, (scores.shape[0] - 1) / 2
-    return (bx - centre[0]) / PPMM, (by - centre[1]) / PPMM, float(best)
+def _outline_scores(dark: Floats, box: Box) -> Floats:
+    """How well the box's outline matches at every shift its window allows (`_best` reads them)."""
+    template = _outline_template(round(box.w * PPMM), round(box.h * PPMM))
+    return np.asarray(cv2.matchTemplate(dark, template, cv2.TM_CCORR), dtype=np.float32)
+
+
+def _reaches(scores: Floats, around: tuple[float, float]) -> bool:
+    """Whether the window's shifts include `around` (mm from the window's middle)."""
+    x, y = _score_index(scores, around)
+    return bool(0 <= x <= scores.shape[1] - 1 and 0 <= y <= scores.shape[0] - 1)
+
+
+def _score_index(scores: Floats, at: tuple[float, float]) -> tuple[float, float]:
+    return (scores.shape[1] - 1) / 2 + at[0] * PPMM, (scores.shape[0] - 1) / 2 + at[1] * PPMM
+
+
+def _best(scores: Floats, around: tuple[float, float], reach: float) -> _Shift:
+    """The best shift (mm, from `around`) within `reach` of `around` and its outline score."""
+    px, py = _score_index(scores, around)
+    r = reach * PPMM
+    x0, x1 = max(0, math.ceil(px - r)), min(scores.shape[1] - 1, math.floor(px + r))
+    y0, y1 = max(0, math.ceil(py - r)), min(scores.shape[0] - 1, math.floor(py + r))
+    _, best, _, (bx, by) = cv2.minMaxLoc(scores[y0:y1 + 1, x0:x1 + 1])
+    return (bx + x0 - px) / PPMM, (by + y0 - py) / PPMM, float(best)
 
 
 def _printed_sides(dark: Floats, origin: tuple[float, float], box: Box) -> float:
@@ -194,7 +211,7 @@ def _printed_sides(dark: Floats, origin: tuple[float, float], box: Box) -> float
     touching it counts for nothing) over the paper just outside it; the second weakest side
     speaks for the box, so one side hidden by a stroke or a neighbouring rule does not.
 
-    The search's template (`_locate`) also wants light paper inside the ring, so a thick digit
+    The search's template (`_outline_scores`) also wants light paper inside the ring, so a thick digit
     filling its box made a clearly printed box look not found; the box's interior is not read here.
     A side off the patch counts as not seen."""
     x0, y0 = round((box.x - origin[0]) * PPMM), round((box.y - origin[1]) * PPMM)
@@ -419,47 +436,80 @@ class PageMeasures:
     registration: Registration
 
 
-_Shift = tuple[float, float, float]  # dx mm, dy mm, outline score
+@dataclass(frozen=True)
+class _Scan:
+    """Each box's darkness patch (with its origin in page mm) and outline scores over its window."""
 
+    patches: dict[str, tuple[Floats, tuple[float, float]]]
+    scores: dict[str, Floats]
 
-def _scan(gray: Gray, registration: Registration, boxes: list[Box], search: float
-          ) -> tuple[dict[str, tuple[Floats, tuple[float, float]]], dict[str, _Shift]]:
-    pad = search + _MARGIN_MM
-    patches: dict[str, tuple[Floats, tuple[float, float]]] = {}
-    shifts: dict[str, _Shift] = {}
-    for box in boxes:
-        x, y, w, h = _window(box, pad)
-        dark = darkness_map(registration.patch(gray, x, y, w, h, PPMM))
-        patches[box.id] = dark, (x, y)
-        shifts[box.id] = _locate(dark, box)
-    return patches, shifts
+    @classmethod
+    def of(cls, gray: Gray, registration: Registration, boxes: list[Box], search: float) -> _Scan:
+        pad = search + _MARGIN_MM
+        patches: dict[str, tuple[Floats, tuple[float, float]]] = {}
+        scores: dict[str, Floats] = {}
+        for box in boxes:
+            x, y, w, h = _window(box, pad)
+            dark = darkness_map(registration.patch(gray, x, y, w, h, PPMM))
+            patches[box.id] = dark, (x, y)
+            scores[box.id] = _outline_scores(dark, box)
+        return cls(patches, scores)
 
 
 def measure_boxes(gray: Gray, registration: Registration, boxes: list[Box]) -> PageMeasures:
     """Refined position and raw ink measures of every box.
 
-    First pass: each box looked for in a wide window; the well-found ones become fiducials of a
-    second fit of the page (`Registration.refit`). Second pass: a narrow search under the refined
-    fit, each box's own shift kept only where it agrees with its neighbours' (a mark or a scribble
-    beside a box can pull the outline match astray; a real distortion moves neighbours alike)."""
+    Each box is looked for in a wide window; the well-found ones become fiducials of a second fit
+    of the page (`Registration.refit`). Then each box is looked for again, narrowly, where the
+    refined fit puts it, and its own shift is kept only where it agrees with its neighbours' (a
+    mark or a scribble beside a box can pull the outline match astray; a real distortion moves
+    neighbours alike). The second look reuses the first one's patch and outline scores: the two
+    fits differ by a fraction of a millimetre, so resampling every box again would cost as much
+    as the first look and see the same pixels. A box the refined fit moves out of its first
+    window (a fit from three markers far off) is resampled under the refined fit."""
     wide = SEARCH_MM if registration.markers == 4 else WIDE_SEARCH_MM
-    _, first = _scan(gray, registration, boxes, wide)
+    scan = _Scan.of(gray, registration, boxes, wide)
+    first = {b.id: _best(scan.scores[b.id], (0.0, 0.0), wide) for b in boxes}
     found = [b for b in boxes if first[b.id][2] >= _MIN_OUTLINE]
+    centres = np.array([[b.x + b.w / 2, b.y + b.h / 2] for b in boxes])
+    refined = registration
     if len(found) >= _MIN_FIDUCIALS:
-        centres = np.array([[b.x + b.w / 2, b.y + b.h / 2] for b in found])
-        moved = centres + np.array([first[b.id][:2] for b in found])
-        registration = registration.refit(centres, registration.to_image(moved), _FIT_TOLERANCE_MM)
-    patches, shifts = _scan(gray, registration, boxes, FINE_SEARCH_MM)
+        at = np.array([[b.x + b.w / 2, b.y + b.h / 2] for b in found])
+        moved = at + np.array([first[b.id][:2] for b in found])
+        refined = registration.refit(at, registration.to_image(moved), _FIT_TOLERANCE_MM)
+    # Where the refined fit puts each box, in millimetres of the first look's patches.
+    offsets = registration.to_page(refined.to_image(centres)) - centres
+    lost = [k for k, b in enumerate(boxes) if not _reaches(scan.scores[b.id], (offsets[k, 0], offsets[k, 1]))]
+    if lost:
+        again = _Scan.of(gray, refined, [boxes[k] for k in lost], FINE_SEARCH_MM)
+        scan.patches.update(again.patches)
+        scan.scores.update(again.scores)
+        offsets[lost] = 0.0
+    shifts = {b.id: _best(scan.scores[b.id], (offsets[k, 0], offsets[k, 1]), FINE_SEARCH_MM)
+              for k, b in enumerate(boxes)}
     good = [(b, shifts[b.id]) for b in boxes if shifts[b.id][2] >= _MIN_OUTLINE]
     out: dict[str, BoxMeasure] = {}
-    for box, (mx, my) in zip(boxes, _neighbour_shifts(boxes, good).tolist(), strict=True):
+    for box, (mx, my), (ox, oy) in zip(boxes, _neighbour_shifts(boxes, good).tolist(), offsets.tolist(), strict=True):
         dx, dy, score = shifts[box.id]
         if score < _MIN_OUTLINE or abs(dx - mx) + abs(dy - my) > _AGREE_MM:
             dx, dy = mx, my
-        dark, origin = patches[box.id]
-        shifted = box.shifted(dx, dy)
+        dark, origin = _window_patch(*scan.patches[box.id], box.shifted(ox, oy), FINE_SEARCH_MM + _MARGIN_MM)
+        scan.patches[box.id] = dark, origin
+        shifted = box.shifted(ox + dx, oy + dy)
         out[box.id] = measure(dark, origin, shifted, _printed_sides(dark, origin, shifted))
-    return PageMeasures(out, patches, registration)
+    return PageMeasures(out, scan.patches, refined)
+
+
+def _window_patch(dark: Floats, origin: tuple[float, float], box: Box, pad: float
+                  ) -> tuple[Floats, tuple[float, float]]:
+    """The part of a patch that a window `pad` around `box` would have sampled (to the pixel), and
+    its origin: a box is measured in the narrow window alone, as if sampled there, so that how far
+    a mark runs (`_footprint`) is judged within the same reach whichever window found the box."""
+    x, y, w, h = _window(box, pad)
+    i, j = round((x - origin[0]) * PPMM), round((y - origin[1]) * PPMM)
+    i0, j0 = max(0, i), max(0, j)
+    cut = dark[j0:j + round(h * PPMM), i0:i + round(w * PPMM)]
+    return cut, (origin[0] + i0 / PPMM, origin[1] + j0 / PPMM)
 
 
 def _neighbour_shifts(boxes: list[Box], good: list[tuple[Box, _Shift]]) -> npt.NDArray[np.float64]:

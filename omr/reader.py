@@ -15,7 +15,6 @@ import logging
 from dataclasses import replace
 from typing import Any
 
-import cv2
 import numpy as np
 
 from domain.errors import KiemdiemError
@@ -35,6 +34,7 @@ from omr.results import OwnPage, Read
 from parsers.page_marks import PageMarks
 from parsers.pages import PageImage
 from parsers.pictures import VIEW_DPI, Pictures
+from parsers.shrink import halved
 from templating.box_layout import MM_PER_PT
 from templating.store import load_layout
 
@@ -56,7 +56,7 @@ def read_own_page(page: PageImage, marks: PageMarks, file_name: str, pictures: P
     """Every answer of the page; raises `OwnFormError` (no identity, unknown version) or
     `omr.register.RegistrationError` (markers missing or inconsistent). A QR that `marks` could
     not read is tried again where the markers place it (`omr.qr`)."""
-    marks = identity_on_crop(page.image, marks)
+    marks = identity_on_crop(page.gray, marks)
     identity = marks.identity
     if identity is None:
         raise OwnFormError(marks.qr_error or "Không đọc được mã QR của trang.", detail=f"{file_name} p{page.number}")
@@ -96,8 +96,7 @@ def _rectified(gray: Any, registration: Registration, layout: dict[str, Any]) ->
     ppmm = VIEW_DPI / (72 * MM_PER_PT)
     scale = registration.px_per_mm
     while scale >= 2 * ppmm:
-        h, w = gray.shape[0] // 2, gray.shape[1] // 2
-        gray = cv2.resize(gray[: 2 * h, : 2 * w], (w, h), interpolation=cv2.INTER_AREA)
+        gray = halved(gray)
         registration = replace(registration, matrix=_HALVED @ registration.matrix)
         scale /= 2
     return registration.patch(gray, 0.0, 0.0, float(width_mm), float(height_mm), ppmm)

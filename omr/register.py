@@ -76,6 +76,11 @@ class Registration:
         pts = np.asarray(points_mm, dtype=np.float64).reshape(-1, 1, 2)
         return np.asarray(cv2.perspectiveTransform(pts, self.matrix), dtype=np.float64).reshape(-1, 2)
 
+    def to_page(self, points_px: npt.ArrayLike) -> npt.NDArray[np.float64]:
+        pts = np.asarray(points_px, dtype=np.float64).reshape(-1, 1, 2)
+        inverse = np.linalg.inv(self.matrix)
+        return np.asarray(cv2.perspectiveTransform(pts, inverse), dtype=np.float64).reshape(-1, 2)
+
     def patch(self, gray: npt.NDArray[np.uint8], x_mm: float, y_mm: float, w_mm: float, h_mm: float,
               ppmm: float) -> npt.NDArray[np.uint8]:
         """The page region (mm, upright) resampled to `ppmm` pixels per mm, upright whatever the

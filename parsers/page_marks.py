@@ -25,6 +25,7 @@ import zxingcpp
 
 from domain.errors import FileRejected
 from domain.form_identity import FormIdentity, IdentityError
+from parsers.shrink import halved, shrunk
 from templating.marks import ARUCO_DICTIONARY, CORNER_MARKERS
 
 Points = npt.NDArray[np.float32]
@@ -239,6 +240,9 @@ _LOCATE_WINDOWS = (7, 17, 10)
 # A marker is cut out with this margin (pixels of the reduced page) for its second look: wider
 # than the largest threshold window (23) and the detector's minimum distance to the border (3).
 _CROP_MARGIN = 32
+# The missing fourth marker is looked for within this share of the image's long side (either way)
+# of where the other three place it: a phone's perspective moves it by a few per cent.
+_MISSING_REACH = 0.12
 
 
 def _detector(*, wide: bool, min_perimeter: float = _MIN_PERIMETER_RATE,
@@ -273,25 +277,34 @@ def _side(points: Points) -> float:
     return math.sqrt(abs(float(cv2.contourArea(points))))
 
 
+def _in_crop(image: npt.NDArray[np.uint8], box: tuple[int, int, int, int], name: str, *, wide: bool
+             ) -> list[tuple[str, Points]]:
+    """Detections of marker `name` in the `box` (x0, y0, x1, y1, clipped to the image) of `image`,
+    in pixels of `image`. The shortest candidate kept is the one the whole image would keep."""
+    x0, y0 = max(0, box[0]), max(0, box[1])
+    crop = image[y0:max(y0, box[3]), x0:max(x0, box[2])]
+    if min(crop.shape) < 2 * _CROP_MARGIN:
+        return []
+    rate = _MIN_PERIMETER_RATE * max(image.shape) / max(crop.shape)
+    offset = np.array([x0, y0], dtype=np.float32)
+    return [(seen, pts + offset) for seen, pts in _detections(crop, wide=wide, min_perimeter=rate) if seen == name]
+
+
 def _cropped_detections(small: npt.NDArray[np.uint8]) -> list[tuple[str, Points]]:
     """What `_detections(small)` finds, at a third of its cost: the markers are located on a copy
     half as large, then each is detected again on a crop of `small` around it. The detector only
-    looks at a few pixels around a marker, so the crop gives the corners the whole image would
-    (the shortest candidate is kept in pixels of `small`). Any marker the half-size look misses,
-    or whose crop loses it, sends the whole of `small` to the detector as before."""
-    half = np.asarray(cv2.resize(small, (small.shape[1] // 2, small.shape[0] // 2), interpolation=cv2.INTER_AREA),
-                      dtype=np.uint8)
+    looks at a few pixels around a marker, so the crop gives the corners the whole image would.
+    When the half-size look misses more than one marker, or a crop loses the marker it was cut
+    around, the whole of `small` goes to the detector as before."""
+    half = np.asarray(halved(small), dtype=np.uint8)
     located = _detections(half, wide=False, min_perimeter=_LOCATE_PERIMETER_RATE, windows=_LOCATE_WINDOWS)
-    if len({name for name, _ in located}) < len(CORNER_MARKERS):
+    if len({name for name, _ in located}) < len(CORNER_MARKERS) - 1:
         return _detections(small, wide=False)
     found: list[tuple[str, Points]] = []
     for name, points in located:
         x, y, w, h = cv2.boundingRect(points * 2)
-        x0, y0 = max(0, x - _CROP_MARGIN), max(0, y - _CROP_MARGIN)
-        crop = small[y0:y + h + _CROP_MARGIN, x0:x + w + _CROP_MARGIN]
-        rate = _MIN_PERIMETER_RATE * max(small.shape) / max(crop.shape)
-        offset = np.array([x0, y0], dtype=np.float32)
-        again = [(seen, pts + offset) for seen, pts in _detections(crop, wide=False, min_perimeter=rate) if seen == name]
+        box = (x - _CROP_MARGIN, y - _CROP_MARGIN, x + w + _CROP_MARGIN, y + h + _CROP_MARGIN)
+        again = _in_crop(small, box, name, wide=False)
         if len(again) != 1:
             return _detections(small, wide=False)
         found.extend(again)
@@ -302,7 +315,7 @@ def _reduced_detections(gray: npt.NDArray[np.uint8]) -> list[tuple[str, Points]]
     """Markers found on a copy at most `_DETECT_SIDE` pixels long (a 300 dpi page or a 12 MP photo
     costs ~0.15 s at full size, a few hundredths reduced), corners refined on the full image."""
     scale = _DETECT_SIDE / max(gray.shape)
-    small = np.asarray(cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA), dtype=np.uint8)
+    small = np.asarray(shrunk(gray, scale), dtype=np.uint8)
     found = _cropped_detections(small)
     if not found:
         return []
@@ -314,15 +327,39 @@ def _reduced_detections(gray: npt.NDArray[np.uint8]) -> list[tuple[str, Points]]
     return [(name, points[k]) for k, (name, _) in enumerate(found)]
 
 
+def _missing_corner(gray: npt.NDArray[np.uint8], found: list[tuple[str, Points]], *, wide: bool
+                    ) -> list[tuple[str, Points]]:
+    """The one marker missing from three, looked for only where the other three place it: the
+    corners of a page stay a parallelogram under any turn and nearly so in a photo, so the fourth
+    lies near the sum of its two neighbours less the opposite corner. A crop there costs a
+    fraction of a whole-image search, which a page with a torn or covered corner would pay for
+    nothing."""
+    centres = {name: points.mean(axis=0) for name, points in found}
+    (missing,) = set(_CLOCKWISE) - set(centres)
+    at = _CLOCKWISE.index(missing)
+    before, opposite, after = (_CLOCKWISE[(at + k) % 4] for k in (-1, 2, 1))
+    x, y = (centres[before] + centres[after] - centres[opposite]).tolist()
+    reach = round(max(_MISSING_REACH * max(gray.shape), 3 * max(_side(points) for _, points in found)))
+    return _in_crop(gray, (round(x) - reach, round(y) - reach, round(x) + reach, round(y) + reach), missing, wide=wide)
+
+
 def _find_markers(gray: npt.NDArray[np.uint8]) -> dict[str, Points]:
     """One detection per corner id: the largest when an id is seen twice, and none whose size is
-    far from the others'. A large image is searched reduced first; the full image, then wider
-    thresholds, are tried only while a corner is missing."""
-    detections = _reduced_detections(gray) if max(gray.shape) > _DETECT_SIDE * 1.2 else []
-    if len({name for name, _ in detections}) < len(CORNER_MARKERS):
+    far from the others'. A large image is searched reduced first. While a corner is missing, one
+    of four is looked for at full size where the others place it (`_missing_corner`), with the
+    usual then wider thresholds; more than one, over the whole image."""
+    if max(gray.shape) > _DETECT_SIDE * 1.2:
+        detections = _reduced_detections(gray)
+        if len({name for name, _ in detections}) < len(CORNER_MARKERS) - 1:
+            detections = _detections(gray, wide=False)
+    else:
         detections = _detections(gray, wide=False)
-    if len({name for name, _ in detections}) < len(CORNER_MARKERS):
-        detections += _detections(gray, wide=True)
+    for wide in (False, True):
+        names = {name for name, _ in detections}
+        if len(names) == len(CORNER_MARKERS) - 1:
+            detections += _missing_corner(gray, detections, wide=wide)
+        elif len(names) < len(CORNER_MARKERS) - 1 and wide:
+            detections += _detections(gray, wide=True)
     best: dict[str, Points] = {}
     for name, points in detections:
         if name not in best or _side(points) > _side(best[name]):

@@ -8,9 +8,8 @@ a few KB on disk), and any decoding failure becomes a `FileRejected` with a Viet
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from dataclasses import dataclass
-from functools import cached_property
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,17 +28,37 @@ A4_LONG_INCHES = 297 / 25.4
 _OPENCV_DECODES = {("JPEG", "L"), ("JPEG", "RGB"), ("PNG", "L"), ("PNG", "RGB")}
 
 
-@dataclass(frozen=True)
 class PageImage:
-    """One page as pixels: `number` is 1-based in its file; `dpi` is estimated for photos."""
+    """One page as pixels: `number` is 1-based in its file; `dpi` is estimated for photos.
 
-    number: int
-    image: np.ndarray  # BGR, uint8
-    dpi: float
+    Our own forms are read from the grey copy alone, so a file OpenCV decodes is decoded straight
+    to grey (half the cost of a colour JPEG) and decoded again in colour only when a reader asks
+    for `image` (official-layout scans set coloured stamps and ink apart)."""
 
-    @cached_property
+    def __init__(self, number: int, image: np.ndarray | None, dpi: float, *,
+                 gray: np.ndarray | None = None, colour: Callable[[], np.ndarray] | None = None) -> None:
+        if image is None and (gray is None or colour is None):
+            raise ValueError("a page needs its colour pixels, or its grey ones and a way to the colour")
+        self.number = number
+        self.dpi = dpi
+        self._image = image
+        self._gray = gray
+        self._colour = colour
+
+    @property
+    def image(self) -> np.ndarray:
+        """BGR, uint8."""
+        if self._image is None:
+            assert self._colour is not None
+            self._image = self._colour()
+        return self._image
+
+    @property
     def gray(self) -> np.ndarray:
-        return cv2.cvtColor(self.image, cv2.COLOR_BGR2GRAY) if self.image.ndim == 3 else self.image
+        if self._gray is None:
+            image = self.image
+            self._gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
+        return self._gray
 
 
 def _reject(name: str, message: str, detail: str) -> FileRejected:
@@ -79,28 +98,43 @@ def image_pages(path: Path, name: str) -> Iterator[PageImage]:
                         f"Ảnh quá lớn ({w}×{h} điểm ảnh); hãy quét ở 200–300 dpi.",
                         f"frame {number}: {w}x{h}",
                     )
-                dpi = frame.info.get("dpi", (None, None))[0]
-                pixels = _decoded(path, img) if frames == 1 else None
-                if pixels is None:
-                    pixels = cv2.cvtColor(np.asarray(frame.convert("RGB")), cv2.COLOR_RGB2BGR)
-                yield PageImage(number, pixels, _dpi_of((w, h), _float(dpi)))
+                dpi = _dpi_of((w, h), _float(frame.info.get("dpi", (None, None))[0]))
+                gray = _decoded(path, img, cv2.IMREAD_GRAYSCALE) if frames == 1 else None
+                if gray is not None:
+                    yield PageImage(number, None, dpi, gray=gray, colour=partial(_colour, path, (w, h), name))
+                else:
+                    yield PageImage(number, cv2.cvtColor(np.asarray(frame.convert("RGB")), cv2.COLOR_RGB2BGR), dpi)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
         raise _reject(name, "Tệp ảnh bị hỏng hoặc không phải ảnh, không mở được.", repr(e)) from e
 
 
-def _decoded(path: Path, img: Any) -> np.ndarray | None:
-    """A JPEG or 8-bit PNG decoded by OpenCV straight to BGR: the same pixels as Pillow's RGB
-    turned BGR (tests/test_pages.py), without Pillow's convert and copy out to numpy, which cost
-    more than decoding a JPEG. None for any other file (TIFF, palette or 16-bit PNG, CMYK) and for
-    one OpenCV cannot decode (truncated): Pillow decides those, and refuses a broken file."""
+def _decoded(path: Path, img: Any, flags: int) -> np.ndarray | None:
+    """A JPEG or 8-bit PNG decoded by OpenCV (`flags`: grey or BGR): in colour, the same pixels as
+    Pillow's RGB turned BGR (tests/test_pages.py), without Pillow's convert and copy out to numpy,
+    which cost more than decoding a JPEG. None for any other file (TIFF, palette or 16-bit PNG,
+    CMYK) and for one OpenCV cannot decode (truncated): Pillow decides those, and refuses a broken
+    file."""
     if (img.format, img.mode) not in _OPENCV_DECODES or len(img.tile) != 1 or _rawmode(img.tile[0]) != img.mode:
         return None
+    return _imdecode(path, flags, img.size)
+
+
+def _imdecode(path: Path, flags: int, size: tuple[int, int]) -> np.ndarray | None:
     data = np.fromfile(path, dtype=np.uint8)
     # Pillow leaves EXIF orientation alone, and so must this.
-    pixels = cv2.imdecode(data, cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION)
-    if pixels is None or pixels.shape[:2] != (img.size[1], img.size[0]):
+    pixels = cv2.imdecode(data, flags | cv2.IMREAD_IGNORE_ORIENTATION)
+    if pixels is None or pixels.shape[:2] != (size[1], size[0]):
         return None
     return np.asarray(pixels)
+
+
+def _colour(path: Path, size: tuple[int, int], name: str) -> np.ndarray:
+    """The colour pixels of a file whose grey ones OpenCV already decoded (so it decodes them too,
+    unless the file changed in between)."""
+    pixels = _imdecode(path, cv2.IMREAD_COLOR, size)
+    if pixels is None:
+        raise _reject(name, "Tệp ảnh bị hỏng hoặc không phải ảnh, không mở được.", "colour decoding failed")
+    return pixels
 
 
 def _rawmode(tile: Any) -> object:

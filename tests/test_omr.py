@@ -517,3 +517,72 @@ def test_qr_on_its_crop_is_read_by_zxing_or_else_by_opencv(
     assert qr.identity_on_crop(gray, markers).identity == blank.identity
     monkeypatch.setattr(qr, "detect_and_decode", lambda _detector, _image: (b"", None))
     assert qr.identity_on_crop(gray, markers).identity is None
+
+
+def _measured_photo(blanks: Callable[[str], list[BlankPage]], markers: int = 4
+                    ) -> tuple[np.ndarray, Registration, list[Any]]:
+    """A phone photo of a filled Mẫu 05, the fit of its markers (three: an affine fit, which the
+    photo's perspective puts millimetres off), and its boxes."""
+    from omr.layout import page_boxes
+    from omr.register import register
+
+    blank = blanks("2018/mau-05")[0]
+    img, _truth = fill(blank, np.random.default_rng(11), CLEAN)
+    photo, _done = degrade(img, np.random.default_rng(11), "phone")
+    gray = PageImage(1, photo, max(photo.shape) / (297 / 25.4)).gray
+    layout = load_layout(blank.form_id)
+    found = read_page_marks(gray)
+    found = replace(found, markers=dict(list(found.markers.items())[:markers]))
+    registration = register(found, layout, (gray.shape[1], gray.shape[0]))
+    return gray, registration, page_boxes(layout, blank.identity.page)
+
+
+def _fresh_look(gray: np.ndarray, registration: Registration, box: Any) -> tuple[float, float, float]:
+    """Where a narrow look of its own, under `registration`, finds the box, and its ink share."""
+    from omr.boxes import FINE_SEARCH_MM, _best, _Scan
+
+    scan = _Scan.of(gray, registration, [box], FINE_SEARCH_MM)
+    dx, dy, _score = _best(scan.scores[box.id], (0.0, 0.0), FINE_SEARCH_MM)
+    return dx, dy, float((scan.patches[box.id][0] > 0.28).mean())
+
+
+def test_boxes_are_found_where_a_narrow_look_under_the_refined_fit_finds_them(
+        blanks: Callable[[str], list[BlankPage]]) -> None:
+    """The second look reuses the first look's patches (sampled under the markers' fit) instead of
+    sampling every box again under the refined fit: it must find each box where a look of its
+    own would."""
+    from omr.boxes import WIDE_SEARCH_MM, measure_boxes
+
+    gray, registration, boxes = _measured_photo(blanks, markers=3)
+    measured = measure_boxes(gray, registration, boxes)
+    centres = np.array([[b.x, b.y] for b in boxes])
+    refit = registration.to_page(measured.registration.to_image(centres)) - centres
+    assert np.abs(refit).max() > 1.0  # the boxes moved the fit, by more than a narrow look reaches
+    close = 0
+    for box, delta in zip(boxes, refit, strict=True):
+        dx, dy, _ink = _fresh_look(gray, measured.registration, box)
+        at = measured.measures[box.id].box
+        if np.abs(delta).max() <= WIDE_SEARCH_MM:  # measured in the first look's patch: its fit's mm
+            at = replace(at, x=at.x - delta[0], y=at.y - delta[1])
+        close += abs(at.x - (box.x + dx)) <= 0.15 and abs(at.y - (box.y + dy)) <= 0.15
+    assert close >= 0.95 * len(boxes)
+
+
+def test_a_box_the_refined_fit_moves_out_of_its_first_window_is_sampled_again(
+        blanks: Callable[[str], list[BlankPage]], monkeypatch: pytest.MonkeyPatch) -> None:
+    from omr.boxes import FINE_SEARCH_MM, measure_boxes
+
+    gray, registration, boxes = _measured_photo(blanks)
+    assert registration.markers == 4
+    # A refined fit 2.5 mm away from the markers' one: beyond every first window (±1.5 mm).
+    moved = Registration(registration.matrix @ np.array([[1, 0, 2.5], [0, 1, 0], [0, 0, 1]]), registration.error_mm,
+                         4, registration.px_per_mm, registration.rotation, registration.image_size, registration.paper,
+                         registration.seen)
+    monkeypatch.setattr(Registration, "refit", lambda self, *_args: moved)
+    measured = measure_boxes(gray, registration, boxes)
+    assert measured.registration is moved
+    for box in boxes[:20]:
+        _dark, (x, y) = measured.patches[box.id]
+        # Sampled afresh around where `moved` puts the box, not cut from the first look's patch
+        # (whose window lies 2.5 mm away in `moved`'s millimetres).
+        assert (x, y) == pytest.approx((box.x - FINE_SEARCH_MM - 0.7, box.y - FINE_SEARCH_MM - 0.7), abs=0.11)

@@ -44,6 +44,9 @@ def test_a_broken_row_is_not_mended_with_a_far_less_likely_reading() -> None:
     decisions = solve.minutes(cells, {}, valid=7)
     assert not decisions["digits:row3.votes.httnv"].confirmed
     assert decisions["digits:row0.votes.htxsnv"].confirmed
+    # Nor with one three and a half times less likely (a plain 5 the classifier undersold).
+    cells["digits:row3.votes.httnv"] = ((5, 0.77), (3, 0.22), (8, 0.01))
+    assert not solve.minutes(cells, {}, valid=7)["digits:row3.votes.httnv"].confirmed
     # A comparable reading (within RIVAL) is still chosen by the sum.
     cells["digits:row3.votes.httnv"] = ((5, 0.6), (3, 0.4))
     assert solve.minutes(cells, {}, valid=7)["digits:row3.votes.httnv"] == solve.Decision(3, True)

@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.form_identity import FormIdentity, IdentityError, _checksum
+from parsers import page_marks
 from parsers.page_marks import QR_NOT_FOUND, _cropped_detections, _detections, read_page_marks, upright
 from templating.marks import ARUCO_DICTIONARY, CORNER_MARKERS, aruco_png, qr_png
 
@@ -334,9 +335,55 @@ def test_markers_found_on_crops_are_those_the_whole_image_gives(photo: bool) -> 
         np.testing.assert_allclose(cropped[name], points, atol=1e-3)  # float32 rounding of the crop's offset
 
 
-def test_a_marker_the_first_look_misses_sends_the_whole_image_to_the_detector() -> None:
+def test_three_markers_located_are_each_detected_on_their_crop() -> None:
     image = synthetic_page(skip="top_left")
     whole = _detections(image, wide=False)
     cropped = _cropped_detections(image)
     assert [name for name, _ in cropped] == [name for name, _ in whole] and len(whole) == 3
-    assert all(np.array_equal(a, b) for (_, a), (_, b) in zip(cropped, whole, strict=True))
+    for (_, a), (_, b) in zip(cropped, whole, strict=True):
+        np.testing.assert_allclose(a, b, atol=1e-3)
+
+
+def test_two_markers_missing_send_the_whole_image_to_the_detector(monkeypatch: pytest.MonkeyPatch) -> None:
+    image = synthetic_page(skip="top_left")
+    side, offset = mm(10), mm(8)
+    image[offset:offset + side, PAGE_W - offset - side:PAGE_W - offset] = 255  # top right gone
+    sizes = _detector_calls(monkeypatch)
+    assert [name for name, _ in _cropped_detections(image)] == [name for name, _ in _detections(image, wide=False)]
+    assert image.shape in sizes
+
+
+def _detector_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, ...]]:
+    """The shapes of the images the marker detector is run on, from now on."""
+    sizes: list[tuple[int, ...]] = []
+    detections = page_marks._detections
+
+    def counted(gray: npt.NDArray[np.uint8], **options: Any) -> Any:
+        sizes.append(gray.shape)
+        return detections(gray, **options)
+
+    monkeypatch.setattr(page_marks, "_detections", counted)
+    return sizes
+
+
+@pytest.mark.parametrize("photo", [False, True])
+@pytest.mark.parametrize("missing", ["top_right", "bottom_left"])
+def test_a_corner_marker_missing_is_looked_for_only_where_the_others_place_it(
+        monkeypatch: pytest.MonkeyPatch, photo: bool, missing: str) -> None:
+    page = synthetic_page()
+    image = phone_photo(page) if photo else page
+    everything = {name: points for name, points in _detections(image, wide=False)}
+    three = [(name, points) for name, points in everything.items() if name != missing]
+    sizes = _detector_calls(monkeypatch)
+    (found,) = page_marks._missing_corner(image, three, wide=False)
+    assert found[0] == missing
+    np.testing.assert_allclose(found[1], everything[missing], atol=1e-3)
+    assert all(h * w < image.size / 8 for h, w in sizes)  # a crop, not the page
+
+
+def test_a_page_with_a_torn_corner_is_not_searched_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    image = phone_photo(synthetic_page(skip="bottom_right"))
+    sizes = _detector_calls(monkeypatch)
+    marks = page_marks.read_markers(image)
+    assert set(marks.markers) == set(CORNER_MARKERS) - {"bottom_right"} and marks.rotation == 0
+    assert image.shape not in sizes

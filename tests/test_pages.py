@@ -7,6 +7,7 @@ import struct
 import zlib
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pypdfium2
 import pytest
@@ -112,10 +113,26 @@ def test_pixels_are_pillow_s_rgb_in_bgr_order_whichever_decoder(tmp_path: Path, 
     path = tmp_path / name
     _photo().convert(mode).save(path, **options)
     (page,) = image_pages(path, name)
+    gray = page.gray  # decoded first, without the colour, for the files OpenCV decodes
     with Image.open(path) as img:
         expected = np.asarray(img.convert("RGB"))[:, :, ::-1]
     assert page.image.dtype == np.uint8 and page.image.flags.c_contiguous
     assert np.array_equal(page.image, expected)
+    # The same picture in grey: a JPEG's grey is its own luma, unblurred by the halved colour
+    # planes, so colour noise differs pixel by pixel; on average by under a level.
+    assert gray.shape == expected.shape[:2]
+    assert np.abs(gray.astype(int) - cv2.cvtColor(expected, cv2.COLOR_BGR2GRAY).astype(int)).mean() < 1
+
+
+def test_a_page_decoded_grey_refuses_its_colour_when_the_file_went_bad(tmp_path: Path) -> None:
+    path = tmp_path / "scan.jpg"
+    _photo().save(path, quality=85)
+    (page,) = image_pages(path, "scan.jpg")
+    assert page.gray.shape == (120, 160)
+    path.write_bytes(b"not a picture any more")
+    with pytest.raises(FileRejected) as refused:
+        _ = page.image
+    assert "không mở được" in refused.value.user_message
 
 
 def test_a_sixteen_bit_png_is_read_as_pillow_reads_it(tmp_path: Path) -> None:
