@@ -466,17 +466,23 @@ def measure_boxes(gray: Gray, registration: Registration, boxes: list[Box]) -> P
     neighbours alike). The second look reuses the first one's patch and outline scores: the two
     fits differ by a fraction of a millimetre, so resampling every box again would cost as much
     as the first look and see the same pixels. A box the refined fit moves out of its first
-    window (a fit from three markers far off) is resampled under the refined fit."""
+    window (a fit from three markers far off) is resampled under the refined fit.
+
+    A photo's perspective can put a fit from three markers further off, near the missing corner,
+    than the wide window reaches: the boxes found there are wrong and the fit they give is
+    refused. The boxes found near the markers still place the page nearly right, so the wide look
+    is made once more under that provisional fit, and its fit is kept if the markers accept it."""
     wide = SEARCH_MM if registration.markers == 4 else WIDE_SEARCH_MM
     scan = _Scan.of(gray, registration, boxes, wide)
-    first = {b.id: _best(scan.scores[b.id], (0.0, 0.0), wide) for b in boxes}
-    found = [b for b in boxes if first[b.id][2] >= _MIN_OUTLINE]
+    refined = _refit(registration, registration, boxes, scan, wide)
+    if refined is registration:
+        prior = _refit(registration, registration, boxes, scan, wide, checked=False)
+        if prior is not registration:
+            again = _Scan.of(gray, prior, boxes, wide)
+            second = _refit(prior, prior, boxes, again, wide)
+            if second is not prior:
+                registration, scan, refined = prior, again, second
     centres = np.array([[b.x + b.w / 2, b.y + b.h / 2] for b in boxes])
-    refined = registration
-    if len(found) >= _MIN_FIDUCIALS:
-        at = np.array([[b.x + b.w / 2, b.y + b.h / 2] for b in found])
-        moved = at + np.array([first[b.id][:2] for b in found])
-        refined = registration.refit(at, registration.to_image(moved), _FIT_TOLERANCE_MM)
     # Where the refined fit puts each box, in millimetres of the first look's patches.
     offsets = registration.to_page(refined.to_image(centres)) - centres
     lost = [k for k, b in enumerate(boxes) if not _reaches(scan.scores[b.id], (offsets[k, 0], offsets[k, 1]))]
@@ -498,6 +504,19 @@ def measure_boxes(gray: Gray, registration: Registration, boxes: list[Box]) -> P
         shifted = box.shifted(ox + dx, oy + dy)
         out[box.id] = measure(dark, origin, shifted, _printed_sides(dark, origin, shifted))
     return PageMeasures(out, scan.patches, refined)
+
+
+def _refit(fit: Registration, frame: Registration, boxes: list[Box], scan: _Scan, wide: float, *,
+           checked: bool = True) -> Registration:
+    """`fit` refitted through the boxes well found in `scan` (taken under `frame`), or `fit` itself
+    when too few were found or (`checked`) the markers refuse the new fit."""
+    first = {b.id: _best(scan.scores[b.id], (0.0, 0.0), wide) for b in boxes}
+    found = [b for b in boxes if first[b.id][2] >= _MIN_OUTLINE]
+    if len(found) < _MIN_FIDUCIALS:
+        return fit
+    at = np.array([[b.x + b.w / 2, b.y + b.h / 2] for b in found])
+    moved = at + np.array([first[b.id][:2] for b in found])
+    return fit.refit(at, frame.to_image(moved), _FIT_TOLERANCE_MM, checked=checked)
 
 
 def _window_patch(dark: Floats, origin: tuple[float, float], box: Box, pad: float

@@ -56,11 +56,13 @@ class Registration:
     paper: Matrix  # the marker corners the fit was made from: mm …
     seen: Matrix  # … and px
 
-    def refit(self, points_mm: Matrix, points_px: Matrix, tolerance_mm: float) -> Registration:
+    def refit(self, points_mm: Matrix, points_px: Matrix, tolerance_mm: float, *, checked: bool = True
+              ) -> Registration:
         """A homography through the marker corners and further fiducials (the printed boxes found
         on the page), outliers rejected: with three markers on a photo, or a sheet that is not quite
         flat, the boxes between the markers place the page better than the markers alone. The
-        markers' residual stays the error of record; the fit is kept only if it does not raise it."""
+        markers' residual stays the error of record; the fit is kept only if it does not raise it
+        (unless not `checked`: a provisional fit, only to look for the boxes again)."""
         src = np.vstack([self.paper, points_mm])
         dst = np.vstack([self.seen, points_px])
         found, _ = cv2.findHomography(src, dst, cv2.RANSAC, tolerance_mm * self.px_per_mm)
@@ -68,7 +70,7 @@ class Registration:
             return self
         matrix = np.asarray(found, dtype=np.float64)
         error = _error_mm(matrix, self.paper, self.seen)
-        if not np.isfinite(error) or error > max(MAX_ERROR_MM, self.error_mm):
+        if checked and (not np.isfinite(error) or error > max(MAX_ERROR_MM, self.error_mm)):
             return self
         return replace(self, matrix=matrix)
 

@@ -578,7 +578,7 @@ def test_a_box_the_refined_fit_moves_out_of_its_first_window_is_sampled_again(
     moved = Registration(registration.matrix @ np.array([[1, 0, 2.5], [0, 1, 0], [0, 0, 1]]), registration.error_mm,
                          4, registration.px_per_mm, registration.rotation, registration.image_size, registration.paper,
                          registration.seen)
-    monkeypatch.setattr(Registration, "refit", lambda self, *_args: moved)
+    monkeypatch.setattr(Registration, "refit", lambda self, *_args, **_options: moved)
     measured = measure_boxes(gray, registration, boxes)
     assert measured.registration is moved
     for box in boxes[:20]:
@@ -586,3 +586,20 @@ def test_a_box_the_refined_fit_moves_out_of_its_first_window_is_sampled_again(
         # Sampled afresh around where `moved` puts the box, not cut from the first look's patch
         # (whose window lies 2.5 mm away in `moved`'s millimetres).
         assert (x, y) == pytest.approx((box.x - FINE_SEARCH_MM - 0.7, box.y - FINE_SEARCH_MM - 0.7), abs=0.11)
+
+
+def test_a_photo_whose_three_marker_fit_is_far_off_is_read_after_a_second_look(
+        blanks: Callable[[str], list[BlankPage]]) -> None:
+    """With its top-left marker lost, this photo's affine fit misses the boxes near the opposite
+    corner by more than the wide look reaches, and the fit through the boxes found is refused;
+    a second wide look under that provisional fit finds them, and the markers accept its fit."""
+    blank = blanks("2018/mau-05")[0]
+    img, truth = fill(blank, np.random.default_rng(9), CLEAN)
+    photo, _done = degrade(img, np.random.default_rng(9), "phone")
+    page = PageImage(1, photo, max(photo.shape) / (297 / 25.4))
+    found = read_page_marks(page.gray)
+    lost = replace(found, markers={k: v for k, v in found.markers.items() if k != "top_left"})
+    own = read_own_page(page, lost, "photo.jpg", Pictures())
+    expected = _answers(truth)
+    assert {k: own.values[k].value for k in expected} == expected
+    assert all(own.values[k].confidence >= 0.9 for k in expected)
