@@ -463,10 +463,11 @@ def measure_boxes(gray: Gray, registration: Registration, boxes: list[Box]) -> P
     of the page (`Registration.refit`). Then each box is looked for again, narrowly, where the
     refined fit puts it, and its own shift is kept only where it agrees with its neighbours' (a
     mark or a scribble beside a box can pull the outline match astray; a real distortion moves
-    neighbours alike). The second look reuses the first one's patch and outline scores: the two
-    fits differ by a fraction of a millimetre, so resampling every box again would cost as much
-    as the first look and see the same pixels. A box the refined fit moves out of its first
-    window (a fit from three markers far off) is resampled under the refined fit.
+    neighbours alike). The second look reuses the first one's patch and outline scores: the
+    refined fit moves a box within its wide window (most often by a fraction of a millimetre), so
+    resampling every box again would cost as much as the first look and see the same pixels. A box
+    the refined fit moves out of its first window (a fit from three markers far off) is resampled
+    under the refined fit.
 
     A photo's perspective can put a fit from three markers further off, near the missing corner,
     than the wide window reaches: the boxes found there are wrong and the fit they give is
@@ -474,12 +475,12 @@ def measure_boxes(gray: Gray, registration: Registration, boxes: list[Box]) -> P
     is made once more under that provisional fit, and its fit is kept if the markers accept it."""
     wide = SEARCH_MM if registration.markers == 4 else WIDE_SEARCH_MM
     scan = _Scan.of(gray, registration, boxes, wide)
-    refined = _refit(registration, registration, boxes, scan, wide)
+    refined = _refit(registration, boxes, scan, wide)
     if refined is registration:
-        prior = _refit(registration, registration, boxes, scan, wide, checked=False)
+        prior = _refit(registration, boxes, scan, wide, checked=False)
         if prior is not registration:
             again = _Scan.of(gray, prior, boxes, wide)
-            second = _refit(prior, prior, boxes, again, wide)
+            second = _refit(prior, boxes, again, wide)
             if second is not prior:
                 registration, scan, refined = prior, again, second
     centres = np.array([[b.x + b.w / 2, b.y + b.h / 2] for b in boxes])
@@ -506,17 +507,17 @@ def measure_boxes(gray: Gray, registration: Registration, boxes: list[Box]) -> P
     return PageMeasures(out, scan.patches, refined)
 
 
-def _refit(fit: Registration, frame: Registration, boxes: list[Box], scan: _Scan, wide: float, *,
-           checked: bool = True) -> Registration:
-    """`fit` refitted through the boxes well found in `scan` (taken under `frame`), or `fit` itself
+def _refit(registration: Registration, boxes: list[Box], scan: _Scan, wide: float, *, checked: bool = True
+           ) -> Registration:
+    """`registration` refitted through the boxes well found in `scan` (taken under it), or itself
     when too few were found or (`checked`) the markers refuse the new fit."""
     first = {b.id: _best(scan.scores[b.id], (0.0, 0.0), wide) for b in boxes}
     found = [b for b in boxes if first[b.id][2] >= _MIN_OUTLINE]
     if len(found) < _MIN_FIDUCIALS:
-        return fit
+        return registration
     at = np.array([[b.x + b.w / 2, b.y + b.h / 2] for b in found])
     moved = at + np.array([first[b.id][:2] for b in found])
-    return fit.refit(at, frame.to_image(moved), _FIT_TOLERANCE_MM, checked=checked)
+    return registration.refit(at, registration.to_image(moved), _FIT_TOLERANCE_MM, checked=checked)
 
 
 def _window_patch(dark: Floats, origin: tuple[float, float], box: Box, pad: float
