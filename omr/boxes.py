@@ -476,48 +476,46 @@ def measure_boxes(gray: Gray, registration: Registration, boxes: list[Box]) -> P
     wide = SEARCH_MM if registration.markers == 4 else WIDE_SEARCH_MM
     scan = _Scan.of(gray, registration, boxes, wide)
     refined = _refit(registration, boxes, scan, wide)
-    if refined is registration:
-        prior = _refit(registration, boxes, scan, wide, checked=False)
-        if prior is not registration:
-            again = _Scan.of(gray, prior, boxes, wide)
-            second = _refit(prior, boxes, again, wide)
-            if second is not prior:
-                registration, scan, refined = prior, again, second
+    if not registration.accepts(refined):
+        prior, refined = refined, registration
+        again = _Scan.of(gray, prior, boxes, wide)
+        second = _refit(prior, boxes, again, wide)
+        if second is not prior and registration.accepts(second):
+            registration, scan, refined = prior, again, second
     centres = np.array([[b.x + b.w / 2, b.y + b.h / 2] for b in boxes])
     # Where the refined fit puts each box, in millimetres of the first look's patches.
     offsets = registration.to_page(refined.to_image(centres)) - centres
     lost = [k for k, b in enumerate(boxes) if not _reaches(scan.scores[b.id], (offsets[k, 0], offsets[k, 1]))]
     if lost:
         again = _Scan.of(gray, refined, [boxes[k] for k in lost], FINE_SEARCH_MM)
-        scan.patches.update(again.patches)
-        scan.scores.update(again.scores)
+        scan = _Scan({**scan.patches, **again.patches}, {**scan.scores, **again.scores})
         offsets[lost] = 0.0
     shifts = {b.id: _best(scan.scores[b.id], (offsets[k, 0], offsets[k, 1]), FINE_SEARCH_MM)
               for k, b in enumerate(boxes)}
     good = [(b, shifts[b.id]) for b in boxes if shifts[b.id][2] >= _MIN_OUTLINE]
     out: dict[str, BoxMeasure] = {}
+    patches: dict[str, tuple[Floats, tuple[float, float]]] = {}
     for box, (mx, my), (ox, oy) in zip(boxes, _neighbour_shifts(boxes, good).tolist(), offsets.tolist(), strict=True):
         dx, dy, score = shifts[box.id]
         if score < _MIN_OUTLINE or abs(dx - mx) + abs(dy - my) > _AGREE_MM:
             dx, dy = mx, my
         dark, origin = _window_patch(*scan.patches[box.id], box.shifted(ox, oy), FINE_SEARCH_MM + _MARGIN_MM)
-        scan.patches[box.id] = dark, origin
+        patches[box.id] = dark, origin
         shifted = box.shifted(ox + dx, oy + dy)
         out[box.id] = measure(dark, origin, shifted, _printed_sides(dark, origin, shifted))
-    return PageMeasures(out, scan.patches, refined)
+    return PageMeasures(out, patches, refined)
 
 
-def _refit(registration: Registration, boxes: list[Box], scan: _Scan, wide: float, *, checked: bool = True
-           ) -> Registration:
+def _refit(registration: Registration, boxes: list[Box], scan: _Scan, wide: float) -> Registration:
     """`registration` refitted through the boxes well found in `scan` (taken under it), or itself
-    when too few were found or (`checked`) the markers refuse the new fit."""
+    when too few were found; the caller asks the markers whether they accept the fit."""
     first = {b.id: _best(scan.scores[b.id], (0.0, 0.0), wide) for b in boxes}
     found = [b for b in boxes if first[b.id][2] >= _MIN_OUTLINE]
     if len(found) < _MIN_FIDUCIALS:
         return registration
     at = np.array([[b.x + b.w / 2, b.y + b.h / 2] for b in found])
     moved = at + np.array([first[b.id][:2] for b in found])
-    return registration.refit(at, registration.to_image(moved), _FIT_TOLERANCE_MM, checked=checked)
+    return registration.refit(at, registration.to_image(moved), _FIT_TOLERANCE_MM)
 
 
 def _window_patch(dark: Floats, origin: tuple[float, float], box: Box, pad: float

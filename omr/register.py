@@ -56,23 +56,25 @@ class Registration:
     paper: Matrix  # the marker corners the fit was made from: mm …
     seen: Matrix  # … and px
 
-    def refit(self, points_mm: Matrix, points_px: Matrix, tolerance_mm: float, *, checked: bool = True
-              ) -> Registration:
+    def refit(self, points_mm: Matrix, points_px: Matrix, tolerance_mm: float) -> Registration:
         """A homography through the marker corners and further fiducials (the printed boxes found
         on the page), outliers rejected: with three markers on a photo, or a sheet that is not quite
-        flat, the boxes between the markers place the page better than the markers alone. The
-        markers' residual stays the error of record; the fit is kept only if it does not raise it
-        (unless not `checked`: a provisional fit, only to look for the boxes again)."""
+        flat, the boxes between the markers place the page better than the markers alone. Itself
+        when no homography is found. Whether the markers accept the new fit is `accepts`' to say."""
         src = np.vstack([self.paper, points_mm])
         dst = np.vstack([self.seen, points_px])
         found, _ = cv2.findHomography(src, dst, cv2.RANSAC, tolerance_mm * self.px_per_mm)
         if found is None:
             return self
-        matrix = np.asarray(found, dtype=np.float64)
-        error = _error_mm(matrix, self.paper, self.seen)
-        if checked and (not np.isfinite(error) or error > max(MAX_ERROR_MM, self.error_mm)):
-            return self
-        return replace(self, matrix=matrix)
+        return replace(self, matrix=np.asarray(found, dtype=np.float64))
+
+    def accepts(self, fit: Registration) -> bool:
+        """Whether `fit` (a `refit` of this one) keeps the markers in place: the markers' residual
+        stays the error of record, and a fit that raises it above the bound is refused."""
+        if fit is self:
+            return True
+        error = _error_mm(fit.matrix, self.paper, self.seen)
+        return bool(np.isfinite(error) and error <= max(MAX_ERROR_MM, self.error_mm))
 
     def to_image(self, points_mm: npt.ArrayLike) -> npt.NDArray[np.float64]:
         pts = np.asarray(points_mm, dtype=np.float64).reshape(-1, 1, 2)

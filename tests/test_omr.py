@@ -578,7 +578,8 @@ def test_a_box_the_refined_fit_moves_out_of_its_first_window_is_sampled_again(
     moved = Registration(registration.matrix @ np.array([[1, 0, 2.5], [0, 1, 0], [0, 0, 1]]), registration.error_mm,
                          4, registration.px_per_mm, registration.rotation, registration.image_size, registration.paper,
                          registration.seen)
-    monkeypatch.setattr(Registration, "refit", lambda self, *_args, **_options: moved)
+    monkeypatch.setattr(Registration, "refit", lambda self, *_args: moved)
+    monkeypatch.setattr(Registration, "accepts", lambda self, fit: True)
     measured = measure_boxes(gray, registration, boxes)
     assert measured.registration is moved
     for box in boxes[:20]:
