@@ -37,6 +37,7 @@ _CELL, _BINS = 8, 9
 _MAX_WORDS = 8
 _GAP = 0.3  # a blank run wider than this share of the letters' height separates two words
 _INK = 160  # grey level under which a pixel of the cleaned answer is ink
+_MIN_INK = 20  # fewer ink pixels than this are no writing
 
 Floats = npt.NDArray[np.float32]
 
@@ -84,15 +85,29 @@ def gradient_histogram(image: np.ndarray) -> Floats:
     return np.asarray(blocks.ravel(), dtype=np.float32)
 
 
+def _ink_box(mask: np.ndarray) -> tuple[int, int, int, int] | None:
+    """The box (x0, y0, x1, y1) around the ink of a cleaned answer; None when there is too little."""
+    ys, xs = np.nonzero(mask)
+    if ys.size < _MIN_INK:
+        return None
+    return int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
+
+
+def ink_extent(answer: np.ndarray) -> tuple[int, int] | None:
+    """Width and height of the writing in a cleaned answer, as the network sees it."""
+    box = _ink_box(answer < _INK)
+    return None if box is None else (box[2] - box[0], box[3] - box[1])
+
+
 def features(answer: np.ndarray) -> Floats | None:
     """What the network sees of a cleaned answer (grey, leader removed, ink dark on white): the
     gradient histogram of its tight crop stretched to `WIDTH`×`HEIGHT`, its length for its
     height, and how many words it has and where they end. None when there is no ink."""
     mask = (answer < _INK).astype(np.uint8)
-    ys, xs = np.nonzero(mask)
-    if ys.size < 20:
+    box = _ink_box(mask)
+    if box is None:
         return None
-    y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    x0, y0, x1, y1 = box
     crop = answer[y0:y1, x0:x1]
     h, w = crop.shape
     stretched = cv2.resize(crop, (WIDTH, HEIGHT), interpolation=cv2.INTER_AREA)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -25,7 +25,7 @@ from domain.forms import catalog
 from domain.model import Level, Rating
 from domain.text import clean, find_ratings, fold, parse_level
 from ocr.tesseract import Profile, Psm, Word
-from parsers import scan_counts, scan_ocr, scan_rating, scan_rows, scan_tally
+from parsers import result_length, scan_counts, scan_ocr, scan_rating, scan_rows, scan_tally
 from parsers.layout import Body, Box, Cell, Line, Piece, Table
 from parsers.pages import PageImage
 from parsers.scan_grid import Grid, GridCell, PxBox, find_grids, rulings
@@ -356,6 +356,7 @@ class _PageReader:
         result_col = next((c for c, col in enumerate(columns) if col.kind == "rating"), None)
         by_spot = {(c.row, c.col): c for c in grid.cells if c.cols == 1}
         rows: list[tuple[int, scan_tally.RowReading, GridCell | None]] = []
+        written: list[tuple[scan_rating.RatingMatch, float | None] | None] = []
         for r in range(header_end, grid.n_rows):
             cells = [by_spot.get((r, c)) for c in count_cols]
             if any(c is None for c in cells):
@@ -369,14 +370,19 @@ class _PageReader:
                 continue
             result_cell = by_spot.get((r, result_col)) if result_col is not None else None
             result, sure, confirms = None, False, False
+            seen: tuple[scan_rating.RatingMatch, float | None] | None = None
             if result_cell is not None and not self._blank(result_cell):
                 crop, _ = self._crop(result_cell.box)
                 matched = scan_rating.read_answer(crop, self.dpi)
                 result, sure = matched.rating, matched.confidence >= scan_rating.SURE
                 confirms = matched.confidence >= scan_rating.CONFIRMED
+                seen = (matched, result_length.written_width(crop))
             rows.append((r, scan_tally.RowReading(tuple(ratings), counts, result, sure, confirms), result_cell))
+            written.append(seen)
         if not rows:
             return {}
+        lengths = result_length.column_lengths(written)
+        rows = [(r, replace(row, result_lengths=allowed), cell) for (r, row, cell), allowed in zip(rows, lengths, strict=True)]
         if self.count_readings:  # the count lines of this page, decided again with the rows' sums
             sums = scan_tally.row_sums([row for _, row, _ in rows], None)
             self.count_decisions = scan_counts.decide_counts(self.count_readings, sums)

@@ -65,6 +65,13 @@ class RatingMatch:
     rating: Rating | None
     confidence: float
     votes: int = 0
+    shape_probability: float = 0.0  # the shape model's probability of `rating`, when it alone names it
+
+    def disputes(self, ratings: frozenset[Rating]) -> bool:
+        """Whether this reading clearly names a rating other than `ratings`: OCR, or the shape
+        model alone at the probability that confirms an OCR reading."""
+        clear = self.confidence >= CONFIRMED or self.shape_probability >= _SHAPE_AGREES
+        return clear and self.rating is not None and self.rating not in ratings
 
 
 def _normal(text: str) -> str:
@@ -168,7 +175,7 @@ def read_answer(clean: np.ndarray, dpi: float) -> RatingMatch:
     if matched.rating is not None:
         agrees = shape.rating is matched.rating and shape.probability >= _SHAPE_AGREES
         return RatingMatch(matched.rating, CONFIRMED, matched.votes) if agrees else matched
-    return RatingMatch(shape.rating, GUESS)
+    return RatingMatch(shape.rating, GUESS, shape_probability=shape.probability)
 
 
 _LEAN = 0.3  # the shear that stands up a usual italic hand (about 17°)

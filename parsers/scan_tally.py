@@ -198,6 +198,9 @@ class RowReading:
     # A reading of the result not sure enough to rule combinations out, but enough to confirm
     # votes the digits and the sum decide alone (OCR and the shape model agreeing on it).
     result_confirms: bool = False
+    # The ratings whose abbreviation has as many letters as the written result is wide, measured
+    # in the page's own hand (`result_length`); empty when the page gives no scale.
+    result_lengths: frozenset[Rating] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -260,7 +263,9 @@ def _combos(row: RowReading, cast: int | None, limit: int | None) -> list[tuple[
 def decide_row(row: RowReading, cast: int | None, limit: int | None, cast_sure: bool) -> RowDecision:
     """The row's counts under the arithmetic: sure when one combination of read values fits,
     clearly ahead of every other, the sum is known for sure, and the written result was read
-    surely and is what the votes give."""
+    surely and is what the votes give. Sure also when the digits and the sum decide the votes
+    alone and the written result, read less surely, says their outcome: OCR and the shape model
+    name it, or its length is that of the outcome's abbreviation and of no other the reading names."""
     combos = _combos(row, cast, limit)
     if not combos and cast is not None:
         combos = _combos(row, None, limit)
@@ -274,11 +279,23 @@ def decide_row(row: RowReading, cast: int | None, limit: int | None, cast_sure: 
     outcome = aggregate(_by_rating(row, values)).result
     result = row.result if row.result is not None else outcome
     sure = supported and unique and cast_sure and row.result_sure and row.result is outcome
-    if not sure and row.result_confirms and cast_sure and row.result is not None:
-        alone = _votes_alone(row, cast, limit)
-        if alone is not None and aggregate(_by_rating(row, alone)).result is row.result:
-            return RowDecision(alone, row.result, SURE)
-    return RowDecision(values, result, SURE if sure else UNSURE)
+    if sure or not cast_sure or not (row.result_confirms or row.result_lengths):
+        return RowDecision(values, result, SURE if sure else UNSURE)
+    alone = _votes_alone(row, cast, limit)
+    told = aggregate(_by_rating(row, alone)).result if alone is not None else None
+    if alone is not None and told is not None and _written_says(row, told):
+        return RowDecision(alone, told, SURE)
+    return RowDecision(values, result, UNSURE)
+
+
+def _written_says(row: RowReading, told: Rating) -> bool:
+    """Whether the written result, read less than surely, says `told`: OCR and the shape model
+    name it; or, when they do not agree on another, it is as long as `told`'s abbreviation and
+    the reading does not name the other rating of that length (HTTNV and KHTNV, the one pair)."""
+    if row.result_confirms:
+        return row.result is told
+    twins = row.result_lengths - {told}
+    return told in row.result_lengths and row.result not in twins
 
 
 def _votes_alone(row: RowReading, cast: int | None, limit: int | None) -> tuple[int | None, ...] | None:

@@ -282,6 +282,39 @@ def test_tally_row_result_read_less_than_surely_only_confirms_votes_read_alone()
     assert decide_row(confirmed, cast=12, limit=12, cast_sure=False).confidence < REVIEW_BELOW
 
 
+def test_tally_row_result_as_long_as_the_votes_outcome_confirms_it() -> None:
+    counts = ({0: 8.0}, {7: 8.0, 1: 1.0}, {4: 8.0}, {1: 8.0, 7: 1.0})  # 0/7/4/1 of 12: HTTNV
+    five = frozenset({Rating.HTTNV, Rating.KHTNV})
+    # a script neither OCR nor the shape model reads (their guess: HTXSNV), five letters wide
+    row = RowReading(_FOUR, counts, Rating.HTXSNV, result_lengths=five)
+    decision = decide_row(row, cast=12, limit=12, cast_sure=True)
+    assert decision.votes == (0, 7, 4, 1) and decision.result is Rating.HTTNV
+    assert decision.confidence >= REVIEW_BELOW
+    # the clerk wrote HTNV, four letters: not what the votes give, a person looks
+    slip = RowReading(_FOUR, counts, None, result_lengths=frozenset({Rating.HTNV}))
+    assert decide_row(slip, cast=12, limit=12, cast_sure=True).confidence < REVIEW_BELOW
+    # five letters, but the reading says KHTNV, the other rating of that length
+    twin = RowReading(_FOUR, counts, Rating.KHTNV, result_lengths=five)
+    assert decide_row(twin, cast=12, limit=12, cast_sure=True).confidence < REVIEW_BELOW
+    # OCR and the shape model agree on another rating: the length does not overrule them
+    read_other = RowReading(_FOUR, counts, Rating.HTXSNV, result_confirms=True, result_lengths=five)
+    assert decide_row(read_other, cast=12, limit=12, cast_sure=True).confidence < REVIEW_BELOW
+    # the length never settles votes the digits leave open, nor a sum not known for sure
+    open_votes = RowReading(_FOUR, ({0: 8.0}, {6: 1.0, 2: 1.0}, {4: 6.0}, {2: 1.0, 6: 1.0}), result_lengths=five)
+    assert decide_row(open_votes, cast=12, limit=12, cast_sure=True).confidence < REVIEW_BELOW
+    assert decide_row(row, cast=12, limit=12, cast_sure=False).confidence < REVIEW_BELOW
+
+
+def test_a_clear_shape_reading_of_another_length_disputes_the_width() -> None:
+    from parsers.scan_rating import GUESS, RatingMatch
+
+    five = frozenset({Rating.HTTNV, Rating.KHTNV})
+    assert RatingMatch(Rating.HTXSNV, GUESS, shape_probability=0.97).disputes(five)
+    assert not RatingMatch(Rating.HTXSNV, GUESS, shape_probability=0.5).disputes(five)
+    assert not RatingMatch(Rating.HTTNV, GUESS, shape_probability=0.97).disputes(five)
+    assert not RatingMatch(None, 0.0).disputes(five)
+
+
 def test_tally_row_with_inconsistent_readings_is_flagged() -> None:
     # the readings add up to 13, not 12: the value forced by the sum was never read
     row = RowReading(_FOUR, ({0: 8.0}, {8: 6.0}, {4: 6.0}, {1: 4.0}), Rating.HTTNV, True)

@@ -1,0 +1,84 @@
+"""How many letters a handwritten result abbreviation has, measured against the page's own hand.
+
+The minutes' "Kết quả" column holds one of four abbreviations, and the ratings a vote lands next
+to each other on differ in length: HTXSNV has six letters, HTTNV five, HTNV four, KHTNV five.
+One clerk writes the whole column, so the width of a result the OCR read surely gives that hand's
+width per letter; the width of an unread result then says how many letters it has. That tells a
+rating from each of its neighbours (only HTTNV and KHTNV, two steps apart, share a length), even
+in a script that neither Tesseract nor the shape model reads.
+
+Measured on the dev minutes (31 results, scans and photos of five pages): the letter count from
+the width is within 0.27 of the truth for every one. A count more than `_WITHIN` off a whole
+number, or a page whose sure results disagree on the width per letter, tells nothing. Letters
+are not all equally wide, though: written in the machine's 41 handwriting fonts, each
+abbreviation measured against HTTNV is within 0.3 of its count in most, but a few narrow hands
+put HTXSNV at 5.3 letters, a HTTNV's. The reader therefore lets a length speak only for the
+rating the votes give, and not when the shape model, which knows those hands, clearly reads
+another (`scan_tally.decide_row`, `scan_rating.RatingMatch.disputes`).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+
+import numpy as np
+
+from domain.model import Rating
+from parsers.rating_shapes import ink_extent
+from parsers.scan_rating import CONFIRMED, RatingMatch
+
+_WITHIN = 0.3  # letters: how far from a whole count a width may fall and still tell it
+_AGREE = 0.1  # the page's sure results must agree on the width per letter within this share
+_MIN_KNOWN = 2  # … and there must be this many of them
+_ABBREVIATION_ASPECT = 7.0  # an abbreviation is at most this wide for its height (full words are wider)
+
+
+def written_width(answer: np.ndarray) -> float | None:
+    """The width of the writing when it is shaped like one abbreviation, else None."""
+    extent = ink_extent(answer)
+    if extent is None:
+        return None
+    width, height = extent
+    return float(width) if width <= _ABBREVIATION_ASPECT * height else None
+
+
+def letter_width(known: Sequence[tuple[Rating, float]]) -> float | None:
+    """The hand's width per letter from results read surely (rating, written width): their median
+    when there are enough of them and they agree, else None."""
+    per_letter = [width / len(rating.abbreviation) for rating, width in known]
+    if len(per_letter) < _MIN_KNOWN:
+        return None
+    middle = statistics.median(per_letter)
+    if any(abs(w - middle) > _AGREE * middle for w in per_letter):
+        return None
+    return middle
+
+
+def ratings_of_width(width: float | None, per_letter: float | None) -> frozenset[Rating]:
+    """The ratings whose abbreviation has as many letters as `width` holds; empty when the page
+    gives no scale or the count falls between two."""
+    if width is None or per_letter is None:
+        return frozenset()
+    letters = width / per_letter
+    count = round(letters)
+    if abs(letters - count) > _WITHIN:
+        return frozenset()
+    return frozenset(r for r in Rating if len(r.abbreviation) == count)
+
+
+def column_lengths(written: Sequence[tuple[RatingMatch, float | None] | None]) -> list[frozenset[Rating]]:
+    """For each result of a column (its reading and written width, None for a blank cell), the
+    ratings its length allows in the hand of the column's surely read results; empty where the
+    reading clearly names another rating, and everywhere when the column gives no scale."""
+    known = [
+        (matched.rating, width)
+        for matched, width in filter(None, written)
+        if matched.rating is not None and matched.confidence >= CONFIRMED and width is not None
+    ]
+    per_letter = letter_width(known)
+    out: list[frozenset[Rating]] = []
+    for seen in written:
+        allowed = frozenset() if seen is None else ratings_of_width(seen[1], per_letter)
+        out.append(frozenset() if seen is None or seen[0].disputes(allowed) else allowed)
+    return out
