@@ -30,7 +30,7 @@ from parsers.scan_rating import CONFIRMED, RatingMatch
 
 _WITHIN = 0.3  # letters: how far from a whole count a width may fall and still tell it
 _AGREE = 0.1  # the page's sure results must agree on the width per letter within this share
-_MIN_KNOWN = 2  # … and there must be this many of them
+_MIN_KNOWN = 2  # … and this many of them at least, two thirds of them
 _ABBREVIATION_ASPECT = 7.0  # an abbreviation is at most this wide for its height (full words are wider)
 
 
@@ -44,15 +44,18 @@ def written_width(answer: np.ndarray) -> float | None:
 
 
 def letter_width(known: Sequence[tuple[Rating, float]]) -> float | None:
-    """The hand's width per letter from results read surely (rating, written width): their median
-    when there are enough of them and they agree, else None."""
+    """The hand's width per letter from results read surely (rating, written width): the median
+    of those that agree with the median of all, when they are at least two and two thirds of
+    all; else None. One that disagrees was misread or written in words (on the dev minutes, two
+    OCR readings agreed on HTTNV for a HTXSNV)."""
     per_letter = [width / len(rating.abbreviation) for rating, width in known]
-    if len(per_letter) < _MIN_KNOWN:
+    if not per_letter:
         return None
     middle = statistics.median(per_letter)
-    if any(abs(w - middle) > _AGREE * middle for w in per_letter):
+    agreeing = [w for w in per_letter if abs(w - middle) <= _AGREE * middle]
+    if len(agreeing) < _MIN_KNOWN or 3 * len(agreeing) < 2 * len(per_letter):
         return None
-    return middle
+    return statistics.median(agreeing)
 
 
 def ratings_of_width(width: float | None, per_letter: float | None) -> frozenset[Rating]:

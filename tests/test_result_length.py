@@ -71,6 +71,9 @@ def test_the_scale_needs_two_sure_results_that_agree() -> None:
     assert letter_width([(Rating.HTTNV, 150.0), (Rating.HTNV, 121.0)]) == pytest.approx(30.0, abs=0.3)
     # a width per letter 25 % apart: one of them is not an abbreviation in this hand
     assert letter_width([(Rating.HTTNV, 150.0), (Rating.HTTNV, 190.0)]) is None
+    # … one in three that disagrees (misread) is set aside, one in two is not
+    assert letter_width([(Rating.HTTNV, 150.0), (Rating.HTTNV, 190.0), (Rating.HTNV, 124.0)]) == pytest.approx(30.5)
+    assert letter_width([(Rating.HTTNV, 150.0), (Rating.HTTNV, 190.0), (Rating.HTNV, 124.0), (Rating.HTNV, 90.0)]) is None
 
 
 def test_a_width_between_two_counts_tells_nothing() -> None:
