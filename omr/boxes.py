@@ -57,6 +57,8 @@ _FULL_BAND = 0.95  # a band beyond the box inked along this share of its side: a
 _NEIGHBOURHOOD_MM = 25.0  # boxes whose shifts a box without a visible outline borrows
 _LINE_MM = 2.6  # a straight run of ink along an axis this long is print or a fold, not a hand's stroke
 _FOOTHOLD = 0.02  # interior share a piece of hand ink must cover to be part of the box's mark
+_SHADE_MAX = 0.6  # a crossing line darker than this is drawn, not a fold's shading seen through
+_UNDER_LINE_CERTAINTY = 0.6  # at most this sure that a box under a fold is blank
 
 
 class BoxState(StrEnum):
@@ -114,6 +116,9 @@ class BoxMeasure:
     core: float = 0.0  # ink share of the middle third of the interior: a ring's hole, a fill's body
     rim: float = 0.0  # the least inked of the interior's four outer thirds (a ring goes all round, half a fill does not)
     blob: tuple[float, float, float] = (0.0, 0.0, 1.0)  # `_blob`: size, fill and elongation at half its own darkness
+    # A crossed box's interior with the crossing line's shading divided out (`_under_line`): its
+    # ink and faint shares; None when nothing crosses, or the line is too dark to see through.
+    under_line: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -286,7 +291,8 @@ def measure(dark: Floats, origin: tuple[float, float], box: Box, outline: float)
     extent, elongation = _extent_and_elongation(ink)
     return BoxMeasure(box, share, darkness, extent, solid, outline, crossed, faint, elongation,
                       _offset(inside), _beyond(dark, origin, box) if share else 0.0, span, breadth, centre, clipped,
-                      *_core_and_rim(ink), _blob(inside) if share else (0.0, 0.0, 1.0))
+                      *_core_and_rim(ink), _blob(inside) if share else (0.0, 0.0, 1.0),
+                      _under_line(dark, origin, box) if crossed else None)
 
 
 def _blob(inside: Floats) -> tuple[float, float, float]:
@@ -412,6 +418,45 @@ def _crossed(dark: Floats, origin: tuple[float, float], box: Box) -> bool:
     vertical = above.size == below.size and bool((above & below).any()) and not (_full(above) and _full(below))
     horizontal = left.size == right.size and bool((left & right).any()) and not (_full(left) and _full(right))
     return vertical or horizontal
+
+
+def _under_line(dark: Floats, origin: tuple[float, float], box: Box) -> tuple[float, float] | None:
+    """The interior's ink and faint shares once the shading of a line crossing it is divided out.
+
+    A fold darkens the paper and whatever is written on it by the same factor, so dividing that
+    factor out leaves a mark under the fold as dark as it was drawn, and the paper blank. The
+    line's darkness across the box, column by column (and row by row for a line across), is the
+    least of three estimates: the median down the interior (a line runs all along it, a mark
+    covers less than half of it) and the medians of the bands beyond the box on either side
+    (which a mark does not reach; the least of them, so ink beyond one side only is no line).
+    A line darker than `_SHADE_MAX` is drawn, not a fold's shading: nothing is seen through it."""
+    def px(mm: float) -> int:
+        return max(0, round(mm * PPMM))
+
+    inside = _interior(dark, origin, box)
+    x0, y0 = px(box.x + _INSET_MM - origin[0]), px(box.y + _INSET_MM - origin[1])
+    x1, y1 = x0 + inside.shape[1], y0 + inside.shape[0]
+    bx0, by0 = px(box.x - origin[0]), px(box.y - origin[1])
+    bx1, by1 = px(box.x + box.w - origin[0]), px(box.y + box.h - origin[1])
+    near, far = px(_BEYOND_MM[0]), px(_BEYOND_MM[1])
+    bands = (
+        (dark[max(0, by0 - far):max(0, by0 - near), x0:x1], dark[by1 + near:by1 + far, x0:x1], 0),
+        (dark[y0:y1, max(0, bx0 - far):max(0, bx0 - near)].T, dark[y0:y1, bx1 + near:bx1 + far].T, 1),
+    )
+    shade = np.zeros_like(inside)
+    for before, after, axis in bands:
+        length = inside.shape[1 - axis]
+        if before.shape != (before.shape[0], length) or after.shape != (after.shape[0], length) or not (
+            before.size and after.size
+        ):
+            continue
+        along = np.median(inside, axis=axis)
+        line = np.minimum(along, np.minimum(np.median(before, axis=0), np.median(after, axis=0)))
+        shade = np.maximum(shade, line[None, :] if axis == 0 else line[:, None])
+    if float(shade.max(initial=0.0)) > _SHADE_MAX:
+        return None
+    seen = 1.0 - (1.0 - inside) / (1.0 - shade)
+    return _share(seen > INK), _share(seen > FAINT)
 
 
 def _full(profile: npt.NDArray[np.bool_]) -> bool:
@@ -647,7 +692,13 @@ def classify(m: BoxMeasure, calibration: Calibration) -> Verdict:
     (`blob`)."""
     lo, hi = calibration.empty_limit(), calibration.mark_limit()
     if m.crossed and m.ink > lo:
-        # A fold's shading or a line through the row fills or strikes the box as a mark would.
+        # A fold's shading or a line through the row fills or strikes the box as a mark would;
+        # seen through, a fold's shading may leave a clean blank, never a mark.
+        if m.under_line is not None:
+            ink, faint = m.under_line
+            margin = min((lo - ink) / lo, (calibration.faint_limit() - faint) / max(calibration.faint_limit(), 1e-3))
+            if margin > 0:
+                return Verdict(BoxState.EMPTY, ink, min(_UNDER_LINE_CERTAINTY, 0.5 + margin))
         return Verdict(BoxState.UNCERTAIN, m.ink, 0.0)
     if m.solid >= _FILLED:
         return Verdict(BoxState.CANCELLED, 2.0 + m.solid, min(1.0, (m.solid - _FILLED) / 0.15))

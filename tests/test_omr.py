@@ -382,18 +382,47 @@ def _group_confidence(verdict: Any) -> float:
     return decide({"a": verdict, "b": blank, "c": blank}, required=False).confidence
 
 
-def test_a_fold_shading_through_a_box_is_neither_a_mark_nor_a_cancel() -> None:
+def _folded(dark: np.ndarray, shade: float = 0.45, columns: slice = slice(38, 60)) -> np.ndarray:
+    """`dark` under a fold's shading top to bottom: the paper and what is on it darkened alike."""
+    out = dark.copy()
+    out[:, columns] = 1.0 - (1.0 - out[:, columns]) * (1.0 - shade)
+    return out
+
+
+def test_a_fold_shading_through_a_blank_box_is_seen_through() -> None:
     from omr.boxes import BoxState
     from omr.choices import REVIEW
-    blank = _patch()
-    blank[:, 38:60] = np.maximum(blank[:, 38:60], 0.45)  # a soft band half a box wide, top to bottom
-    _, verdict = _verdicts(blank, 0.2)
-    assert verdict.state is BoxState.UNCERTAIN
-    filled = blank.copy()
-    filled[33:68, 33:68] = 1.0
-    _, verdict = _verdicts(filled, 0.2)
-    assert verdict.state is BoxState.UNCERTAIN
+    m, verdict = _verdicts(_folded(_patch()), 0.2)  # a soft band half a box wide
+    assert m.crossed and m.ink > 0.2
+    assert verdict.state is BoxState.EMPTY and verdict.certainty <= 0.6
+    assert _group_confidence(verdict) >= REVIEW
+    # the same band along the row, seen from the bands left and right of the box
+    m, verdict = _verdicts(_folded(_patch().T).T, 0.2)
+    assert m.crossed and verdict.state is BoxState.EMPTY
+
+
+@pytest.mark.parametrize("mark", ["fill", "dot", "pencil"])
+def test_a_mark_under_a_fold_is_never_taken_for_a_blank(mark: str) -> None:
+    from omr.boxes import BoxState
+    from omr.choices import REVIEW
+    dark = _patch()
+    if mark == "fill":
+        dark[33:68, 33:68] = 1.0
+    elif mark == "dot":  # a dot wholly inside the fold's band
+        cv2.circle(dark, (49, 50), 6, 0.9, -1)
+    else:  # a light pencil cross, a quarter as dark as ink, its middle under the fold
+        cv2.line(dark, (36, 36), (64, 64), 0.25, 3)
+        cv2.line(dark, (36, 64), (64, 36), 0.25, 3)
+    _, verdict = _verdicts(_folded(dark), 0.2)
+    assert verdict.state is not BoxState.EMPTY
     assert _group_confidence(verdict) < REVIEW
+
+
+def test_a_dark_line_across_a_blank_box_is_not_seen_through() -> None:
+    from omr.boxes import BoxState
+    m, verdict = _verdicts(_folded(_patch(), shade=0.9, columns=slice(47, 51)), 0.2)  # a ruled or pen line
+    assert m.crossed and m.under_line is None
+    assert verdict.state is BoxState.UNCERTAIN
 
 
 def test_a_blank_where_no_printed_box_is_seen_is_not_confidently_empty() -> None:
