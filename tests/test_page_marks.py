@@ -387,3 +387,17 @@ def test_a_page_with_a_torn_corner_is_not_searched_whole(monkeypatch: pytest.Mon
     marks = page_marks.read_markers(image)
     assert set(marks.markers) == set(CORNER_MARKERS) - {"bottom_right"} and marks.rotation == 0
     assert image.shape not in sizes
+
+
+@pytest.mark.parametrize("scale", [1.0, 2.4])
+def test_markers_touching_the_image_edge_are_found(scale: float) -> None:
+    # a scan cut askew: the image's edge runs along the left markers' black squares
+    quiet = mm(10) // 8
+    cut = mm(8) + quiet
+    image = synthetic_page()[:, cut:]
+    if scale != 1.0:  # a page large enough to be searched reduced, its corners refined at full size
+        image = np.asarray(cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC), dtype=np.uint8)
+    marks = read_page_marks(image)
+    assert set(marks.markers) == set(CORNER_MARKERS) and marks.rotation == 0
+    assert marks.identity == IDENTITY
+    assert np.allclose(marks.markers["top_left"][0], (0, (mm(8) + quiet) * scale), atol=2 * scale)
