@@ -13,7 +13,8 @@ every member; a row that does not add up with any of its candidates, a blank vot
 minutes, is left to a person at a cost, `OUTLIER`, and does not refuse the rest of the page), valid ≤ returned ≤ issued, present ≤ total, present + absent =
 total, and a result marked confidently is the V.16 outcome of the row's votes
 (`rules.aggregation.aggregate`). A page after the first has no header: its rows still add up
-to one number, the valid ballots, which the rows choose together. Mẫu 06: votes ≤ present ≤
+to one number, the valid ballots, which the rows choose together; so do the rows of a page whose
+header breaks its own arithmetic (the header then goes to a person). Mẫu 06: votes ≤ present ≤
 total, the total the same in every row of the page.
 
 Only counts an equality pins down are confirmed (a row's votes, valid, total / present / absent
@@ -115,6 +116,7 @@ def minutes(cells: Mapping[str, Candidates], results: Mapping[int, Rating],
 
     # Header combinations: (log-probability, values).
     headers: list[tuple[float, dict[str, int | None]]] = []
+    broken_header = False
     if "digits:valid" in cells:
         if any(not cells[k] for k in header_keys):
             return {}
@@ -123,6 +125,12 @@ def minutes(cells: Mapping[str, Candidates], results: Mapping[int, Rating],
             chosen = {k: v for k, (v, _) in zip(header_keys, combo, strict=True)}
             if _header_consistent(chosen):
                 headers.append((sum(lp for _, lp in combo), chosen))
+        if not headers:
+            # The clerk's header breaks its own arithmetic (7 valid of 5 returned) whatever its
+            # candidates: a person looks at it. The rows still add up to the valid ballots and
+            # are decided by them; the header counts keep their own readings.
+            header_keys, broken_header = ["digits:valid"], True
+            headers = [(lp, {"digits:valid": v}) for v, lp in _top(cells["digits:valid"], _HEADER_CANDIDATES)]
     elif not free:
         headers.append((0.0, {"digits:valid": valid}))
 
@@ -177,7 +185,7 @@ def minutes(cells: Mapping[str, Candidates], results: Mapping[int, Rating],
     decisions: dict[str, Decision] = {}
     # Valid is pinned by the rows' sums: only when most rows add up to it.
     fitting = sum(row_best(r, v_best) > OUTLIER for r in rows)
-    pinned = {"digits:valid"} if fitting > len(rows) - fitting else set()
+    pinned = {"digits:valid"} if fitting > len(rows) - fitting and not broken_header else set()
     if header.get("digits:absent") is not None:
         pinned |= {"digits:total", "digits:present", "digits:absent"}
     for key in header_keys:

@@ -36,6 +36,20 @@ def test_a_lone_row_without_the_header_is_not_confirmed() -> None:
     assert not any(d.confirmed for d in solve.minutes(cells, {}).values())
 
 
+def test_rows_are_decided_by_the_valid_ballots_when_the_header_breaks_its_own_arithmetic() -> None:
+    # 7 valid ballots of 5 returned: the clerk's header is wrong whatever its candidates, yet the
+    # rows add up to 7, which settles the 1 the classifier half took for a 7.
+    cells = _rows([(6, 1, 0, 0), (5, 1, 1, 0), (5, 2, 0, 0)])
+    cells["digits:row1.votes.htnv"] = ((1, 0.6), (7, 0.4))
+    header = {"total": 5, "present": 5, "absent": 0, "issued": 5, "returned": 5, "valid": 7}
+    cells |= {f"digits:{k}": ((v, 0.97),) for k, v in header.items()}
+    decisions = solve.minutes(cells, {})
+    assert decisions["digits:row1.votes.htnv"] == solve.Decision(1, True)
+    assert all(decisions[f"digits:row{r}.votes.{c}"].confirmed for r in range(3) for c in solve.VOTE_COLUMNS)
+    # the header itself is left to a person: nothing there is confirmed
+    assert not any(d.confirmed for k, d in decisions.items() if "row" not in k)
+
+
 def test_a_broken_row_is_not_mended_with_a_far_less_likely_reading() -> None:
     # The clerk's row adds up to 9, not 7: reading its 5 as a 3 (five times less likely) would
     # make it fit, but a broken row is likelier than that misreading.
