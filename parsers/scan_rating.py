@@ -138,6 +138,10 @@ def vote(text: str) -> Rating | None:
         holders = [r for r, a in ABBREVIATIONS.items() if compact in a]
         if len(holders) == 1 and _shows(holders[0], text) and holders[0] is not Rating.HTNV:
             return holders[0]
+        # An S or an X is in HTXSNV alone: a script "HTXSNV" whose X is read as a T ("HTSNV",
+        # "HTTSNV") still names it, when close enough to it and not led by a K.
+        if any(ch in compact for ch in "sx") and not compact.startswith("k") and s[Rating.HTXSNV] >= _SURE_SCORE:
+            return Rating.HTXSNV
     return None
 
 

@@ -222,6 +222,10 @@ def test_rating_vocabulary_never_infers_the_telling_part_from_absence() -> None:
     assert vote("HTTNV") is Rating.HTTNV
     assert vote("HITNY") is Rating.HTTNV  # a handwritten T read I, V read Y
     assert vote("HITENY") is None  # script HTXSNV: a letter more than HTTNV stands for a misread one
+    # an S or an X is in HTXSNV alone: its X read as a T, or lost, still names it …
+    assert vote("HTSNV") is vote("HTTSNV") is vote("HTSN") is Rating.HTXSNV
+    assert vote("KHTSNV") is None  # … but not after a K (KHTNV's)
+    assert vote("SNV") is None  # … nor a reading too far from it
     assert vote("hoan thanh nhiem vu") is Rating.HTNV
     assert vote("khong hoan thanh nhiem vu") is Rating.KHTNV
     one = match(["HTTNV"])  # a single reading is never enough
