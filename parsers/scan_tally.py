@@ -277,7 +277,7 @@ def decide_row(row: RowReading, cast: int | None, limit: int | None, cast_sure: 
     runner_up = combos[1][0] if len(combos) > 1 else None
     unique = runner_up is None or score - runner_up >= _MARGIN
     outcome = aggregate(_by_rating(row, values)).result
-    result = row.result if row.result is not None else outcome
+    result = _likeliest_written(row, outcome)
     sure = supported and unique and cast_sure and row.result_sure and row.result is outcome
     if sure or not cast_sure or not (row.result_confirms or row.result_lengths):
         return RowDecision(values, result, SURE if sure else UNSURE)
@@ -286,6 +286,20 @@ def decide_row(row: RowReading, cast: int | None, limit: int | None, cast_sure: 
     if alone is not None and told is not None and _written_says(row, told):
         return RowDecision(alone, told, SURE)
     return RowDecision(values, result, UNSURE)
+
+
+def _likeliest_written(row: RowReading, outcome: Rating | None) -> Rating | None:
+    """The written result to report, sure or not: as read, unless its length rules the reading
+    out; then the votes' outcome when the length allows it, or the one rating the length allows.
+    (A reading its length contradicts is an unsure guess: a clear one leaves no lengths.)"""
+    lengths = row.result_lengths
+    if row.result is not None and (not lengths or row.result in lengths):
+        return row.result
+    if outcome is not None and outcome in lengths:
+        return outcome
+    if len(lengths) == 1:
+        return next(iter(lengths))
+    return row.result if row.result is not None else outcome
 
 
 def _written_says(row: RowReading, told: Rating) -> bool:

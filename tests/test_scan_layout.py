@@ -309,6 +309,25 @@ def test_tally_row_result_as_long_as_the_votes_outcome_confirms_it() -> None:
     assert decide_row(row, cast=12, limit=12, cast_sure=False).confidence < REVIEW_BELOW
 
 
+def test_an_unsure_result_guess_its_length_rules_out_gives_way() -> None:
+    open_votes = ({0: 8.0}, {6: 1.0, 2: 1.0}, {4: 6.0}, {2: 1.0, 6: 1.0})  # left to a person either way
+    # the shape model's unsure HTXSNV is four letters wide: the reviewer is shown HTNV
+    four = RowReading(_FOUR, open_votes, Rating.HTXSNV, result_lengths=frozenset({Rating.HTNV}))
+    decision = decide_row(four, cast=12, limit=12, cast_sure=True)
+    assert decision.result is Rating.HTNV and decision.confidence < REVIEW_BELOW
+    # five letters wide: of HTTNV and KHTNV, the outcome of the votes chosen (0/7/4/1 or 0/1/4/7 of 12)
+    either = ({0: 8.0}, {7: 1.0, 1: 1.0}, {4: 6.0}, {1: 1.0, 7: 1.0})
+    five = RowReading(_FOUR, either, Rating.HTXSNV, result_lengths=frozenset({Rating.HTTNV, Rating.KHTNV}))
+    decision = decide_row(five, cast=12, limit=12, cast_sure=True)
+    assert decision.confidence < REVIEW_BELOW
+    assert decision.result is (Rating.HTTNV if decision.votes[1] == 7 else Rating.KHTNV)
+    # a guess the length allows stays, and so does any guess when the page gives no scale
+    kept = RowReading(_FOUR, open_votes, Rating.HTNV, result_lengths=frozenset({Rating.HTNV}))
+    assert decide_row(kept, cast=12, limit=12, cast_sure=True).result is Rating.HTNV
+    unscaled = RowReading(_FOUR, open_votes, Rating.HTXSNV)
+    assert decide_row(unscaled, cast=12, limit=12, cast_sure=True).result is Rating.HTXSNV
+
+
 def test_a_clear_shape_reading_of_another_length_disputes_the_width() -> None:
     from parsers.scan_rating import GUESS, RatingMatch
 
