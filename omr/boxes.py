@@ -446,10 +446,8 @@ def _under_line(dark: Floats, origin: tuple[float, float], box: Box) -> tuple[fl
     shade = np.zeros_like(inside)
     for before, after, axis in bands:
         length = inside.shape[1 - axis]
-        if before.shape != (before.shape[0], length) or after.shape != (after.shape[0], length) or not (
-            before.size and after.size
-        ):
-            continue
+        if not (before.size and after.size) or before.shape[1] != length or after.shape[1] != length:
+            continue  # the box too near the patch's edge to see the line on both sides
         along = np.median(inside, axis=axis)
         line = np.minimum(along, np.minimum(np.median(before, axis=0), np.median(after, axis=0)))
         shade = np.maximum(shade, line[None, :] if axis == 0 else line[:, None])
