@@ -249,12 +249,15 @@ def _row_medians(rows: Floats) -> Floats:
     return np.asarray((ranked[:, (n - 1) // 2] + ranked[:, n // 2]) * 0.5, dtype=rows.dtype)
 
 
+def _px(mm: float) -> int:
+    """A length in mm as whole pixels of a box patch, never negative (a band cut by the patch's edge)."""
+    return max(0, round(mm * PPMM))
+
+
 def _interior(dark: Floats, origin: tuple[float, float], box: Box) -> Floats:
-    x0 = round((box.x + _INSET_MM - origin[0]) * PPMM)
-    y0 = round((box.y + _INSET_MM - origin[1]) * PPMM)
-    x1 = round((box.x + box.w - _INSET_MM - origin[0]) * PPMM)
-    y1 = round((box.y + box.h - _INSET_MM - origin[1]) * PPMM)
-    return dark[max(0, y0):max(0, y1), max(0, x0):max(0, x1)]
+    x0, y0 = _px(box.x + _INSET_MM - origin[0]), _px(box.y + _INSET_MM - origin[1])
+    x1, y1 = _px(box.x + box.w - _INSET_MM - origin[0]), _px(box.y + box.h - _INSET_MM - origin[1])
+    return dark[y0:y1, x0:x1]
 
 
 def _share(mask: npt.NDArray[Any]) -> float:
@@ -292,7 +295,7 @@ def measure(dark: Floats, origin: tuple[float, float], box: Box, outline: float)
     return BoxMeasure(box, share, darkness, extent, solid, outline, crossed, faint, elongation,
                       _offset(inside), _beyond(dark, origin, box) if share else 0.0, span, breadth, centre, clipped,
                       *_core_and_rim(ink), _blob(inside) if share else (0.0, 0.0, 1.0),
-                      _under_line(dark, origin, box) if crossed else None)
+                      _under_line(dark, origin, box, inside) if crossed else None)
 
 
 def _blob(inside: Floats) -> tuple[float, float, float]:
@@ -375,12 +378,9 @@ def _footprint(dark: Floats, origin: tuple[float, float], box: Box) -> tuple[flo
 
 def _beyond(dark: Floats, origin: tuple[float, float], box: Box) -> float:
     """Ink share of the band from 0.3 to 1.0 mm outside the box's outline."""
-    def px(mm: float) -> int:
-        return max(0, round(mm * PPMM))
-
-    x0, y0 = px(box.x - origin[0]), px(box.y - origin[1])
-    x1, y1 = px(box.x + box.w - origin[0]), px(box.y + box.h - origin[1])
-    near, far = px(0.3), px(1.0)
+    x0, y0 = _px(box.x - origin[0]), _px(box.y - origin[1])
+    x1, y1 = _px(box.x + box.w - origin[0]), _px(box.y + box.h - origin[1])
+    near, far = _px(0.3), _px(1.0)
     outer = dark[max(0, y0 - far):y1 + far, max(0, x0 - far):x1 + far] > INK
     inner = dark[max(0, y0 - near):y1 + near, max(0, x0 - near):x1 + near] > INK
     band = outer.size - inner.size
@@ -402,12 +402,9 @@ def _offset(inside: Floats) -> float:
 def _crossed(dark: Floats, origin: tuple[float, float], box: Box) -> bool:
     """Ink on both opposite sides of the box, well beyond where a mark overflows, in line: a fold
     or a line drawn across the row, which would otherwise look like a mark in every box it crosses."""
-    def px(mm: float) -> int:
-        return max(0, round(mm * PPMM))
-
-    x0, y0 = px(box.x - origin[0]), px(box.y - origin[1])
-    x1, y1 = px(box.x + box.w - origin[0]), px(box.y + box.h - origin[1])
-    near, far = px(_BEYOND_MM[0]), px(_BEYOND_MM[1])
+    x0, y0 = _px(box.x - origin[0]), _px(box.y - origin[1])
+    x1, y1 = _px(box.x + box.w - origin[0]), _px(box.y + box.h - origin[1])
+    near, far = _px(_BEYOND_MM[0]), _px(_BEYOND_MM[1])
     ink = dark > INK
     above = np.asarray(ink[max(0, y0 - far):max(0, y0 - near), x0:x1].any(axis=0), dtype=bool)
     below = np.asarray(ink[y1 + near:y1 + far, x0:x1].any(axis=0), dtype=bool)
@@ -420,7 +417,7 @@ def _crossed(dark: Floats, origin: tuple[float, float], box: Box) -> bool:
     return vertical or horizontal
 
 
-def _under_line(dark: Floats, origin: tuple[float, float], box: Box) -> tuple[float, float] | None:
+def _under_line(dark: Floats, origin: tuple[float, float], box: Box, inside: Floats) -> tuple[float, float] | None:
     """The interior's ink and faint shares once the shading of a line crossing it is divided out.
 
     A fold darkens the paper and whatever is written on it by the same factor, so dividing that
@@ -430,15 +427,11 @@ def _under_line(dark: Floats, origin: tuple[float, float], box: Box) -> tuple[fl
     covers less than half of it) and the medians of the bands beyond the box on either side
     (which a mark does not reach; the least of them, so ink beyond one side only is no line).
     A line darker than `_SHADE_MAX` is drawn, not a fold's shading: nothing is seen through it."""
-    def px(mm: float) -> int:
-        return max(0, round(mm * PPMM))
-
-    inside = _interior(dark, origin, box)
-    x0, y0 = px(box.x + _INSET_MM - origin[0]), px(box.y + _INSET_MM - origin[1])
+    x0, y0 = _px(box.x + _INSET_MM - origin[0]), _px(box.y + _INSET_MM - origin[1])
     x1, y1 = x0 + inside.shape[1], y0 + inside.shape[0]
-    bx0, by0 = px(box.x - origin[0]), px(box.y - origin[1])
-    bx1, by1 = px(box.x + box.w - origin[0]), px(box.y + box.h - origin[1])
-    near, far = px(_BEYOND_MM[0]), px(_BEYOND_MM[1])
+    bx0, by0 = _px(box.x - origin[0]), _px(box.y - origin[1])
+    bx1, by1 = _px(box.x + box.w - origin[0]), _px(box.y + box.h - origin[1])
+    near, far = _px(_BEYOND_MM[0]), _px(_BEYOND_MM[1])
     bands = (
         (dark[max(0, by0 - far):max(0, by0 - near), x0:x1], dark[by1 + near:by1 + far, x0:x1], 0),
         (dark[y0:y1, max(0, bx0 - far):max(0, bx0 - near)].T, dark[y0:y1, bx1 + near:bx1 + far].T, 1),
