@@ -69,14 +69,19 @@ class Network:
 
 
 Augment = Callable[[Floats, np.random.Generator], Floats]
+_FEATURE_SAMPLE = 20000  # inputs whose features give the standardisation's mean and scale
 
 
 def fit(inputs: Floats, labels: npt.NDArray[np.int64], classes: int, rng: np.random.Generator, *,
         hidden: tuple[int, ...], epochs: int, batch: int, rate: float = 1e-3, decay: float = 1e-4,
-        standardise: bool = False, augment: Augment | None = None) -> Network:
+        standardise: bool = False, augment: Augment | None = None,
+        features: Callable[[Floats], Floats] | None = None) -> Network:
     """A network trained on `inputs` (N × anything); `augment` changes each batch before it is
-    seen (e.g. small shifts), `standardise` stores the features' mean and scale in the network."""
-    x = inputs.reshape(len(inputs), -1).astype(np.float32)
+    seen (e.g. small shifts), `features` turns each batch (augmented) into what the network sees
+    (its users then call it on the same features), `standardise` stores the features' mean and
+    scale in the network (measured on a sample when `features` is given: they may be large)."""
+    seen = features(inputs[:_FEATURE_SAMPLE]) if features else inputs
+    x = seen.reshape(len(seen), -1).astype(np.float32)
     mean = x.mean(axis=0) if standardise else None
     scale = x.std(axis=0) + 1e-3 if standardise else None
     sizes = (x.shape[1], *hidden, classes)
@@ -85,13 +90,14 @@ def fit(inputs: Floats, labels: npt.NDArray[np.int64], classes: int, rng: np.ran
     params = [*weights, *biases]
     moments = [(np.zeros_like(p), np.zeros_like(p)) for p in params]
     layers = len(weights)
-    steps_total = epochs * math.ceil(len(x) / batch)
+    steps_total = epochs * math.ceil(len(inputs) / batch)
     step = 0
     for epoch in range(epochs):
-        order = rng.permutation(len(x))
-        for start in range(0, len(x), batch):
+        order = rng.permutation(len(inputs))
+        for start in range(0, len(inputs), batch):
             idx = order[start:start + batch]
-            xb = (augment(inputs[idx], rng) if augment else inputs[idx]).reshape(len(idx), -1)
+            xb = augment(inputs[idx], rng) if augment else inputs[idx]
+            xb = (features(xb) if features else xb).reshape(len(idx), -1)
             if mean is not None and scale is not None:
                 xb = (xb - mean) / scale
             yb = labels[idx]

@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from domain.model import Rating
+from omr.gradients import gradient_histogram
 from omr.network import Network
 
 log = logging.getLogger(__name__)
@@ -67,24 +68,6 @@ def _words(mask: np.ndarray) -> list[tuple[int, int]]:
     return runs
 
 
-def gradient_histogram(image: np.ndarray) -> Floats:
-    """Histograms of oriented gradients (Dalal–Triggs: unsigned orientations in `_BINS` bins per
-    `_CELL`-pixel cell, blocks of 2×2 cells L2-normalised and clipped); OpenCV 5 dropped its own."""
-    gray = image.astype(np.float32)
-    gx = cv2.Sobel(gray, cv2.CV_32F, 1, 0, ksize=1)
-    gy = cv2.Sobel(gray, cv2.CV_32F, 0, 1, ksize=1)
-    magnitude, angle = cv2.cartToPolar(gx, gy, angleInDegrees=True)
-    bins = (np.mod(angle, 180.0) * _BINS / 180.0).astype(np.int32) % _BINS
-    rows, cols = image.shape[0] // _CELL, image.shape[1] // _CELL
-    cells = np.stack([np.where(bins == b, magnitude, 0.0)[: rows * _CELL, : cols * _CELL]
-                      .reshape(rows, _CELL, cols, _CELL).sum(axis=(1, 3)) for b in range(_BINS)], axis=-1)
-    blocks = np.concatenate([cells[:-1, :-1], cells[1:, :-1], cells[:-1, 1:], cells[1:, 1:]], axis=-1)
-    blocks /= np.sqrt((blocks**2).sum(axis=-1, keepdims=True)) + 1e-3
-    blocks = np.minimum(blocks, 0.2)
-    blocks /= np.sqrt((blocks**2).sum(axis=-1, keepdims=True)) + 1e-3
-    return np.asarray(blocks.ravel(), dtype=np.float32)
-
-
 def _ink_box(mask: np.ndarray) -> tuple[int, int, int, int] | None:
     """The box (x0, y0, x1, y1) around the ink of a cleaned answer; None when there is too little."""
     ys, xs = np.nonzero(mask)
@@ -111,7 +94,7 @@ def features(answer: np.ndarray) -> Floats | None:
     crop = answer[y0:y1, x0:x1]
     h, w = crop.shape
     stretched = cv2.resize(crop, (WIDTH, HEIGHT), interpolation=cv2.INTER_AREA)
-    hog = gradient_histogram(stretched)
+    hog = gradient_histogram(stretched, _CELL, _BINS)
     level = cv2.resize(mask[y0:y1, x0:x1] * 255, (max(1, round(w * HEIGHT / h)), HEIGHT), interpolation=cv2.INTER_AREA)
     words = _words((level > 64).astype(np.uint8))
     count = np.zeros(_MAX_WORDS, np.float32)

@@ -500,6 +500,58 @@ def test_tesseract_lowers_but_does_not_veto_a_clear_digit() -> None:
     assert _decide("2", SURE - 0.01, "", 0.0)[0] is None
 
 
+def test_a_digit_the_second_network_reads_alike_needs_less_certainty_and_no_tesseract(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first network reads a clear 4 less than surely; the second (gradients) reads it alike,
+    steadily: the number stands, and Tesseract is not asked. A second network that reads another
+    digit leaves it to Tesseract and then to a person."""
+    import omr.digits as digits
+    from omr.boxes import Box, BoxMeasure
+
+    box = Box("digits:x:0", 2.0, 2.0, 4.0, 4.0)
+    dark = _written_box()
+    image = digits.normalise(digits.digit_ink(dark, (0.0, 0.0), box))
+    assert image is not None
+    others, least, _ = digits.steady(image[None], digits.second_model(), digits.gradient_inputs)
+    assert int(others[0]) == 4 and float(least[0]) >= digits.SECOND_SURE_PROBABILITY  # the real second network
+
+    first = digits.steady
+    def unsure_first(stack: np.ndarray, network: Any = None, features: Any = None) -> Any:
+        labels, steadiness, mean = first(stack, network, features)
+        return (labels, np.minimum(steadiness, 0.85), mean) if network is None else (labels, steadiness, mean)
+
+    asked: list[int] = []
+    def tesseract(stack: np.ndarray) -> tuple[str, float]:
+        asked.append(len(stack))
+        return "", 0.0
+
+    monkeypatch.setattr(digits, "steady", unsure_first)
+    monkeypatch.setattr(digits, "_tesseract", tesseract)
+    measure = BoxMeasure(box=box, ink=0.3, darkness=0.8, extent=0.8, solid=0.0, outline=1.0)
+    read = digits.read_number([measure], [(dark, (0.0, 0.0))], blank_ink=0.02)
+    assert (read.value, read.confidence, asked) == (4, digits.SECONDED, [])
+
+    monkeypatch.setattr(digits, "second_agrees", lambda stack, labels: False)
+    read = digits.read_number([measure], [(dark, (0.0, 0.0))], blank_ink=0.02)
+    assert read.value is None and read.confidence < 0.9 and asked == [1]
+
+
+def test_a_network_trains_on_the_features_it_is_given() -> None:
+    """`fit(features=…)` learns from the batches' features (a sign hidden in a sum), and the
+    network then takes those features, not the raw inputs."""
+    from omr.network import fit
+
+    rng = np.random.default_rng(0)
+    inputs = rng.normal(0, 1, (600, 2, 3)).astype(np.float32)
+    labels = (inputs.sum(axis=(1, 2)) > 0).astype(np.int64)
+    def summed(batch: np.ndarray) -> np.ndarray:
+        return batch.sum(axis=(1, 2))[:, None].astype(np.float32)
+    network = fit(inputs, labels, 2, rng, hidden=(8,), epochs=30, batch=32, rate=1e-2, features=summed,
+                  standardise=True)
+    assert network.layers[0][0].shape == (1, 8)
+    assert (network.probabilities(summed(inputs)).argmax(axis=1) == labels).mean() >= 0.97
+
+
 def _ink_centre(image: np.ndarray) -> np.ndarray:
     ink = 255.0 - image
     ys, xs = np.indices(image.shape)
