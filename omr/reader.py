@@ -129,7 +129,9 @@ def _check(values: dict[str, Read], definition: FormDefinition) -> None:
     """Arithmetic between the counts of a page. A check that cannot be made (one of its counts
     unreadable, or lowered by another check) confirms none of the others: they go to the person
     who looks at that one. Then the counts are chosen together among their candidates
-    (`omr.solve`): a count the arithmetic pins down is confident only when it confirms it."""
+    (`omr.solve`): a count the arithmetic pins down is confident only when it confirms it. Last, a
+    minutes result read less than surely is confirmed by its row's sure votes when it is their
+    outcome."""
     if definition.kind is FormKind.MINUTES:
         check_minutes_header(values)
         valid = values.get("digits:valid")
@@ -145,6 +147,8 @@ def _check(values: dict[str, Read], definition: FormDefinition) -> None:
                 if k in cells and r.confidence >= REVIEW and not isinstance(r.value, str)}
         solve.apply(values, solve.summary(cells, sure), solve.CONFIRMED, solve.UNCONFIRMED)
     unconfirmed_partners(values, REVIEW)
+    if definition.kind is FormKind.MINUTES:
+        solve.confirm_results(values, REVIEW)
 
 
 def _extent(boxes: tuple[Box, ...]) -> tuple[float, float, float, float]:

@@ -37,6 +37,7 @@ from rules.aggregation import aggregate
 
 Candidates = tuple[tuple[int | None, float], ...]
 CONFIRMED = 0.95  # a count the page's arithmetic confirms among its candidates
+RESULT_FLOOR = 0.8  # a minutes result read at least this surely may be confirmed by its row's votes
 UNCONFIRMED = 0.85  # a count the arithmetic pins down but does not confirm
 MARGIN = math.log(50.0)  # the best consistent combination beats any reading the count otherwise by this
 LEAST_OWN = 0.02  # a reading less probable than this on its own is not confirmed by arithmetic
@@ -219,6 +220,30 @@ def confident_results(values: Mapping[str, HasNumber]) -> dict[int, Rating]:
                 and read.value in Rating._value2member_map_:
             out[int(match.group(1))] = Rating(read.value)
     return out
+
+
+def confirm_results(values: dict[str, R], review: float) -> None:
+    """A minutes result read as the one mark of its row but less than surely (a faint or smudged
+    mark: `omr.choices` gives it `RESULT_FLOOR`–`review`), confirmed when it is the V.16 outcome of
+    the row's four votes, all read surely: the votes tell the same rating. To be wrong it would
+    take a clerk marking a result against the votes and that mark misread as exactly their outcome."""
+    votes: dict[int, dict[str, R]] = {}
+    for key, read in values.items():
+        match = MINUTES_ROW.match(key)
+        if match:
+            votes.setdefault(int(match.group(1)), {})[match.group(2)] = read
+    for key, read in list(values.items()):
+        match = _RESULT.match(key)
+        if not match or not isinstance(read.value, str) or not RESULT_FLOOR <= read.confidence < review:
+            continue
+        row = votes.get(int(match.group(1)), {})
+        if not all(c in row and row[c].confidence >= review and not isinstance(row[c].value, str)
+                   for c in VOTE_COLUMNS):
+            continue
+        counts = [n if isinstance(n := row[c].value, int) else None for c in VOTE_COLUMNS]
+        outcome = _outcome(counts) if any(counts) else None
+        if outcome is not None and outcome.value == read.value:
+            values[key] = replace(read, confidence=CONFIRMED)  # type: ignore[type-var]
 
 
 def _header_consistent(h: Mapping[str, int | None]) -> bool:

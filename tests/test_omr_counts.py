@@ -3,6 +3,8 @@ rest of a sum to a person (`omr.checks`), on small synthetic candidate sets."""
 
 from __future__ import annotations
 
+import pytest
+
 from omr import solve
 from omr.checks import unconfirmed_partners
 from omr.results import Read
@@ -142,3 +144,19 @@ def test_a_total_no_other_row_can_read_goes_to_a_person() -> None:
     values = _summary([lone, Read(5, 0.95, None, candidates=((5, 0.99),)), Read(None, 0.97, None, candidates=((None, 1.0),))])
     unconfirmed_partners(values, 0.9)
     assert all(values[f"digits:row{r}.branch.total"].confidence < 0.9 for r in (0, 1))
+
+
+@pytest.mark.parametrize(("votes", "vote_confidence", "result", "confirmed"), [
+    ((6, 1, None, None), 0.95, "htxsnv", True),  # the votes' V.16 outcome: confirmed
+    ((6, 1, None, None), 0.95, "httnv", False),  # a result against the votes stays with a person
+    ((6, 1, None, None), 0.85, "htxsnv", False),  # unsure votes confirm nothing
+    ((None, None, None, None), 0.97, "htxsnv", False),  # no votes at all: nothing to tell
+])
+def test_a_faint_minutes_result_is_confirmed_by_its_rows_sure_votes(
+        votes: tuple[int | None, ...], vote_confidence: float, result: str, confirmed: bool) -> None:
+    values = {f"digits:row2.votes.{c}": Read(v, vote_confidence, None) for c, v in zip(solve.VOTE_COLUMNS, votes, strict=True)}
+    values["rating:row2.result"] = Read(result, 0.85, None)
+    values["rating:row3.result"] = Read("htxsnv", 0.85, None)  # a row with no votes read
+    solve.confirm_results(values, 0.9)
+    assert values["rating:row2.result"].confidence == (solve.CONFIRMED if confirmed else 0.85)
+    assert values["rating:row3.result"].confidence == 0.85
