@@ -17,6 +17,7 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import cache
 
 import cv2
 import numpy as np
@@ -44,6 +45,8 @@ _PAD = 12  # white border around a cell crop: Tesseract reads a tight crop badly
 _NOISE_CONFIDENCE = 0.3
 _LETTER_HEIGHT = 60  # pixels
 _SURE_NUMBER = 0.8
+_PRINTED = 0.8  # OCR confidence from which a word is taken for print, not handwriting
+_LEADER = "." * 40  # a blank answer's dotted leader
 _NOISE_CHARS = " .,:;'\"`|_-~!/\\“”‘’„"
 
 
@@ -107,6 +110,7 @@ class _PageReader:
         self.cell_texts = {id(grid): self._grid_texts(grid) for grid in self.grids}
         words = page.result().words
         text_lines = _lines(words)
+        self.text_lines: list[WordLine] = text_lines
         self._find_counts(text_lines)
         blocks: list[tuple[float, WordLine | Grid]] = [(float(line.box[1]), line) for line in text_lines]
         blocks += [(float(g.box[1]), g) for g in self.grids]
@@ -192,18 +196,27 @@ class _PageReader:
         x0 = label[-1].box[2] + max(2, h // 4)
         page_w = self.gray.shape[1]
         x1 = page_w - int(0.35 * self.dpi)
-        printed = [w for w in rest if w.text.startswith("(") and w.confidence >= 0.8]
+        printed = [w for w in rest if w.text.startswith("(") and w.confidence >= _PRINTED]
         if printed:
             x1 = min(x1, printed[0].box[0] - 2)
         y0, y1 = max(0, top - int(0.8 * h)), min(self.gray.shape[0], bottom + int(0.15 * h))
         if x1 - x0 < 2 * h:
             return None
+        # Not into the printed line above (a signature block's "(Xác lập thời điểm, ký …)" right over
+        # a blank answer would be read as one).
+        over = [w.box[3] for other in self.text_lines for w in other.words
+                if w.box[3] <= top and w.confidence >= _PRINTED and w.box[2] > x0 and w.box[0] < x1]
+        y0 = max([y0, *(b + 1 for b in over)])
         clean = scan_rating.without_leader(self.sheet.gray[y0:y1, x0:x1], self.dpi)
+        pieces = WordLine(label).pieces()
         if not scan_rating.has_answer(clean, self.dpi):
-            return None
+            if any(ch.isalnum() for w in rest if w not in printed for ch in w.text):
+                return None  # OCR saw writing where no stroke was found: the page's text decides
+            # No stroke and no word: the printed blank, its dotted leader as the form prints it.
+            pieces += [Piece(" "), Piece(_LEADER)]
+            return pieces + ([Piece(" "), *WordLine(rest[rest.index(printed[0]) :]).pieces()] if printed else [])
         found_rating = scan_rating.read_answer(clean, self.dpi)
         log.debug("rating answer -> %s", found_rating)
-        pieces = WordLine(label).pieces()
         if found_rating.rating is not None:
             answer = Piece(scan_rating.CANONICAL[found_rating.rating], confidence=found_rating.confidence)
         else:
@@ -565,16 +578,19 @@ def _ballot_lines(lines: list[Line], page: int) -> tuple[dict[int, float], bool,
     return cast, sure, limit
 
 
-_RATING_LABEL = re.compile(
-    r"^[\divx.\-\s]*(?:de nghi xep loai muc chat luong|xep loai dang vien|chi bo de xuat xep loai muc chat luong"
-    r"|xep loai can bo, cong chuc, vien chuc|(?:dang uy, chi uy co so )?xep loai muc chat luong)\s*:?"
-)
+@cache
+def _rating_label_pattern() -> re.Pattern[str]:
+    """A line's start that is a rating field's label of any form of the catalog (folded), after
+    its item number or dash: the longest first, so that a label is not cut at a shorter one."""
+    labels = {fold(f.label) for definition in catalog() for f in definition.rating_fields}
+    alternatives = "|".join(re.escape(label) for label in sorted(labels, key=len, reverse=True))
+    return re.compile(rf"^[\divx.\-\s]*(?:{alternatives})\s*:?")
 
 
 def _rating_label(words: list[Word]) -> tuple[list[Word], list[Word]] | None:
     """A line that opens with a rating label, split into the label's words and the rest."""
     folded = [fold(w.text) for w in words]
-    m = _RATING_LABEL.match(" ".join(folded))
+    m = _rating_label_pattern().match(" ".join(folded))
     if m is None:
         return None
     end, at = m.end(), 0

@@ -835,3 +835,43 @@ def test_cell_solidity_tells_a_zigzag_from_a_solid_fill() -> None:
         cv2.line(zigzag, (x, 20), (x + 6, 80), 1, 3)
     assert measure(filled, (10, 10, 90, 90)).solidity > 0.9
     assert measure(zigzag, (10, 10, 90, 90)).solidity < 0.6
+
+
+def _signature_block(answer: str | None) -> np.ndarray:
+    """Mẫu 02's last block at 200 dpi: three rating labels with dotted leaders, each under a
+    signature line whose printed "(Xác lập thời điểm, ký …)" sits right over the next label's
+    answer; `answer` written on the branch's line."""
+    img = Image.new("RGB", (1654, 1100), "white")
+    draw = ImageDraw.Draw(img)
+    font, bold = ImageFont.truetype(str(FONT), 34), ImageFont.truetype(str(BOLD), 34)
+    italic = ImageFont.truetype(str(FONT), 28)
+    y = 120
+    for label, signer in (("- Mức xếp loại chất lượng công chức, viên chức:", "THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ"),
+                          ("- Chi bộ đề xuất xếp loại mức chất lượng:", "T/M CHI ỦY (CHI BỘ)"),
+                          ("- Đảng ủy, chi ủy cơ sở xếp loại mức chất lượng:", "T/M ĐẢNG ỦY (CHI ỦY)")):
+        draw.text((110, y), label, font=font, fill="black")
+        end = 110 + draw.textlength(label, font=font) + 10
+        draw.text((end, y), "." * 60, font=font, fill="black")
+        if answer and "Chi bộ" in label:
+            draw.text((end + 40, y - 6), answer, font=ImageFont.truetype(str(FONT), 38), fill=(30, 40, 160))
+        draw.text((950, y + 48), signer, font=bold, fill="black")
+        draw.text((760, y + 92), "(Xác lập thời điểm, ký, ghi rõ họ tên và đóng dấu)", font=italic, fill="black")
+        y += 170
+    return cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
+
+
+@pytest.mark.parametrize("answer", [None, "HTTNV"])
+def test_blank_rating_answers_under_a_signature_line_are_printed_blanks(answer: str | None) -> None:
+    """A blank answer is read as the printed blank it is, not as the signature line's print just
+    over it; a written one beside it is still read."""
+    builder = ScanBodyBuilder()
+    builder.add_page(PageImage(1, _signature_block(answer), DPI))
+    texts = [line.text for line in builder.body.lines]
+    labelled = {key: next(t for t in texts if key in t) for key in ("công chức, viên chức:", "Chi bộ đề xuất",
+                                                                   "Đảng ủy, chi ủy")}
+    assert labelled["công chức, viên chức:"].rstrip().endswith("....")
+    assert labelled["Đảng ủy, chi ủy"].rstrip().endswith("....")
+    if answer:
+        assert "Hoàn thành tốt nhiệm vụ" in labelled["Chi bộ đề xuất"]
+    else:
+        assert labelled["Chi bộ đề xuất"].rstrip().endswith("....")
