@@ -32,13 +32,12 @@ import pypdfium2
 from domain.errors import KiemdiemError
 from domain.model import ExtractedForm
 from domain.text import fold
-from parsers.pages import PageImage, image_pages, render_pdf_page
+from parsers.pages import PageImage, image_pages, render_pdf_page, scan_dpi
 from parsers.pictures import Pictures
 from parsers.scan_reader import REVIEW_BELOW, read_scan_pages
 
 DEFAULT_CORPUS = os.environ.get("KIEMDIEM_CORPUS", "/work/shared/corpus/dev")
 SCAN_VARIANTS = {"scan_jpg", "scan_png", "scan_pdf"}
-PDF_DPI = 200
 
 
 CONFIDENCE_BANDS = ((0.0, 0.5), (0.5, 0.9), (0.9, 0.95), (0.95, 1.01))
@@ -49,7 +48,7 @@ def _pages(path: Path) -> Iterator[PageImage]:
         pdf = pypdfium2.PdfDocument(str(path))
         try:
             for i in range(len(pdf)):
-                yield render_pdf_page(pdf, i, dpi=PDF_DPI)
+                yield render_pdf_page(pdf, i, scan_dpi(pdf, i))
         finally:
             pdf.close()
     else:

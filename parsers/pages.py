@@ -21,6 +21,7 @@ from domain.errors import FileRejected
 log = logging.getLogger(__name__)
 
 RENDER_DPI = 300
+MIN_SCAN_DPI = 200  # a scan embedded coarser than this is rendered up to it: strokes need the pixels
 MAX_PIXELS = 60_000_000  # 300 dpi A3 is 17 MP; a 12 MP phone photo fits; beyond is not a form page
 MAX_PAGES = 200
 A4_LONG_INCHES = 297 / 25.4
@@ -148,6 +149,27 @@ def _float(value: object) -> float | None:
         return float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None
+
+
+def scan_dpi(pdf: object, index: int) -> float:
+    """The resolution to render a scanned page at: its largest image's own, so that the scan's
+    pixels are read as they are (not interpolated up, nor read more slowly than they deserve),
+    kept between `MIN_SCAN_DPI` and `RENDER_DPI`; `RENDER_DPI` for a page with no image."""
+    import pypdfium2.raw as pdfium
+
+    page = pdf[index]  # type: ignore[index]
+    try:
+        found = 0.0
+        for item in page.get_objects():
+            if item.type != pdfium.FPDF_PAGEOBJ_IMAGE:
+                continue
+            left, bottom, right, top = item.get_bounds()
+            shown = max(right - left, top - bottom) / 72  # inches, whichever way it is turned
+            if shown > 0:
+                found = max(found, max(item.get_px_size()) / shown)
+    finally:
+        page.close()
+    return min(RENDER_DPI, max(MIN_SCAN_DPI, found)) if found else RENDER_DPI
 
 
 def render_pdf_page(pdf: object, index: int, dpi: float = RENDER_DPI) -> PageImage:

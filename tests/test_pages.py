@@ -142,3 +142,22 @@ def test_a_sixteen_bit_png_is_read_as_pillow_reads_it(tmp_path: Path) -> None:
     with Image.open(path) as img:
         expected = np.asarray(img.convert("RGB"))[:, :, ::-1]
     assert np.array_equal(page.image, expected)
+
+
+@pytest.mark.parametrize(("resolution", "rendered"), [(240.0, 240.0), (150.0, 200.0), (600.0, 300.0)])
+def test_a_scanned_pdf_page_is_rendered_at_its_scans_own_resolution(tmp_path: Path, resolution: float,
+                                                                     rendered: float) -> None:
+    """A scan embedded at 240 dpi is read at 240 dpi, its pixels as they are; a coarser one is
+    rendered up to 200 dpi, a finer one down to 300."""
+    from parsers.pages import scan_dpi
+
+    path = tmp_path / "scan.pdf"
+    Image.new("L", (round(8.27 * resolution), round(11.69 * resolution)), 255).save(path, resolution=resolution)
+    pdf = pypdfium2.PdfDocument(str(path))
+    try:
+        assert scan_dpi(pdf, 0) == pytest.approx(rendered, abs=0.5)
+        page = render_pdf_page(pdf, 0, scan_dpi(pdf, 0))
+        assert page.dpi == pytest.approx(rendered, abs=0.5)
+        assert page.image.shape[1] == pytest.approx(8.27 * rendered, abs=2)
+    finally:
+        pdf.close()
