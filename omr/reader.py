@@ -129,9 +129,10 @@ def _check(values: dict[str, Read], definition: FormDefinition) -> None:
     """Arithmetic between the counts of a page. A check that cannot be made (one of its counts
     unreadable, or lowered by another check) confirms none of the others: they go to the person
     who looks at that one. Then the counts are chosen together among their candidates
-    (`omr.solve`): a count the arithmetic pins down is confident only when it confirms it. Last, a
-    minutes result read less than surely is confirmed by its row's sure votes when it is their
-    outcome."""
+    (`omr.solve`): a count the arithmetic pins down is confident only when it confirms it; a Mẫu 06
+    present only one of whose likely readings lies between its row's sure votes and total is that
+    one. Last, a minutes result read less than surely is confirmed by its row's sure votes when it
+    is their outcome."""
     if definition.kind is FormKind.MINUTES:
         check_minutes_header(values)
         valid = values.get("digits:valid")
@@ -146,6 +147,8 @@ def _check(values: dict[str, Read], definition: FormDefinition) -> None:
         sure = {k: r.value for k, r in values.items()
                 if k in cells and r.confidence >= REVIEW and not isinstance(r.value, str)}
         solve.apply(values, solve.summary(cells, sure), solve.CONFIRMED, solve.UNCONFIRMED)
+    if definition.kind is FormKind.SUMMARY:
+        solve.confirm_presents(values, REVIEW)
     unconfirmed_partners(values, REVIEW)
     if definition.kind is FormKind.MINUTES:
         solve.confirm_results(values, REVIEW)

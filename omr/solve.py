@@ -15,7 +15,8 @@ total, and a result marked confidently is the V.16 outcome of the row's votes
 (`rules.aggregation.aggregate`). A page after the first has no header: its rows still add up
 to one number, the valid ballots, which the rows choose together; so do the rows of a page whose
 header breaks its own arithmetic (the header then goes to a person). Mẫu 06: votes ≤ present ≤
-total, the total the same in every row of the page.
+total, the total the same in every row of the page; a present only one of whose likely readings
+lies between its row's sure votes and total is that reading (`confirm_presents`).
 
 Only counts an equality pins down are confirmed (a row's votes, valid, total / present / absent
 when absent is written, Mẫu 06 total); the others keep the confidence their own
@@ -38,6 +39,9 @@ from rules.aggregation import aggregate
 Candidates = tuple[tuple[int | None, float], ...]
 CONFIRMED = 0.95  # a count the page's arithmetic confirms among its candidates
 RESULT_FLOOR = 0.8  # a minutes result read at least this surely may be confirmed by its row's votes
+BOUNDED_OWN = 0.5  # a Mẫu 06 present pinned between its row's votes and total is at least this likely
+NEAR_SLIP = 3  # … and no other reading lies within this of that span: a clerk's slip would be there
+_LIKELY_SLIP = 0.01  # readings less likely than this are not considered
 UNCONFIRMED = 0.85  # a count the arithmetic pins down but does not confirm
 MARGIN = math.log(50.0)  # the best consistent combination beats any reading the count otherwise by this
 LEAST_OWN = 0.02  # a reading less probable than this on its own is not confirmed by arithmetic
@@ -244,6 +248,31 @@ def confirm_results(values: dict[str, R], review: float) -> None:
         outcome = _outcome(counts) if any(counts) else None
         if outcome is not None and outcome.value == read.value:
             values[key] = replace(read, confidence=CONFIRMED)  # type: ignore[type-var]
+
+
+def confirm_presents(values: dict[str, R], review: float) -> None:
+    """A Mẫu 06 present read unsurely between its row's votes and total, both read surely: of its
+    likely readings (`Read.candidates`) only one lies in that span, and it is the likeliest by far
+    (at least `BOUNDED_OWN`). Readings far outside (70 for a "10" of 10 members) cannot be what a
+    clerk wrote; one just outside (8 under 9 votes, 11 of 10 members) could be, a clerk's slip the
+    rules must see, so it leaves the count to a person (`NEAR_SLIP`)."""
+    rows: dict[int, dict[str, R]] = {}
+    for key, read in values.items():
+        match = SUMMARY_ROW.match(key)
+        if match:
+            rows.setdefault(int(match.group(1)), {})[match.group(2)] = read
+    for r, row in rows.items():
+        votes, present, total = (row.get(k) for k in ("votes", "present", "total"))
+        if votes is None or present is None or total is None or present.confidence >= review:
+            continue
+        low, high = votes.value, total.value
+        if min(votes.confidence, total.confidence) < review or not isinstance(low, int) or not isinstance(high, int):
+            continue
+        likely = [(v, p) for v, p in getattr(present, "candidates", ()) if p >= _LIKELY_SLIP]
+        near = [(v, p) for v, p in likely if v is None or low - NEAR_SLIP <= v <= high + NEAR_SLIP]
+        if len(near) == 1 and near[0][0] is not None and low <= near[0][0] <= high and near[0][1] >= BOUNDED_OWN:
+            values[f"digits:row{r}.branch.present"] = replace(present, value=near[0][0],  # type: ignore[type-var]
+                                                              confidence=CONFIRMED)
 
 
 def _header_consistent(h: Mapping[str, int | None]) -> bool:

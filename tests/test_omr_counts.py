@@ -160,3 +160,20 @@ def test_a_faint_minutes_result_is_confirmed_by_its_rows_sure_votes(
     solve.confirm_results(values, 0.9)
     assert values["rating:row2.result"].confidence == (solve.CONFIRMED if confirmed else 0.85)
     assert values["rating:row3.result"].confidence == 0.85
+
+
+@pytest.mark.parametrize(("candidates", "votes_confidence", "confirmed"), [
+    (((10, 0.8), (70, 0.18), (16, 0.005)), 0.95, True),  # 70 of 10 members: no one writes that
+    (((10, 0.6), (8, 0.3)), 0.95, False),  # 8 present under 9 votes: a clerk's slip, for a person
+    (((10, 0.6), (11, 0.3)), 0.95, False),  # 11 of 10 members: likewise
+    (((10, 0.45), (70, 0.5)), 0.95, False),  # the one reading in the span is not the likeliest
+    (((10, 0.8), (70, 0.18)), 0.85, False),  # the votes unsure: no span
+])
+def test_a_mau06_present_pinned_between_its_rows_votes_and_total(
+        candidates: tuple[tuple[int, float], ...], votes_confidence: float, confirmed: bool) -> None:
+    values = {"digits:row1.branch.votes": Read(9, votes_confidence, None),
+              "digits:row1.branch.present": Read(None, 0.6, None, candidates=candidates),
+              "digits:row1.branch.total": Read(10, 0.95, None)}
+    solve.confirm_presents(values, 0.9)
+    present = values["digits:row1.branch.present"]
+    assert (present.value, present.confidence) == ((10, solve.CONFIRMED) if confirmed else (None, 0.6))
