@@ -132,7 +132,7 @@ def _check(values: dict[str, Read], definition: FormDefinition) -> None:
     (`omr.solve`): a count the arithmetic pins down is confident only when it confirms it; a Mẫu 06
     present only one of whose likely readings lies between its row's sure votes and total is that
     one. Last, a minutes result read less than surely is confirmed by its row's sure votes when it
-    is their outcome."""
+    is their outcome, and a time by the clock's range when only one of its likely readings is in it."""
     if definition.kind is FormKind.MINUTES:
         check_minutes_header(values)
         valid = values.get("digits:valid")
@@ -152,6 +152,7 @@ def _check(values: dict[str, Read], definition: FormDefinition) -> None:
     unconfirmed_partners(values, REVIEW)
     if definition.kind is FormKind.MINUTES:
         solve.confirm_results(values, REVIEW)
+        solve.confirm_clock(values, REVIEW)
 
 
 def _extent(boxes: tuple[Box, ...]) -> tuple[float, float, float, float]:

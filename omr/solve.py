@@ -39,8 +39,8 @@ from rules.aggregation import aggregate
 Candidates = tuple[tuple[int | None, float], ...]
 CONFIRMED = 0.95  # a count the page's arithmetic confirms among its candidates
 RESULT_FLOOR = 0.8  # a minutes result read at least this surely may be confirmed by its row's votes
-BOUNDED_OWN = 0.5  # a Mẫu 06 present pinned between its row's votes and total is at least this likely
-NEAR_SLIP = 3  # … and no other reading lies within this of that span: a clerk's slip would be there
+BOUNDED_OWN = 0.5  # a count pinned to a span (a Mẫu 06 present, a time) is at least this likely
+NEAR_SLIP = 3  # … and no other reading lies within this of a present's span: a clerk's slip would be there
 _LIKELY_SLIP = 0.01  # readings less likely than this are not considered
 UNCONFIRMED = 0.85  # a count the arithmetic pins down but does not confirm
 MARGIN = math.log(50.0)  # the best consistent combination beats any reading the count otherwise by this
@@ -63,6 +63,7 @@ _LEAST_FITTING = 2  # without the valid ballots, rows confirm each other only wh
 _INF = float("-inf")
 VOTE_COLUMNS = ("htxsnv", "httnv", "htnv", "khtnv")
 _RESULT = re.compile(r"^rating:row(\d+)\.result$")
+_CLOCK = re.compile(r"^digits:(?:start|end)\.(hour|minute)$")
 
 
 @dataclass(frozen=True)
@@ -268,11 +269,28 @@ def confirm_presents(values: dict[str, R], review: float) -> None:
         low, high = votes.value, total.value
         if min(votes.confidence, total.confidence) < review or not isinstance(low, int) or not isinstance(high, int):
             continue
-        likely = [(v, p) for v, p in getattr(present, "candidates", ()) if p >= _LIKELY_SLIP]
-        near = [(v, p) for v, p in likely if v is None or low - NEAR_SLIP <= v <= high + NEAR_SLIP]
-        if len(near) == 1 and near[0][0] is not None and low <= near[0][0] <= high and near[0][1] >= BOUNDED_OWN:
-            values[f"digits:row{r}.branch.present"] = replace(present, value=near[0][0],  # type: ignore[type-var]
-                                                              confidence=CONFIRMED)
+        _confirm_pinned(values, f"digits:row{r}.branch.present", low, high, NEAR_SLIP)
+
+
+def confirm_clock(values: dict[str, R], review: float) -> None:
+    """The minutes' start and end times read unsurely: an hour is at most 23, a minute at most 59,
+    so a reading the only likely one in that range is the time ("10" against "70" for an hour).
+    Any other likely reading in range leaves it to a person."""
+    for key, read in list(values.items()):
+        match = _CLOCK.match(key)
+        if match and read.confidence < review:
+            _confirm_pinned(values, key, 0, 23 if match.group(1) == "hour" else 59, 0)
+
+
+def _confirm_pinned(values: dict[str, R], key: str, low: int, high: int, slack: int) -> None:
+    """`values[key]` confirmed as its one likely reading in [low, high] when that reading is at
+    least `BOUNDED_OWN` likely and no other likely reading (or a blank) lies within `slack` of
+    the span."""
+    read = values[key]
+    likely = [(v, p) for v, p in getattr(read, "candidates", ()) if p >= _LIKELY_SLIP]
+    near = [(v, p) for v, p in likely if v is None or low - slack <= v <= high + slack]
+    if len(near) == 1 and (value := near[0][0]) is not None and low <= value <= high and near[0][1] >= BOUNDED_OWN:
+        values[key] = replace(read, value=value, confidence=CONFIRMED)  # type: ignore[type-var]
 
 
 def _header_consistent(h: Mapping[str, int | None]) -> bool:

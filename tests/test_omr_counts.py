@@ -177,3 +177,17 @@ def test_a_mau06_present_pinned_between_its_rows_votes_and_total(
     solve.confirm_presents(values, 0.9)
     present = values["digits:row1.branch.present"]
     assert (present.value, present.confidence) == ((10, solve.CONFIRMED) if confirmed else (None, 0.6))
+
+
+@pytest.mark.parametrize(("key", "candidates", "confirmed"), [
+    ("digits:end.hour", ((10, 0.95), (70, 0.04), (40, 0.003)), 10),  # no 70 o'clock
+    ("digits:start.minute", ((13, 0.92), (73, 0.06), (83, 0.008)), 13),
+    ("digits:end.hour", ((10, 0.93), (70, 0.03), (19, 0.024)), None),  # 19 h is a time too
+    ("digits:end.minute", ((17, 0.68), (77, 0.24), (13, 0.04)), None),
+    ("digits:start.hour", ((70, 0.6), (10, 0.3)), None),  # the one reading in range is not the likeliest
+])
+def test_a_time_the_clock_leaves_one_reading_of_is_confirmed(
+        key: str, candidates: tuple[tuple[int, float], ...], confirmed: int | None) -> None:
+    values = {key: Read(None, 0.6, None, candidates=candidates)}
+    solve.confirm_clock(values, 0.9)
+    assert (values[key].value, values[key].confidence) == ((confirmed, solve.CONFIRMED) if confirmed else (None, 0.6))
