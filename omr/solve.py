@@ -19,7 +19,8 @@ total, the total the same in every row of the page; a present only one of whose 
 lies between its row's sure votes and total is that reading (`confirm_presents`).
 
 Only counts an equality pins down are confirmed (a row's votes, valid, total / present / absent
-when absent is written, Mẫu 06 total); the others keep the confidence their own
+when absent is written, Mẫu 06 total), or a span leaves one likely reading of (a Mẫu 06 present, a
+meeting time); the others keep the confidence their own
 reading gave, and lose it when the chosen combination reads them otherwise.
 """
 

@@ -22,7 +22,7 @@ from functools import cache
 import cv2
 import numpy as np
 
-from domain.forms import catalog
+from domain.forms import FormKind, catalog
 from domain.model import Level, Rating
 from domain.text import clean, find_ratings, fold, parse_level
 from ocr.tesseract import Profile, Psm, Word
@@ -581,8 +581,10 @@ def _ballot_lines(lines: list[Line], page: int) -> tuple[dict[int, float], bool,
 @cache
 def _rating_label_pattern() -> re.Pattern[str]:
     """A line's start that is a rating field's label of any form of the catalog (folded), after
-    its item number or dash: the longest first, so that a label is not cut at a shorter one."""
-    labels = {fold(f.label) for definition in catalog() for f in definition.rating_fields}
+    its item number or dash: the longest first, so that a label is not cut at a shorter one. Mẫu
+    06's ratings are table columns, whose headers are no answer lines."""
+    labels = {fold(f.label) for definition in catalog() if definition.kind is not FormKind.SUMMARY
+              for f in definition.rating_fields}
     alternatives = "|".join(re.escape(label) for label in sorted(labels, key=len, reverse=True))
     return re.compile(rf"^[\divx.\-\s]*(?:{alternatives})\s*:?")
 
