@@ -274,10 +274,16 @@ def read_number(measures: list[BoxMeasure], darks: list[tuple[Floats, tuple[floa
 
 
 def second_agrees(stack: npt.NDArray[np.float32], labels: npt.NDArray[np.int64]) -> bool:
-    """Whether the second network reads every digit as the first did, steadily
-    (`SECOND_SURE_PROBABILITY`)."""
-    others, least, _ = steady(stack, second_model(), gradient_inputs)
-    return bool((others == labels).all() and float(least.min()) >= SECOND_SURE_PROBABILITY)
+    """Whether the second network reads every digit as the first did, steadily."""
+    return bool(seconded_digits(stack, labels).all())
+
+
+def seconded_digits(stack: npt.NDArray[np.float32], labels: npt.NDArray[np.int64],
+                    network: Network | None = None) -> npt.NDArray[np.bool_]:
+    """Per digit, whether the second network (the shipped one unless given) reads it as `labels`
+    at least `SECOND_SURE_PROBABILITY` steadily."""
+    others, least, _ = steady(stack, network or second_model(), gradient_inputs)
+    return np.asarray((others == labels) & (least >= SECOND_SURE_PROBABILITY))
 
 
 def _decide(text: str, confidence: float, second: str, second_confidence: float,

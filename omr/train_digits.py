@@ -37,12 +37,12 @@ from omr.digits import (
     CALIBRATED_LEVELS,
     MODEL_PATH,
     SECOND_MODEL_PATH,
-    SECOND_SURE_PROBABILITY,
     SECONDED_PROBABILITY,
     SURE,
     digit_ink,
     gradient_inputs,
     normalise,
+    seconded_digits,
     steady,
 )
 from omr.handwriting import digit_strokes, draw_strokes
@@ -328,8 +328,7 @@ def calibration(model: Network, second: Network, images: npt.NDArray[np.float32]
     """How often held-out digits read at least as steadily as each level `omr.digits` uses are
     wrong, alone and seconded: the measure those levels are chosen by."""
     read, least, _ = steady(images, model)
-    others, others_least, _ = steady(images, second, gradient_inputs)
-    seconded = (others == read) & (others_least >= SECOND_SURE_PROBABILITY)
+    seconded = seconded_digits(images, read, second)
     lines = ["held-out digits by least steady probability (omr.digits.steady):"]
     rules = [(f"≥ {level}", least >= level) for level in CALIBRATED_LEVELS]
     rules.append((f"≥ {SURE}, or ≥ {SECONDED_PROBABILITY} seconded",

@@ -208,20 +208,19 @@ class _PageReader:
                 if w.box[3] <= top and w.confidence >= _PRINTED and w.box[2] > x0 and w.box[0] < x1]
         y0 = max([y0, *(b + 1 for b in over)])
         clean = scan_rating.without_leader(self.sheet.gray[y0:y1, x0:x1], self.dpi)
-        pieces = WordLine(label).pieces()
+        written = " ".join(w.text for w in rest if w not in printed)
         if not scan_rating.has_answer(clean, self.dpi):
-            if any(ch.isalnum() for w in rest if w not in printed for ch in w.text):
+            if any(ch.isalnum() for ch in written):
                 return None  # OCR saw writing where no stroke was found: the page's text decides
-            # No stroke and no word: the printed blank, its dotted leader as the form prints it.
-            pieces += [Piece(" "), Piece(_LEADER)]
-            return pieces + ([Piece(" "), *WordLine(rest[rest.index(printed[0]) :]).pieces()] if printed else [])
-        found_rating = scan_rating.read_answer(clean, self.dpi)
-        log.debug("rating answer -> %s", found_rating)
-        if found_rating.rating is not None:
-            answer = Piece(scan_rating.CANONICAL[found_rating.rating], confidence=found_rating.confidence)
+            answer = Piece(_LEADER)  # no stroke and no word: the printed blank, as the form prints it
         else:
-            answer = Piece(" ".join(w.text for w in rest if w not in printed) or "?", confidence=0.0)
-        pieces += [Piece(" "), answer]
+            found_rating = scan_rating.read_answer(clean, self.dpi)
+            log.debug("rating answer -> %s", found_rating)
+            if found_rating.rating is not None:
+                answer = Piece(scan_rating.CANONICAL[found_rating.rating], confidence=found_rating.confidence)
+            else:
+                answer = Piece(written or "?", confidence=0.0)
+        pieces = [*WordLine(label).pieces(), Piece(" "), answer]
         if printed:
             pieces += [Piece(" "), *WordLine(rest[rest.index(printed[0]) :]).pieces()]
         return pieces
