@@ -75,7 +75,11 @@ def _solidity(inside: np.ndarray) -> float:
 
 
 def _passing_ink(ink: np.ndarray, box: PxBox, inset: int) -> int:
-    """Ink inside the cell's inset area that belongs to strokes lying mostly outside the cell."""
+    """Ink inside the cell's inset area that belongs to strokes lying mostly outside the cell:
+    straight ones (a long stray line), and those whose middle lies in a cell beside it in the
+    row (the ends of a scribble's zigzag reaching over from the next level's cell). A mark drawn
+    larger than its cell keeps its middle in it; ink centred above or below (a tick that touches
+    the scribble of the row above) is not judged by where its middle is."""
     x0, y0, x1, y1 = box
     margin = min(x1 - x0, y1 - y0)
     wx0, wy0 = max(0, x0 - margin), max(0, y0 - margin)
@@ -96,7 +100,9 @@ def _passing_ink(ink: np.ndarray, box: PxBox, inset: int) -> int:
     passing[0] = False
     lost = 0
     for k in np.flatnonzero(passing):
-        if _line_like(np.argwhere(cell & (labels == k))):
+        ys, xs = np.nonzero(labels == k)
+        beside = y0 - wy0 <= ys.mean() < y1 - wy0 and not x0 - wx0 <= xs.mean() < x1 - wx0
+        if beside or _line_like(np.argwhere(cell & (labels == k))):
             lost += int(in_core[k])
     return lost
 

@@ -247,6 +247,8 @@ class _PageReader:
                 header_end, columns = header_end - 1, earlier
         _complete_vote_columns(grid, columns, texts, header_end)
         criteria = any(c.kind == "level" for c in columns)
+        if criteria:
+            grid = _level_cells_split(grid, columns, header_end)
         numbers = _row_numbers(readings, header_end, criteria)
         if criteria:
             _align_numbers(grid, columns, header_end, readings, texts, numbers)
@@ -496,6 +498,23 @@ class _PageReader:
                     piece = Piece("", confidence=verdict.confidence)
                 marks[(r, cell.col)] = piece
         return marks
+
+
+def _level_cells_split(grid: Grid, columns: list[_Column], header_end: int) -> Grid:
+    """The grid with every level cell of the body that spans several rows cut back into one cell
+    per row. Each criterion has its own row of level cells, so a row line missing in a level
+    column is hidden, not absent: a scribble drawn along it merges with it into pen ink, and the
+    marks of two criteria would otherwise be read as one cell of the upper one."""
+    cells: list[GridCell] = []
+    for cell in grid.cells:
+        if cell.rows == 1 or cell.cols != 1 or cell.row < header_end or columns[cell.col].kind != "level":
+            cells.append(cell)
+            continue
+        x0, _, x1, _ = cell.box
+        cells += [GridCell(r, cell.col, 1, 1, (x0, grid.ys[r], x1, grid.ys[r + 1]))
+                  for r in range(cell.row, cell.row + cell.rows)]
+    cells.sort(key=lambda c: (c.row, c.col))
+    return replace(grid, cells=cells)
 
 
 def _same_band(left: WordLine, right: WordLine) -> bool:

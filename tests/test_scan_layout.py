@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -698,6 +699,51 @@ def test_tick_touching_a_neighbour_scribble_still_counts() -> None:
     cv2.line(ink, (xs[2] + 40, ys[1] + 4), (xs[2] + 80, ys[2] - 8), 1, 3)
     cv2.line(ink, (xs[2] + 80, ys[1] + 4), (xs[2] + 40, ys[2] - 8), 1, 3)
     assert measure(ink, box).share >= 0.02
+
+
+def test_scribble_ends_reaching_into_the_next_level_cell_are_not_its_ink() -> None:
+    from parsers.scan_ink import measure
+
+    ink, xs, ys = _ruled_table(3, 4)
+    ink[:] = 0
+    # A dense zigzag scribble in row 1, column 2, whose strokes run on into column 3.
+    zigzag = [(xs[2] + 10 if k % 2 else xs[3] + 22, ys[1] + 8 + 10 * k) for k in range(5)]
+    cv2.polylines(ink, [np.array(zigzag, np.int32)], False, 1, 3)
+    # The tick of the row, in column 1.
+    cv2.line(ink, (xs[1] + 40, ys[1] + 30), (xs[1] + 55, ys[1] + 45), 1, 3)
+    cv2.line(ink, (xs[1] + 55, ys[1] + 45), (xs[1] + 85, ys[1] + 12), 1, 3)
+    cells = [measure(ink, (xs[c], ys[1], xs[c + 1], ys[2])) for c in range(4)]
+    assert cells[3].share < 0.012  # the scribble's ends are the scribble's, not a second mark
+    verdicts = decide(cells)
+    assert verdicts[2].cancelled and verdicts[1].marked
+    assert min(d.confidence for d in verdicts) >= REVIEW_BELOW
+    # A tick drawn larger than its cell keeps its middle there and is its mark.
+    ink[:] = 0
+    cv2.line(ink, (xs[3] - 30, ys[1] + 25), (xs[3] - 10, ys[1] + 50), 1, 3)
+    cv2.line(ink, (xs[3] - 10, ys[1] + 50), (xs[3] + 20, ys[1] + 5), 1, 3)
+    assert measure(ink, (xs[2], ys[1], xs[3], ys[2])).share >= 0.02
+
+
+def test_level_cell_merged_across_body_rows_is_cut_back_into_rows() -> None:
+    from parsers.scan_grid import Grid, GridCell
+    from parsers.scan_layout import _Column, _level_cells_split
+
+    xs, ys = [0, 100, 200, 300], [0, 40, 80, 120, 160]
+    cells = [GridCell(0, 0, 1, 1, (0, 0, 100, 40)), GridCell(0, 1, 1, 2, (100, 0, 300, 40))]
+    cells += [GridCell(r, 0, 1, 1, (0, ys[r], 100, ys[r + 1])) for r in (1, 2, 3)]
+    # Rows 1 and 2 of the first level column merged: a scribble over the line between them.
+    cells += [GridCell(1, 1, 2, 1, (100, 40, 200, 120)), GridCell(3, 1, 1, 1, (100, 120, 200, 160))]
+    cells += [GridCell(r, 2, 1, 1, (200, ys[r], 300, ys[r + 1])) for r in (1, 2, 3)]
+    grid = Grid((0, 0, 300, 160), ys, xs, cells)
+    split = _level_cells_split(grid, [_Column("text"), _Column("level"), _Column("level")], header_end=1)
+    level = sorted((c.row, c.box) for c in split.cells if c.col == 1)
+    assert level == [(0, (100, 0, 300, 40)), (1, (100, 40, 200, 80)), (2, (100, 80, 200, 120)),
+                     (3, (100, 120, 200, 160))]
+    assert all(c.rows == 1 for c in split.cells)
+    # A text column may span rows (a long criterion): it is left as it is.
+    text = replace(grid, cells=[*cells[:2], GridCell(1, 0, 2, 1, (0, 40, 100, 120)), *cells[5:]])
+    kept = _level_cells_split(text, [_Column("text"), _Column("level"), _Column("level")], header_end=1)
+    assert any(c.col == 0 and c.rows == 2 for c in kept.cells)
 
 
 def test_count_line_cut_in_two_by_a_tall_number_is_joined() -> None:
