@@ -31,6 +31,7 @@ from omr.names import read_name
 from omr.qr import identity_on_crop
 from omr.register import Registration, register
 from omr.results import OwnPage, Read
+from parsers.opencv_threads import one_thread
 from parsers.page_marks import PageMarks
 from parsers.pages import PageImage
 from parsers.pictures import VIEW_DPI, Pictures
@@ -55,7 +56,13 @@ class OwnFormError(KiemdiemError):
 def read_own_page(page: PageImage, marks: PageMarks, file_name: str, pictures: Pictures) -> OwnPage:
     """Every answer of the page; raises `OwnFormError` (no identity, unknown version) or
     `omr.register.RegistrationError` (markers missing or inconsistent). A QR that `marks` could
-    not read is tried again where the markers place it (`omr.qr`)."""
+    not read is tried again where the markers place it (`omr.qr`). The page is read box by box,
+    on one OpenCV thread (`parsers.opencv_threads`)."""
+    with one_thread():
+        return _read_own_page(page, marks, file_name, pictures)
+
+
+def _read_own_page(page: PageImage, marks: PageMarks, file_name: str, pictures: Pictures) -> OwnPage:
     marks = identity_on_crop(page.gray, marks)
     identity = marks.identity
     if identity is None:

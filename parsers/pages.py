@@ -20,13 +20,6 @@ from domain.errors import FileRejected
 
 log = logging.getLogger(__name__)
 
-# A process reads one page at a time, and pages are read side by side by processes (a worker per
-# core, the benchmarks' jobs) and by the OCR helper thread (`parsers.scan_ocr`). OpenCV's own pool
-# would split each of the thousands of small per-box operations of a page across threads that
-# then spin waiting: on the own-forms benchmark it cost a sixth more CPU per page for no shorter
-# wait. One thread for every process that decodes pages.
-cv2.setNumThreads(1)
-
 RENDER_DPI = 300
 MIN_SCAN_DPI = 200  # a scan embedded coarser than this is rendered up to it: strokes need the pixels
 MAX_PIXELS = 60_000_000  # 300 dpi A3 is 17 MP; a 12 MP phone photo fits; beyond is not a form page

@@ -162,11 +162,3 @@ def test_a_scanned_pdf_page_is_rendered_at_its_scans_own_resolution(tmp_path: Pa
     finally:
         pdf.close()
 
-
-def test_pages_are_decoded_and_measured_on_one_opencv_thread() -> None:
-    # Pages are read side by side by processes; OpenCV's own pool would only spin beside them.
-    import cv2
-
-    import parsers.pages  # noqa: F401
-
-    assert cv2.getNumThreads() == 1
