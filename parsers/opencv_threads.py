@@ -5,7 +5,7 @@ splits across its threads: on the dev scans two threads read a page in a tenth l
 same CPU. Our own forms are read box by box, thousands of operations on patches of a few thousand
 pixels, and there the pool's threads spin between them: a sixth more CPU per page for no shorter
 wait (own-forms benchmark). The corner markers are searched on a reduced copy and small crops,
-where two threads save a few milliseconds at a fifth more CPU. Pages are read side by side by
+where two threads save 4–30 ms a page at a fifth more CPU. Pages are read side by side by
 processes (a worker per core), so CPU is what the spinning costs.
 """
 
