@@ -248,7 +248,7 @@ class _PageReader:
         _complete_vote_columns(grid, columns, texts, header_end)
         criteria = any(c.kind == "level" for c in columns)
         if criteria:
-            grid = _level_cells_split(grid, columns, header_end)
+            grid = _level_cells_split(grid, columns, header_end, texts)
         numbers = _row_numbers(readings, header_end, criteria)
         if criteria:
             _align_numbers(grid, columns, header_end, readings, texts, numbers)
@@ -500,19 +500,37 @@ class _PageReader:
         return marks
 
 
-def _level_cells_split(grid: Grid, columns: list[_Column], header_end: int) -> Grid:
-    """The grid with every level cell of the body that spans several rows cut back into one cell
-    per row. Each criterion has its own row of level cells, so a row line missing in a level
-    column is hidden, not absent: a scribble drawn along it merges with it into pen ink, and the
-    marks of two criteria would otherwise be read as one cell of the upper one."""
+def _level_cells_split(grid: Grid, columns: list[_Column], header_end: int,
+                       texts: dict[GridCell, list[WordLine]]) -> Grid:
+    """The grid with the level cells of the body cut back to one per row and level column.
+
+    Each criterion has its own row of level cells, so a ruling line missing there is hidden, not
+    absent: a scribble drawn along a row line, or over the line between the criterion's text and
+    its first level, merges with it into pen ink, and the marks of two criteria (or a criterion
+    and its mark) would otherwise be read as one cell. A row whose level cells are all merged
+    into one is a heading and stays whole; the text part of a cut cell keeps the cell's text."""
+    level = {c for c, column in enumerate(columns) if column.kind == "level"}
+    own = {cell.row + k for cell in grid.cells if cell.cols == 1 and cell.col in level for k in range(cell.rows)}
     cells: list[GridCell] = []
     for cell in grid.cells:
-        if cell.rows == 1 or cell.cols != 1 or cell.row < header_end or columns[cell.col].kind != "level":
+        spanned = range(cell.col, cell.col + cell.cols)
+        rows = range(cell.row, cell.row + cell.rows)
+        merged = cell.rows > 1 if cell.cols == 1 else all(r in own for r in rows)
+        if cell.row < header_end or not level.intersection(spanned) or not merged:
             cells.append(cell)
             continue
-        x0, _, x1, _ = cell.box
-        cells += [GridCell(r, cell.col, 1, 1, (x0, grid.ys[r], x1, grid.ys[r + 1]))
-                  for r in range(cell.row, cell.row + cell.rows)]
+        for r in rows:
+            runs: list[list[int]] = []
+            for c in spanned:
+                if c in level or not runs or runs[-1][-1] in level:
+                    runs.append([c])
+                else:
+                    runs[-1].append(c)
+            for run in runs:
+                piece = GridCell(r, run[0], 1, len(run), (grid.xs[run[0]], grid.ys[r], grid.xs[run[-1] + 1], grid.ys[r + 1]))
+                if run[0] not in level and r == cell.row and cell in texts:
+                    texts[piece] = texts[cell]
+                cells.append(piece)
     cells.sort(key=lambda c: (c.row, c.col))
     return replace(grid, cells=cells)
 

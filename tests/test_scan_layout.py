@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -724,26 +723,38 @@ def test_scribble_ends_reaching_into_the_next_level_cell_are_not_its_ink() -> No
     assert measure(ink, (xs[2], ys[1], xs[3], ys[2])).share >= 0.02
 
 
-def test_level_cell_merged_across_body_rows_is_cut_back_into_rows() -> None:
+def test_level_cells_merged_in_the_body_are_cut_back_to_one_per_row_and_level() -> None:
+    from ocr.tesseract import Word
     from parsers.scan_grid import Grid, GridCell
     from parsers.scan_layout import _Column, _level_cells_split
+    from parsers.scan_text import WordLine
 
-    xs, ys = [0, 100, 200, 300], [0, 40, 80, 120, 160]
-    cells = [GridCell(0, 0, 1, 1, (0, 0, 100, 40)), GridCell(0, 1, 1, 2, (100, 0, 300, 40))]
-    cells += [GridCell(r, 0, 1, 1, (0, ys[r], 100, ys[r + 1])) for r in (1, 2, 3)]
-    # Rows 1 and 2 of the first level column merged: a scribble over the line between them.
-    cells += [GridCell(1, 1, 2, 1, (100, 40, 200, 120)), GridCell(3, 1, 1, 1, (100, 120, 200, 160))]
-    cells += [GridCell(r, 2, 1, 1, (200, ys[r], 300, ys[r + 1])) for r in (1, 2, 3)]
-    grid = Grid((0, 0, 300, 160), ys, xs, cells)
-    split = _level_cells_split(grid, [_Column("text"), _Column("level"), _Column("level")], header_end=1)
+    xs, ys = [0, 100, 200, 300], [0, 40, 80, 120, 160, 200]
+    columns = [_Column("text"), _Column("level"), _Column("level")]
+    head = [GridCell(0, 0, 1, 1, (0, 0, 100, 40)), GridCell(0, 1, 1, 2, (100, 0, 300, 40))]
+    text = [GridCell(r, 0, 1, 1, (0, ys[r], 100, ys[r + 1])) for r in (1, 2, 3)]
+    # Rows 1 and 2 of the first level column merged: a scribble drawn along the line between them.
+    first = [GridCell(1, 1, 2, 1, (100, 40, 200, 120)), GridCell(3, 1, 1, 1, (100, 120, 200, 160))]
+    second = [GridCell(r, 2, 1, 1, (200, ys[r], 300, ys[r + 1])) for r in (1, 2, 3, 4)]
+    # Row 4: its text merged with its first level (a scribble over the line between them) …
+    crossed = GridCell(4, 0, 1, 2, (0, 160, 200, 200))
+    cells = [*head, *text, *first, *second, crossed]
+    label = [WordLine([Word("Tư tưởng chính trị", 0.95, (5, 165, 90, 190))])]
+    texts = {crossed: label}
+    split = _level_cells_split(Grid((0, 0, 300, 200), ys, xs, cells), columns, 1, texts)
     level = sorted((c.row, c.box) for c in split.cells if c.col == 1)
     assert level == [(0, (100, 0, 300, 40)), (1, (100, 40, 200, 80)), (2, (100, 80, 200, 120)),
-                     (3, (100, 120, 200, 160))]
-    assert all(c.rows == 1 for c in split.cells)
-    # A text column may span rows (a long criterion): it is left as it is.
-    text = replace(grid, cells=[*cells[:2], GridCell(1, 0, 2, 1, (0, 40, 100, 120)), *cells[5:]])
-    kept = _level_cells_split(text, [_Column("text"), _Column("level"), _Column("level")], header_end=1)
-    assert any(c.col == 0 and c.rows == 2 for c in kept.cells)
+                     (3, (100, 120, 200, 160)), (4, (100, 160, 200, 200))]
+    assert all(c.rows == 1 and c.cols == 1 for c in split.cells if c.row > 0)
+    # … the text keeps the merged cell's reading.
+    assert texts[GridCell(4, 0, 1, 1, (0, 160, 100, 200))] == label
+    # A heading whose level cells are all merged with its text stays whole, and so does a long
+    # criterion's text spanning two rows.
+    heading = GridCell(4, 0, 1, 3, (0, 160, 300, 200))
+    long_text = GridCell(1, 0, 2, 1, (0, 40, 100, 120))
+    kept = _level_cells_split(Grid((0, 0, 300, 200), ys, xs, [*head, long_text, text[2], *first, *second[:3], heading]),
+                              columns, 1, {})
+    assert heading in kept.cells and long_text in kept.cells
 
 
 def test_count_line_cut_in_two_by_a_tall_number_is_joined() -> None:
