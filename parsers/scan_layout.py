@@ -519,13 +519,13 @@ def _level_cells_split(grid: Grid, columns: list[_Column], header_end: int,
         if cell.row < header_end or not level.intersection(spanned) or not merged:
             cells.append(cell)
             continue
+        runs: list[list[int]] = []  # each level column alone, the other columns between them together
+        for c in spanned:
+            if c in level or not runs or runs[-1][-1] in level:
+                runs.append([c])
+            else:
+                runs[-1].append(c)
         for r in rows:
-            runs: list[list[int]] = []
-            for c in spanned:
-                if c in level or not runs or runs[-1][-1] in level:
-                    runs.append([c])
-                else:
-                    runs[-1].append(c)
             for run in runs:
                 piece = GridCell(r, run[0], 1, len(run), (grid.xs[run[0]], grid.ys[r], grid.xs[run[-1] + 1], grid.ys[r + 1]))
                 if run[0] not in level and r == cell.row and cell in texts:
