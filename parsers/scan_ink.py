@@ -100,9 +100,10 @@ def _passing_ink(ink: np.ndarray, box: PxBox, inset: int) -> int:
     passing[0] = False
     lost = 0
     for k in np.flatnonzero(passing):
-        ys, xs = np.nonzero(labels == k)
+        stroke = labels == k
+        ys, xs = np.nonzero(stroke)
         beside = y0 - wy0 <= ys.mean() < y1 - wy0 and not x0 - wx0 <= xs.mean() < x1 - wx0
-        if beside or _line_like(np.argwhere(cell & (labels == k))):
+        if beside or _line_like(np.argwhere(cell & stroke)):
             lost += int(in_core[k])
     return lost
 
