@@ -498,6 +498,7 @@ def test_tesseract_lowers_but_does_not_veto_a_clear_digit() -> None:
     assert clear[0] == 2 and 0.9 <= clear[1] < _decide("2", 0.99, "", 0.0)[1]
     assert _decide("2", 0.95, "3", 0.8)[0] is None  # a contradicted, less than very clear reading
     assert _decide("2", SURE - 0.01, "", 0.0)[0] is None
+    assert _decide("25", 0.94, "25", 0.0)[0] is None  # Tesseract agreeing with no confidence at all is no opinion
 
 
 def test_a_digit_the_second_network_reads_alike_needs_less_certainty_and_no_tesseract(
@@ -550,6 +551,27 @@ def test_a_network_trains_on_the_features_it_is_given() -> None:
                   standardise=True)
     assert network.layers[0][0].shape == (1, 8)
     assert (network.probabilities(summed(inputs)).argmax(axis=1) == labels).mean() >= 0.97
+
+
+def test_a_convolutional_network_learns_shapes_and_is_saved_as_it_reads(tmp_path: Path) -> None:
+    """A short bar, upright or lying, anywhere in the image: the convolutions learn its direction
+    wherever it is, and the saved network reads exactly as the trained one."""
+    from omr.network import Network, fit
+
+    rng = np.random.default_rng(1)
+    images = np.zeros((800, 14, 14), np.float32)
+    labels = rng.integers(0, 2, 800)
+    for image, upright, (x, y) in zip(images, labels, rng.integers(1, 9, (800, 2)), strict=True):
+        image[y:y + 5, x] = 1.0 if upright else 0.0
+        image[y, x:x + 5] = 0.0 if upright else 1.0
+    network = fit(images[:600], labels[:600], 2, rng, hidden=(8,), epochs=12, batch=32, rate=3e-3,
+                  convolutions=(4, 8))
+    assert [w.shape for w, _ in network.convolutions] == [(9, 4), (36, 8)]
+    assert network.layers[0][0].shape == (2 * 2 * 8, 8)  # 14 → 12 → 6 → 4 → 2
+    assert (network.probabilities(images[600:]).argmax(axis=1) == labels[600:]).mean() >= 0.95
+    network.save(tmp_path / "bars.npz")
+    again = Network.load(tmp_path / "bars.npz")
+    assert np.array_equal(again.probabilities(images), network.probabilities(images))
 
 
 def _ink_centre(image: np.ndarray) -> np.ndarray:
