@@ -58,7 +58,7 @@ _NEIGHBOURHOOD_MM = 25.0  # boxes whose shifts a box without a visible outline b
 _LINE_MM = 2.6  # a straight run of ink along an axis this long is print or a fold, not a hand's stroke
 _FOOTHOLD = 0.02  # interior share a piece of hand ink must cover to be part of the box's mark
 _SHADE_MAX = 0.6  # a crossing line darker than this is drawn, not a fold's shading seen through
-_UNDER_LINE_CERTAINTY = 0.6  # at most this sure that a box under a fold is blank
+_UNDER_LINE_CERTAINTY = 0.6  # at most this sure of what a box under a fold holds
 
 
 class BoxState(StrEnum):
@@ -84,6 +84,18 @@ class Box:
 
     def shifted(self, dx: float, dy: float) -> Box:
         return Box(self.id, self.x + dx, self.y + dy, self.w, self.h)
+
+
+@dataclass(frozen=True)
+class SeenThrough:
+    """A box's interior under a fold, the fold's shading divided out: ink and faint shares, the
+    longest side of its largest ink component over the interior's side, and the share still inked
+    once pen strokes are eroded away (as `BoxMeasure.ink`, `faint`, `extent`, `solid`)."""
+
+    ink: float
+    faint: float
+    extent: float
+    solid: float
 
 
 @dataclass(frozen=True)
@@ -116,9 +128,9 @@ class BoxMeasure:
     core: float = 0.0  # ink share of the middle third of the interior: a ring's hole, a fill's body
     rim: float = 0.0  # the least inked of the interior's four outer thirds (a ring goes all round, half a fill does not)
     blob: tuple[float, float, float] = (0.0, 0.0, 1.0)  # `_blob`: size, fill and elongation at half its own darkness
-    # A crossed box's interior with the crossing line's shading divided out (`_under_line`): its
-    # ink and faint shares; None when nothing crosses, or the line is too dark to see through.
-    under_line: tuple[float, float] | None = None
+    # A crossed box's interior with the crossing line's shading divided out (`_under_line`); None
+    # when nothing crosses, or the line is too dark to see through.
+    under_line: SeenThrough | None = None
 
 
 @dataclass(frozen=True)
@@ -417,8 +429,8 @@ def _crossed(dark: Floats, origin: tuple[float, float], box: Box) -> bool:
     return vertical or horizontal
 
 
-def _under_line(dark: Floats, origin: tuple[float, float], box: Box, inside: Floats) -> tuple[float, float] | None:
-    """The interior's ink and faint shares once the shading of a line crossing it is divided out.
+def _under_line(dark: Floats, origin: tuple[float, float], box: Box, inside: Floats) -> SeenThrough | None:
+    """The interior's measures once the shading of a line crossing it is divided out.
 
     A fold darkens the paper and whatever is written on it by the same factor, so dividing that
     factor out leaves a mark under the fold as dark as it was drawn, and the paper blank. The
@@ -447,7 +459,9 @@ def _under_line(dark: Floats, origin: tuple[float, float], box: Box, inside: Flo
     if float(shade.max(initial=0.0)) > _SHADE_MAX:
         return None
     seen = 1.0 - (1.0 - inside) / (1.0 - shade)
-    return _share(seen > INK), _share(seen > FAINT)
+    inked = (seen > INK).view(np.uint8)
+    return SeenThrough(_share(inked), _share(seen > FAINT), _extent_and_elongation(inked)[0],
+                       _share(cv2.erode(inked, _stroke_eraser())))
 
 
 def _full(profile: npt.NDArray[np.bool_]) -> bool:
@@ -685,11 +699,19 @@ def classify(m: BoxMeasure, calibration: Calibration) -> Verdict:
     if m.crossed and m.ink > lo:
         # A fold's shading or a line through the row fills or strikes the box as a mark would;
         # seen through, a fold's shading may leave a clean blank, never a mark.
-        if m.under_line is not None:
-            ink, faint = m.under_line
-            margin = min((lo - ink) / lo, (calibration.faint_limit() - faint) / max(calibration.faint_limit(), 1e-3))
+        seen = m.under_line
+        if seen is not None:
+            margin = min((lo - seen.ink) / lo,
+                         (calibration.faint_limit() - seen.faint) / max(calibration.faint_limit(), 1e-3))
             if margin > 0:
-                return Verdict(BoxState.EMPTY, ink, min(_UNDER_LINE_CERTAINTY, 0.5 + margin))
+                return Verdict(BoxState.EMPTY, seen.ink, min(_UNDER_LINE_CERTAINTY, 0.5 + margin))
+            # A pen stroke across the box, clearly inked once the shading is divided out, and no
+            # fill: a tick or a cross under the fold. A dot, a short stroke, pencil or a fill
+            # there are left to a person.
+            drawn = min((seen.ink - hi) / hi, (seen.extent - _MARK_EXTENT) / 0.1, (_HALF_FILLED - seen.solid) / 0.05)
+            spill = bool(m.clipped) and m.centre >= _CENTRED
+            if drawn > 0 and not spill:
+                return Verdict(BoxState.MARKED, seen.ink, min(_UNDER_LINE_CERTAINTY, drawn))
         return Verdict(BoxState.UNCERTAIN, m.ink, 0.0)
     if m.solid >= _FILLED:
         return Verdict(BoxState.CANCELLED, 2.0 + m.solid, min(1.0, (m.solid - _FILLED) / 0.15))

@@ -418,6 +418,25 @@ def test_a_mark_under_a_fold_is_never_taken_for_a_blank(mark: str) -> None:
     assert _group_confidence(verdict) < REVIEW
 
 
+@pytest.mark.parametrize("mark", ["cross", "tick"])
+def test_a_pen_stroke_across_a_box_under_a_fold_is_read_as_its_mark(mark: str) -> None:
+    """Divided out of the fold's shading, a cross or a tick spanning the box is clearly inked and no
+    fill: the box is marked (at most 0.6 sure, as a blank under a fold), and its row is read."""
+    from omr.boxes import BoxState
+    from omr.choices import REVIEW
+    dark = _patch()
+    if mark == "cross":
+        cv2.line(dark, (35, 35), (65, 65), 0.9, 3)
+        cv2.line(dark, (35, 65), (65, 35), 0.9, 3)
+    else:
+        cv2.line(dark, (36, 52), (44, 64), 0.9, 3)
+        cv2.line(dark, (44, 64), (66, 34), 0.9, 3)
+    m, verdict = _verdicts(_folded(dark), 0.2)
+    assert m.crossed and m.under_line is not None
+    assert verdict.state is BoxState.MARKED and verdict.certainty <= 0.6
+    assert _group_confidence(verdict) >= REVIEW
+
+
 def test_a_dark_line_across_a_blank_box_is_not_seen_through() -> None:
     from omr.boxes import BoxState
     m, verdict = _verdicts(_folded(_patch(), shade=0.9, columns=slice(47, 51)), 0.2)  # a ruled or pen line
