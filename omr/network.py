@@ -46,7 +46,7 @@ class Network:
         with _BLAS.limit(limits=1, user_api="blas"):
             x = inputs[..., None] if self.convolutions else inputs
             for w, b in self.convolutions:
-                x = _pool(np.maximum(0, _patches(x) @ w + b))[0]
+                x = _convolve(x, w, b)[2]
             x = x.reshape(len(inputs), -1)
             if self.mean is not None and self.scale is not None:
                 x = (x - self.mean) / self.scale
@@ -77,6 +77,15 @@ class Network:
 
             mean, scale = (np.asarray(data[k], np.float32) if k in data.files else None for k in ("mean", "scale"))
             return cls(pairs("w{}", "b{}"), mean, scale, pairs("c{}w", "c{}b"))
+
+
+def _convolve(x: Floats, weights: Floats, bias: Floats) -> tuple[Floats, Floats, Floats, Floats]:
+    """One convolution of N × H × W × C images: their `_patches`, the activation (ReLU), the
+    pooled maps and the maps cut to the pooled area (training keeps all four for the gradients)."""
+    patches = _patches(x)
+    active = np.maximum(0, patches @ weights + bias)
+    pooled, cut = _pool(active)
+    return patches, active, pooled, cut
 
 
 def _patches(x: Floats) -> Floats:
@@ -162,11 +171,8 @@ def fit(inputs: Floats, labels: npt.NDArray[np.int64], classes: int, rng: np.ran
             if convs:
                 xb = xb[..., None]
                 for k in range(convs):
-                    patches = _patches(xb)
-                    active = np.maximum(0, patches @ weights[k] + biases[k])
-                    pooled, cut = _pool(active)
-                    maps.append((patches, active, pooled, cut))
-                    xb = pooled
+                    maps.append(_convolve(xb, weights[k], biases[k]))
+                    xb = maps[-1][2]
             xb = xb.reshape(len(idx), -1)
             if mean is not None and scale is not None:
                 xb = (xb - mean) / scale
