@@ -56,8 +56,8 @@ _RULE_SHARE = 0.8  # a thin line across this share of the box's width is a print
 # Measured on held-out generated digits (10 000, stroke digits and unseen fonts; `python -m
 # omr.train_digits` prints the shares): the fully connected network shipped before (held-out
 # accuracy 92.6 %) read 60.8 % of the digits at 0.96 or more, 0.066 % of them wrong (0.24 % at
-# 0.9, 0.48 % at 0.8); the convolutional one (94.5 %) reads 72.4 % at 0.96, 0.055 % wrong, 78.8 %
-# at 0.9 (0.10 % wrong), 83.4 % at 0.8 (0.31 %).
+# 0.9, 0.48 % at 0.8); the convolutional one (95.1 %) reads 75.2 % at 0.96, 0.027 % wrong, 81.0 %
+# at 0.9 (0.11 % wrong), 85.3 % at 0.8 (0.28 %).
 SURE = 0.96  # … alone (Tesseract read nothing or another count of digits)
 AGREED_SURE_PROBABILITY = 0.9  # … when Tesseract reads the same digits, at the highest level
 AGREED_PROBABILITY = 0.8  # … when Tesseract reads the same digits
@@ -66,8 +66,8 @@ CALIBRATED_LEVELS = (AGREED_PROBABILITY, AGREED_SURE_PROBABILITY, SURE)  # repor
 # The second network (gradients beside pixels) errs on other digits than the first: when it reads
 # the same digits at least SECOND_SURE_PROBABILITY steadily, the first needs SECONDED_PROBABILITY
 # only (its reading need not be steady). On the held-out generated digits (`python -m
-# omr.train_digits` prints it) the first alone at SURE reads 72.4 % of the digits, 0.055 % of them
-# wrong; with the seconded ones, 75.6 %, 0.053 % wrong.
+# omr.train_digits` prints it) the first alone at SURE reads 75.2 % of the digits, 0.027 % of them
+# wrong; with the seconded ones, 77.7 %, 0.026 % wrong.
 SECONDED_PROBABILITY, SECOND_SURE_PROBABILITY = 0.5, 0.98
 # The confidence levels given.
 AGREED_SURE, AGREED, ALONE, CONTRADICTED, SECONDED = 0.99, 0.93, 0.95, 0.9, 0.93
