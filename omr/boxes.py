@@ -698,7 +698,7 @@ def classify(m: BoxMeasure, calibration: Calibration) -> Verdict:
     lo, hi = calibration.empty_limit(), calibration.mark_limit()
     if m.crossed and m.ink > lo:
         # A fold's shading or a line through the row fills or strikes the box as a mark would;
-        # seen through, a fold's shading may leave a clean blank, never a mark.
+        # seen through, a fold's shading leaves a clean blank, or the pen's own strokes.
         seen = m.under_line
         if seen is not None:
             margin = min((lo - seen.ink) / lo,
