@@ -696,6 +696,7 @@ def classify(m: BoxMeasure, calibration: Calibration) -> Verdict:
     a dot is sized at half its own darkness, so a pale or blurred one is as sure as a black one
     (`blob`)."""
     lo, hi = calibration.empty_limit(), calibration.mark_limit()
+    spill = bool(m.clipped) and m.centre >= _CENTRED  # runs in from beyond the window, its middle out there
     if m.crossed and m.ink > lo:
         # A fold's shading or a line through the row fills or strikes the box as a mark would;
         # seen through, a fold's shading leaves a clean blank, or the pen's own strokes.
@@ -709,7 +710,6 @@ def classify(m: BoxMeasure, calibration: Calibration) -> Verdict:
             # fill: a tick or a cross under the fold. A dot, a short stroke, pencil or a fill
             # there are left to a person.
             drawn = min((seen.ink - hi) / hi, (seen.extent - _MARK_EXTENT) / 0.1, (_HALF_FILLED - seen.solid) / 0.05)
-            spill = bool(m.clipped) and m.centre >= _CENTRED
             if drawn > 0 and not spill:
                 return Verdict(BoxState.MARKED, seen.ink, min(_UNDER_LINE_CERTAINTY, drawn))
         return Verdict(BoxState.UNCERTAIN, m.ink, 0.0)
@@ -748,7 +748,6 @@ def classify(m: BoxMeasure, calibration: Calibration) -> Verdict:
     # A neighbour's overflow reaches in from one side and has its middle out there; a stray
     # hair line has no breadth.
     drawn = min((m.span - _DRAWN_SPAN) / 0.2, (m.breadth - _DRAWN_BREADTH) / 0.2, (_CENTRED - m.centre) / 0.1)
-    spill = bool(m.clipped) and m.centre >= _CENTRED  # runs in from beyond the window, its middle out there
     if m.crossed or spill or (m.offset >= _SPILL_OFFSET and drawn < 0):
         return Verdict(BoxState.UNCERTAIN, m.ink, 0.0)
     if m.ink >= hi and max(stroke, dot) >= 0:

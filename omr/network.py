@@ -139,7 +139,7 @@ def fit(inputs: Floats, labels: npt.NDArray[np.int64], classes: int, rng: np.ran
     network (measured on a sample when `features` is given: they may be large)."""
     if standardise and convolutions:
         raise ValueError("standardised inputs are flat features, not images for convolutions")
-    seen = features(inputs[:_FEATURE_SAMPLE]) if features else inputs
+    seen = features(inputs[:_FEATURE_SAMPLE if standardise else 1]) if features else inputs
     mean = scale = None
     if standardise:
         x = seen.reshape(len(seen), -1).astype(np.float32)

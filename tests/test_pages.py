@@ -161,4 +161,3 @@ def test_a_scanned_pdf_page_is_rendered_at_its_scans_own_resolution(tmp_path: Pa
         assert page.image.shape[1] == pytest.approx(8.27 * rendered, abs=2)
     finally:
         pdf.close()
-
