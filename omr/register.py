@@ -2,8 +2,8 @@
 
 Every detected marker gives four corners whose position on paper is known from the layout, so
 three or four markers give 12-16 point pairs. Four markers fit a homography (a phone photo is a
-perspective view); three fit an affine map, which is exact for a flat scan and close enough for a
-photo taken roughly square on. The fit's own residual, converted back to millimetres, says how
+perspective view); three fit an affine map, which is exact for a flat scan, and a homography,
+which follows a photo's perspective: the printed boxes choose between them. The fit's own residual, converted back to millimetres, says how
 much to trust it: a folded or curled sheet, a marker glued from another page, or a detection in
 the wrong place all show up as a large residual, and such a page is refused rather than read with
 boxes in the wrong place.
@@ -76,6 +76,13 @@ class Registration:
         error = _error_mm(fit.matrix, self.paper, self.seen)
         return bool(np.isfinite(error) and error <= max(MAX_ERROR_MM, self.error_mm))
 
+    def alternatives(self) -> list[Registration]:
+        """The other fits the same markers allow (`_marker_fits`), for the boxes to choose
+        between (`omr.boxes`)."""
+        return [replace(self, matrix=matrix, error_mm=error)
+                for matrix, error in _marker_fits(self.paper, self.seen, self.markers)
+                if _usable(matrix, error) and not np.allclose(matrix, self.matrix)]
+
     def to_image(self, points_mm: npt.ArrayLike) -> npt.NDArray[np.float64]:
         pts = np.asarray(points_mm, dtype=np.float64).reshape(-1, 1, 2)
         return np.asarray(cv2.perspectiveTransform(pts, self.matrix), dtype=np.float64).reshape(-1, 2)
@@ -124,17 +131,41 @@ def register(marks: PageMarks, layout: dict[str, Any], image_size: tuple[int, in
     paper = marker_corners_mm(layout)
     src = np.concatenate([paper[name] for name in found])
     dst = np.concatenate([np.asarray(found[name], dtype=np.float64) for name in found])
-    matrix = _fit(src, dst, homography=len(found) == 4)
-    error = _error_mm(matrix, src, dst)
-    scale = float(np.sqrt(abs(np.linalg.det(matrix[:2, :2] / matrix[2, 2]))))
-    if not np.isfinite(error) or error > MAX_ERROR_MM or scale < 1.0:
+    fits = _marker_fits(src, dst, len(found))
+    usable = [(matrix, error) for matrix, error in fits if _usable(matrix, error)]
+    if not usable:
         raise RegistrationError(
             "Các dấu định vị ở góc trang không khớp với nhau (trang bị gấp, cong, hoặc dấu bị che, bị dán "
             "từ trang khác): không xác định được vị trí các ô. Hãy quét lại trang cho phẳng.",
-            detail=f"reprojection error {error:.2f} mm > {MAX_ERROR_MM} mm or scale {scale:.2f} px/mm",
+            detail=f"reprojection errors {[round(e, 2) for _, e in fits]} mm (bound {MAX_ERROR_MM} mm), "
+                   f"scales {[round(_scale(m), 2) for m, _ in fits]} px/mm",
         )
-    log.debug("page registered", extra={"markers": len(found), "error_mm": round(error, 3)})
-    return Registration(matrix, error, len(found), scale, marks.rotation, image_size, src, dst)
+    matrix, error = usable[0]
+    log.debug("page registered", extra={"markers": len(found), "error_mm": round(error, 3), "fits": len(usable)})
+    return Registration(matrix, error, len(found), _scale(matrix), marks.rotation, image_size, src, dst)
+
+
+def _marker_fits(src: Matrix, dst: Matrix, markers: int) -> list[tuple[Matrix, float]]:
+    """The fits of the marker corners, the likelier first, with their residuals.
+
+    Four markers fit a homography. Three fit an affine map, exact for a flat scan; a homography
+    through their twelve corners follows a photo's perspective, which the affine map cannot (each
+    marker's own shape shows the local tilt), but four close corners per marker pin it loosely,
+    and on a flat scan it can be further off than the affine. Both are kept, the affine first:
+    which one places the printed boxes is for the boxes to show (`omr.boxes.measure_boxes`)."""
+    kinds = (True,) if markers == 4 else (False, True)
+    fits = [_fit(src, dst, homography=homography) for homography in kinds]
+    return [(matrix, _error_mm(matrix, src, dst)) for matrix in fits]
+
+
+def _usable(matrix: Matrix, error: float) -> bool:
+    """Within the residual's bound, and not shrinking the page below a pixel per mm."""
+    return bool(np.isfinite(error) and error <= MAX_ERROR_MM and _scale(matrix) >= 1.0)
+
+
+def _scale(matrix: Matrix) -> float:
+    """Mean pixels per mm of a fit, at the page's origin."""
+    return float(np.sqrt(abs(np.linalg.det(matrix[:2, :2] / matrix[2, 2]))))
 
 
 def _fit(src: Matrix, dst: Matrix, *, homography: bool) -> Matrix:

@@ -449,9 +449,20 @@ def test_a_blank_where_no_printed_box_is_seen_is_not_confidently_empty() -> None
     from omr.choices import REVIEW
     _, seen = _verdicts(_patch(), 0.3)
     assert seen.state is BoxState.EMPTY and _group_confidence(seen) >= REVIEW
-    _, lost = _verdicts(_patch(outline=False), 0.05)  # registration put the box on plain paper
-    assert lost.state is not BoxState.MARKED
-    assert _group_confidence(lost) < REVIEW
+    for dark in (_patch(outline=False), _folded(_patch(outline=False), shade=0.9, columns=slice(47, 51))):  # a rule through it
+        m, lost = _verdicts(dark, 0.05)  # registration put the box where none is printed
+        assert m.unplaced
+        assert lost.state is BoxState.UNCERTAIN
+        assert _group_confidence(lost) < REVIEW
+
+
+def test_a_filled_box_hides_its_outline_and_is_still_read() -> None:
+    from omr.boxes import BoxState
+    dark = _patch()
+    dark[28:73, 28:73] = 1.0  # the cancel sign, over the printed square
+    m, verdict = _verdicts(dark, 0.05)
+    assert not m.unplaced
+    assert verdict.state is BoxState.CANCELLED
 
 
 def test_an_overflow_mostly_outside_its_box_is_not_confidently_empty() -> None:
@@ -669,13 +680,14 @@ def _fresh_look(gray: np.ndarray, registration: Registration, box: Any) -> tuple
 
 
 def test_boxes_are_found_where_a_narrow_look_under_the_refined_fit_finds_them(
-        blanks: Callable[[str], list[BlankPage]]) -> None:
+        blanks: Callable[[str], list[BlankPage]], monkeypatch: pytest.MonkeyPatch) -> None:
     """The second look reuses the first look's patches (sampled under the markers' fit) instead of
     sampling every box again under the refined fit: it must find each box where a look of its
     own would."""
     from omr.boxes import WIDE_SEARCH_MM, measure_boxes
 
     gray, registration, boxes = _measured_photo(blanks, markers=3)
+    monkeypatch.setattr(Registration, "alternatives", lambda self: [])  # the first look under this fit
     measured = measure_boxes(gray, registration, boxes)
     centres = np.array([[b.x, b.y] for b in boxes])
     refit = registration.to_page(measured.registration.to_image(centres)) - centres
@@ -726,3 +738,69 @@ def test_a_photo_whose_three_marker_fit_is_far_off_is_read_after_a_second_look(
     expected = _answers(truth)
     assert {k: own.values[k].value for k in expected} == expected
     assert all(own.values[k].confidence >= 0.9 for k in expected)
+
+
+def _keystone(img: np.ndarray, squeeze: float) -> np.ndarray:
+    """The sheet photographed from below, its top edge `squeeze` of its width shorter at each end,
+    on a dark desk."""
+    h, w = img.shape[:2]
+    pad = 0.06 * max(h, w)
+    paper = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float32)
+    seen = np.array([[pad + squeeze * w, pad], [pad + w - squeeze * w, pad], [pad + w, pad + h], [pad, pad + h]],
+                    dtype=np.float32)
+    return np.asarray(cv2.warpPerspective(img, cv2.getPerspectiveTransform(paper, seen),
+                                          (round(w + 2 * pad), round(h + 2 * pad)), borderValue=(60, 60, 60)),
+                      dtype=np.uint8)
+
+
+@pytest.mark.parametrize(("squeeze", "hidden"), [(0.09, "bottom_left"), (0.12, "top_right")])
+def test_a_three_marker_photo_in_perspective_is_read_by_the_fit_its_boxes_confirm(
+        blanks: Callable[[str], list[BlankPage]], squeeze: float, hidden: str) -> None:
+    """Three markers of a photo in perspective: their affine fit misses the boxes far from them by
+    more than the wide look reaches (or misses the markers themselves, and is refused); the
+    homography through their twelve corners finds the boxes, and the page is read."""
+    from omr.boxes import WIDE_SEARCH_MM
+    from omr.layout import page_boxes
+    from omr.register import register
+
+    blank = blanks("2018/mau-05")[0]
+    img, truth = fill(blank, np.random.default_rng(3), CLEAN)
+    photo = _keystone(_scan(img), squeeze)
+    found = _without(hidden)(read_page_marks(photo))
+    layout = load_layout(blank.identity.form_id)
+    first = register(found, layout, (photo.shape[1], photo.shape[0]))
+    fits = [first, *first.alternatives()]
+    centres = np.array([[b.x + b.w / 2, b.y + b.h / 2] for b in page_boxes(layout, 1)])
+    if len(fits) == 2:
+        apart = np.linalg.norm(fits[0].to_image(centres) - fits[1].to_image(centres), axis=1).max()
+        assert apart > WIDE_SEARCH_MM * first.px_per_mm
+    own = read_own_page(PageImage(1, photo, float(DPI)), found, "photo.jpg", Pictures())
+    assert own.markers == 3
+    expected = _answers(truth)
+    assert {k: own.values[k].value for k in expected} == expected
+    assert all(own.values[k].confidence >= 0.9 for k in expected)
+
+
+def test_a_page_read_a_row_off_goes_to_a_person_whole(blanks: Callable[[str], list[BlankPage]],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fit one criterion row off that nothing corrects finds the next row's boxes and reads them
+    well; only the boxes beyond the grid, missing where it puts them, show it. Every answer of the
+    page then goes to a person."""
+    import omr.reader
+    from omr.register import register
+
+    blank = blanks("2018/mau-05")[0]
+    img, truth = fill(blank, np.random.default_rng(3), CLEAN)
+    row = _box(blank, "crit:I.2:tot")["y"] - _box(blank, "crit:I.1:tot")["y"]
+
+    def a_row_off(*args: Any) -> Registration:
+        fit = register(*args)
+        return replace(fit, matrix=fit.matrix @ np.array([[1, 0, 0], [0, 1, row], [0, 0, 1.0]]))
+
+    monkeypatch.setattr(omr.reader, "register", a_row_off)
+    monkeypatch.setattr(Registration, "refit", lambda self, *_args: self)
+    monkeypatch.setattr(Registration, "alternatives", lambda self: [])
+    page = _read(_scan(img))
+    expected = _answers(truth)
+    assert page.values["crit:I.1"].value == expected["crit:I.2"] != expected["crit:I.1"]  # read from the next row
+    assert all(r.confidence < 0.9 for r in page.values.values())
