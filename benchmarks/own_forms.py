@@ -228,7 +228,9 @@ def main(argv: list[str] | None = None) -> int:
             if dump:
                 dump.write(json.dumps({"page": image_name, "key": key, "truth": value,
                                        "value": read.value if read else None,
-                                       "confidence": read.confidence if read else None}, ensure_ascii=False) + "\n")
+                                       "confidence": read.confidence if read else None,
+                                       "candidates": read.candidates if read else None},
+                                      ensure_ascii=False) + "\n")
         for row, name in truth["names"].items():
             names["total"] += 1
             names["right"] += own is not None and own.names.get(int(row)) == name
