@@ -36,13 +36,15 @@ from omr.boxes import PPMM, Box, darkness_map
 from omr.digits import (
     CALIBRATED_LEVELS,
     MODEL_PATH,
+    POOLED_SURE,
     SECOND_MODEL_PATH,
     SECONDED_PROBABILITY,
     SURE,
     digit_ink,
     gradient_inputs,
     normalise,
-    seconded_digits,
+    pooled,
+    seconds,
     steady,
 )
 from omr.handwriting import digit_strokes, draw_strokes
@@ -331,12 +333,16 @@ def calibration(model: Network, second: Network, images: npt.NDArray[np.float32]
                 labels: npt.NDArray[np.int64]) -> str:
     """How often held-out digits read at least as steadily as each level `omr.digits` uses are
     wrong, alone and seconded: the measure those levels are chosen by."""
-    read, least, _ = steady(images, model)
-    seconded = seconded_digits(images, read, second)
+    read, least, mean = steady(images, model)
+    others = steady(images, second, gradient_inputs)
+    seconded = seconds(read, others)
+    together = pooled(mean, others[2])[np.arange(len(read)), read] >= POOLED_SURE
     lines = ["held-out digits by least steady probability (omr.digits.steady):"]
     rules = [(f"≥ {level}", least >= level) for level in CALIBRATED_LEVELS]
     rules.append((f"≥ {SURE}, or ≥ {SECONDED_PROBABILITY} seconded",
                   (least >= SURE) | ((least >= SECONDED_PROBABILITY) & seconded)))
+    rules.append((f"… or pooled ≥ {POOLED_SURE}",
+                  (least >= SURE) | ((least >= SECONDED_PROBABILITY) & seconded) | together))
     for rule, kept in rules:
         wrong = int((read[kept] != labels[kept]).sum())
         lines.append(f"  {rule:<28}: {kept.mean():6.1%} of digits, {wrong} wrong ({wrong / max(1, kept.sum()):.3%})")

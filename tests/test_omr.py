@@ -562,9 +562,29 @@ def test_a_digit_the_second_network_reads_alike_needs_less_certainty_and_no_tess
     read = digits.read_number([measure], [(dark, (0.0, 0.0))], blank_ink=0.02)
     assert (read.value, read.confidence, asked) == (4, digits.SECONDED, [])
 
-    monkeypatch.setattr(digits, "SECOND_SURE_PROBABILITY", 1.01)  # the second network never sure enough
+    monkeypatch.setattr(digits, "SECOND_SURE_PROBABILITY", 1.01)  # the second network never sure enough alone …
+    read = digits.read_number([measure], [(dark, (0.0, 0.0))], blank_ink=0.02)
+    assert (read.value, read.confidence, asked) == (4, digits.SECONDED, [])  # … the two together are
+
+    monkeypatch.setattr(digits, "POOLED_SURE", 1.01)
     read = digits.read_number([measure], [(dark, (0.0, 0.0))], blank_ink=0.02)
     assert read.value is None and read.confidence < 0.9 and asked == [1]
+
+
+def test_a_reading_one_network_all_but_rules_out_stays_unlikely() -> None:
+    """A plain 5 the first network holds 0.27 likely to be a 3 and the second 0.09: together the
+    3 is less likely than the first network alone says, the 5 likelier."""
+    from omr import digits
+
+    first = np.full((1, 10), 1e-4, np.float32)
+    second = np.full((1, 10), 1e-4, np.float32)
+    first[0, 5], first[0, 3] = 0.713, 0.274
+    second[0, 5], second[0, 3] = 0.91, 0.089
+    both = digits.pooled(first, second)
+    assert both.sum() == pytest.approx(1.0)
+    assert 0.089 < both[0, 3] < 0.274 / 1.5
+    assert both[0, 5] > 0.713
+    assert digits.number_candidates(both)[0][0] == 5
 
 
 def test_a_network_trains_on_the_features_it_is_given() -> None:
