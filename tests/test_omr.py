@@ -824,3 +824,21 @@ def test_a_page_read_a_row_off_goes_to_a_person_whole(blanks: Callable[[str], li
     expected = _answers(truth)
     assert page.values["crit:I.1"].value == expected["crit:I.2"] != expected["crit:I.1"]  # read from the next row
     assert all(r.confidence < 0.9 for r in page.values.values())
+
+
+def test_a_fit_is_judged_by_the_outlines_found_where_it_puts_them() -> None:
+    """A fit millimetres off finds a neighbouring box of a row of digit boxes for nearly every box,
+    at the edge of its window; the right fit finds most of them where it puts them. On a faint
+    photo no outline reaches the usual bar: the page's own scores set it."""
+    from omr.boxes import _Scan
+
+    def scan(shifts: list[tuple[float, float, float]]) -> _Scan:
+        return _Scan({}, {}, {f"b{k}": shift for k, shift in enumerate(shifts)})
+
+    off = scan([(2.4, -1.1, 0.5)] * 20)
+    right = scan([(0.05, -0.02, 0.45)] * 17 + [(0.1, 0.0, 0.1)] * 3)
+    assert len(off.found()) > len(right.found())
+    assert right.evidence() > off.evidence()
+    faint = scan([(0.05, 0.0, 0.14)] * 18 + [(1.2, 0.4, 0.05)] * 2)
+    assert not faint.found() and len(faint.found(faint.bar())) == 18
+    assert faint.evidence() > scan([(2.0, 1.5, 0.12)] * 20).evidence()
