@@ -734,7 +734,8 @@ def classify(m: BoxMeasure, calibration: Calibration) -> Verdict:
 
     Every decision needs a margin on its own side: a box is empty only when neither the ink nor
     the light-pencil level stands out from the page's blank boxes, marked only when the ink is a
-    stroke across the box or a round dot, centred in it, and not a partial fill; anything between
+    stroke across the box, a round dot or a smaller mark with breadth (a circle, a cramped tick),
+    centred in it, and not a partial fill; anything between
     (a short stroke, half a box filled, a neighbour's overflow reaching in) is uncertain.
 
     Three readings look past the interior alone: a mark drawn larger than its box is followed out
@@ -807,6 +808,13 @@ def classify(m: BoxMeasure, calibration: Calibration) -> Verdict:
         # Most of a large mark lies outside the box; what is inside need only stand clear of blank.
         certainty = min(drawn, (m.ink - lo) / lo, (_HALF_FILLED - m.solid) / 0.05)
         return Verdict(BoxState.MARKED, m.ink, max(0.0, min(1.0, certainty)))
+    # A mark drawn smaller than the box but in two dimensions (a small circle, a cramped tick or
+    # cross), clearly inked, centred and no fill: a started mark or a slip of the pen is one
+    # short straight stroke, which has no breadth.
+    compact = min((m.ink - hi) / hi, (m.breadth - _DRAWN_BREADTH) / 0.2, (_CENTRED - m.centre) / 0.1,
+                  (m.extent - _DOT_EXTENT) / 0.1, (_HALF_FILLED - m.solid) / 0.05)
+    if compact > 0:
+        return Verdict(BoxState.MARKED, m.ink, min(1.0, compact))
     if m.extent < _SPECK_EXTENT and m.ink < hi:
         return Verdict(BoxState.EMPTY, m.ink, 0.5)
     return Verdict(BoxState.UNCERTAIN, m.ink, 0.0)

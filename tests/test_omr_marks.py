@@ -138,6 +138,21 @@ def test_a_short_thick_stroke_is_not_a_dot() -> None:
     assert verdict.state is not BoxState.MARKED or _confidence(verdict) < REVIEW
 
 
+def test_a_mark_smaller_than_its_box_with_breadth_is_a_mark_and_a_short_stroke_is_not() -> None:
+    """Measures of a circle on the own-forms benchmark whose pen skipped (its largest piece spans
+    0.64 of the box, less than a mark must; its pieces together are 0.78 across both ways), and
+    of a started mark or a slip of the pen: one short straight stroke, with no breadth."""
+    box = Box("b", 3.0, 3.0, 3.2, 3.2)
+    circle = BoxMeasure(box, ink=0.192, darkness=0.7, extent=0.64, solid=0.0, outline=0.5, offset=0.07,
+                        span=0.78, breadth=0.78, centre=0.01)
+    verdict = classify(circle, Calibration(0.0, 0.0))
+    assert verdict.state is BoxState.MARKED and _confidence(verdict) >= REVIEW
+    stroke = BoxMeasure(box, ink=0.11, darkness=0.7, extent=0.5, solid=0.0, outline=0.5, offset=0.1,
+                        span=0.5, breadth=0.15, centre=0.05, elongation=4.0)
+    verdict = classify(stroke, Calibration(0.0, 0.0))
+    assert verdict.state is not BoxState.MARKED or _confidence(verdict) < REVIEW
+
+
 def test_a_speck_inside_is_empty() -> None:
     dark = _patch()
     cv2.circle(dark, (round(CENTRE) + 3, round(CENTRE) - 2), 1, 1.0, -1)
