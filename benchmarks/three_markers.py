@@ -1,15 +1,17 @@
-"""Benchmark: phone photos of our own forms read with one corner marker lost.
+"""Benchmark: scans and phone photos of our own forms read with one corner marker lost.
 
     .venv/bin/python -m benchmarks.three_markers [--every 3] [--out DIR] [--jobs 2]
 
-A phone photo often cuts a corner off, or a thumb covers it. This takes the phone pages of the
-own-forms benchmark (`benchmarks.own_forms`, generated there when missing), every `--every`-th of
-them, and reads each four times, each time with one of its four corner markers painted over in
-the paper's grey around it, on the same path as `parsers.image_reader` (markers, QR, boxes).
+A phone photo often cuts a corner off, or a thumb covers it; a scan cut askew loses one. This
+takes the pages of the own-forms benchmark (`benchmarks.own_forms`, generated there when
+missing), every `--every`-th of them, scans and photos, and reads each whose four markers are
+seen four times, each time with one of its four corner markers painted over in the paper's grey
+around it, on the same path as `parsers.image_reader` (markers, QR, boxes).
 Three markers are then all the registration has (`omr.register`), and it must choose between
 their affine fit and their homography by the boxes (`omr.boxes.measure_boxes`), or send the
 page to a person. It prints, per kind of value and overall, the accuracy, silent errors and
-review rate as `benchmarks.own_forms` scores them, and the pages refused.
+review rate as `benchmarks.own_forms` scores them, the review rate of scans and of photos apart,
+and the pages refused.
 """
 
 from __future__ import annotations
@@ -81,10 +83,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
 
-    phones = [p for p in _ensure_pages(args.out, args.pages, args.seed) if "-phone." in
-              json.loads(p.read_text(encoding="utf-8"))["image"]][::args.every]
-    jobs = [(p, corner) for p in phones for corner in CORNERS]
+    pages = _ensure_pages(args.out, args.pages, args.seed)[::args.every]
+    jobs = [(p, corner) for p in pages for corner in CORNERS]
     scores = {name: Score() for name in CATEGORIES}
+    by_style = {style: Score() for style in ("scan", "phone")}
     refused: list[str] = []
     read = 0
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
@@ -97,8 +99,11 @@ def main(argv: list[str] | None = None) -> int:
             elif own.markers != 3:
                 raise AssertionError(f"{truth['image']}: read with {own.markers} markers, one was hidden")
             for key, value in truth["values"].items():
-                scores[key.split(":", 1)[0]].add(key, value, own.values.get(key) if own else None, truth["image"])
-    print(f"photos: {len(phones)}, readings with one marker hidden: {read}, refused: {len(refused)}")
+                found = own.values.get(key) if own else None
+                scores[key.split(":", 1)[0]].add(key, value, found, truth["image"])
+                by_style[truth["degradation"]["style"]].add(key, value, found, truth["image"])
+    print(f"pages with four markers seen: {read // len(CORNERS)} of {len(pages)}, readings with one hidden: {read}, "
+          f"refused: {len(refused)}")
     for line in refused[:10]:
         print(f"  {line}")
     for key, label in CATEGORIES.items():
@@ -110,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"    silent: {example}")
     total = sum(s.total for s in scores.values())
     print(f"all values              n={total:6d} silent {sum(s.silent for s in scores.values())}  "
-          f"review {sum(s.flagged for s in scores.values()) / max(1, total):.2%}")
+          f"review {sum(s.flagged for s in scores.values()) / max(1, total):.2%}  ("
+          + ", ".join(f"{style}s {s.flagged / max(1, s.total):.2%}" for style, s in by_style.items()) + ")")
     return 0
 
 
