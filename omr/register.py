@@ -3,10 +3,10 @@
 Every detected marker gives four corners whose position on paper is known from the layout, so
 three or four markers give 12-16 point pairs. Four markers fit a homography (a phone photo is a
 perspective view); three fit an affine map, which is exact for a flat scan, and a homography,
-which follows a photo's perspective: the printed boxes choose between them. The fit's own residual, converted back to millimetres, says how
-much to trust it: a folded or curled sheet, a marker glued from another page, or a detection in
-the wrong place all show up as a large residual, and such a page is refused rather than read with
-boxes in the wrong place.
+which follows a photo's perspective: the printed boxes choose between them. The fit's own
+residual, converted back to millimetres, says how much to trust it: a folded or curled sheet, a
+marker glued from another page, or a detection in the wrong place all show up as a large
+residual, and such a page is refused rather than read with boxes in the wrong place.
 """
 
 from __future__ import annotations
