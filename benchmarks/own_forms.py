@@ -89,7 +89,8 @@ class Score:
                                  f"@{read.confidence:.2f}")
 
 
-def _ensure_pages(out: Path, pages: int, seed: int) -> list[Path]:
+def ensure_pages(out: Path, pages: int, seed: int) -> list[Path]:
+    """The truth files of `pages` generated pages in `out`, generating them when missing."""
     truths = sorted(out.glob("*.truth.json"))
     if len(truths) >= pages:
         return truths[:pages]
@@ -203,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
 
-    truths = _ensure_pages(args.out, args.pages, args.seed)
+    truths = ensure_pages(args.out, args.pages, args.seed)
     scores = {name: Score() for name in CATEGORIES}
     names = Counter[str]()
     failures: list[str] = []

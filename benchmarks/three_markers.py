@@ -28,12 +28,12 @@ from typing import Any
 import cv2
 import numpy as np
 
-from benchmarks.own_forms import CATEGORIES, Score, _ensure_pages
+from benchmarks.own_forms import CATEGORIES, Score, ensure_pages
 from domain.errors import KiemdiemError
 from omr.qr import identity_on_crop
 from omr.reader import OwnPage, read_own_page
 from parsers.page_marks import read_markers, with_identity
-from parsers.pages import PageImage
+from parsers.pages import A4_LONG_INCHES, PageImage
 from parsers.pictures import Pictures
 from samples.scangen.render import DEFAULT_CACHE
 
@@ -66,7 +66,7 @@ def _read_hidden(truth_path: Path, corner: str) -> tuple[dict[str, Any], OwnPage
     marks = identity_on_crop(hidden, read_markers(hidden))
     if marks.identity is None:
         marks = with_identity(hidden, marks)
-    page = PageImage(1, None, float(max(hidden.shape)) / (297 / 25.4), gray=hidden, colour=lambda: hidden)
+    page = PageImage(1, None, float(max(hidden.shape)) / A4_LONG_INCHES, gray=hidden, colour=lambda: hidden)
     try:
         return truth, read_own_page(page, marks, truth["image"], Pictures()), ""
     except KiemdiemError as failure:
@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
 
-    pages = _ensure_pages(args.out, args.pages, args.seed)[::args.every]
+    pages = ensure_pages(args.out, args.pages, args.seed)[::args.every]
     jobs = [(p, corner) for p in pages for corner in CORNERS]
     scores = {name: Score() for name in CATEGORIES}
     by_style = {style: Score() for style in ("scan", "phone")}

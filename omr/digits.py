@@ -89,6 +89,9 @@ _LEAST_CANDIDATE = 1e-4  # a reading less probable than this is not a candidate
 _TESS_CANDIDATE = 0.2  # least probability given to a number Tesseract confidently reads otherwise
 
 Candidates = tuple[tuple[int | None, float], ...]
+# `steady`'s reading of N digits: each one's class, its least probability under the jitters, and
+# its class probabilities averaged over them.
+SteadyReading = tuple[npt.NDArray[np.int64], npt.NDArray[np.float32], npt.NDArray[np.float32]]
 
 
 @cache
@@ -294,8 +297,7 @@ def second_agrees(stack: npt.NDArray[np.float32], labels: npt.NDArray[np.int64])
     return bool(seconds(labels, steady(stack, second_model(), gradient_inputs)).all())
 
 
-def seconds(labels: npt.NDArray[np.int64], second: tuple[npt.NDArray[np.int64], npt.NDArray[np.float32],
-                                                         npt.NDArray[np.float32]]) -> npt.NDArray[np.bool_]:
+def seconds(labels: npt.NDArray[np.int64], second: SteadyReading) -> npt.NDArray[np.bool_]:
     """Per digit, whether the second network's `steady` reading is `labels`, at least
     `SECOND_SURE_PROBABILITY` steadily."""
     others, least, _ = second
@@ -374,7 +376,7 @@ def _variants(image: npt.NDArray[np.float32]) -> list[npt.NDArray[np.float32]]:
 
 def steady(stack: npt.NDArray[np.float32], network: Network | None = None,
            features: Callable[[npt.NDArray[np.float32]], npt.NDArray[np.float32]] | None = None
-           ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+           ) -> SteadyReading:
     """Each digit's class and its probability under small jitters: the least probability of that
     class over the variants, or at most 0.5 when a variant reads another digit (a network is
     often sure and wrong on a shape between two classes; it is rarely so under every jitter); and
