@@ -93,13 +93,15 @@ class Box:
 @dataclass(frozen=True)
 class SeenThrough:
     """A box's interior under a fold, the fold's shading divided out: ink and faint shares, the
-    longest side of its largest ink component over the interior's side, and the share still inked
-    once pen strokes are eroded away (as `BoxMeasure.ink`, `faint`, `extent`, `solid`)."""
+    longest side of its largest ink component over the interior's side, the share still inked
+    once pen strokes are eroded away, and that component's length over its width (as
+    `BoxMeasure.ink`, `faint`, `extent`, `solid`, `elongation`)."""
 
     ink: float
     faint: float
     extent: float
     solid: float
+    elongation: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,9 @@ class BoxMeasure:
     extent: float
     solid: float
     outline: float
-    crossed: bool = False  # a line runs straight through the box and on beyond it (a fold, a ruled line)
+    # A line runs straight through the box and on beyond it (a fold, a ruled line); for a box with
+    # no ink, a fold's shading that only reaches the light-pencil level (`FAINT`).
+    crossed: bool = False
     faint: float = 0.0  # share of the interior darker than `FAINT`: light pencil the `INK` level misses
     elongation: float = 1.0  # the largest ink component's length over its width (a short stroke vs a dot)
     offset: float = 0.0  # how far the interior's ink is centred from the middle (0 centre … 0.5 at an edge)
@@ -311,8 +315,11 @@ def measure(dark: Floats, origin: tuple[float, float], box: Box, outline: float)
     share = _share(inked)
     darkness = float(inside[inked].mean()) if share else 0.0
     solid = _share(cv2.erode(ink, _stroke_eraser())) if share > 0.2 else 0.0
-    crossed = share > 0 and _crossed(dark, origin, box)
     faint = _share(inside > FAINT)
+    if share > 0:
+        crossed = _crossed(dark, origin, box, INK)
+    else:
+        crossed = faint > _EMPTY_FAINT and _crossed(dark, origin, box, FAINT)
     span, breadth, centre, clipped = _footprint(dark, origin, box) if share else (0.0, 0.0, 0.0, "")
     extent, elongation = _extent_and_elongation(ink)
     return BoxMeasure(box, share, darkness, extent, solid, outline, crossed, faint, elongation,
@@ -422,13 +429,14 @@ def _offset(inside: Floats) -> float:
     return float(max(abs(cx), abs(cy)))
 
 
-def _crossed(dark: Floats, origin: tuple[float, float], box: Box) -> bool:
-    """Ink on both opposite sides of the box, well beyond where a mark overflows, in line: a fold
-    or a line drawn across the row, which would otherwise look like a mark in every box it crosses."""
+def _crossed(dark: Floats, origin: tuple[float, float], box: Box, level: float) -> bool:
+    """Darkness over `level` on both opposite sides of the box, well beyond where a mark
+    overflows, in line: a fold or a line drawn across the row, which would otherwise look like a
+    mark in every box it crosses."""
     x0, y0 = _px(box.x - origin[0]), _px(box.y - origin[1])
     x1, y1 = _px(box.x + box.w - origin[0]), _px(box.y + box.h - origin[1])
     near, far = _px(_BEYOND_MM[0]), _px(_BEYOND_MM[1])
-    ink = dark > INK
+    ink = dark > level
     above = np.asarray(ink[max(0, y0 - far):max(0, y0 - near), x0:x1].any(axis=0), dtype=bool)
     below = np.asarray(ink[y1 + near:y1 + far, x0:x1].any(axis=0), dtype=bool)
     left = np.asarray(ink[y0:y1, max(0, x0 - far):max(0, x0 - near)].any(axis=1), dtype=bool)
@@ -471,8 +479,9 @@ def _under_line(dark: Floats, origin: tuple[float, float], box: Box, inside: Flo
         return None
     seen = 1.0 - (1.0 - inside) / (1.0 - shade)
     inked = (seen > INK).view(np.uint8)
-    return SeenThrough(_share(inked), _share(seen > FAINT), _extent_and_elongation(inked)[0],
-                       _share(cv2.erode(inked, _stroke_eraser())))
+    extent, elongation = _extent_and_elongation(inked)
+    return SeenThrough(_share(inked), _share(seen > FAINT), extent, _share(cv2.erode(inked, _stroke_eraser())),
+                       elongation)
 
 
 def _full(profile: npt.NDArray[np.bool_]) -> bool:
@@ -722,6 +731,19 @@ def _blank_level(values: npt.NDArray[np.float64]) -> tuple[float, float]:
     return median, spread
 
 
+def _ring(m: BoxMeasure) -> float:
+    """How surely heavy ink is a circle drawn with a thick pen, not a fill: ink all round the box
+    with a light middle, its ring eroding less than a thin one. A fill or half a fill has no
+    hole; half a fill also leaves one side of the box bare."""
+    return min((_HOLLOW - m.core) / 0.2, (m.rim - _RIM) / 0.2, (_FILLED - m.solid) / 0.15)
+
+
+def _unfilled(m: BoxMeasure) -> float:
+    """How surely the box is not even half filled: little ink left once strokes are eroded, or
+    what is left is a thick-pen ring (`_ring`), however near the half-fill bar its erosion comes."""
+    return max((_HALF_FILLED - m.solid) / 0.05, _ring(m))
+
+
 def _dot(m: BoxMeasure) -> float:
     """How surely the box holds a filled round dot, by its drawn size (`BoxMeasure.blob`): big
     enough not to be a speck, a filled disc rather than a ring or a short stroke, round."""
@@ -748,34 +770,34 @@ def classify(m: BoxMeasure, calibration: Calibration) -> Verdict:
         # nothing about this box.
         return Verdict(BoxState.UNCERTAIN, m.ink, 0.0)
     lo, hi = calibration.empty_limit(), calibration.mark_limit()
+    faint_lo = calibration.faint_limit()
     spill = bool(m.clipped) and m.centre >= _CENTRED  # runs in from beyond the window, its middle out there
-    if m.crossed and m.ink > lo:
-        # A fold's shading or a line through the row fills or strikes the box as a mark would;
-        # seen through, a fold's shading leaves a clean blank, or the pen's own strokes.
+    if m.crossed and (m.ink > lo or m.faint > faint_lo):
+        # A fold's shading or a line through the row fills or strikes the box as a mark would (or,
+        # lighter, as pencil would); seen through, a fold's shading leaves a clean blank, or the
+        # pen's own strokes.
         seen = m.under_line
         if seen is not None:
-            margin = min((lo - seen.ink) / lo,
-                         (calibration.faint_limit() - seen.faint) / max(calibration.faint_limit(), 1e-3))
+            margin = min((lo - seen.ink) / lo, (faint_lo - seen.faint) / max(faint_lo, 1e-3))
             if margin > 0:
                 return Verdict(BoxState.EMPTY, seen.ink, min(_UNDER_LINE_CERTAINTY, 0.5 + margin))
-            # A pen stroke across the box, clearly inked once the shading is divided out, and no
-            # fill: a tick or a cross under the fold. A dot, a short stroke, pencil or a fill
-            # there are left to a person.
-            drawn = min((seen.ink - hi) / hi, (seen.extent - _MARK_EXTENT) / 0.1, (_HALF_FILLED - seen.solid) / 0.05)
+            # A pen stroke across the box or a round dot, clearly inked once the shading is
+            # divided out, and no fill: a tick, a cross or a dot under the fold. A short stroke,
+            # pencil or a fill there are left to a person.
+            stroke = min((seen.ink - hi) / hi, (seen.extent - _MARK_EXTENT) / 0.1)
+            dot = min((seen.ink - _DOT_INK) / 0.1, (seen.extent - _DOT_EXTENT) / 0.1,
+                      (_DOT_ROUND - seen.elongation) / 0.2)
+            drawn = min(max(stroke, dot), (_HALF_FILLED - seen.solid) / 0.05)
             if drawn > 0 and not spill:
                 return Verdict(BoxState.MARKED, seen.ink, min(_UNDER_LINE_CERTAINTY, drawn))
         return Verdict(BoxState.UNCERTAIN, m.ink, 0.0)
     if m.solid >= _FILLED:
         return Verdict(BoxState.CANCELLED, 2.0 + m.solid, min(1.0, (m.solid - _FILLED) / 0.15))
     if m.solid >= _HALF_FILLED or (m.solid >= _OFF_FILL[0] and m.offset >= _OFF_FILL[1]):
-        ring = min((_HOLLOW - m.core) / 0.2, (m.rim - _RIM) / 0.2, (_FILLED - m.solid) / 0.15)
+        ring = _ring(m)
         if ring >= 0:
-            # Heavy ink all round the box with a light middle: a circle drawn with a thick pen,
-            # its ring eroding less than a thin one. A fill or half a fill has no hole; half a
-            # fill also leaves one side of the box bare.
             return Verdict(BoxState.MARKED, m.ink, min(1.0, ring))
         return Verdict(BoxState.UNCERTAIN, 1.5, 0.0)
-    faint_lo = calibration.faint_limit()
     if m.ink <= lo and m.extent < _DOT_EXTENT:
         if m.faint > faint_lo and m.extent >= _SPECK_EXTENT / 2:
             return Verdict(BoxState.UNCERTAIN, m.ink, 0.0)  # light pencil under the ink level
@@ -799,20 +821,20 @@ def classify(m: BoxMeasure, calibration: Calibration) -> Verdict:
     if m.crossed or spill or (m.offset >= _SPILL_OFFSET and drawn < 0):
         return Verdict(BoxState.UNCERTAIN, m.ink, 0.0)
     if m.ink >= hi and max(stroke, dot) >= 0:
-        certainty = min((m.ink - hi) / hi, max(stroke, dot), (_HALF_FILLED - m.solid) / 0.05,
+        certainty = min((m.ink - hi) / hi, max(stroke, dot), _unfilled(m),
                         max((_SPILL_OFFSET - m.offset) / 0.1, drawn))
         if certainty < drawn:
-            certainty = min(drawn, (m.ink - lo) / lo, (_HALF_FILLED - m.solid) / 0.05)
+            certainty = min(drawn, (m.ink - lo) / lo, _unfilled(m))
         return Verdict(BoxState.MARKED, m.ink, max(0.0, min(1.0, certainty)))
     if m.ink > lo and drawn >= 0:
         # Most of a large mark lies outside the box; what is inside need only stand clear of blank.
-        certainty = min(drawn, (m.ink - lo) / lo, (_HALF_FILLED - m.solid) / 0.05)
+        certainty = min(drawn, (m.ink - lo) / lo, _unfilled(m))
         return Verdict(BoxState.MARKED, m.ink, max(0.0, min(1.0, certainty)))
     # A mark drawn smaller than the box but in two dimensions (a small circle, a cramped tick or
     # cross), clearly inked, centred and no fill: a started mark or a slip of the pen is one
     # short straight stroke, which has no breadth.
     compact = min((m.ink - hi) / hi, (m.breadth - _DRAWN_BREADTH) / 0.2, (_CENTRED - m.centre) / 0.1,
-                  (m.extent - _DOT_EXTENT) / 0.1, (_HALF_FILLED - m.solid) / 0.05)
+                  (m.extent - _DOT_EXTENT) / 0.1, _unfilled(m))
     if compact > 0:
         return Verdict(BoxState.MARKED, m.ink, min(1.0, compact))
     if m.extent < _SPECK_EXTENT and m.ink < hi:

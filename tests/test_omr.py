@@ -418,22 +418,48 @@ def test_a_mark_under_a_fold_is_never_taken_for_a_blank(mark: str) -> None:
     assert _group_confidence(verdict) < REVIEW
 
 
-@pytest.mark.parametrize("mark", ["cross", "tick"])
+@pytest.mark.parametrize("mark", ["cross", "tick", "dot"])
 def test_a_pen_stroke_across_a_box_under_a_fold_is_read_as_its_mark(mark: str) -> None:
-    """Divided out of the fold's shading, a cross or a tick spanning the box is clearly inked and no
-    fill: the box is marked (at most 0.6 sure, as a blank under a fold), and its row is read."""
+    """Divided out of the fold's shading, a cross or a tick spanning the box, or a round dot half
+    its size, is clearly inked and no fill: the box is marked (at most 0.6 sure, as a blank under
+    a fold), and its row is read."""
     from omr.boxes import BoxState
     from omr.choices import REVIEW
     dark = _patch()
     if mark == "cross":
         cv2.line(dark, (35, 35), (65, 65), 0.9, 3)
         cv2.line(dark, (35, 65), (65, 35), 0.9, 3)
-    else:
+    elif mark == "tick":
         cv2.line(dark, (36, 52), (44, 64), 0.9, 3)
         cv2.line(dark, (44, 64), (66, 34), 0.9, 3)
+    else:
+        cv2.circle(dark, (49, 50), 9, 0.9, -1)
     m, verdict = _verdicts(_folded(dark), 0.2)
     assert m.crossed and m.under_line is not None
     assert verdict.state is BoxState.MARKED and verdict.certainty <= 0.6
+    assert _group_confidence(verdict) >= REVIEW
+
+
+def test_a_short_stroke_under_a_fold_is_left_to_a_person() -> None:
+    """As large as a dot that is read, but a stroke: a slip of the pen, or a mark begun."""
+    from omr.boxes import BoxState
+    from omr.choices import REVIEW
+    dark = _patch()
+    cv2.line(dark, (42, 44), (58, 56), 0.9, 6)
+    m, verdict = _verdicts(_folded(dark), 0.2)
+    assert m.under_line is not None and m.under_line.extent >= 0.45 and m.under_line.elongation > 1.4
+    assert verdict.state is not BoxState.EMPTY
+    assert _group_confidence(verdict) < REVIEW
+
+
+def test_a_fold_too_light_to_read_as_ink_is_seen_through_as_well() -> None:
+    """A crease that only reaches the light-pencil level leaves no ink in a blank box, but more
+    light-pencil grey than the page's blank boxes: divided out, the box is a sure enough blank."""
+    from omr.boxes import BoxState
+    from omr.choices import REVIEW
+    m, verdict = _verdicts(_folded(_patch(), shade=0.2), 0.2)
+    assert m.ink == 0.0 and m.faint > 0.2
+    assert m.crossed and verdict.state is BoxState.EMPTY
     assert _group_confidence(verdict) >= REVIEW
 
 

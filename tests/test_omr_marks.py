@@ -106,6 +106,15 @@ def test_a_circle_drawn_with_a_thick_pen_over_the_outline_is_a_mark() -> None:
     assert _confidence(verdict) >= REVIEW
 
 
+def test_a_thick_pen_circle_just_under_the_half_fill_bar_is_a_sure_mark() -> None:
+    """Measures of a circle on the own-forms benchmark: eroded, it keeps 0.29 of the box, just
+    under the half-fill bar, but its middle is bare and its ink goes all round."""
+    circle = BoxMeasure(Box("b", 3.0, 3.0, 3.2, 3.2), ink=0.8, darkness=0.8, extent=1.0, solid=0.29,
+                        outline=0.5, offset=0.01, span=0.8, breadth=0.8, centre=0.03, core=0.0, rim=0.85)
+    verdict = classify(circle, Calibration(0.0, 0.0))
+    assert verdict.state is BoxState.MARKED and _confidence(verdict) >= REVIEW
+
+
 def test_half_a_box_filled_is_neither_a_mark_nor_a_cancel() -> None:
     dark = _patch()
     cv2.rectangle(dark, (X0, X0 + 12), (X1, X1), 1.0, -1)  # the bottom 60 %
