@@ -1,0 +1,307 @@
+"""Official-layout scans filled in by hand: the forms most units print themselves, with no QR code,
+no markers and no boxes, for the scan reader's benchmark (`benchmarks/official_scans.py`).
+
+The Word files of a corpus whose forms have a criteria grid (Mẫu 03, 04, 05, with typed level marks
+and their truth) are printed as a unit would print them (LibreOffice → PDF → 300 dpi raster). Each
+typed mark is wiped and the row is marked again by hand at a level drawn anew (the truth follows):
+a tick, cross, circle, dot or overflowing mark in blue, black or pencil, of a hand's size wherever
+in the cell, from `marks`, sometimes with a scribbled-out mark or a speck in another level cell of
+the row. The page is then scanned or photographed (`degrade`: skew, photo perspective, shadows,
+folds, blur, noise, quarter turns). The dev corpus's 34 scans hold 161 criterion cells; this gives
+as many pages as asked for, each different, from the same few layouts.
+
+Output: one file per document (a JPEG or PNG for a one-page form, an image-only PDF otherwise)
+and a `<name>.truth.json` in the corpus's own format (`forms[].criteria[].level`, the printed
+rating), so that the benchmark reads a generated set as it reads the dev corpus.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import pdfplumber
+import pypdfium2
+from PIL import Image
+
+from domain.text import fold
+
+from . import marks
+from .degrade import degrade
+from .generate import draw_one
+from .plan import Draw
+from .render import DEFAULT_CACHE, DPI
+
+log = logging.getLogger(__name__)
+
+_CORPUS = Path(os.environ.get("KIEMDIEM_CORPUS", "/work/shared/corpus/dev"))
+DEFAULT_CORPORA = (_CORPUS, _CORPUS.with_name("dev_docx"))
+LEVELS = ("xuat_sac", "tot", "trung_binh", "kem")  # the level columns, left to right
+_TYPED_MARKS = frozenset("Xx✓✔•☒")
+_LEVEL_NAMES = frozenset(("xuatsac", "tot", "trungbinh", "kem"))  # level headings, folded, spaces out
+_HAND_KINDS = ("tick", "cross", "circle", "dot", "overflow")
+_PT_PER_MM = 72 / 25.4
+_MARK_MM = (4.0, 6.5)  # side of the square a hand mark is drawn in
+_PENCIL = 0.1
+_SCRIBBLE = 0.04  # a mark scribbled out in another level cell of the row
+_SPECK = 0.04
+_SAME_EDGE_PT = 1.5  # cells of one table row share their top and bottom to this much
+
+
+@dataclass(frozen=True)
+class LevelRow:
+    """One criterion row as printed: its level cells (x, y, w, h in mm, left to right), the one
+    holding the typed mark, and the typed mark's glyph boxes (mm) to wipe."""
+
+    page: int
+    cells: tuple[tuple[float, float, float, float], ...]
+    marked: int
+    glyphs: tuple[tuple[float, float, float, float], ...]
+
+
+@dataclass(frozen=True)
+class Source:
+    """A Word form with a criteria grid and its truth entry (the corpus's format)."""
+
+    docx: Path
+    truth: dict[str, Any]
+
+
+def sources(corpora: list[Path]) -> list[Source]:
+    """The Word files of the corpora (single files and dossiers) whose forms grade criteria."""
+    found: list[Source] = []
+    for corpus in corpora:
+        entries: list[tuple[Path, dict[str, Any]]] = []
+        for path in sorted(corpus.rglob("*.truth.json")):
+            entries.append((path.parent, json.loads(path.read_text(encoding="utf-8"))))
+        for path in sorted(corpus.rglob("case_truth.json")):
+            entries += [(path.parent, e) for e in json.loads(path.read_text(encoding="utf-8"))["files"]]
+        for folder, entry in entries:
+            graded = any(c.get("level") for form in entry.get("forms", []) for c in form.get("criteria", []))
+            if entry.get("variant") == "docx" and graded and (folder / entry["file"]).is_file():
+                found.append(Source(folder / entry["file"], entry))
+    return found
+
+
+def printed(docx: Path, cache: Path) -> Path:
+    """The Word file as LibreOffice prints it to PDF, cached by content (a second a document)."""
+    digest = hashlib.sha256(docx.read_bytes()).hexdigest()[:12]
+    pdf = cache / "official-pdf" / f"{docx.stem}-{digest}.pdf"
+    if not pdf.is_file():
+        pdf.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory() as work:
+            shutil.copy(docx, Path(work) / docx.name)
+            subprocess.run(["soffice", f"-env:UserInstallation=file://{work}/profile", "--headless",
+                            "--convert-to", "pdf", "--outdir", work, str(Path(work) / docx.name)],
+                           check=True, capture_output=True, timeout=180)
+            shutil.move(Path(work) / f"{docx.stem}.pdf", pdf)
+    return pdf
+
+
+def level_rows(pdf_path: Path) -> list[LevelRow]:
+    """Every table row whose level cells hold one typed mark, in reading order. The level columns
+    are those headed by a level's name; a page that continues a grid has the last ones seen."""
+    rows: list[LevelRow] = []
+    columns: list[tuple[float, float]] = []
+    with pdfplumber.open(pdf_path) as pdf:
+        for number, page in enumerate(pdf.pages):
+            for table in page.find_tables():
+                cells = [tuple(float(v) for v in c) for c in table.cells]
+                texts = {cell: [ch for ch in page.chars if _inside(ch, cell) and not ch["text"].isspace()]
+                         for cell in cells}
+                headed = sorted((c[0], c[2]) for c in cells
+                                if fold("".join(ch["text"] for ch in texts[c])) in _LEVEL_NAMES)
+                if len(headed) == len(LEVELS):
+                    columns = headed
+                for cell, glyphs in texts.items():
+                    if len(glyphs) != 1 or glyphs[0]["text"] not in _TYPED_MARKS or not columns:
+                        continue
+                    row = [c for c in cells if abs(c[1] - cell[1]) <= _SAME_EDGE_PT
+                           and abs(c[3] - cell[3]) <= _SAME_EDGE_PT]
+                    levels = sorted((c for c in row if any(x0 - _SAME_EDGE_PT <= (c[0] + c[2]) / 2 <= x1
+                                                           for x0, x1 in columns)), key=lambda c: c[0])
+                    if cell not in levels:
+                        continue
+                    rows.append(LevelRow(number, tuple(_mm(c) for c in levels), levels.index(cell),
+                                         tuple(_mm((g["x0"], g["top"], g["x1"], g["bottom"])) for g in glyphs)))
+    return sorted(rows, key=lambda r: (r.page, r.cells[0][1]))
+
+
+def _inside(char: dict[str, Any], cell: tuple[float, ...]) -> bool:
+    x = (float(char["x0"]) + float(char["x1"])) / 2
+    y = (float(char["top"]) + float(char["bottom"])) / 2
+    return cell[0] <= x <= cell[2] and cell[1] <= y <= cell[3]
+
+
+def _mm(box: tuple[float, ...]) -> tuple[float, float, float, float]:
+    x0, y0, x1, y1 = (v / _PT_PER_MM for v in box)
+    return x0, y0, x1 - x0, y1 - y0
+
+
+def _graded(truth: dict[str, Any]) -> list[dict[str, Any]]:
+    """The truth's criteria that have a level, in printed order (as the typed marks are)."""
+    return [c for form in truth["forms"] for c in form.get("criteria", []) if c.get("level")]
+
+
+def _raster(pdf_path: Path) -> Iterator[np.ndarray]:
+    pdf = pypdfium2.PdfDocument(str(pdf_path))
+    try:
+        for index in range(len(pdf)):
+            page = pdf[index]
+            image = page.render(scale=DPI / 72).to_pil().convert("RGB")
+            page.close()
+            yield np.asarray(cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR), dtype=np.uint8)
+    finally:
+        pdf.close()
+
+
+def _hand_box(cell: tuple[float, float, float, float], rng: np.random.Generator) -> dict[str, float]:
+    """A square the size of a hand's mark somewhere in the cell (mm)."""
+    x, y, w, h = cell
+    side = min(float(rng.uniform(*_MARK_MM)), w - 1.0, h - 1.0)
+    cx = x + w / 2 + rng.uniform(-0.25, 0.25) * (w - side)
+    cy = y + h / 2 + rng.uniform(-0.25, 0.25) * (h - side)
+    return {"x": cx - side / 2, "y": cy - side / 2, "w": side, "h": side}
+
+
+def _scribbled_out(image: np.ndarray, box: dict[str, float], rng: np.random.Generator) -> None:
+    """A mark the clerk took back: drawn, then struck through by a tight zigzag taller than it."""
+    pen = marks.Pen.random(rng)
+    (marks.cross if rng.random() < 0.5 else marks.tick)(image, box, pen, rng)
+    px = DPI / 25.4
+    x, y, w, h = (box[k] * px for k in ("x", "y", "w", "h"))
+    strokes = int(rng.integers(5, 9))
+    xs = np.linspace(x - 0.1 * w, x + 1.1 * w, strokes)
+    ys = np.where(np.arange(strokes) % 2 == 0, y - 0.15 * h, y + 1.15 * h) + rng.normal(0, 0.05 * h, strokes)
+    points = np.stack([xs, ys], axis=1) + rng.normal(0, 0.03 * w, (strokes, 2))
+    heavy = marks.Pen(pen.colour, max(pen.width_mm, 0.5))
+    cv2.polylines(image, [np.round(points * 16).astype(np.int32)], False, heavy.colour, heavy.px, cv2.LINE_AA, 4)
+
+
+def _wipe(image: np.ndarray, glyph: tuple[float, float, float, float]) -> None:
+    px = DPI / 25.4
+    x, y, w, h = glyph
+    cv2.rectangle(image, (int(x * px) - 2, int(y * px) - 2), (int((x + w) * px) + 2, int((y + h) * px) + 2),
+                  (255, 255, 255), -1)
+
+
+def _fill_row(images: list[np.ndarray], row: LevelRow, rng: np.random.Generator) -> tuple[str, dict[str, str]]:
+    """Wipe the typed mark and mark the row by hand at a new level; the level, and how it was
+    drawn (kind, pencil, any oddity)."""
+    image = images[row.page]
+    for glyph in row.glyphs:
+        _wipe(image, glyph)
+    level = int(rng.integers(len(row.cells)))
+    kind = str(rng.choice(_HAND_KINDS))
+    pencil = bool(rng.random() < _PENCIL)
+    draw_one(image, Draw(kind, _hand_box(row.cells[level], rng), pencil=pencil), rng)
+    others = [k for k in range(len(row.cells)) if k != level]
+    odd = {"mark": kind + (" in pencil" if pencil else "")}
+    roll = rng.random()
+    if roll < _SCRIBBLE:
+        other = int(rng.choice(others))
+        _scribbled_out(image, _hand_box(row.cells[other], rng), rng)
+        odd["scribbled_out"] = LEVELS[other]
+    elif roll < _SCRIBBLE + _SPECK:
+        draw_one(image, Draw("speck", _hand_box(row.cells[int(rng.choice(others))], rng)), rng)
+        odd["speck"] = "yes"
+    return LEVELS[level], odd
+
+
+def make_document(source: Source, rng: np.random.Generator, cache: Path) -> tuple[list[np.ndarray], dict[str, Any]] | None:
+    """The source form filled by hand and scanned; None when its typed marks do not line up with
+    its truth (a layout this generator does not understand)."""
+    pdf = printed(source.docx, cache)
+    rows = level_rows(pdf)
+    graded = _graded(source.truth)
+    if len(rows) != len(graded) or any(len(r.cells) != len(LEVELS) or LEVELS[r.marked] != c["level"]
+                                       for r, c in zip(rows, graded, strict=False)):
+        log.warning("typed marks do not match the truth", extra={"file": source.docx.name, "rows": len(rows),
+                                                                  "graded": len(graded)})
+        return None
+    images = list(_raster(pdf))
+    truth = json.loads(json.dumps(source.truth))
+    drawn: dict[str, dict[str, str]] = {}
+    for row, criterion in zip(rows, _graded(truth), strict=True):
+        criterion["level"], drawn[criterion["id"]] = _fill_row(images, row, rng)
+    style = str(rng.choice(("scan", "phone")))
+    done = []
+    for k, image in enumerate(images):
+        images[k], degradation = degrade(image, rng, style)
+        done.append(degradation)
+    truth["render"] = {"source": source.docx.name, "degradation": done, "marks": drawn}
+    return images, truth
+
+
+def generate_official(corpora: list[Path], count: int, out: Path, seed: int, cache: Path = DEFAULT_CACHE
+                      ) -> list[Path]:
+    """`count` documents in `out`, drawn in turn from the corpora's graded Word forms; returns the
+    truth files. A document depends only on `(seed, index)` and the corpora."""
+    found = sources(corpora)
+    if not found:
+        raise FileNotFoundError(f"no Word form with graded criteria under {', '.join(map(str, corpora))}")
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for index in range(count):
+        rng = np.random.default_rng([seed, index])
+        made = make_document(found[index % len(found)], rng, cache)
+        if made is None:
+            continue
+        images, truth = made
+        name = f"official-{seed}-{index:04d}"
+        file = _save(images, out / name, rng)
+        truth |= {"file": file.name, "pages": len(images),
+                  "variant": "scan_pdf" if file.suffix == ".pdf" else f"scan_{file.suffix[1:]}",
+                  "kind": "pdf_scan" if file.suffix == ".pdf" else "image"}
+        truth_path = out / f"{name}.truth.json"
+        truth_path.write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
+        written.append(truth_path)
+    log.info("generated %d official-layout documents in %s", len(written), out)
+    return written
+
+
+def _save(images: list[np.ndarray], stem: Path, rng: np.random.Generator) -> Path:
+    """A one-page document as a JPEG (or now and then a PNG), several pages as an image-only PDF."""
+    quality = int(rng.integers(70, 95))
+    if len(images) == 1:
+        path = stem.with_suffix(".jpg" if rng.random() < 0.7 else ".png")
+        params = [cv2.IMWRITE_JPEG_QUALITY, quality] if path.suffix == ".jpg" else []
+        cv2.imwrite(str(path), images[0], params)
+        return path
+    pages = [Image.fromarray(cv2.cvtColor(image, cv2.COLOR_BGR2RGB)) for image in images]
+    path = stem.with_suffix(".pdf")
+    pages[0].save(path, "PDF", save_all=True, append_images=pages[1:], resolution=float(DPI), quality=quality)
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m samples.scangen.official", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=120, help="documents (one to three pages each)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_CACHE / "official")
+    parser.add_argument("--seed", type=int, default=2)
+    parser.add_argument("--corpus", type=Path, action="append",
+                        help=f"where the Word forms are (repeatable; default {' and '.join(map(str, DEFAULT_CORPORA))})")
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="where the printed PDFs are kept")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    written = generate_official(args.corpus or list(DEFAULT_CORPORA), args.count, args.out, args.seed, args.cache)
+    print(f"{len(written)} documents in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
