@@ -23,7 +23,11 @@ import numpy as np
 
 from parsers.scan_grid import PxBox
 
-MIN_MARK = 0.012  # share of a cell's inside that a pen mark covers at least
+MIN_MARK = 0.012  # share of a cell's inside that a pen mark covers at least …
+# … or this many mm² of ink in two dimensions, whatever the cell's size: a pen dot 0.8 mm across
+# is under `MIN_MARK` of a criterion cell two text lines high, a speck of dust or a hair line is not
+# a mark however small the cell
+MARK_AREA_MM2 = 0.45
 CLEAR_RATIO = 2.5  # the winner holds this many times the ink of the runner-up
 SCRIBBLE = 0.16  # a cell this full of ink is scribbled over, not ticked
 _INSET = 0.1  # of the cell's smaller side, kept clear of the ruling lines
@@ -42,6 +46,14 @@ class CellInk:
     # ink pixels / area of their convex hull: pen strokes with paper between them (a scribble's
     # zigzag, 0.4–0.56 on the dev scans; a large tick 0.3) against a solidly filled cell (near 1)
     solidity: float = 1.0
+    # A mark by its own size (`MARK_AREA_MM2`, not one straight line) though too small a share of
+    # a large cell to count as one by `MIN_MARK`.
+    sized: bool = False
+
+    @property
+    def live(self) -> bool:
+        """Whether the cell holds ink enough to be a mark."""
+        return self.share >= MIN_MARK or self.sized
 
 
 @dataclass(frozen=True)
@@ -53,7 +65,7 @@ class Decision:
     confidence: float
 
 
-def measure(ink: np.ndarray, box: PxBox) -> CellInk:
+def measure(ink: np.ndarray, box: PxBox, dpi: float) -> CellInk:
     """Ink share inside the cell (`ink` with ruling lines already erased)."""
     x0, y0, x1, y1 = box
     inset = max(3, int(_INSET * min(x1 - x0, y1 - y0)))
@@ -63,7 +75,9 @@ def measure(ink: np.ndarray, box: PxBox) -> CellInk:
     count = np.count_nonzero(inside)
     if count:
         count -= _passing_ink(ink, box, inset)
-    return CellInk(float(count) / inside.size, _solidity(inside))
+    share = float(count) / inside.size
+    sized = share < MIN_MARK and count * (25.4 / dpi) ** 2 >= MARK_AREA_MM2 and not _line_like(np.argwhere(inside))
+    return CellInk(share, _solidity(inside), sized)
 
 
 def _solidity(inside: np.ndarray) -> float:
@@ -122,7 +136,7 @@ def decide(cells: Sequence[CellInk]) -> list[Decision]:
     order = sorted(range(len(shares)), key=lambda k: -shares[k])
     if not order:
         return []
-    live = [k for k in order if shares[k] >= MIN_MARK]
+    live = [k for k in order if cells[k].live]
     scribbled = [k for k in live if shares[k] >= SCRIBBLE]
     ticks = [k for k in live if shares[k] < SCRIBBLE]
     out = [Decision(False, False, _empty_confidence(shares[k])) for k in range(len(shares))]
@@ -150,7 +164,7 @@ def decide(cells: Sequence[CellInk]) -> list[Decision]:
     first = order[0]
     second = shares[order[1]] if len(order) > 1 else 0.0
     ratio = shares[first] / max(second, 1e-4)
-    if ratio >= CLEAR_RATIO and second < MIN_MARK:
+    if ratio >= CLEAR_RATIO and not any(cells[k].live for k in order[1:]):
         out[first] = Decision(True, False, min(0.99, 0.9 + 0.02 * ratio))
         return out
     if ratio >= CLEAR_RATIO:

@@ -474,7 +474,7 @@ class _PageReader:
         return [rating, Piece(" "), Piece(f"{votes:02d}/{present:02d}/{total:02d}", confidence=confidence)]
 
     def _blank(self, cell: GridCell) -> bool:
-        return measure(self.ink, cell.box).share < 0.004
+        return measure(self.ink, cell.box, self.dpi).share < 0.004
 
     def _level_marks(self, grid: Grid, columns: list[_Column], header_end: int) -> dict[tuple[int, int], Piece]:
         """The piece each level cell of each data row holds, decided row by row from ink."""
@@ -488,7 +488,7 @@ class _PageReader:
             present = [c for c in cells if c is not None]
             if len(present) != len(cells):
                 continue  # a row whose level cells are merged is a heading, not a criterion
-            decisions = decide([measure(self.ink, c.box) for c in present])
+            decisions = decide([measure(self.ink, c.box, self.dpi) for c in present])
             for cell, verdict in zip(present, decisions, strict=True):
                 if verdict.marked:
                     piece = Piece("x", symbol=True, confidence=verdict.confidence)

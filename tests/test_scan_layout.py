@@ -678,7 +678,7 @@ def test_stray_line_crossing_into_a_cell_is_not_a_mark() -> None:
     # A real tick in row 1, column 0.
     cv2.line(ink, (xs[0] + 40, ys[1] + 30), (xs[0] + 55, ys[1] + 45), 1, 3)
     cv2.line(ink, (xs[0] + 55, ys[1] + 45), (xs[0] + 85, ys[1] + 12), 1, 3)
-    shares = [measure(ink, (xs[c], ys[1], xs[c + 1], ys[2])) for c in range(4)]
+    shares = [measure(ink, (xs[c], ys[1], xs[c + 1], ys[2]), DPI) for c in range(4)]
     verdicts = decide(shares)
     assert verdicts[0].marked and verdicts[0].confidence >= REVIEW_BELOW
     assert not verdicts[3].marked
@@ -697,7 +697,7 @@ def test_tick_touching_a_neighbour_scribble_still_counts() -> None:
     # ... and a cross in this cell that starts right under it.
     cv2.line(ink, (xs[2] + 40, ys[1] + 4), (xs[2] + 80, ys[2] - 8), 1, 3)
     cv2.line(ink, (xs[2] + 80, ys[1] + 4), (xs[2] + 40, ys[2] - 8), 1, 3)
-    assert measure(ink, box).share >= 0.02
+    assert measure(ink, box, DPI).share >= 0.02
 
 
 def test_scribble_ends_reaching_into_the_next_level_cell_are_not_its_ink() -> None:
@@ -711,7 +711,7 @@ def test_scribble_ends_reaching_into_the_next_level_cell_are_not_its_ink() -> No
     # The tick of the row, in column 1.
     cv2.line(ink, (xs[1] + 40, ys[1] + 30), (xs[1] + 55, ys[1] + 45), 1, 3)
     cv2.line(ink, (xs[1] + 55, ys[1] + 45), (xs[1] + 85, ys[1] + 12), 1, 3)
-    cells = [measure(ink, (xs[c], ys[1], xs[c + 1], ys[2])) for c in range(4)]
+    cells = [measure(ink, (xs[c], ys[1], xs[c + 1], ys[2]), DPI) for c in range(4)]
     assert cells[3].share < 0.012  # the scribble's ends are the scribble's, not a second mark
     verdicts = decide(cells)
     assert verdicts[2].cancelled and verdicts[1].marked
@@ -720,7 +720,7 @@ def test_scribble_ends_reaching_into_the_next_level_cell_are_not_its_ink() -> No
     ink[:] = 0
     cv2.line(ink, (xs[3] - 30, ys[1] + 25), (xs[3] - 10, ys[1] + 50), 1, 3)
     cv2.line(ink, (xs[3] - 10, ys[1] + 50), (xs[3] + 20, ys[1] + 5), 1, 3)
-    assert measure(ink, (xs[2], ys[1], xs[3], ys[2])).share >= 0.02
+    assert measure(ink, (xs[2], ys[1], xs[3], ys[2]), DPI).share >= 0.02
 
 
 def test_level_cells_merged_in_the_body_are_cut_back_to_one_per_row_and_level() -> None:
@@ -882,6 +882,36 @@ def test_count_cell_read_upright_too_unless_settled(monkeypatch: pytest.MonkeyPa
     assert len(views) == 1
 
 
+def test_a_pen_dot_in_a_tall_cell_is_a_mark_and_a_hair_line_or_a_speck_is_not() -> None:
+    """A criterion cell two or three text lines high (15 × 15 mm here, at 300 dpi): a dot 0.9 mm
+    across is a twentieth of `MIN_MARK` of it, but a mark by its own size; a hair line 8 mm long
+    has as much ink and is one straight line; a speck of dust is too small."""
+    from parsers.scan_ink import MIN_MARK, measure
+
+    dpi = 300
+    side = round(15 / 25.4 * dpi)
+    box = (0, 0, side, side)
+
+    def row(draw: object) -> list[CellInk]:
+        cells = []
+        for k in range(4):
+            ink = np.zeros((side, side), np.uint8)
+            if k == 1:
+                draw(ink)  # type: ignore[operator]
+            cells.append(measure(ink, box, dpi))
+        return cells
+
+    dot = row(lambda ink: cv2.circle(ink, (side // 2, side // 2), 5, 1, -1))
+    assert dot[1].share < MIN_MARK and dot[1].live
+    verdicts = decide(dot)
+    assert verdicts[1].marked and verdicts[1].confidence >= REVIEW_BELOW
+    hair = row(lambda ink: cv2.line(ink, (40, 60), (40 + round(8 / 25.4 * dpi), 70), 1, 1))
+    speck = row(lambda ink: cv2.circle(ink, (side // 2, side // 2), 1, 1, -1))
+    for cells in (hair, speck):
+        assert not cells[1].live
+        assert not decide(cells)[1].marked
+
+
 def test_cell_solidity_tells_a_zigzag_from_a_solid_fill() -> None:
     from parsers.scan_ink import measure
 
@@ -890,8 +920,8 @@ def test_cell_solidity_tells_a_zigzag_from_a_solid_fill() -> None:
     zigzag = np.zeros((100, 100), np.uint8)
     for x in range(20, 80, 12):
         cv2.line(zigzag, (x, 20), (x + 6, 80), 1, 3)
-    assert measure(filled, (10, 10, 90, 90)).solidity > 0.9
-    assert measure(zigzag, (10, 10, 90, 90)).solidity < 0.6
+    assert measure(filled, (10, 10, 90, 90), DPI).solidity > 0.9
+    assert measure(zigzag, (10, 10, 90, 90), DPI).solidity < 0.6
 
 
 def _signature_block(answer: str | None) -> np.ndarray:
