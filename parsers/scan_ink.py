@@ -76,8 +76,20 @@ def measure(ink: np.ndarray, box: PxBox, dpi: float) -> CellInk:
     if count:
         count -= _passing_ink(ink, box, inset)
     share = float(count) / inside.size
-    sized = share < MIN_MARK and count * (25.4 / dpi) ** 2 >= MARK_AREA_MM2 and not _line_like(np.argwhere(inside))
+    sized = share < MIN_MARK and count * (25.4 / dpi) ** 2 >= MARK_AREA_MM2 and _one_sized_shape(inside, dpi)
     return CellInk(share, _solidity(inside), sized)
+
+
+def _one_sized_shape(inside: np.ndarray, dpi: float) -> bool:
+    """Whether the cell's largest piece of ink alone is `MARK_AREA_MM2` and not one straight line:
+    a dot or a small mark, not a sprinkle of noise or a hair line."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats((inside > 0).astype(np.uint8), connectivity=8)
+    if count < 2:
+        return False
+    largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    if int(stats[largest, cv2.CC_STAT_AREA]) * (25.4 / dpi) ** 2 < MARK_AREA_MM2:
+        return False
+    return not _line_like(np.argwhere(labels == largest))
 
 
 def _solidity(inside: np.ndarray) -> float:

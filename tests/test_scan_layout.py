@@ -884,8 +884,9 @@ def test_count_cell_read_upright_too_unless_settled(monkeypatch: pytest.MonkeyPa
 
 def test_a_pen_dot_in_a_tall_cell_is_a_mark_and_a_hair_line_or_a_speck_is_not() -> None:
     """A criterion cell two or three text lines high (15 × 15 mm here, at 300 dpi): a dot 0.9 mm
-    across is a twentieth of `MIN_MARK` of it, but a mark by its own size; a hair line 8 mm long
-    has as much ink and is one straight line; a speck of dust is too small."""
+    across is under `MIN_MARK` of it, but a mark by its own size; a hair line 8 mm long has as
+    much ink and is one straight line; a speck of dust is too small, and so is each of a noisy
+    photo's specks, however many."""
     from parsers.scan_ink import MIN_MARK, measure
 
     dpi = 300
@@ -907,7 +908,13 @@ def test_a_pen_dot_in_a_tall_cell_is_a_mark_and_a_hair_line_or_a_speck_is_not() 
     assert verdicts[1].marked and verdicts[1].confidence >= REVIEW_BELOW
     hair = row(lambda ink: cv2.line(ink, (40, 60), (40 + round(8 / 25.4 * dpi), 70), 1, 1))
     speck = row(lambda ink: cv2.circle(ink, (side // 2, side // 2), 1, 1, -1))
-    for cells in (hair, speck):
+
+    def sprinkle(ink: np.ndarray) -> None:  # a noisy photo's grain: more ink than the dot, in specks
+        ink[20:side - 20:12, 20:side - 20:12] = 1
+
+    grain = row(sprinkle)
+    assert dot[1].share < grain[1].share < MIN_MARK
+    for cells in (hair, speck, grain):
         assert not cells[1].live
         assert not decide(cells)[1].marked
 
