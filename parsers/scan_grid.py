@@ -30,6 +30,7 @@ _CLUSTER_IN = 0.045  # strokes this close belong to one ruling line (a double or
 _MIN_TABLE_IN = (1.0, 0.4)  # width, height
 _COVER = 0.5  # share of a cell side a ruling must cover to separate two cells
 _SUPPORT = 0.3  # share of the table's rows (columns) a column (row) line must separate
+_PAST_TABLE_IN = 0.2  # a line running on this far beyond the table at both ends crosses it: a fold
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,14 @@ def _meets(line: tuple[int, int, int], others: list[tuple[int, int, int]], slack
     )
 
 
+def _crosses(line: tuple[int, int, int], others: list[tuple[int, int, int]], past: float) -> bool:
+    """Whether the line runs on beyond the lines of the other direction at both ends: a table's
+    rulings stop at its border, a fold or a crease crosses the whole sheet."""
+    _at, start, end = line
+    first, last = min(o[0] for o in others), max(o[0] for o in others)
+    return start < first - past and end > last + past
+
+
 def _grid_in(lines: Rulings, box: PxBox, dpi: float) -> Grid | None:
     x0, y0, x1, y1 = box
     tolerance = max(4.0, dpi * _CLUSTER_IN)
@@ -173,6 +182,11 @@ def _grid_in(lines: Rulings, box: PxBox, dpi: float) -> Grid | None:
     for _ in range(2):  # strokes that cross too few others are handwriting, not rulings
         rows = [r for r in rows if _meets(r, cols, slack) >= 2]
         cols = [c for c in cols if _meets(c, rows, slack) >= 2]
+    if len(rows) < 2 or len(cols) < 2:
+        return None
+    past = dpi * _PAST_TABLE_IN
+    cols = [c for c in cols if not _crosses(c, rows, past)]
+    rows = [r for r in rows if not _crosses(r, cols, past)]
     if len(rows) < 2 or len(cols) < 2:
         return None
     ys, xs = [r[0] for r in rows], [c[0] for c in cols]

@@ -76,7 +76,7 @@ def measure(ink: np.ndarray, box: PxBox, dpi: float) -> CellInk:
     if count:
         count -= _passing_ink(ink, box, inset)
     share = float(count) / inside.size
-    sized = share < MIN_MARK and count * (25.4 / dpi) ** 2 >= MARK_AREA_MM2 and _one_sized_shape(inside, dpi)
+    sized = share < MIN_MARK and bool(count * (25.4 / dpi) ** 2 >= MARK_AREA_MM2) and _one_sized_shape(inside, dpi)
     return CellInk(share, _solidity(inside), sized)
 
 

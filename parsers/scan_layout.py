@@ -271,6 +271,8 @@ class _PageReader:
                 pieces_lines = votes[(r, cell.col)]
             elif r >= header_end and kind in ("count", "rating"):
                 pieces_lines = self._read_value(cell, kind)
+            elif r < header_end and (level := _misread_heading(columns[cell.col], texts, cell)) is not None:
+                pieces_lines = [[Piece(level.label)]]
             else:
                 pieces_lines = [wl.pieces() for wl in texts.get(cell, [])]
             for pieces in pieces_lines:
@@ -785,4 +787,34 @@ def _columns(grid: Grid, texts: dict[GridCell, list[WordLine]], header_end: int)
             columns[c] = _Column("count")
         elif "ket qua" in key or "xep loai" in key:
             columns[c] = _Column("rating")
+    _levels_by_place(grid, columns, header_end)
     return columns
+
+
+def _misread_heading(column: _Column, texts: dict[GridCell, list[WordLine]], cell: GridCell) -> Level | None:
+    """The level of a level column whose own heading cell does not read as it
+    (`_levels_by_place` placed it), so that the heading is written out as the level's name."""
+    if column.kind != "level" or column.level is None or cell.cols != 1:
+        return None
+    return column.level if parse_level(_head_text(texts, cell)) is not column.level else None
+
+
+def _levels_by_place(grid: Grid, columns: list[_Column], header_end: int) -> None:
+    """Level columns whose own heading was misread ("Trung bình" read "Tru hìn"), or lost with a
+    ruling between two headings: under a heading cell spanning as many columns as there are
+    levels ("CẤP ĐỘ THỰC HIỆN"), the levels stand in printed order, so two or more headings read
+    in that order, best first or worst first, place the others."""
+    levels = list(Level)
+    known = {c: col.level for c, col in enumerate(columns) if col.kind == "level"}
+    if not 2 <= len(known) < len(levels):
+        return
+    for cell in grid.cells:
+        if cell.row >= header_end or cell.cols != len(levels) or not all(cell.col <= c < cell.col + cell.cols
+                                                                          for c in known):
+            continue
+        for order in (levels, levels[::-1]):
+            placed = {cell.col + k: level for k, level in enumerate(order)}
+            if all(placed[c] is level for c, level in known.items()):
+                for c, level in placed.items():
+                    columns[c] = _Column("level", level)
+                return

@@ -60,8 +60,13 @@ def _tick(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int]) -> None:
     draw.line([(x0 + w * 0.45, y0 + h * 0.8), (x0 + w * 0.75, y0 + h * 0.15)], fill=pen, width=5)
 
 
-def _page() -> np.ndarray:
-    """A Mẫu 05 page at 200 dpi: header, title, the criteria grid with pen ticks, the rating."""
+LEVEL_HEADINGS = ("Xuất sắc", "Tốt", "Trung bình", "Kém")
+
+
+def _page(headings: tuple[str, ...] = LEVEL_HEADINGS, grouped: bool = False, fold: bool = False) -> np.ndarray:
+    """A Mẫu 05 page at 200 dpi: header, title, the criteria grid with pen ticks, the rating.
+    `grouped`: the level headings under one "CẤP ĐỘ THỰC HIỆN" cell, as printed; `fold`: a crease
+    line down the whole sheet, through the criteria's text column."""
     img = Image.new("RGB", (1654, 2339), "white")
     draw = ImageDraw.Draw(img)
     font, bold = ImageFont.truetype(str(FONT), 34), ImageFont.truetype(str(BOLD), 34)
@@ -71,18 +76,23 @@ def _page() -> np.ndarray:
     draw.text((430, 350), "VÀ ĐÁNH GIÁ, XẾP LOẠI ĐẢNG VIÊN", font=bold, fill="black")
     draw.text((150, 440), "- Họ và tên đảng viên: Nguyễn Văn An", font=font, fill="black")
     xs = [150, 250, 900, 1050, 1200, 1350, 1500]
-    top, header_h, row_h = 520, 90, 62
+    group_h = 50 if grouped else 0
+    top, header_h, row_h = 520, 90 + group_h, 62
     ys = [top, top + header_h] + [top + header_h + row_h * (k + 1) for k in range(len(ROWS))]
     for y in ys:
         draw.line([(xs[0], y), (xs[-1], y)], fill="black", width=3)
     for x in xs:
-        draw.line([(x, ys[0]), (x, ys[-1])], fill="black", width=3)
+        draw.line([(x, ys[0] + (group_h if x not in (xs[0], xs[1], xs[2], xs[-1]) else 0)), (x, ys[-1])],
+                  fill="black", width=3)
+    small = ImageFont.truetype(str(BOLD), 26)
+    if grouped:
+        draw.line([(xs[2], top + group_h), (xs[-1], top + group_h)], fill="black", width=3)
+        draw.text((xs[2] + 150, top + 10), "CẤP ĐỘ THỰC HIỆN", font=small, fill="black")
     draw.text((170, top + 25), "TT", font=bold, fill="black")
     draw.text((300, top + 25), "TIÊU CHÍ ĐÁNH GIÁ", font=bold, fill="black")
-    small = ImageFont.truetype(str(BOLD), 26)
-    for k, word in enumerate(["Xuất sắc", "Tốt", "Trung bình", "Kém"]):
+    for k, word in enumerate(headings):
         for n, part in enumerate(word.split()):
-            draw.text((xs[2 + k] + 12, top + 12 + 34 * n), part, font=small, fill="black")
+            draw.text((xs[2 + k] + 12, top + group_h + 12 + 34 * n), part, font=small, fill="black")
     for r, (tt, label, tick, second) in enumerate(ROWS):
         y = ys[r + 1]
         draw.text((175, y + 12), tt, font=bold if not tt.isdigit() else font, fill="black")
@@ -91,6 +101,8 @@ def _page() -> np.ndarray:
             if col is not None:
                 _tick(draw, (xs[2 + col], y, xs[3 + col], y + row_h))
     draw.text((150, ys[-1] + 60), "Đề nghị xếp loại mức chất lượng: Hoàn thành tốt nhiệm vụ", font=font, fill="black")
+    if fold:
+        draw.line([(600, 0), (606, img.height)], fill=(110, 110, 110), width=5)
     return cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
 
 
@@ -134,6 +146,31 @@ def test_ticks_read_and_doubtful_rows_flagged(drawn_form: ExtractedForm) -> None
     assert found["I.4"][0] is None and found["I.4"][1] < REVIEW_BELOW  # two marks
     assert drawn_form.rating is not None and drawn_form.rating.value is not None
     assert drawn_form.rating.value.value == "httnv"
+
+
+@pytest.mark.parametrize("fold", [False, True], ids=["flat", "folded"])
+def test_a_misread_level_heading_is_placed_by_its_neighbours_under_the_group_heading(fold: bool) -> None:
+    """"Trung bình" printed (or read) as "Tru hìn": under "CẤP ĐỘ THỰC HIỆN", spanning the four
+    level columns, the three headings read give it its place; a crease down the sheet through
+    the criteria's text is no column of the grid."""
+    page = _page(("Xuất sắc", "Tốt", "Tru hìn", "Kém"), grouped=True, fold=fold)
+    builder = ScanBodyBuilder()
+    builder.add_page(PageImage(1, page, DPI))
+    assert builder.body.tables[0].width == 6
+    [form] = read_scan_pages([PageImage(1, page, DPI)], "drawn.png", Pictures())
+    found = _by_id(form)
+    for cid, level in (("I.1", Level.TOT), ("I.5", Level.TRUNG_BINH), ("II.2", Level.KEM)):
+        assert found[cid][0] is level and found[cid][1] >= REVIEW_BELOW
+
+
+def test_a_page_photographed_askew_by_eight_degrees_is_levelled_and_read(drawn: np.ndarray) -> None:
+    h, w = drawn.shape[:2]
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), 8.0, 1.0)
+    askew = cv2.warpAffine(drawn, matrix, (w, h), borderValue=(255, 255, 255))
+    [form] = read_scan_pages([PageImage(1, askew, DPI)], "askew.png", Pictures())
+    found = _by_id(form)
+    for cid, level in (("I.1", Level.TOT), ("I.2", Level.XUAT_SAC), ("II.2", Level.KEM)):
+        assert found[cid][0] is level and found[cid][1] >= REVIEW_BELOW
 
 
 def test_doubtful_rows_get_a_crop(drawn: np.ndarray) -> None:
