@@ -166,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_cli:
             cli_spent += _cli_tesseract(pages)
         recs = _records(truth, forms)
+        _describe(recs, truth)
         all_recs += recs
         wrong = [r for r in recs if not r["ok"]]
         silent = [r for r in recs if r["silent"]]
@@ -196,7 +197,39 @@ def main(argv: list[str] | None = None) -> int:
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{'peak RSS':22} {peak_mb:.0f} MB")
     _calibration(all_recs)
+    _breakdown(all_recs)
     return 0
+
+
+def _describe(recs: list[dict[str, Any]], truth: dict[str, Any]) -> None:
+    """Tag each record with how its page was captured and, for a generated set
+    (`samples.scangen.official`), how its criterion was marked."""
+    render = truth.get("render", {})
+    pages = render.get("degradation") or [{}]
+    style = str(pages[0].get("style", "?"))
+    turned = any(page.get("rotation") in (90, 180, 270) for page in pages)
+    marks = render.get("marks", {})
+    for r in recs:
+        r["capture"] = style + (", turned" if turned else "")
+        if r["kind"] == "criteria" and r["id"] in marks:
+            drawn = marks[r["id"]]
+            r["mark"] = drawn["mark"] + (", another scribbled out" if "scribbled_out" in drawn else "")
+
+
+def _breakdown(recs: list[dict[str, Any]]) -> None:
+    """Accuracy and review by capture and, where the truth says, by how the criterion was marked."""
+    for key, label in (("capture", "capture"), ("mark", "criterion marked by")):
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for r in recs:
+            if key in r and (key != "mark" or r["kind"] == "criteria"):
+                groups.setdefault(r[key], []).append(r)
+        if not groups:
+            continue
+        print(f"\n{label:40} values  right  review")
+        for name, group in sorted(groups.items()):
+            right = sum(r["ok"] for r in group) / len(group)
+            review = sum(r["flagged"] for r in group) / len(group)
+            print(f"  {name:38} {len(group):6}  {right:.3f}  {review:.3f}")
 
 
 def _calibration(recs: list[dict[str, Any]]) -> None:
