@@ -956,6 +956,27 @@ def test_a_pen_dot_in_a_tall_cell_is_a_mark_and_a_hair_line_or_a_speck_is_not() 
         assert not decide(cells)[1].marked
 
 
+def test_a_zigzag_over_a_mark_in_a_tall_cell_is_a_scribble_and_the_tick_beside_it_the_answer() -> None:
+    """In a cell three text lines high the zigzag holds less than `SCRIBBLE` of it, but its strokes
+    stand side by side across its middle, which no tick, cross or circle does."""
+    from parsers.scan_ink import SCRIBBLE, measure
+
+    side = round(15 / 25.4 * DPI)
+    box = (0, 0, side, side)
+    zigzag = np.zeros((side, side), np.uint8)
+    points = [(30 + 9 * k, 30 if k % 2 == 0 else side - 30) for k in range(7)]
+    cv2.polylines(zigzag, [np.array(points, np.int32)], False, 1, 2)
+    tick = np.zeros((side, side), np.uint8)
+    cv2.line(tick, (40, 60), (55, 78), 1, 4)
+    cv2.line(tick, (55, 78), (85, 35), 1, 4)
+    blank = np.zeros((side, side), np.uint8)
+    cells = [measure(ink, box, DPI) for ink in (blank, zigzag, tick, blank)]
+    assert cells[1].share < SCRIBBLE and cells[1].zigzag and not cells[2].zigzag
+    verdicts = decide(cells)
+    assert verdicts[1].cancelled and verdicts[2].marked
+    assert min(d.confidence for d in verdicts) >= REVIEW_BELOW
+
+
 def test_cell_solidity_tells_a_zigzag_from_a_solid_fill() -> None:
     from parsers.scan_ink import measure
 
