@@ -40,6 +40,7 @@ _INSET = 0.1  # of the cell's smaller side, kept clear of the ruling lines
 _PASSING = 2.0  # a stroke with this many times more ink outside the cell than in it passes through
 _LINE_WIDTH = 8  # px: a straight pen stroke is at most this thick
 _LINE_SHAPE = 0.2  # and at most this thick for its length
+_STROKE_SHAPE = 3.0  # a piece of ink this many times longer than wide is one straight stroke, not a dot
 _BRIDGE = 9  # px: ink this close is one stroke (an erased ruling line leaves such a gap)
 _HULL_POINTS = 10  # fewer ink pixels than this have no meaningful shape
 _STROKES = 0.7  # a dense cell whose ink fills at most this of its hull is strokes, not a solid fill
@@ -100,15 +101,17 @@ def _crossings(inside: np.ndarray) -> float:
 
 
 def _one_sized_shape(inside: np.ndarray, dpi: float) -> bool:
-    """Whether the cell's largest piece of ink alone is `MARK_AREA_MM2` and not one straight line:
-    a dot or a small mark, not a sprinkle of noise or a hair line."""
+    """Whether the cell's largest piece of ink alone is `MARK_AREA_MM2` and not one straight
+    stroke: a dot or a small mark, not a sprinkle of noise, a hair line or a slip of the pen."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats((inside > 0).astype(np.uint8), connectivity=8)
     if count < 2:
         return False
     largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
     if int(stats[largest, cv2.CC_STAT_AREA]) * (25.4 / dpi) ** 2 < MARK_AREA_MM2:
         return False
-    return not _line_like(np.argwhere(labels == largest))
+    points = np.argwhere(labels == largest)[:, ::-1].astype(np.float32)
+    (_cx, _cy), (w, h), _angle = cv2.minAreaRect(points)
+    return max(w, h) + 1 < _STROKE_SHAPE * (min(w, h) + 1)
 
 
 def _solidity(inside: np.ndarray) -> float:
