@@ -18,6 +18,7 @@ rating), so that the benchmark reads a generated set as it reads the dev corpus.
 from __future__ import annotations
 
 import argparse
+import copy
 import hashlib
 import json
 import logging
@@ -28,6 +29,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -111,7 +113,8 @@ def printed(docx: Path, cache: Path) -> Path:
     return pdf
 
 
-def level_rows(pdf_path: Path) -> list[LevelRow]:
+@cache
+def level_rows(pdf_path: Path) -> tuple[LevelRow, ...]:
     """Every table row whose level cells hold one typed mark, in reading order. The level columns
     are those headed by a level's name; a page that continues a grid has the last ones seen."""
     rows: list[LevelRow] = []
@@ -137,7 +140,7 @@ def level_rows(pdf_path: Path) -> list[LevelRow]:
                         continue
                     rows.append(LevelRow(number, tuple(_mm(c) for c in levels), levels.index(cell),
                                          tuple(_mm((g["x0"], g["top"], g["x1"], g["bottom"])) for g in glyphs)))
-    return sorted(rows, key=lambda r: (r.page, r.cells[0][1]))
+    return tuple(sorted(rows, key=lambda r: (r.page, r.cells[0][1])))
 
 
 def _inside(char: dict[str, Any], cell: tuple[float, ...]) -> bool:
@@ -181,8 +184,7 @@ def _scribbled_out(image: np.ndarray, box: dict[str, float], rng: np.random.Gene
     """A mark the clerk took back: drawn, then struck through by a tight zigzag taller than it."""
     pen = marks.Pen.random(rng)
     (marks.cross if rng.random() < 0.5 else marks.tick)(image, box, pen, rng)
-    px = DPI / 25.4
-    x, y, w, h = (box[k] * px for k in ("x", "y", "w", "h"))
+    x, y, w, h = (box[k] * marks.PX_PER_MM for k in ("x", "y", "w", "h"))
     strokes = int(rng.integers(5, 9))
     xs = np.linspace(x - 0.1 * w, x + 1.1 * w, strokes)
     ys = np.where(np.arange(strokes) % 2 == 0, y - 0.15 * h, y + 1.15 * h) + rng.normal(0, 0.05 * h, strokes)
@@ -192,7 +194,7 @@ def _scribbled_out(image: np.ndarray, box: dict[str, float], rng: np.random.Gene
 
 
 def _wipe(image: np.ndarray, glyph: tuple[float, float, float, float]) -> None:
-    px = DPI / 25.4
+    px = marks.PX_PER_MM
     x, y, w, h = glyph
     cv2.rectangle(image, (int(x * px) - 2, int(y * px) - 2), (int((x + w) * px) + 2, int((y + h) * px) + 2),
                   (255, 255, 255), -1)
@@ -233,7 +235,7 @@ def make_document(source: Source, rng: np.random.Generator, cache: Path) -> tupl
                                                                   "graded": len(graded)})
         return None
     images = list(_raster(pdf))
-    truth = json.loads(json.dumps(source.truth))
+    truth = copy.deepcopy(source.truth)
     drawn: dict[str, dict[str, str]] = {}
     for row, criterion in zip(rows, _graded(truth), strict=True):
         criterion["level"], drawn[criterion["id"]] = _fill_row(images, row, rng)
