@@ -34,7 +34,7 @@ CLEAR_RATIO = 2.5  # the winner holds this many times the ink of the runner-up
 SCRIBBLE = 0.16  # a cell this full of ink is scribbled over, not ticked …
 # … or ink crossing the middle of its height this many times or more, in a row: a zigzag drawn over a mark,
 # however tall the cell (none of the 1,227 lone marks of the dev and generated official scans crosses
-# it more than 3 times; 45 of the generated set's 53 scribbles 4 times or more)
+# it more than 3 times; in 34 of the generated set's 53 rows with two marks, one crosses it 4 times or more)
 _ZIGZAG_CROSSINGS = 4
 _INSET = 0.1  # of the cell's smaller side, kept clear of the ruling lines
 _PASSING = 2.0  # a stroke with this many times more ink outside the cell than in it passes through
