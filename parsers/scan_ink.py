@@ -73,17 +73,30 @@ class Decision:
     confidence: float
 
 
-def measure(ink: np.ndarray, box: PxBox, dpi: float) -> CellInk:
-    """Ink share inside the cell (`ink` with ruling lines already erased)."""
+def ink_share(ink: np.ndarray, box: PxBox) -> float:
+    """Share of the cell's inside (`ink` with ruling lines already erased) that is pen ink, strokes
+    only passing through left out: all a blank test needs."""
+    return _counted(ink, box)[1]
+
+
+def _counted(ink: np.ndarray, box: PxBox) -> tuple[np.ndarray, float, int]:
+    """The cell's inside, its ink share and ink pixel count (strokes only passing through left out)."""
     x0, y0, x1, y1 = box
     inset = max(3, int(_INSET * min(x1 - x0, y1 - y0)))
     inside = ink[y0 + inset : y1 - inset, x0 + inset : x1 - inset]
     if inside.size == 0:
-        return CellInk(0.0)
+        return inside, 0.0, 0
     count = np.count_nonzero(inside)
     if count:
         count -= _passing_ink(ink, box, inset)
-    share = float(count) / inside.size
+    return inside, float(count) / inside.size, int(count)
+
+
+def measure(ink: np.ndarray, box: PxBox, dpi: float) -> CellInk:
+    """What a level cell holds (`ink` with ruling lines already erased)."""
+    inside, share, count = _counted(ink, box)
+    if inside.size == 0:
+        return CellInk(0.0)
     sized = share < MIN_MARK and bool(count * (25.4 / dpi) ** 2 >= MARK_AREA_MM2) and _one_sized_shape(inside, dpi)
     return CellInk(share, _solidity(inside), sized, _crossings(inside) >= _ZIGZAG_CROSSINGS)
 

@@ -30,7 +30,7 @@ from parsers import result_length, scan_counts, scan_ocr, scan_rating, scan_rows
 from parsers.layout import Body, Box, Cell, Line, Piece, Table
 from parsers.pages import PageImage
 from parsers.scan_grid import Grid, GridCell, PxBox, find_grids, rulings
-from parsers.scan_ink import decide, measure
+from parsers.scan_ink import decide, ink_share, measure
 from parsers.scan_page import Sheet, prepare
 from parsers.scan_text import WordLine, group_lines
 
@@ -63,6 +63,7 @@ class _Number:
 class _Column:
     kind: str  # tt, level, count, rating, text
     level: Level | None = None
+    placed: bool = False  # a level column whose own heading did not read, placed by its neighbours
 
 
 @dataclass
@@ -271,7 +272,10 @@ class _PageReader:
                 pieces_lines = votes[(r, cell.col)]
             elif r >= header_end and kind in ("count", "rating"):
                 pieces_lines = self._read_value(cell, kind)
-            elif r < header_end and (level := _misread_heading(columns[cell.col], texts, cell)) is not None:
+            elif r < header_end and cell.cols == 1 and columns[cell.col].placed and (
+                level := columns[cell.col].level
+            ) is not None:
+                # the misread heading written out as its level's name, for the form reader
                 pieces_lines = [[Piece(level.label)]]
             else:
                 pieces_lines = [wl.pieces() for wl in texts.get(cell, [])]
@@ -476,7 +480,7 @@ class _PageReader:
         return [rating, Piece(" "), Piece(f"{votes:02d}/{present:02d}/{total:02d}", confidence=confidence)]
 
     def _blank(self, cell: GridCell) -> bool:
-        return measure(self.ink, cell.box, self.dpi).share < 0.004
+        return ink_share(self.ink, cell.box) < 0.004
 
     def _level_marks(self, grid: Grid, columns: list[_Column], header_end: int) -> dict[tuple[int, int], Piece]:
         """The piece each level cell of each data row holds, decided row by row from ink."""
@@ -791,14 +795,6 @@ def _columns(grid: Grid, texts: dict[GridCell, list[WordLine]], header_end: int)
     return columns
 
 
-def _misread_heading(column: _Column, texts: dict[GridCell, list[WordLine]], cell: GridCell) -> Level | None:
-    """The level of a level column whose own heading cell does not read as it
-    (`_levels_by_place` placed it), so that the heading is written out as the level's name."""
-    if column.kind != "level" or column.level is None or cell.cols != 1:
-        return None
-    return column.level if parse_level(_head_text(texts, cell)) is not column.level else None
-
-
 def _levels_by_place(grid: Grid, columns: list[_Column], header_end: int) -> None:
     """Level columns whose own heading was misread ("Trung bình" read "Tru hìn"), or lost with a
     ruling between two headings: under a heading cell spanning as many columns as there are
@@ -816,5 +812,6 @@ def _levels_by_place(grid: Grid, columns: list[_Column], header_end: int) -> Non
             placed = {cell.col + k: level for k, level in enumerate(order)}
             if all(placed[c] is level for c, level in known.items()):
                 for c, level in placed.items():
-                    columns[c] = _Column("level", level)
+                    if c not in known:
+                        columns[c] = _Column("level", level, placed=True)
                 return
