@@ -514,13 +514,22 @@ def _level_cells_split(grid: Grid, columns: list[_Column], header_end: int,
     absent: a scribble drawn along a row line, or over the line between the criterion's text and
     its first level, merges with it into pen ink, and the marks of two criteria (or a criterion
     and its mark) would otherwise be read as one cell. A row whose level cells are all merged
-    into one is a heading and stays whole; the text part of a cut cell keeps the cell's text."""
+    into one is a heading and stays whole; the text part of a cut cell keeps the cell's text.
+
+    The same holds for the lowest heading row: a ruling lost between two level headings (faint in
+    a photo) joins them into one cell, whose columns were then placed by their neighbours, and
+    each is given its own heading cell again."""
     level = {c for c, column in enumerate(columns) if column.kind == "level"}
     own = {cell.row + k for cell in grid.cells if cell.cols == 1 and cell.col in level for k in range(cell.rows)}
     cells: list[GridCell] = []
     for cell in grid.cells:
         spanned = range(cell.col, cell.col + cell.cols)
         rows = range(cell.row, cell.row + cell.rows)
+        if cell.cols > 1 and cell.row + cell.rows == header_end and all(columns[c].placed for c in spanned):
+            bottom = grid.ys[header_end]
+            cells += [GridCell(cell.row, c, cell.rows, 1, (grid.xs[c], grid.ys[cell.row], grid.xs[c + 1], bottom))
+                      for c in spanned]
+            continue
         merged = cell.rows > 1 if cell.cols == 1 else all(r in own for r in rows)
         if cell.row < header_end or not level.intersection(spanned) or not merged:
             cells.append(cell)

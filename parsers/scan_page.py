@@ -20,19 +20,17 @@ import numpy as np
 from ocr.tesseract import Psm, Reading
 from parsers import scan_ocr
 from parsers.pages import PageImage
+from parsers.scan_paper import flatten
 
 log = logging.getLogger(__name__)
 
 WORK_DPI = 200.0
-A4_SHORT_IN, A4_LONG_IN = 8.27, 11.69
+_BLANK_EDGE_IN = 0.1  # the sheet's outermost edge, where no form prints or expects ink
 _PROBE_DPI = 60.0  # orientation and skew are judged on a small copy
 _MAX_SKEW_DEG = 10.0  # a phone held a little askew (the dev photos: up to 2°, the generated ones: 8°)
-_PAPER_MIN_AREA = 0.2  # of the photo: a smaller bright quadrilateral is no page
-_PAPER_MAX_AREA = 0.97
-_PAPER_WHITE = 170  # Lab lightness (0-255) of a border that is paper, not a desk
 _CLEAR_SCORE = 30.0  # one line read this well one way up, and …
 _CLEAR_RATIO = 2.0  # … this many times better than the other way, settles the page alone
-_ORIENTATION_LINES = 3  # text lines read both ways up to tell whether a page is upside down  # beyond this the "paper" is the whole scan: nothing to warp
+_ORIENTATION_LINES = 3  # text lines read both ways up to tell whether a page is upside down
 
 
 @dataclass(frozen=True)
@@ -60,9 +58,15 @@ class Sheet:
 
     @cached_property
     def ink(self) -> np.ndarray:
-        """Binary ink mask (1 = ink): a local threshold, so shadows and yellowed paper do not count."""
+        """Binary ink mask (1 = ink): a local threshold, so shadows and yellowed paper do not count.
+
+        Nothing is printed or written on the sheet's outermost edge: dark there is a scanner's
+        lid or a sliver of desk left by flattening a photo, whose straight run along the edges
+        would otherwise frame the page as one big table."""
         block = int(self.dpi / 8) | 1
         binary = cv2.adaptiveThreshold(self.gray, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 18)
+        edge = int(_BLANK_EDGE_IN * self.dpi)
+        binary[:edge], binary[-edge:], binary[:, :edge], binary[:, -edge:] = 0, 0, 0, 0
         return binary
 
     def points(self, px: float) -> float:
@@ -81,7 +85,7 @@ def _flat_light(gray: np.ndarray) -> np.ndarray:
 
 def prepare(page: PageImage) -> Sheet:
     """The page flattened, rescaled to `WORK_DPI`, deskewed and turned upright."""
-    image, dpi = _flatten(page.image, page.dpi)
+    image, dpi = flatten(page.image, page.dpi)
     scale = WORK_DPI / dpi
     if abs(scale - 1) > 0.05:
         interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
@@ -97,91 +101,6 @@ def prepare(page: PageImage) -> Sheet:
         turned = (turned + 180) % 360
     log.debug("page %d: turned %d°, deskewed %.2f°, %dx%d", page.number, turned, skew, *image.shape[1::-1])
     return Sheet(page.number, image, WORK_DPI, turned, skew)
-
-
-# ---------------------------------------------------------------------------------------------
-# Paper in a photo
-# ---------------------------------------------------------------------------------------------
-
-
-def _flatten(image: np.ndarray, dpi: float) -> tuple[np.ndarray, float]:
-    """A photo's paper warped to an upright rectangle of A4 proportions; a scan as it is.
-
-    The dpi a phone states says nothing about the paper, so a warped page gets the resolution
-    its A4 size implies."""
-    quad = _paper_quad(image)
-    if quad is None:
-        return image, dpi
-    tl, tr, br, bl = quad
-    width = max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl))
-    height = max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr))
-    long_px = max(width, height)
-    if width >= height:
-        w, h = long_px, long_px * A4_SHORT_IN / A4_LONG_IN
-    else:
-        w, h = long_px * A4_SHORT_IN / A4_LONG_IN, long_px
-    target = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], dtype=np.float32)
-    matrix = cv2.getPerspectiveTransform(quad.astype(np.float32), target)
-    warped = cv2.warpPerspective(image, matrix, (int(w), int(h)), flags=cv2.INTER_CUBIC, borderValue=(255, 255, 255))
-    return warped, float(long_px) / A4_LONG_IN
-
-
-def _paper_quad(image: np.ndarray) -> np.ndarray | None:
-    """Corners (tl, tr, br, bl) of the bright paper against a darker background, if any."""
-    h, w = image.shape[:2]
-    scale = 600 / max(h, w)
-    small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    # The picture's border is the background (desk, cloth); the paper is whatever differs from
-    # it in colour or brightness, which holds in a shadow too, where a plain threshold fails.
-    lab = cv2.cvtColor(small if small.ndim == 3 else cv2.cvtColor(small, cv2.COLOR_GRAY2BGR), cv2.COLOR_BGR2LAB)
-    lab = cv2.GaussianBlur(lab, (7, 7), 0).astype(np.float32)
-    edge = max(3, int(0.02 * max(lab.shape[:2])))
-    border = np.concatenate(
-        [
-            lab[:edge].reshape(-1, 3),
-            lab[-edge:].reshape(-1, 3),
-            lab[:, :edge].reshape(-1, 3),
-            lab[:, -edge:].reshape(-1, 3),
-        ]
-    )
-    background = np.median(border, axis=0)
-    if background[0] > _PAPER_WHITE and abs(background[1] - 128) + abs(background[2] - 128) < 20:
-        return None  # a white border: a flatbed scan, the page is the whole picture
-    distance = np.linalg.norm(lab - background, axis=2)
-    # Paper is what lies beyond the background's own spread (its texture, its light falloff).
-    spread = float(np.percentile(np.linalg.norm(border - background, axis=1), 95))
-    bright = (distance > max(20.0, 1.5 * spread)).astype(np.uint8) * 255
-    bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))
-    contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    if not contours:
-        return None
-    paper = max(contours, key=cv2.contourArea)
-    area = cv2.contourArea(paper) / (small.shape[0] * small.shape[1])
-    if not _PAPER_MIN_AREA <= area <= _PAPER_MAX_AREA:
-        return None
-    hull = cv2.convexHull(paper)
-    approx = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
-    if len(approx) != 4:
-        rect = cv2.minAreaRect(hull)
-        approx = cv2.boxPoints(rect).reshape(-1, 1, 2)
-    corners = _order(approx.reshape(4, 2).astype(np.float64) / scale)
-    if _touches_border(corners, w, h):
-        return None  # the paper runs off the picture: warping would stretch a part of it
-    return corners
-
-
-def _touches_border(corners: np.ndarray, w: int, h: int) -> bool:
-    margin = 0.004 * max(w, h)
-    xs, ys = corners[:, 0], corners[:, 1]
-    near = (xs < margin) | (xs > w - 1 - margin) | (ys < margin) | (ys > h - 1 - margin)
-    return int(near.sum()) >= 3
-
-
-def _order(points: np.ndarray) -> np.ndarray:
-    """tl, tr, br, bl: the smallest and largest x+y, the smallest and largest y-x."""
-    s = points.sum(axis=1)
-    d = points[:, 1] - points[:, 0]
-    return np.array([points[np.argmin(s)], points[np.argmin(d)], points[np.argmax(s)], points[np.argmax(d)]])
 
 
 # ---------------------------------------------------------------------------------------------

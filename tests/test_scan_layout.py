@@ -63,10 +63,12 @@ def _tick(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int]) -> None:
 LEVEL_HEADINGS = ("Xuất sắc", "Tốt", "Trung bình", "Kém")
 
 
-def _page(headings: tuple[str, ...] = LEVEL_HEADINGS, grouped: bool = False, fold: bool = False) -> np.ndarray:
+def _page(headings: tuple[str, ...] = LEVEL_HEADINGS, grouped: bool = False, fold: bool = False,
+          lost_rule: bool = False) -> np.ndarray:
     """A Mẫu 05 page at 200 dpi: header, title, the criteria grid with pen ticks, the rating.
     `grouped`: the level headings under one "CẤP ĐỘ THỰC HIỆN" cell, as printed; `fold`: a crease
-    line down the whole sheet, through the criteria's text column."""
+    line down the whole sheet, through the criteria's text column; `lost_rule`: the ruling between
+    "Trung bình" and "Kém" missing from the heading row (too faint in a photo)."""
     img = Image.new("RGB", (1654, 2339), "white")
     draw = ImageDraw.Draw(img)
     font, bold = ImageFont.truetype(str(FONT), 34), ImageFont.truetype(str(BOLD), 34)
@@ -82,8 +84,8 @@ def _page(headings: tuple[str, ...] = LEVEL_HEADINGS, grouped: bool = False, fol
     for y in ys:
         draw.line([(xs[0], y), (xs[-1], y)], fill="black", width=3)
     for x in xs:
-        draw.line([(x, ys[0] + (group_h if x not in (xs[0], xs[1], xs[2], xs[-1]) else 0)), (x, ys[-1])],
-                  fill="black", width=3)
+        top_of_line = ys[1] if lost_rule and x == xs[5] else ys[0] + (group_h if x not in (xs[0], xs[1], xs[2], xs[-1]) else 0)
+        draw.line([(x, top_of_line), (x, ys[-1])], fill="black", width=3)
     small = ImageFont.truetype(str(BOLD), 26)
     if grouped:
         draw.line([(xs[2], top + group_h), (xs[-1], top + group_h)], fill="black", width=3)
@@ -161,6 +163,33 @@ def test_a_misread_level_heading_is_placed_by_its_neighbours_under_the_group_hea
     found = _by_id(form)
     for cid, level in (("I.1", Level.TOT), ("I.5", Level.TRUNG_BINH), ("II.2", Level.KEM)):
         assert found[cid][0] is level and found[cid][1] >= REVIEW_BELOW
+
+
+def test_two_level_headings_joined_by_a_lost_ruling_get_their_own_columns_again() -> None:
+    """The ruling between "Trung bình" and "Kém" lost in the heading row: one heading cell over
+    two level columns, read as neither; under "CẤP ĐỘ THỰC HIỆN" they are placed, and each level
+    column keeps its own heading for the form reader."""
+    page = _page(grouped=True, lost_rule=True)
+    builder = ScanBodyBuilder()
+    builder.add_page(PageImage(1, page, DPI))
+    table = builder.body.tables[0]
+    assert [table.text(1, c).replace(" ", "").lower() for c in (4, 5)] == ["trungbình", "kém"]
+    [form] = read_scan_pages([PageImage(1, page, DPI)], "drawn.png", Pictures())
+    found = _by_id(form)
+    for cid, level in (("I.1", Level.TOT), ("I.5", Level.TRUNG_BINH), ("II.2", Level.KEM)):
+        assert found[cid][0] is level and found[cid][1] >= REVIEW_BELOW
+
+
+def test_a_dark_sliver_along_the_sheets_edges_frames_no_table(drawn: np.ndarray) -> None:
+    """A scanner's lid or the desk left along the edges of a flattened photo is no table
+    around the page."""
+    framed = drawn.copy()
+    cv2.rectangle(framed, (0, 0), (framed.shape[1] - 1, framed.shape[0] - 1), (40, 30, 30), 8)
+    builder = ScanBodyBuilder()
+    builder.add_page(PageImage(1, framed, DPI))
+    assert [t.width for t in builder.body.tables] == [6]
+    [form] = read_scan_pages([PageImage(1, framed, DPI)], "framed.png", Pictures())
+    assert _by_id(form)["II.2"][0] is Level.KEM
 
 
 def test_a_page_photographed_askew_by_eight_degrees_is_levelled_and_read(drawn: np.ndarray) -> None:

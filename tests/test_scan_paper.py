@@ -1,0 +1,75 @@
+"""Finding the sheet in a phone photo: whole, or running off the picture on one or two sides."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from parsers.scan_paper import flatten, paper_quad
+
+PAGE_W, PAGE_H = 827, 1169  # an A4 sheet at 100 dpi
+FRAME_W, FRAME_H = 1200, 1600
+
+
+def _sheet() -> np.ndarray:
+    """White paper with a printed grid, so the paper is not a blank patch."""
+    page = np.full((PAGE_H, PAGE_W, 3), 250, np.uint8)
+    for y in range(150, 1000, 60):
+        cv2.line(page, (100, y), (727, y), (20, 20, 20), 2)
+    for x in (100, 300, 500, 727):
+        cv2.line(page, (x, 150), (x, 990), (20, 20, 20), 2)
+    return page
+
+
+def _photo(corners: list[tuple[float, float]]) -> np.ndarray:
+    """The sheet on a dark textured desk, its corners (tl, tr, br, bl) where given, in or out of
+    the frame."""
+    rng = np.random.default_rng(3)
+    desk = np.clip(rng.normal((60, 80, 110), 10, (FRAME_H, FRAME_W, 3)), 0, 255).astype(np.uint8)
+    source = np.array([[0, 0], [PAGE_W, 0], [PAGE_W, PAGE_H], [0, PAGE_H]], np.float32)
+    matrix = cv2.getPerspectiveTransform(source, np.array(corners, np.float32))
+    paper = cv2.warpPerspective(_sheet(), matrix, (FRAME_W, FRAME_H))
+    mask = cv2.warpPerspective(np.full((PAGE_H, PAGE_W), 255, np.uint8), matrix, (FRAME_W, FRAME_H)) > 127
+    desk[mask] = paper[mask]
+    return desk
+
+
+WHOLE = [(180, 150), (1010, 210), (1060, 1420), (130, 1460)]
+BOTTOM_OFF = [(160, 450), (1040, 500), (1085, 1750), (120, 1725)]  # both bottom corners off the picture
+CORNER_OFF = [(-80, 140), (1010, 60), (1090, 1500), (120, 1560)]  # the top-left corner off the picture
+TURNED_RIGHT_OFF = [(1100, 200), (1300, 1420), (150, 1480), (40, 220)]  # lying sideways, its top beyond the right edge
+
+
+@pytest.mark.parametrize("corners", [WHOLE, BOTTOM_OFF, CORNER_OFF, TURNED_RIGHT_OFF],
+                         ids=["whole", "bottom-off", "corner-off", "sideways-off"])
+def test_the_sheets_corners_are_found_even_outside_the_picture(corners: list[tuple[float, float]]) -> None:
+    quad = paper_quad(_photo(corners))
+    assert quad is not None
+    truth = np.array(corners, dtype=np.float64)
+    # paper_quad orders tl, tr, br, bl as the picture shows them; match each true corner
+    error = max(float(np.min(np.linalg.norm(quad - corner, axis=1))) for corner in truth)
+    assert error < 0.02 * FRAME_H
+
+
+def test_a_sheet_cut_by_the_picture_is_warped_to_a4_not_stretched() -> None:
+    flat, dpi = flatten(_photo(BOTTOM_OFF), 300.0)
+    h, w = flat.shape[:2]
+    assert abs(h / w - 297 / 210) < 0.01
+    # the printed grid's first and last rows keep their place on the sheet (150 and 990 of 1169)
+    ink = cv2.dilate((cv2.cvtColor(flat, cv2.COLOR_BGR2GRAY) < 100).astype(np.uint8), np.ones((7, 1), np.uint8))
+    band = ink[:, int(0.3 * w) : int(0.7 * w)].mean(axis=1)  # the middle of the grid's rows
+    edge = int(0.05 * h)  # a sliver of desk may stay along the sheet's edges
+    rows = edge + np.flatnonzero(band[edge:-edge] > 0.9)
+    assert abs(rows[0] / h - 150 / PAGE_H) < 0.01
+    assert abs(rows[-1] / h - 990 / PAGE_H) < 0.015
+    assert dpi == pytest.approx(h / (297 / 25.4), rel=0.01)
+
+
+def test_a_sheet_filling_the_picture_or_a_white_scan_is_left_as_it_is() -> None:
+    close_up = _photo([(-60, -50), (1260, -40), (1270, 1650), (-70, 1660)])
+    assert paper_quad(close_up) is None
+    scan = cv2.resize(_sheet(), (FRAME_W, FRAME_H))
+    assert paper_quad(scan) is None
+    image, dpi = flatten(scan, 200.0)
+    assert image is scan and dpi == 200.0
