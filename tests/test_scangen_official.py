@@ -14,7 +14,17 @@ import pytest
 
 from domain.forms import catalog
 from domain.model import Level
-from samples.scangen.official import LEVELS, Source, generate_official, level_rows, make_document, printed
+from samples.scangen import marks
+from samples.scangen.official import (
+    LEVELS,
+    Source,
+    _raster,
+    _wipe,
+    generate_official,
+    level_rows,
+    make_document,
+    printed,
+)
 from tests import docx_factory as f
 
 MAU_05 = "2018/mau-05"
@@ -72,3 +82,27 @@ def test_a_form_whose_marks_do_not_match_its_truth_is_left_out(tmp_path: Path) -
     first["level"] = next(v for v in LEVELS if v != first["level"])
     made = make_document(Source(corpus / "mau-05.docx", truth), np.random.default_rng(0), tmp_path / "cache")
     assert made is None
+
+
+def test_a_typed_mark_is_wiped_inside_its_cell_and_the_ruling_lines_stay(tmp_path: Path) -> None:
+    """A glyph's box runs past a tight row's rulings; the wipe must not cut them (a broken ruling
+    is the generator's doing, not the clerk's)."""
+    pdf = printed(_corpus(tmp_path, _levels()) / "mau-05.docx", tmp_path / "cache")
+    rows = [row for row in level_rows(pdf) if row.page == 0]
+    page = next(_raster(pdf))
+    wiped = page.copy()
+    inside = np.zeros(page.shape[:2], dtype=bool)
+    px = marks.PX_PER_MM
+    for row in rows:
+        for glyph in row.glyphs:
+            _wipe(wiped, glyph, row.cells[row.marked])
+        x, y, w, h = row.cells[row.marked]
+        inside[int((y + 0.4) * px) : int((y + h - 0.4) * px), int((x + 0.4) * px) : int((x + w - 0.4) * px)] = True
+    changed = np.any(wiped != page, axis=2)
+    assert rows and changed.any()
+    assert not (changed & ~inside).any()
+    glyphs = np.zeros(page.shape[:2], dtype=bool)
+    for row in rows:
+        for gx, gy, gw, gh in row.glyphs:
+            glyphs[int(gy * px) : int((gy + gh) * px), int(gx * px) : int((gx + gw) * px)] = True
+    assert wiped[glyphs & inside].min() > 200  # nothing of the typed marks is left in their cells

@@ -60,6 +60,7 @@ _MARK_MM = (4.0, 6.5)  # side of the square a hand mark is drawn in
 _PENCIL = 0.1
 _SCRIBBLE = 0.04  # a mark scribbled out in another level cell of the row
 _SPECK = 0.04
+_RULING_CLEAR_MM = 0.5  # a wipe keeps this far inside the cell, clear of its ruling lines
 _SAME_EDGE_PT = 1.5  # cells of one table row share their top and bottom to this much
 
 
@@ -193,11 +194,15 @@ def _scribbled_out(image: np.ndarray, box: dict[str, float], rng: np.random.Gene
     cv2.polylines(image, [np.round(points * 16).astype(np.int32)], False, heavy.colour, heavy.px, cv2.LINE_AA, 4)
 
 
-def _wipe(image: np.ndarray, glyph: tuple[float, float, float, float]) -> None:
+def _wipe(image: np.ndarray, glyph: tuple[float, float, float, float], cell: tuple[float, float, float, float]) -> None:
+    """The typed mark painted over with paper, inside its cell only: a glyph's box runs from the
+    font's ascent to its descent, past a tight row's ruling lines, which must stay printed."""
     px = marks.PX_PER_MM
     x, y, w, h = glyph
-    cv2.rectangle(image, (int(x * px) - 2, int(y * px) - 2), (int((x + w) * px) + 2, int((y + h) * px) + 2),
-                  (255, 255, 255), -1)
+    cx, cy, cw, ch = cell
+    left, top = max(x, cx + _RULING_CLEAR_MM), max(y, cy + _RULING_CLEAR_MM)
+    right, bottom = min(x + w, cx + cw - _RULING_CLEAR_MM), min(y + h, cy + ch - _RULING_CLEAR_MM)
+    cv2.rectangle(image, (int(left * px), int(top * px)), (int(right * px), int(bottom * px)), (255, 255, 255), -1)
 
 
 def _fill_row(images: list[np.ndarray], row: LevelRow, rng: np.random.Generator) -> tuple[str, dict[str, str]]:
@@ -205,7 +210,7 @@ def _fill_row(images: list[np.ndarray], row: LevelRow, rng: np.random.Generator)
     drawn (kind, pencil, any oddity)."""
     image = images[row.page]
     for glyph in row.glyphs:
-        _wipe(image, glyph)
+        _wipe(image, glyph, row.cells[row.marked])
     level = int(rng.integers(len(row.cells)))
     kind = str(rng.choice(_HAND_KINDS))
     pencil = bool(rng.random() < _PENCIL)
