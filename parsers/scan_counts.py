@@ -79,7 +79,10 @@ def find_count_line(words: Sequence[Word]) -> CountLine | None:
     if best is None:
         return None
     _, key, end = best
-    rest = list(words[end:])
+    # a word of the line above, pulled into this one by a tall handwritten number, can begin
+    # over the label: only what begins after the label follows it
+    label_end, height = words[end - 1].box[2], words[end - 1].box[3] - words[end - 1].box[1]
+    rest = [w for w in words[end:] if w.box[0] >= label_end - height // 2]
     unit_words = _key(LABELS[key][1]).split()
     at = next((k for k, w in enumerate(rest) if _is_unit(w.text, unit_words)), len(rest))
     return CountLine(key, list(words[:end]), rest[:at], rest[at:])

@@ -578,6 +578,26 @@ def test_count_line_label_found_loosely_and_number_region_split() -> None:
     assert page_digits(found.value) == {}  # garbled: the crop's re-reading must decide
 
 
+def test_a_word_of_the_line_above_over_the_count_label_is_no_unit() -> None:
+    """A tall handwritten "09" pulls the line above's "đảng" into the count line, where it begins
+    over the label's last word: taken for the unit, it would leave no room for the number."""
+    from ocr.tesseract import Word
+    from parsers.scan_counts import find_count_line
+
+    words = [
+        Word("Số", 0.97, (265, 762, 300, 789)),
+        Word("có", 0.97, (310, 763, 342, 789)),
+        Word("mặt:", 0.9, (354, 764, 413, 794)),
+        Word("đăng", 0.5, (389, 716, 458, 781)),
+        Word("U49.", 0.75, (428, 748, 512, 789)),
+        Word("đồng", 0.96, (600, 762, 650, 789)),
+        Word("chí", 0.96, (655, 762, 680, 789)),
+    ]
+    found = find_count_line(words)
+    assert found is not None and found.key == "present"
+    assert [w.text for w in found.value] == ["U49."] and [w.text for w in found.unit] == ["đồng", "chí"]
+
+
 def test_counts_unique_consistent_set_accepted() -> None:
     from parsers.scan_counts import SURE, decide_counts
 
