@@ -3,7 +3,9 @@
 A photo shows the paper against a desk or a cloth: the paper is what differs from the picture's
 border. A whole sheet has four corners on its outline. A sheet held close runs off the picture,
 so its corners are where its visible sides meet, outside the picture if need be; a side that is
-wholly off the picture is put where an A4 sheet's side must be. Warping only what the picture
+wholly off the picture is put where an A4 sheet's side must be. A whole sheet takes its sides'
+meeting points too when they cover it clearly better than its outline's corners do (a folded
+corner, a side bowed or in shade). Warping only what the picture
 shows as if it were the whole sheet would stretch it, and the table reader after it expects
 level ruling lines and text of the size A4 gives.
 """
@@ -21,6 +23,7 @@ _PAPER_MAX_AREA = 0.97  # beyond this the "paper" is the whole scan: nothing to 
 _PAPER_WHITE = 170  # Lab lightness (0-255) of a border that is paper, not a desk
 _DESK_SPREAD = 40.0  # Lab distance within which a border pixel is desk, whatever its texture
 _CUT_PX = 3  # outline points this close to the picture's edge are where the picture cut the paper
+_BETTER_COVER = 0.025  # a whole sheet's corners where its sides meet when they cover its outline this much better
 _GRAZE = 0.015  # of the picture: where the sides meet this close to the outline's corners, those stand
 _DIRECTION_SPAN = 6  # outline points either side that give a point's direction
 _IN_LINE_PX = 3.0  # a run this close to a side's line (on the small copy) is more of that side
@@ -72,14 +75,28 @@ def paper_quad(image: np.ndarray) -> np.ndarray | None:
     points = outline.reshape(-1, 2).astype(np.float64)
     cut = _cut(points, small.shape[1], small.shape[0])
     whole = _order(approx) if len(approx) == 4 else _order(cv2.boxPoints(cv2.minAreaRect(hull)).astype(np.float64))
+    met = _corners_by_sides(points, cut)
     corners: np.ndarray | None = whole
     if cut.any():
         # The outline's own corners are exact where the sheet is whole or the picture only grazes
         # it; where the picture cuts the sheet they are the cut's, far from where its sides meet.
-        met = _corners_of_cut_sheet(points, cut)
         if met is None or len(approx) != 4 or np.abs(met - whole).max() > _GRAZE * max(small.shape[:2]):
             corners = met
+    elif met is not None and _cover(met, outline) > _cover(whole, outline) + _BETTER_COVER:
+        corners = met  # a side bowed or shaded led the outline's corners astray
     return None if corners is None else corners / scale
+
+
+def _cover(quad: np.ndarray, outline: np.ndarray) -> float:
+    """How well a quadrilateral covers the paper's outline: intersection over union of the two."""
+    x0, y0 = np.floor(np.minimum(quad.min(axis=0), outline.reshape(-1, 2).min(axis=0))).astype(int) - 1
+    x1, y1 = np.ceil(np.maximum(quad.max(axis=0), outline.reshape(-1, 2).max(axis=0))).astype(int) + 2
+    shift = np.array([x0, y0])
+    a = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    b = np.zeros_like(a)
+    cv2.fillPoly(a, [np.round(quad - shift).astype(np.int32).reshape(-1, 1, 2)], 1)
+    cv2.drawContours(b, [outline - shift.astype(outline.dtype)], -1, 1, -1)
+    return float((a & b).sum()) / max(1, int((a | b).sum()))
 
 
 def _paper_mask(small: np.ndarray) -> np.ndarray | None:
@@ -117,10 +134,10 @@ def _cut(points: np.ndarray, w: int, h: int) -> np.ndarray:
     return (xs <= _CUT_PX) | (xs >= w - 1 - _CUT_PX) | (ys <= _CUT_PX) | (ys >= h - 1 - _CUT_PX)
 
 
-def _corners_of_cut_sheet(points: np.ndarray, cut: np.ndarray) -> np.ndarray | None:
-    """Corners of a sheet the picture cut: its visible sides' meeting points, with a side wholly
-    off the picture put at A4 proportions from the side opposite it. None when fewer than three
-    sides show (the paper fills the picture: a close-up, read as it is)."""
+def _corners_by_sides(points: np.ndarray, cut: np.ndarray) -> np.ndarray | None:
+    """Corners where the sheet's visible sides meet, with a side wholly off the picture put at A4
+    proportions from the side opposite it. None when fewer than three sides show (the paper fills
+    the picture: a close-up, read as it is)."""
     centre = points[~cut].mean(axis=0) if (~cut).any() else points.mean(axis=0)
     found = _sides(points, cut, centre)
     missing = [k for k, side in enumerate(found) if side is None]

@@ -22,15 +22,18 @@ def _sheet() -> np.ndarray:
     return page
 
 
-def _photo(corners: list[tuple[float, float]]) -> np.ndarray:
+def _photo(corners: list[tuple[float, float]], dog_ear: int = 0) -> np.ndarray:
     """The sheet on a dark textured desk, its corners (tl, tr, br, bl) where given, in or out of
-    the frame."""
+    the frame; `dog_ear`: that many pixels of the sheet's top-right corner folded under."""
     rng = np.random.default_rng(3)
     desk = np.clip(rng.normal((60, 80, 110), 10, (FRAME_H, FRAME_W, 3)), 0, 255).astype(np.uint8)
     source = np.array([[0, 0], [PAGE_W, 0], [PAGE_W, PAGE_H], [0, PAGE_H]], np.float32)
     matrix = cv2.getPerspectiveTransform(source, np.array(corners, np.float32))
     paper = cv2.warpPerspective(_sheet(), matrix, (FRAME_W, FRAME_H))
-    mask = cv2.warpPerspective(np.full((PAGE_H, PAGE_W), 255, np.uint8), matrix, (FRAME_W, FRAME_H)) > 127
+    sheet = np.full((PAGE_H, PAGE_W), 255, np.uint8)
+    if dog_ear:
+        cv2.fillPoly(sheet, [np.array([[PAGE_W - dog_ear, 0], [PAGE_W, 0], [PAGE_W, dog_ear]], np.int32)], 0)
+    mask = cv2.warpPerspective(sheet, matrix, (FRAME_W, FRAME_H)) > 127
     desk[mask] = paper[mask]
     return desk
 
@@ -49,6 +52,16 @@ def test_the_sheets_corners_are_found_even_outside_the_picture(corners: list[tup
     truth = np.array(corners, dtype=np.float64)
     # paper_quad orders tl, tr, br, bl as the picture shows them; match each true corner
     error = max(float(np.min(np.linalg.norm(quad - corner, axis=1))) for corner in truth)
+    assert error < 0.02 * FRAME_H
+
+
+def test_a_dog_eared_sheet_in_perspective_has_its_corners_where_its_sides_meet() -> None:
+    """A folded corner leaves the outline five corners; a rectangle round it would undo no
+    perspective, the sides' meeting points do."""
+    keystone = [(300, 150), (900, 160), (1100, 1450), (100, 1440)]
+    quad = paper_quad(_photo(keystone, dog_ear=170))
+    assert quad is not None
+    error = max(float(np.min(np.linalg.norm(quad - corner, axis=1))) for corner in np.array(keystone, dtype=np.float64))
     assert error < 0.02 * FRAME_H
 
 
