@@ -31,6 +31,7 @@ _MIN_TABLE_IN = (1.0, 0.4)  # width, height
 _COVER = 0.5  # share of a cell side a ruling must cover to separate two cells
 _SUPPORT = 0.3  # share of the table's rows (columns) a column (row) line must separate
 _PAST_TABLE_IN = 0.2  # a line running on this far beyond the table at both ends crosses it: a fold
+_RULED = 0.95  # share of the table's width (height) a line unbroken across it covers
 
 
 @dataclass(frozen=True)
@@ -165,12 +166,27 @@ def _meets(line: tuple[int, int, int], others: list[tuple[int, int, int]], slack
     )
 
 
-def _crosses(line: tuple[int, int, int], others: list[tuple[int, int, int]], past: float) -> bool:
+def _crosses(line: tuple[int, int, int], others: list[tuple[int, int, int]], past: float, mask: np.ndarray,
+             horizontal: bool, tolerance: int) -> bool:
     """Whether the line runs on beyond the lines of the other direction at both ends: a table's
-    rulings stop at its border, a fold or a crease crosses the whole sheet."""
-    _at, start, end = line
+    rulings stop at its border, a fold or a crease crosses the whole sheet.
+
+    A faint crease breaks where it crosses the table's text, and off short of the table on blank
+    paper, so its strokes beyond the table are not part of it: a line broken across the table
+    whose course the ruling mask shows again past both ends is one too. A line drawn unbroken
+    across the table with strokes beyond it only apart from it is a ruling with a crease along it."""
+    at, start, end = line
     first, last = min(o[0] for o in others), max(o[0] for o in others)
-    return start < first - past and end > last + past
+    if start < first - past and end > last + past:
+        return True
+    lane = mask[max(0, at - tolerance) : at + tolerance + 1] if horizontal else mask[:, max(0, at - tolerance) : at + tolerance + 1].T
+    along = lane.max(axis=0)
+    if along[first : last + 1].mean() >= _RULED:
+        return False
+    reach = int(past)
+    return bool(along[max(0, first - 2 * reach) : max(0, first - reach)].any()) and bool(
+        along[last + reach : last + 2 * reach].any()
+    )
 
 
 def _grid_in(lines: Rulings, box: PxBox, dpi: float) -> Grid | None:
@@ -185,13 +201,17 @@ def _grid_in(lines: Rulings, box: PxBox, dpi: float) -> Grid | None:
     if len(rows) < 2 or len(cols) < 2:
         return None
     past = dpi * _PAST_TABLE_IN
-    cols = [c for c in cols if not _crosses(c, rows, past)]
-    rows = [r for r in rows if not _crosses(r, cols, past)]
+    fold_cols = [c for c in cols if _crosses(c, rows, past, lines.vertical, False, slack)]
+    cols = [c for c in cols if c not in fold_cols]
+    fold_rows = [r for r in rows if _crosses(r, cols, past, lines.horizontal, True, slack)]
+    rows = [r for r in rows if r not in fold_rows]
     if len(rows) < 2 or len(cols) < 2:
         return None
     ys, xs = [r[0] for r in rows], [c[0] for c in cols]
     ys, xs = _supported(lines, ys, xs, slack)
-    _clear_unused(lines, box, ys, xs, tolerance)
+    # a fold is no ruling of the table, but it is no pen ink either: it stays in the masks, to be
+    # erased like a ruling before the cells' text is read through it
+    _clear_unused(lines, box, ys + [r[0] for r in fold_rows], xs + [c[0] for c in fold_cols], tolerance)
     grid = Grid((xs[0], ys[0], xs[-1], ys[-1]), ys, xs)
     grid.cells = _cells(lines, ys, xs, slack)
     log.debug("grid %s: %d rows x %d cols, %d cells", grid.box, grid.n_rows, grid.n_cols, len(grid.cells))
