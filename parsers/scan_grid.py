@@ -32,6 +32,7 @@ _COVER = 0.5  # share of a cell side a ruling must cover to separate two cells
 _SUPPORT = 0.3  # share of the table's rows (columns) a column (row) line must separate
 _PAST_TABLE_IN = 0.2  # a line running on this far beyond the table at both ends crosses it: a fold
 _RULED = 0.95  # share of the table's width (height) a line unbroken across it covers
+_PRINT_GREY = 128  # a line's core darker than this is printed; a fold's crease is paler (about 160)
 
 
 @dataclass(frozen=True)
@@ -86,8 +87,9 @@ def rulings(ink: np.ndarray, dpi: float) -> Rulings:
     return Rulings(horizontal, vertical)
 
 
-def find_grids(lines: Rulings, dpi: float) -> list[Grid]:
-    """Every table of the page, top to bottom."""
+def find_grids(lines: Rulings, dpi: float, gray: np.ndarray) -> list[Grid]:
+    """Every table of the page, top to bottom (`gray`: the page the lines were found on, which
+    tells a printed ruling from a fold's grey crease)."""
     joined = cv2.dilate(lines.both, np.ones((5, 5), np.uint8))
     count, _labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
     boxes = _merged([(int(x), int(y), int(x + w), int(y + h)) for x, y, w, h in stats[1:count, :4]])
@@ -95,7 +97,7 @@ def find_grids(lines: Rulings, dpi: float) -> list[Grid]:
     for x0, y0, x1, y1 in boxes:
         if x1 - x0 < _MIN_TABLE_IN[0] * dpi or y1 - y0 < _MIN_TABLE_IN[1] * dpi:
             continue
-        grid = _grid_in(lines, (x0, y0, x1, y1), dpi)
+        grid = _grid_in(lines, (x0, y0, x1, y1), dpi, gray)
         if grid is not None:
             grids.append(grid)
     grids.sort(key=lambda g: g.box[1])
@@ -166,30 +168,46 @@ def _meets(line: tuple[int, int, int], others: list[tuple[int, int, int]], slack
     )
 
 
-def _crosses(line: tuple[int, int, int], others: list[tuple[int, int, int]], past: float, mask: np.ndarray,
-             horizontal: bool, tolerance: int) -> bool:
-    """Whether the line runs on beyond the lines of the other direction at both ends: a table's
-    rulings stop at its border, a fold or a crease crosses the whole sheet.
+@dataclass(frozen=True)
+class _Course:
+    """What lies along a line's course across the whole page, position by position."""
 
-    A faint crease breaks where it crosses the table's text, and off short of the table on blank
-    paper, so its strokes beyond the table are not part of it: a line broken across the table
-    whose course the ruling mask shows again past both ends is one too. A line drawn unbroken
-    across the table with strokes beyond it only apart from it is a ruling with a crease along it."""
-    at, start, end = line
+    ink: np.ndarray  # whether the ruling mask has a stroke on the course
+    core: np.ndarray  # the darkest grey across the course
+
+
+def _course(mask: np.ndarray, gray: np.ndarray, at: int, horizontal: bool, tolerance: int) -> _Course:
+    band = slice(max(0, at - tolerance), at + tolerance + 1)
+    ink, grey = (mask[band], gray[band]) if horizontal else (mask[:, band].T, gray[:, band].T)
+    return _Course(ink.max(axis=0) > 0, grey.min(axis=0))
+
+
+def _crosses(line: tuple[int, int, int], others: list[tuple[int, int, int]], past: float, course: _Course) -> bool:
+    """Whether the line is a fold's crease, not a ruling: it runs on beyond the lines of the other
+    direction at both ends (a table's rulings stop at its border, a fold crosses the whole sheet).
+
+    A ruling is printed black; a crease is grey, so a line as dark as print is a ruling whatever
+    runs on beyond it (a crease along a ruling line). A faint crease breaks where it crosses the
+    table's text, and off short of the table on blank paper, so its strokes beyond the table are
+    not part of it: a line broken across the table whose course the ruling mask shows again past
+    both ends is one too. A line drawn unbroken across the table is a ruling."""
+    _at, start, end = line
     first, last = min(o[0] for o in others), max(o[0] for o in others)
+    inside = slice(first, last + 1)
+    drawn = course.core[inside][course.ink[inside]]
+    if drawn.size and float(np.median(drawn)) < _PRINT_GREY:
+        return False
     if start < first - past and end > last + past:
         return True
-    lane = mask[max(0, at - tolerance) : at + tolerance + 1] if horizontal else mask[:, max(0, at - tolerance) : at + tolerance + 1].T
-    along = lane.max(axis=0)
-    if along[first : last + 1].mean() >= _RULED:
+    if course.ink[inside].mean() >= _RULED:
         return False
     reach = int(past)
-    return bool(along[max(0, first - 2 * reach) : max(0, first - reach)].any()) and bool(
-        along[last + reach : last + 2 * reach].any()
+    return bool(course.ink[max(0, first - 2 * reach) : max(0, first - reach)].any()) and bool(
+        course.ink[last + reach : last + 2 * reach].any()
     )
 
 
-def _grid_in(lines: Rulings, box: PxBox, dpi: float) -> Grid | None:
+def _grid_in(lines: Rulings, box: PxBox, dpi: float, gray: np.ndarray) -> Grid | None:
     x0, y0, x1, y1 = box
     tolerance = max(4.0, dpi * _CLUSTER_IN)
     slack = int(tolerance) + 2
@@ -201,9 +219,9 @@ def _grid_in(lines: Rulings, box: PxBox, dpi: float) -> Grid | None:
     if len(rows) < 2 or len(cols) < 2:
         return None
     past = dpi * _PAST_TABLE_IN
-    fold_cols = [c for c in cols if _crosses(c, rows, past, lines.vertical, False, slack)]
+    fold_cols = [c for c in cols if _crosses(c, rows, past, _course(lines.vertical, gray, c[0], False, slack))]
     cols = [c for c in cols if c not in fold_cols]
-    fold_rows = [r for r in rows if _crosses(r, cols, past, lines.horizontal, True, slack)]
+    fold_rows = [r for r in rows if _crosses(r, cols, past, _course(lines.horizontal, gray, r[0], True, slack))]
     rows = [r for r in rows if r not in fold_rows]
     if len(rows) < 2 or len(cols) < 2:
         return None

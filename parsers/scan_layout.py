@@ -93,7 +93,7 @@ class _PageReader:
         self.body = body
         self.dpi = int(sheet.dpi)
         lines = rulings(sheet.ink, sheet.dpi)
-        self.grids = find_grids(lines, sheet.dpi)
+        self.grids = find_grids(lines, sheet.dpi, sheet.gray)
         erase = cv2.dilate(lines.both, np.ones((5, 5), np.uint8))
         self.gray = sheet.gray.copy()
         self.gray[erase > 0] = 255

@@ -106,7 +106,7 @@ def _page(headings: tuple[str, ...] = LEVEL_HEADINGS, grouped: bool = False, fol
                 _tick(draw, (xs[2 + col], y, xs[3 + col], y + row_h))
     draw.text((150, ys[-1] + 60), "Đề nghị xếp loại mức chất lượng: Hoàn thành tốt nhiệm vụ", font=font, fill="black")
     if fold:
-        draw.line([(600, 0), (606, img.height)], fill=(110, 110, 110), width=5)
+        draw.line([(600, 0), (606, img.height)], fill=(160, 160, 160), width=5)  # a crease's grey
     page = np.asarray(img).astype(np.float32)
     if crease_at is not None:  # grey at its core, fading over a few pixels, as paper folded flat again
         x = np.arange(img.width, dtype=np.float32)
@@ -173,10 +173,12 @@ def test_a_misread_level_heading_is_placed_by_its_neighbours_under_the_group_hea
         assert found[cid][0] is level and found[cid][1] >= REVIEW_BELOW
 
 
-def test_a_crease_across_the_level_headings_is_erased_before_they_are_read() -> None:
+@pytest.mark.parametrize("crease_at", [566, 626, 662], ids=["along-group-line", "through-headings", "along-header-line"])
+def test_a_crease_across_the_level_headings_is_erased_before_they_are_read(crease_at: int) -> None:
     """A fold across the sheet through the level headings is no ruling of the grid, and no ink
-    of the headings either: read through it, "Xuất sắc" and "Tốt" come out as garbage."""
-    page = _page(grouped=True, crease_at=626)
+    of the headings either: read through it, "Xuất sắc" and "Tốt" come out as garbage. A crease
+    along a ruling line (under "CẤP ĐỘ THỰC HIỆN", under the headings) leaves that ruling."""
+    page = _page(grouped=True, crease_at=crease_at)
     [form] = read_scan_pages([PageImage(1, page, DPI)], "creased.png", Pictures())
     found = _by_id(form)
     for cid, level in (("I.1", Level.TOT), ("I.2", Level.XUAT_SAC), ("I.5", Level.TRUNG_BINH), ("II.2", Level.KEM)):
@@ -754,11 +756,16 @@ def test_scribble_strokes_in_one_cell_make_no_column_or_row() -> None:
     # A horizontal scribble stroke in another cell, meeting that cell's left and right borders.
     cv2.line(ink, (xs[2], ys[6] + 30), (xs[3], ys[6] + 32), 1, 3)
     lines = rulings(ink, DPI)
-    [grid] = find_grids(lines, DPI)
+    [grid] = find_grids(lines, DPI, _printed(ink))
     assert grid.n_cols == 4 and grid.n_rows == 8
     assert all(abs(a - b) <= 3 for a, b in zip(grid.xs, xs, strict=True))
     # The scribble is pen ink again, not a ruling line to erase.
     assert lines.vertical[y0 + 10 : y1 - 10, x0 + 10 : xs[2] - 10].sum() == 0
+
+
+def _printed(ink: np.ndarray) -> np.ndarray:
+    """The grey page an ink mask was found on: black print on white paper."""
+    return np.where(ink > 0, 0, 255).astype(np.uint8)
 
 
 def test_column_drawn_in_all_body_rows_is_kept_though_header_spans_it() -> None:
@@ -766,7 +773,7 @@ def test_column_drawn_in_all_body_rows_is_kept_though_header_spans_it() -> None:
 
     ink, xs, ys = _ruled_table(8, 4)
     ink[ys[0] + 3 : ys[1] - 2, xs[2] - 3 : xs[2] + 4] = 0  # the header spans columns 1 and 2
-    [grid] = find_grids(rulings(ink, DPI), DPI)
+    [grid] = find_grids(rulings(ink, DPI), DPI, _printed(ink))
     assert grid.n_cols == 4
     assert any(c.row == 0 and c.col == 1 and c.cols == 2 for c in grid.cells)
 
