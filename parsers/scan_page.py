@@ -2,7 +2,8 @@
 
 Everything after this step (grid, ink, OCR) assumes a page whose ruling lines are horizontal and
 vertical and whose text reads left to right at about `WORK_DPI`: a phone photo is warped from the
-paper's four corners, a scan is rescaled, both are deskewed, and a page fed upside down or sideways
+paper's four corners (`scan_paper`), a scan is rescaled, both are deskewed and any lean left in
+their columns is stood upright, and a page fed upside down or sideways
 is turned by what the text itself shows (OSD has no Vietnamese model, so orientation is decided
 from line direction and from where the ink of a text line sits: Vietnamese puts diacritics and
 capitals above the x-height far more often than descenders below it).
@@ -27,6 +28,11 @@ log = logging.getLogger(__name__)
 WORK_DPI = 200.0
 _BLANK_EDGE_IN = 0.1  # the sheet's outermost edge, where no form prints or expects ink
 _PROBE_DPI = 60.0  # orientation and skew are judged on a small copy
+_MAX_LEAN_DEG = 3.0  # columns leaning more than this after levelling are not a perspective's leftover
+_MIN_LEAN_DEG = 0.3  # … and less than this is within what the grid reader allows
+_LEAN_GAIN = 1.1  # the upright columns' profile must be this much sharper than as found
+_LEAN_LINE_PX = 15  # at the probe's 60 dpi: a quarter inch of vertical ruling
+_LEAN_MIN_INK = 200  # probe pixels of vertical ruling below which a page has no table to judge by
 _MAX_SKEW_DEG = 10.0  # a phone held a little askew (the dev photos: up to 2°, the generated ones: 8°)
 _CLEAR_SCORE = 30.0  # one line read this well one way up, and …
 _CLEAR_RATIO = 2.0  # … this many times better than the other way, settles the page alone
@@ -96,10 +102,14 @@ def prepare(page: PageImage) -> Sheet:
     skew = _skew(image)
     if abs(skew) > 0.05:
         image = _rotate(image, skew)
+    lean = _lean(image)
+    if lean:
+        image = _sheared(image, lean)
     if _upside_down(image):
         image = cv2.rotate(image, cv2.ROTATE_180)
         turned = (turned + 180) % 360
-    log.debug("page %d: turned %d°, deskewed %.2f°, %dx%d", page.number, turned, skew, *image.shape[1::-1])
+    log.debug("page %d: turned %d°, deskewed %.2f°, upright by %.2f°, %dx%d", page.number, turned, skew, lean,
+              *image.shape[1::-1])
     return Sheet(page.number, image, WORK_DPI, turned, skew)
 
 
@@ -223,6 +233,42 @@ def _skew(image: np.ndarray) -> float:
     best = max(coarse, key=lambda a: _levelled(probe, a))
     fine = np.arange(best - 0.25, best + 0.26, 0.05)
     return float(max(fine, key=lambda a: _levelled(probe, a)))
+
+
+def _lean(image: np.ndarray) -> float:
+    """Degrees the page's vertical rulings lean once its text is level (0 when they do not, or
+    when it has none): a photo's perspective undone from slightly wrong paper corners leaves the
+    columns of a table leaning while its rows lie level, and a column line then strays from its
+    own cells' sides by more than the grid reader allows."""
+    scale = _PROBE_DPI / WORK_DPI
+    gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    binary = cv2.adaptiveThreshold(small, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 15, 12)
+    columns = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((_LEAN_LINE_PX, 1), np.uint8))
+    if int(columns.sum()) < _LEAN_MIN_INK:
+        return 0.0
+    sweep = np.arange(-_MAX_LEAN_DEG, _MAX_LEAN_DEG + 0.01, 0.1)
+    sharpness = [_upright_columns(columns, a) for a in sweep]
+    best = int(np.argmax(sharpness))
+    flat = sharpness[len(sweep) // 2]
+    if abs(sweep[best]) < _MIN_LEAN_DEG or sharpness[best] < _LEAN_GAIN * flat:
+        return 0.0
+    return float(sweep[best])
+
+
+def _upright_columns(columns: np.ndarray, angle: float) -> float:
+    """How sharply the column lines stand out in the column profile once sheared by `angle`."""
+    sheared = _sheared(columns, angle, cv2.INTER_NEAREST)
+    return float(np.square(sheared.sum(axis=0).astype(np.float64)).sum())
+
+
+def _sheared(image: np.ndarray, angle: float, interpolation: int = cv2.INTER_LINEAR) -> np.ndarray:
+    """The image with its vertical lines leaning by `angle` degrees stood upright, rows kept."""
+    h, w = image.shape[:2]
+    t = float(np.tan(np.radians(angle)))
+    matrix = np.array([[1.0, t, -t * h / 2], [0.0, 1.0, 0.0]])
+    border = (255, 255, 255) if image.ndim == 3 else 0
+    return cv2.warpAffine(image, matrix, (w, h), flags=interpolation, borderValue=border)
 
 
 def _rotate(image: np.ndarray, angle: float) -> np.ndarray:

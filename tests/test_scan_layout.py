@@ -222,6 +222,19 @@ def test_a_page_photographed_askew_by_eight_degrees_is_levelled_and_read(drawn: 
         assert found[cid][0] is level and found[cid][1] >= REVIEW_BELOW
 
 
+def test_columns_leaning_under_level_rows_are_stood_upright_and_read(drawn: np.ndarray) -> None:
+    """A photo flattened from slightly wrong corners: rows level, columns leaning by 2°, so a
+    column line strays from its heading cells' sides by more than the grid reader allows."""
+    h, w = drawn.shape[:2]
+    t = float(np.tan(np.radians(2.0)))
+    leaning = cv2.warpAffine(drawn, np.array([[1.0, t, -t * h / 2], [0.0, 1.0, 0.0]]), (w, h),
+                             borderValue=(255, 255, 255))
+    [form] = read_scan_pages([PageImage(1, leaning, DPI)], "leaning.png", Pictures())
+    found = _by_id(form)
+    for cid, level in (("I.1", Level.TOT), ("I.2", Level.XUAT_SAC), ("II.2", Level.KEM)):
+        assert found[cid][0] is level and found[cid][1] >= REVIEW_BELOW
+
+
 def test_doubtful_rows_get_a_crop(drawn: np.ndarray) -> None:
     crops = Pictures()
     form = read_scan_pages([PageImage(1, drawn, DPI)], "drawn.png", crops)[0]
