@@ -90,7 +90,8 @@ def _flat_light(gray: np.ndarray) -> np.ndarray:
 
 
 def prepare(page: PageImage) -> Sheet:
-    """The page flattened, rescaled to `WORK_DPI`, deskewed and turned upright."""
+    """The page flattened, rescaled to `WORK_DPI`, deskewed, its columns stood upright and the
+    page turned upright."""
     image, dpi = flatten(page.image, page.dpi)
     scale = WORK_DPI / dpi
     if abs(scale - 1) > 0.05:
