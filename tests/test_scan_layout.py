@@ -592,43 +592,47 @@ def test_scribble_spilling_into_a_third_cell_keeps_the_tick_flagged() -> None:
     assert not any(d.marked and d.confidence >= REVIEW_BELOW for d in two)
 
 
-def test_count_line_label_found_loosely_and_number_region_split() -> None:
-    from ocr.tesseract import Word
-    from parsers.scan_counts import find_count_line, page_digits
+# A count line whose label OCR read loosely ("măt"), its handwritten number garbled.
+LOOSE_LABEL = [
+    ("-", 0.9, (0, 0, 5, 20)),
+    ("Số", 0.97, (10, 0, 30, 20)),
+    ("có", 0.97, (35, 0, 55, 20)),
+    ("măt:", 0.9, (60, 0, 100, 20)),
+    (".ØZ.#", 0.0, (110, 0, 160, 20)),
+    ("đồng", 0.96, (170, 0, 210, 20)),
+    ("chí", 0.96, (215, 0, 240, 20)),
+]
+# A tall handwritten "09" pulled the line above's "đảng" into the line, beginning over the label:
+# taken for the unit, it would leave no room for the number.
+LINE_ABOVE = [
+    ("Số", 0.97, (265, 762, 300, 789)),
+    ("có", 0.97, (310, 763, 342, 789)),
+    ("mặt:", 0.9, (354, 764, 413, 794)),
+    ("đăng", 0.5, (389, 716, 458, 781)),
+    ("U49.", 0.75, (428, 748, 512, 789)),
+    ("đồng", 0.96, (600, 762, 650, 789)),
+    ("chí", 0.96, (655, 762, 680, 789)),
+]
 
-    words = [
-        Word("-", 0.9, (0, 0, 5, 20)),
-        Word("Số", 0.97, (10, 0, 30, 20)),
-        Word("có", 0.97, (35, 0, 55, 20)),
-        Word("măt:", 0.9, (60, 0, 100, 20)),
-        Word(".ØZ.#", 0.0, (110, 0, 160, 20)),
-        Word("đồng", 0.96, (170, 0, 210, 20)),
-        Word("chí", 0.96, (215, 0, 240, 20)),
-    ]
-    found = find_count_line(words)
-    assert found is not None and found.key == "present"
-    assert [w.text for w in found.value] == [".ØZ.#"] and [w.text for w in found.unit] == ["đồng", "chí"]
-    assert page_digits(found.value) == {}  # garbled: the crop's re-reading must decide
 
-
-def test_a_word_of_the_line_above_over_the_count_label_is_no_unit() -> None:
-    """A tall handwritten "09" pulls the line above's "đảng" into the count line, where it begins
-    over the label's last word: taken for the unit, it would leave no room for the number."""
+@pytest.mark.parametrize("words, number", [(LOOSE_LABEL, ".ØZ.#"), (LINE_ABOVE, "U49.")],
+                         ids=["loose-label", "word-of-the-line-above"])
+def test_count_line_label_number_and_unit_are_told_apart(
+        words: list[tuple[str, float, tuple[int, int, int, int]]], number: str) -> None:
     from ocr.tesseract import Word
     from parsers.scan_counts import find_count_line
 
-    words = [
-        Word("Số", 0.97, (265, 762, 300, 789)),
-        Word("có", 0.97, (310, 763, 342, 789)),
-        Word("mặt:", 0.9, (354, 764, 413, 794)),
-        Word("đăng", 0.5, (389, 716, 458, 781)),
-        Word("U49.", 0.75, (428, 748, 512, 789)),
-        Word("đồng", 0.96, (600, 762, 650, 789)),
-        Word("chí", 0.96, (655, 762, 680, 789)),
-    ]
-    found = find_count_line(words)
+    found = find_count_line([Word(*w) for w in words])
     assert found is not None and found.key == "present"
-    assert [w.text for w in found.value] == ["U49."] and [w.text for w in found.unit] == ["đồng", "chí"]
+    assert [w.text for w in found.value] == [number] and [w.text for w in found.unit] == ["đồng", "chí"]
+
+
+def test_a_garbled_count_number_is_left_to_the_crops_reading() -> None:
+    from ocr.tesseract import Word
+    from parsers.scan_counts import find_count_line, page_digits
+
+    found = find_count_line([Word(*w) for w in LOOSE_LABEL])
+    assert found is not None and page_digits(found.value) == {}
 
 
 def test_counts_unique_consistent_set_accepted() -> None:
