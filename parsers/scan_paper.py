@@ -3,11 +3,11 @@
 A photo shows the paper against a desk or a cloth: the paper is what differs from the picture's
 border. A whole sheet has four corners on its outline. A sheet held close runs off the picture,
 so its corners are where its visible sides meet, outside the picture if need be; a side that is
-wholly off the picture is put where an A4 sheet's side must be. A whole sheet takes its sides'
-meeting points too when they cover it clearly better than its outline's corners do (a folded
-corner, a side bowed or in shade). Warping only what the picture
+wholly off the picture is put where an A4 sheet's side must be. Warping only what the picture
 shows as if it were the whole sheet would stretch it, and the table reader after it expects
-level ruling lines and text of the size A4 gives.
+level ruling lines and text of the size A4 gives. A whole sheet takes its sides' meeting points
+too when they cover it clearly better than its outline's corners do (a folded corner, a side
+bowed or in shade).
 """
 
 from __future__ import annotations
