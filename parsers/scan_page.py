@@ -248,13 +248,13 @@ def _lean(image: np.ndarray) -> float:
     columns = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((_LEAN_LINE_PX, 1), np.uint8))
     if int(columns.sum()) < _LEAN_MIN_INK:
         return 0.0
-    sweep = np.arange(-_MAX_LEAN_DEG, _MAX_LEAN_DEG + 0.01, 0.1)
-    sharpness = [_upright_columns(columns, a) for a in sweep]
-    best = int(np.argmax(sharpness))
-    flat = sharpness[len(sweep) // 2]
-    if abs(sweep[best]) < _MIN_LEAN_DEG or sharpness[best] < _LEAN_GAIN * flat:
+    # a coarse then a fine sweep, as for the skew: the profile's sharpness changes smoothly
+    coarse = max(np.arange(-_MAX_LEAN_DEG, _MAX_LEAN_DEG + 0.01, 0.5), key=lambda a: _upright_columns(columns, a))
+    fine = np.arange(coarse - 0.4, coarse + 0.41, 0.1)
+    best = float(max(fine, key=lambda a: _upright_columns(columns, a)))
+    if abs(best) < _MIN_LEAN_DEG or _upright_columns(columns, best) < _LEAN_GAIN * _upright_columns(columns, 0.0):
         return 0.0
-    return float(sweep[best])
+    return best
 
 
 def _upright_columns(columns: np.ndarray, angle: float) -> float:

@@ -15,6 +15,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+# A4 in inches as rounded before this module was split out (not `pages.A4_LONG_INCHES`, 297/25.4):
+# the dev photos' minutes counts flip with a change of scale in the fourth decimal, so it stays.
 A4_SHORT_IN, A4_LONG_IN = 8.27, 11.69
 _A4_RATIO = A4_LONG_IN / A4_SHORT_IN
 _WORK_PX = 600  # the paper is looked for on a copy this long
