@@ -6,8 +6,8 @@ erased first, stamp ink is not ink (`Sheet.gray`), and each cell is measured ins
 that a tick overflowing from the next cell weighs little. A row is read only when one cell wins by
 a clear margin; an empty row, two marks or a close call come out with a low confidence so that a
 person decides. A scribble is far denser than a tick, or (in a tall cell, where it is a small share)
-a zigzag whose strokes stand side by side: such a cell beside a tick-like one is taken as a
-cancelled mark; the tick is then the answer, for sure only when the scribble is drawn in strokes,
+a zigzag whose strokes stand side by side, or a knot of strokes whose pen travelled far for its
+size: such a cell beside a tick-like one is taken as a cancelled mark; the tick is then the answer, for sure only when the scribble is drawn in strokes,
 not filled solid. A mark is as much ink as a tick makes of a cell, or, however large the cell, one
 piece of ink the size of a pen dot that is not one straight line. A stroke that only passes through a cell
 (a long stray line, the tail of a scribble in the cell above) lies mostly outside it: such a
@@ -36,6 +36,12 @@ SCRIBBLE = 0.16  # a cell this full of ink is scribbled over, not ticked …
 # however tall the cell (none of the 1,227 lone marks of the dev and generated official scans crosses
 # it more than 3 times; in 34 of the generated set's 53 rows with two marks, one crosses it 4 times or more)
 _ZIGZAG_CROSSINGS = 4
+# … or the pen's travel (half the outline length of the largest piece of ink) this many times that
+# piece's larger side: a scribble packed too tight for its strokes to be told apart. In the 153 rows
+# of the generated official scans where a scribble stands beside a mark, the marks travel at most
+# 1.8 (tick), 2.7 (cross) and 3.0 (circle) times their size, the scribbles mostly 3.1–5.9 times
+# (less only when large enough to be a zigzag); the same within 0.1 at half the resolution
+_SCRIBBLE_TRAVEL = 3.2
 _INSET = 0.1  # of the cell's smaller side, kept clear of the ruling lines
 _PASSING = 2.0  # a stroke with this many times more ink outside the cell than in it passes through
 _LINE_WIDTH = 8  # px: a straight pen stroke is at most this thick
@@ -57,6 +63,7 @@ class CellInk:
     # a large cell to count as one by `MIN_MARK`.
     sized: bool = False
     zigzag: bool = False  # strokes side by side across the ink's middle (`_ZIGZAG_CROSSINGS`)
+    knotted: bool = False  # the pen travelled far for the ink's size (`_SCRIBBLE_TRAVEL`)
 
     @property
     def live(self) -> bool:
@@ -98,7 +105,25 @@ def measure(ink: np.ndarray, box: PxBox, dpi: float) -> CellInk:
     if inside.size == 0:
         return CellInk(0.0)
     sized = share < MIN_MARK and bool(count * (25.4 / dpi) ** 2 >= MARK_AREA_MM2) and _one_sized_shape(inside, dpi)
-    return CellInk(share, _solidity(inside), sized, _crossings(inside) >= _ZIGZAG_CROSSINGS)
+    zigzag = _crossings(inside) >= _ZIGZAG_CROSSINGS
+    return CellInk(share, _solidity(inside), sized, zigzag, _travel(inside) >= _SCRIBBLE_TRAVEL)
+
+
+def _travel(inside: np.ndarray) -> float:
+    """How far the pen went for the size of the cell's largest piece of ink: half the length of
+    its outlines (a thin stroke's length, both its sides counted) over the larger side of its
+    extent. A straight line 1, a tick 1.5, a circle π less its gaps, a scribble's back and forth
+    far more. The largest piece alone, so that a circle beside a stray line is still a circle."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats((inside > 0).astype(np.uint8), connectivity=8)
+    if count < 2:
+        return 0.0
+    largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    if int(stats[largest, cv2.CC_STAT_AREA]) < _HULL_POINTS:
+        return 0.0
+    piece = (labels == largest).astype(np.uint8)
+    outlines, _ = cv2.findContours(piece, cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
+    extent = max(int(stats[largest, cv2.CC_STAT_WIDTH]), int(stats[largest, cv2.CC_STAT_HEIGHT]))
+    return sum(cv2.arcLength(c, True) for c in outlines) / 2 / extent
 
 
 def _crossings(inside: np.ndarray) -> float:
@@ -184,14 +209,15 @@ def decide(cells: Sequence[CellInk]) -> list[Decision]:
     if not order:
         return []
     live = [k for k in order if cells[k].live]
-    scribbled = [k for k in live if shares[k] >= SCRIBBLE or cells[k].zigzag]
+    scribbled = [k for k in live if shares[k] >= SCRIBBLE or cells[k].zigzag or cells[k].knotted]
     ticks = [k for k in live if k not in scribbled]
     out = [Decision(False, False, _empty_confidence(shares[k])) for k in range(len(shares))]
     if scribbled and len(ticks) == 1:
         # One tick beside a scribble: the scribble cancels a mark, the tick is the answer. Sure
-        # when every dense cell is drawn in strokes (a zigzag with paper between its lines): a
-        # cell filled solid may be the mark itself, with a stray tick beside it.
-        strokes = all(cells[k].solidity <= _STROKES for k in scribbled)
+        # when every dense cell is drawn in strokes (a zigzag with paper between its lines, or a
+        # knot, whose long outline a solid fill never has): a cell filled solid may be the mark
+        # itself, with a stray tick beside it.
+        strokes = all(cells[k].solidity <= _STROKES or cells[k].knotted for k in scribbled)
         for k in scribbled:
             out[k] = Decision(False, True, _CANCELLED_SURE if strokes else 0.7)
         out[ticks[0]] = Decision(True, False, _CANCELLED_SURE if strokes else 0.85)

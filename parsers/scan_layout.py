@@ -21,6 +21,7 @@ from functools import cache
 
 import cv2
 import numpy as np
+from rapidfuzz import fuzz
 
 from domain.forms import FormKind, catalog
 from domain.model import Level, Rating
@@ -190,7 +191,7 @@ class _PageReader:
         found = _rating_label(line.words)
         if found is None:
             return None
-        label, rest = found
+        label, rest = found.words, found.rest
         heights = sorted(w.box[3] - w.box[1] for w in label)
         h = heights[len(heights) // 2]
         top, bottom = min(w.box[1] for w in label), max(w.box[3] for w in label)
@@ -221,7 +222,8 @@ class _PageReader:
                 answer = Piece(scan_rating.CANONICAL[found_rating.rating], confidence=found_rating.confidence)
             else:
                 answer = Piece(written or "?", confidence=0.0)
-        pieces = [*WordLine(label).pieces(), Piece(" "), answer]
+        printed_label = [Piece(f"{found.printed}:")] if found.printed else WordLine(label).pieces()
+        pieces = [*printed_label, Piece(" "), answer]
         if printed:
             pieces += [Piece(" "), *WordLine(rest[rest.index(printed[0]) :]).pieces()]
         return pieces
@@ -630,28 +632,68 @@ def _ballot_lines(lines: list[Line], page: int) -> tuple[dict[int, float], bool,
 
 
 @cache
+def _rating_labels() -> dict[str, str]:
+    """The rating fields' labels of every form of the catalog, folded, with their printed text.
+    Mẫu 06's ratings are table columns, whose headers are no answer lines."""
+    return {fold(f.label): f.label for definition in catalog() if definition.kind is not FormKind.SUMMARY
+            for f in definition.rating_fields}
+
+
+@cache
 def _rating_label_pattern() -> re.Pattern[str]:
-    """A line's start that is a rating field's label of any form of the catalog (folded), after
-    its item number or dash: the longest first, so that a label is not cut at a shorter one. Mẫu
-    06's ratings are table columns, whose headers are no answer lines."""
-    labels = {fold(f.label) for definition in catalog() if definition.kind is not FormKind.SUMMARY
-              for f in definition.rating_fields}
-    alternatives = "|".join(re.escape(label) for label in sorted(labels, key=len, reverse=True))
+    """A line's start that is a rating field's label (folded), after its item number or dash:
+    the longest first, so that a label is not cut at a shorter one."""
+    alternatives = "|".join(re.escape(label) for label in sorted(_rating_labels(), key=len, reverse=True))
     return re.compile(rf"^[\divx.\-\s]*(?:{alternatives})\s*:?")
 
 
-def _rating_label(words: list[Word]) -> tuple[list[Word], list[Word]] | None:
-    """A line that opens with a rating label, split into the label's words and the rest."""
+_ITEM = re.compile(r"^(?:[ivx]+\.|\d+\.|[-+•])?\s*")
+_LABEL_SIMILAR = 88.0  # a line's opening this close to a rating label (folded) is that label, misread …
+_LABEL_MARGIN = 5.0  # … and this much closer to it than to any other label
+_LABEL_LONG = 25  # characters: a shorter label ("Xếp loại đảng viên") is too easily found in a heading
+_LABEL_WORDS = 12  # a label's words, and a few more a misreading may split them into
+
+
+@dataclass(frozen=True)
+class _RatingLabel:
+    words: list[Word]  # the label's words as read
+    rest: list[Word]  # the line's words after it
+    printed: str | None = None  # the label's printed text, when its words were misread
+
+
+def _rating_label(words: list[Word]) -> _RatingLabel | None:
+    """A line that opens with a rating label, split into the label's words and the rest.
+
+    A fold or a speck through the label misreads a word of it ("chat. uong", "loai" lost, the
+    line's end cut off). Such a line still opens with the label when its first words are close
+    to one label, clearly closer to it than to any other ("Đề nghị …" and "Đề xuất …" differ by
+    one word), and end at a colon or make the whole line (a heading naming a rating goes on); its
+    printed text is then given, so that the form's field is found by its label."""
     folded = [fold(w.text) for w in words]
     m = _rating_label_pattern().match(" ".join(folded))
-    if m is None:
+    if m is not None:
+        end, at = m.end(), 0
+        for k, f in enumerate(folded):
+            at += len(f) + (1 if k else 0)
+            if at >= end - 1:
+                return _RatingLabel(words[: k + 1], words[k + 1 :])
         return None
-    end, at = m.end(), 0
-    for k, f in enumerate(folded):
-        at += len(f) + (1 if k else 0)
-        if at >= end - 1:
-            return words[: k + 1], words[k + 1 :]
-    return None
+    best: dict[str, tuple[float, int]] = {}
+    for k in range(1, min(len(words), _LABEL_WORDS) + 1):
+        opening = _ITEM.sub("", " ".join(folded[:k])).rstrip(" :.")
+        for label in _rating_labels():
+            score = fuzz.ratio(opening, label)
+            if len(label) >= _LABEL_LONG and score > best.get(label, (0.0, 0))[0]:
+                best[label] = (score, k)
+    ranked = sorted(best.items(), key=lambda kv: -kv[1][0])
+    if not ranked or ranked[0][1][0] < _LABEL_SIMILAR:
+        return None
+    if len(ranked) > 1 and ranked[1][1][0] > ranked[0][1][0] - _LABEL_MARGIN:
+        return None
+    label, (_score, k) = ranked[0]
+    if k < len(words) and not folded[k - 1].endswith(":"):
+        return None  # a misread label is taken only up to its colon, or as the whole line
+    return _RatingLabel(words[:k], words[k:], _rating_labels()[label])
 
 
 def _moved(word: Word, dx: int, dy: int) -> Word:

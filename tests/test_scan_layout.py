@@ -1070,6 +1070,52 @@ def test_a_zigzag_over_a_mark_in_a_tall_cell_is_a_scribble_and_the_tick_beside_i
     assert min(d.confidence for d in verdicts) >= REVIEW_BELOW
 
 
+def _ink_tick(ink: np.ndarray, x: int, y: int, side: int) -> None:
+    cv2.polylines(ink, [np.array([(x, y + 0.6 * side), (x + 0.35 * side, y + side), (x + side, y)], np.int32)],
+                  False, 1, 3)
+
+
+def test_a_scribble_too_tight_to_show_its_strokes_is_known_by_how_far_the_pen_went() -> None:
+    """A tick struck out by a tight zigzag of a heavy pen, in a level cell 18 × 10 mm: its strokes
+    run together, so it neither fills `SCRIBBLE` of the cell nor crosses its middle as a zigzag,
+    but the pen went four times the knot's size; the tick beside it is the answer."""
+    from parsers.scan_ink import SCRIBBLE, measure
+
+    width, height = round(18 / 25.4 * DPI), round(10 / 25.4 * DPI)
+    box = (0, 0, width, height)
+    knot = np.zeros((height, width), np.uint8)
+    x, y, side = width // 2 - 15, height // 2 - 15, 30
+    _ink_tick(knot, x, y, side)
+    xs = np.linspace(x - 3, x + side + 3, 7)
+    ys = np.where(np.arange(7) % 2 == 0, y - 4, y + side + 4)
+    cv2.polylines(knot, [np.stack([xs, ys], axis=1).astype(np.int32)], False, 1, 4)
+    tick = np.zeros((height, width), np.uint8)
+    _ink_tick(tick, width // 2 - 20, height // 2 - 20, 40)
+    blank = np.zeros((height, width), np.uint8)
+    cells = [measure(ink, box, DPI) for ink in (knot, blank, tick, blank)]
+    assert cells[0].share < SCRIBBLE and not cells[0].zigzag and cells[0].knotted
+    assert not cells[2].knotted
+    verdicts = decide(cells)
+    assert verdicts[0].cancelled and verdicts[2].marked
+    assert min(d.confidence for d in verdicts) >= REVIEW_BELOW
+
+
+def test_a_circle_among_grain_is_no_knot() -> None:
+    """The pen's travel is that of the largest piece of ink: a circle in a grainy photo's cell,
+    whose specks add outline but no extent to it, is not taken for a scribble."""
+    from parsers.scan_ink import measure
+
+    width, height = round(18 / 25.4 * DPI), round(10 / 25.4 * DPI)
+    circle = np.zeros((height, width), np.uint8)
+    cv2.circle(circle, (width // 2, height // 2), 16, 1, 3)
+    assert not measure(circle, (0, 0, width, height), DPI).knotted
+    rng = np.random.default_rng(1)
+    for _ in range(80):
+        x, y = int(rng.integers(12, width - 15)), int(rng.integers(12, height - 15))
+        circle[y : y + 3, x : x + 3] = 1
+    assert not measure(circle, (0, 0, width, height), DPI).knotted
+
+
 def test_cell_solidity_tells_a_zigzag_from_a_solid_fill() -> None:
     from parsers.scan_ink import measure
 
@@ -1103,6 +1149,40 @@ def _signature_block(answer: str | None) -> np.ndarray:
         draw.text((760, y + 92), "(Xác lập thời điểm, ký, ghi rõ họ tên và đóng dấu)", font=italic, fill="black")
         y += 170
     return cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
+
+
+def _text_page(lines: list[str]) -> np.ndarray:
+    """A 200 dpi page holding these lines of print."""
+    img = Image.new("RGB", (1654, 160 + 90 * len(lines)), "white")
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.truetype(str(FONT), 34)
+    for k, line in enumerate(lines):
+        draw.text((110, 100 + 90 * k), line, font=font, fill="black")
+    return cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
+
+
+@pytest.mark.parametrize("misread", ["Đề nghị loại mức chất lượng: HTTNV",  # a word lost in a fold
+                                     "Đề nghị xếp loại mức chất lượ: HTTNV",  # a word cut short
+                                     "Đề nghị xếp loại mức chất"])  # the line's end lost, answer apart
+def test_a_misread_rating_label_is_still_the_label(misread: str) -> None:
+    """A fold or a speck through the label changes a word of it; the line still opens with the
+    label, given in its printed words so that the form finds its field, and the answer is read."""
+    lines = ["Nhận xét chung: Chủ động, sáng tạo trong công việc.", misread]
+    page = _text_page(lines)
+    if not misread.endswith("HTTNV"):
+        cv2.putText(page, "HTTNV", (900, 100 + 90 + 30), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (0, 0, 0), 3)
+    builder = ScanBodyBuilder()
+    builder.add_page(PageImage(1, page, DPI))
+    rating = next(line for line in builder.body.lines if "Đề nghị" in line.text)
+    assert rating.text.startswith("Đề nghị xếp loại mức chất lượng: Hoàn thành tốt nhiệm vụ")
+
+
+def test_a_heading_that_names_a_rating_is_no_rating_label() -> None:
+    builder = ScanBodyBuilder()
+    builder.add_page(PageImage(1, _text_page(["Xếp loại chất lượng đảng viên năm 2020",
+                                              "Xếp loại cán bộ công chức viên chức trong năm"]), DPI))
+    texts = [line.text for line in builder.body.lines]
+    assert texts[0].startswith("Xếp loại chất lượng đảng viên") and texts[1].startswith("Xếp loại cán bộ công chức viên")
 
 
 @pytest.mark.parametrize("answer", [None, "HTTNV"])
