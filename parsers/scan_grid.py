@@ -32,7 +32,9 @@ _COVER = 0.5  # share of a cell side a ruling must cover to separate two cells
 _SUPPORT = 0.3  # share of the table's rows (columns) a column (row) line must separate
 _PAST_TABLE_IN = 0.2  # a line running on this far beyond the table at both ends crosses it: a fold
 _RULED = 0.95  # share of the table's width (height) a line unbroken across it covers
-_PRINT_GREY = 128  # a line's core darker than this is printed; a fold's crease is paler (about 160)
+_PRINT_GREY = 128  # a line's core darker than this is printed; a fold's crease is paler (about 160) …
+_AS_PRINTED = 10  # … as is one no paler than the table's own rulings by this much (a pale photo's print) …
+_BESIDE_IN = 0.15  # … with no other line this close: no row of text is so thin
 
 
 @dataclass(frozen=True)
@@ -182,29 +184,57 @@ def _course(mask: np.ndarray, gray: np.ndarray, at: int, horizontal: bool, toler
     return _Course(ink.max(axis=0) > 0, grey.min(axis=0))
 
 
-def _crosses(line: tuple[int, int, int], others: list[tuple[int, int, int]], past: float, course: _Course) -> bool:
+def _crosses(line: tuple[int, int, int], others: list[tuple[int, int, int]], past: float, course: _Course,
+             print_grey: float, alone: bool) -> bool:
     """Whether the line is a fold's crease, not a ruling: it runs on beyond the lines of the other
     direction at both ends (a table's rulings stop at its border, a fold crosses the whole sheet).
 
     A ruling is printed black; a crease is grey, so a line as dark as print is a ruling whatever
-    runs on beyond it (a crease along a ruling line). A faint crease breaks where it crosses the
+    runs on beyond it (a crease along a ruling line). So is a line unbroken across the table, no
+    paler than the table's own rulings (`print_grey`) and `alone`, no other line of its direction
+    closer than a row of text: in a pale photo the print is paler than a crease, and a crease
+    along a ruling hides it (a crease beside a ruling leaves the ruling a line of its own). A faint crease breaks where it crosses the
     table's text, and off short of the table on blank paper, so its strokes beyond the table are
     not part of it: a line broken across the table whose course the ruling mask shows again past
     both ends is one too. A line drawn unbroken across the table is a ruling."""
     _at, start, end = line
     first, last = min(o[0] for o in others), max(o[0] for o in others)
-    inside = slice(first, last + 1)
-    drawn = course.core[inside][course.ink[inside]]
-    if drawn.size and float(np.median(drawn)) < _PRINT_GREY:
+    grey = _core_grey(course, first, last)
+    if grey < _PRINT_GREY:
+        return False
+    unbroken = course.ink[first : last + 1].mean() >= _RULED
+    if unbroken and alone and grey <= print_grey + _AS_PRINTED:
         return False
     if start < first - past and end > last + past:
         return True
-    if course.ink[inside].mean() >= _RULED:
+    if unbroken:
         return False
     reach = int(past)
     return bool(course.ink[max(0, first - 2 * reach) : max(0, first - reach)].any()) and bool(
         course.ink[last + reach : last + 2 * reach].any()
     )
+
+
+def _alone(line: tuple[int, int, int], lines: list[tuple[int, int, int]], beside: float) -> bool:
+    return all(other is line or abs(other[0] - line[0]) >= beside for other in lines)
+
+
+def _core_grey(course: _Course, first: int, last: int) -> float:
+    """The median grey of the line's core where it is drawn between `first` and `last` (255 where
+    it is not drawn at all)."""
+    inside = slice(first, last + 1)
+    drawn = course.core[inside][course.ink[inside]]
+    return float(np.median(drawn)) if drawn.size else 255.0
+
+
+def _print_grey(rows: list[tuple[int, int, int]], cols: list[tuple[int, int, int]],
+                courses: dict[tuple[bool, int], _Course], past: float) -> float:
+    """How dark the table's rulings are printed: the median core grey of its lines that stop at
+    its border (a fold runs on past it)."""
+    greys = [_core_grey(courses[horizontal, line[0]], min(o[0] for o in others), max(o[0] for o in others))
+             for horizontal, lines, others in ((True, rows, cols), (False, cols, rows)) for line in lines
+             if not (line[1] < min(o[0] for o in others) - past and line[2] > max(o[0] for o in others) + past)]
+    return float(np.median(greys)) if greys else 0.0
 
 
 def _grid_in(lines: Rulings, box: PxBox, dpi: float, gray: np.ndarray) -> Grid | None:
@@ -219,9 +249,13 @@ def _grid_in(lines: Rulings, box: PxBox, dpi: float, gray: np.ndarray) -> Grid |
     if len(rows) < 2 or len(cols) < 2:
         return None
     past = dpi * _PAST_TABLE_IN
-    fold_cols = [c for c in cols if _crosses(c, rows, past, _course(lines.vertical, gray, c[0], False, slack))]
+    courses = {(True, r[0]): _course(lines.horizontal, gray, r[0], True, slack) for r in rows}
+    courses |= {(False, c[0]): _course(lines.vertical, gray, c[0], False, slack) for c in cols}
+    print_grey = _print_grey(rows, cols, courses, past)
+    beside = dpi * _BESIDE_IN
+    fold_cols = [c for c in cols if _crosses(c, rows, past, courses[False, c[0]], print_grey, _alone(c, cols, beside))]
     cols = [c for c in cols if c not in fold_cols]
-    fold_rows = [r for r in rows if _crosses(r, cols, past, _course(lines.horizontal, gray, r[0], True, slack))]
+    fold_rows = [r for r in rows if _crosses(r, cols, past, courses[True, r[0]], print_grey, _alone(r, rows, beside))]
     rows = [r for r in rows if r not in fold_rows]
     if len(rows) < 2 or len(cols) < 2:
         return None

@@ -64,13 +64,14 @@ LEVEL_HEADINGS = ("Xuất sắc", "Tốt", "Trung bình", "Kém")
 
 
 def _page(headings: tuple[str, ...] = LEVEL_HEADINGS, grouped: bool = False, fold: bool = False,
-          lost_rule: bool = False, crease_at: int | None = None) -> np.ndarray:
+          lost_rule: bool = False, crease_at: int | None = None, faint: bool = False) -> np.ndarray:
     """A Mẫu 05 page at 200 dpi: header, title, the criteria grid with pen ticks, the rating.
     `grouped`: the level headings under one "CẤP ĐỘ THỰC HIỆN" cell, as printed; `fold`: a crease
     line down the whole sheet, through the criteria's text column; `lost_rule`: the ruling between
     "Trung bình" and "Kém" missing from the heading row (too faint in a photo); `crease_at`: a
     fold's crease across the whole sheet at that height, slightly slanted and wavy (as the
-    generator's folds: the paper darkened by a third at the crease's core)."""
+    generator's folds: the paper darkened by a third at the crease's core); `faint`: printed in pale
+    grey (a low-contrast photo), paler than the crease's core."""
     img = Image.new("RGB", (1654, 2339), "white")
     draw = ImageDraw.Draw(img)
     font, bold = ImageFont.truetype(str(FONT), 34), ImageFont.truetype(str(BOLD), 34)
@@ -108,6 +109,8 @@ def _page(headings: tuple[str, ...] = LEVEL_HEADINGS, grouped: bool = False, fol
     if fold:
         draw.line([(600, 0), (606, img.height)], fill=(160, 160, 160), width=5)  # a crease's grey
     page = np.asarray(img).astype(np.float32)
+    if faint:
+        page = 255.0 - 0.3 * (255.0 - page)
     if crease_at is not None:  # grey at its core, fading over a few pixels, as paper folded flat again
         x = np.arange(img.width, dtype=np.float32)
         at = crease_at + 0.004 * x + 2 * np.sin(x / 60)
@@ -173,16 +176,32 @@ def test_a_misread_level_heading_is_placed_by_its_neighbours_under_the_group_hea
         assert found[cid][0] is level and found[cid][1] >= REVIEW_BELOW
 
 
-@pytest.mark.parametrize("crease_at", [566, 626, 662], ids=["along-group-line", "through-headings", "along-header-line"])
-def test_a_crease_across_the_level_headings_is_erased_before_they_are_read(crease_at: int) -> None:
+@pytest.mark.parametrize(("crease_at", "faint"), [(566, False), (626, False), (662, False), (664, True)],
+                         ids=["along-group-line", "through-headings", "along-header-line", "beside-a-pale-ruling"])
+def test_a_crease_across_the_level_headings_is_erased_before_they_are_read(crease_at: int, faint: bool) -> None:
     """A fold across the sheet through the level headings is no ruling of the grid, and no ink
     of the headings either: read through it, "Xuất sắc" and "Tốt" come out as garbage. A crease
-    along a ruling line (under "CẤP ĐỘ THỰC HIỆN", under the headings) leaves that ruling."""
-    page = _page(grouped=True, crease_at=crease_at)
+    along a ruling line (under "CẤP ĐỘ THỰC HIỆN", under the headings) leaves that ruling, even
+    when the print is paler than the crease."""
+    page = _page(grouped=True, crease_at=crease_at, faint=faint)
     [form] = read_scan_pages([PageImage(1, page, DPI)], "creased.png", Pictures())
     found = _by_id(form)
     for cid, level in (("I.1", Level.TOT), ("I.2", Level.XUAT_SAC), ("I.5", Level.TRUNG_BINH), ("II.2", Level.KEM)):
         assert found[cid][0] is level and found[cid][1] >= REVIEW_BELOW
+
+
+@pytest.mark.parametrize(("alone", "fold"), [(True, False), (False, True)], ids=["hiding-a-ruling", "beside-a-ruling"])
+def test_a_crease_as_dark_as_a_pale_print_is_a_ruling_only_where_none_is_beside_it(alone: bool, fold: bool) -> None:
+    """A line across the whole sheet, unbroken over the table and as dark as its pale rulings: a
+    crease along a ruling, which it hides (no other line near it), or a crease just beside one
+    (which stays a line of its own), a fold."""
+    from parsers.scan_grid import _Course, _crosses
+
+    width = 1600
+    course = _Course(np.ones(width, bool), np.full(width, 160, np.uint8))
+    columns = [(200, 0, 0), (1400, 0, 0)]
+    assert _crosses((900, 20, 1580), columns, 40.0, course, print_grey=190.0, alone=alone) is fold
+    assert _crosses((900, 20, 1580), columns, 40.0, course, print_grey=40.0, alone=True)  # paler than black print
 
 
 def test_two_level_headings_joined_by_a_lost_ruling_get_their_own_columns_again() -> None:
