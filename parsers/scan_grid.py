@@ -193,10 +193,11 @@ def _crosses(line: tuple[int, int, int], others: list[tuple[int, int, int]], pas
     runs on beyond it (a crease along a ruling line). So is a line unbroken across the table, no
     paler than the table's own rulings (`print_grey`) and `alone`, no other line of its direction
     closer than a row of text: in a pale photo the print is paler than a crease, and a crease
-    along a ruling hides it (a crease beside a ruling leaves the ruling a line of its own). A faint crease breaks where it crosses the
-    table's text, and off short of the table on blank paper, so its strokes beyond the table are
-    not part of it: a line broken across the table whose course the ruling mask shows again past
-    both ends is one too. A line drawn unbroken across the table is a ruling."""
+    along a ruling hides it (a crease beside a ruling leaves the ruling a line of its own). A
+    faint crease breaks where it crosses the table's text, and off short of the table on blank
+    paper, so its strokes beyond the table are not part of it: a line broken across the table
+    whose course the ruling mask shows again past both ends is one too. A line drawn unbroken
+    across the table is a ruling."""
     _at, start, end = line
     first, last = min(o[0] for o in others), max(o[0] for o in others)
     grey = _core_grey(course, first, last)

@@ -7,12 +7,13 @@ that a tick overflowing from the next cell weighs little. A row is read only whe
 a clear margin; an empty row, two marks or a close call come out with a low confidence so that a
 person decides. A scribble is far denser than a tick, or (in a tall cell, where it is a small share)
 a zigzag whose strokes stand side by side, or a knot of strokes whose pen travelled far for its
-size: such a cell beside a tick-like one is taken as a cancelled mark; the tick is then the answer, for sure only when the scribble is drawn in strokes,
-not filled solid. A mark is as much ink as a tick makes of a cell, or, however large the cell, one
-piece of ink the size of a pen dot that is not one straight line. A stroke that only passes through a cell
-(a long stray line, the tail of a scribble in the cell above) lies mostly outside it: such a
-stroke is not counted, whichever cell it crosses; the erased ruling line it crossed is bridged to
-see that it is one stroke.
+size: such a cell beside a tick-like one is taken as a cancelled mark; the tick is then the
+answer, for sure only when the scribble is drawn in strokes, not filled solid. A mark is as much
+ink as a tick makes of a cell, or, however large the cell, one piece of ink the size of a pen dot
+that is not one straight line. A stroke that only passes through a cell (a long stray line, the
+tail of a scribble in the cell above) lies mostly outside it: such a stroke is not counted,
+whichever cell it crosses; the erased ruling line it crossed is bridged to see that it is one
+stroke.
 """
 
 from __future__ import annotations
@@ -39,8 +40,8 @@ _ZIGZAG_CROSSINGS = 4
 # … or the pen's travel (half the outline length of the largest piece of ink) this many times that
 # piece's larger side: a scribble packed too tight for its strokes to be told apart. In the 153 rows
 # of the generated official scans where a scribble stands beside a mark, the marks travel at most
-# 1.8 (tick), 2.7 (cross) and 3.0 (circle) times their size, the scribbles mostly 3.1–5.9 times
-# (less only when large enough to be a zigzag); the same within 0.1 at half the resolution
+# 1.8 (tick), 2.7 (cross) and 3.0 (circle) times their size, 144 of the 153 scribbles 3.2–5.9 times
+# (most others are zigzags or dense enough); the same within 0.1 at half the resolution
 _SCRIBBLE_TRAVEL = 3.2
 _INSET = 0.1  # of the cell's smaller side, kept clear of the ruling lines
 _PASSING = 2.0  # a stroke with this many times more ink outside the cell than in it passes through
