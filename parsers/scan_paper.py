@@ -31,6 +31,7 @@ _DIRECTION_SPAN = 6  # outline points either side that give a point's direction
 _IN_LINE_PX = 3.0  # a run this close to a side's line (on the small copy) is more of that side
 _SIDE_MIN = 0.15  # of the paper's extent across it: a shorter straight run is no side
 _SIDE_BEYOND = 0.98  # a side put off the picture lies beyond this share of what is seen of the paper
+_FORESHORTENED = 1.3  # a sheet seen up to this many times longer than A4 is narrowed by a sideways tilt
 
 Side = tuple[np.ndarray, np.ndarray]  # a point on the line and its unit direction
 
@@ -210,7 +211,9 @@ def _distance(points: np.ndarray, line: Side) -> np.ndarray:
 
 def _put_missing_side(sides: list[Side | None], missing: int, seen: np.ndarray, centre: np.ndarray) -> list[Side] | None:
     """The four sides, the one off the picture put parallel to its opposite side at the nearer
-    of the two A4 lengths (the sheet upright or lying) that leaves all the seen paper inside."""
+    of the two A4 lengths (the sheet upright or lying) that leaves all the seen paper inside. A
+    sheet photographed from one side looks narrower, so that no A4 length holds what is seen of
+    it: the side is then put at the end of the seen paper, where the picture cuts it."""
     opposite, before, after = sides[(missing + 2) % 4], sides[(missing - 1) % 4], sides[(missing + 1) % 4]
     if opposite is None or before is None or after is None:
         return None
@@ -221,14 +224,18 @@ def _put_missing_side(sides: list[Side | None], missing: int, seen: np.ndarray, 
     toward_b = _toward(after[1], centre - b)
     width = float(np.linalg.norm(b - a))
     reach = float(((seen - a) @ toward_a).max())  # how far the seen paper goes from the opposite side
-    for length in sorted((width * _A4_RATIO, width / _A4_RATIO)):
-        if length >= _SIDE_BEYOND * reach:
-            start, end = a + length * toward_a, b + length * toward_b
-            direction = (end - start) / max(float(np.linalg.norm(end - start)), 1e-9)
-            out = list(sides)
-            out[missing] = (start, direction)
-            return [side for side in out if side is not None]
-    return None
+    fitting = [length for length in sorted((width * _A4_RATIO, width / _A4_RATIO)) if length >= _SIDE_BEYOND * reach]
+    if fitting:
+        length = fitting[0]
+    elif reach <= _FORESHORTENED * width * _A4_RATIO:
+        length = reach  # narrowed by a sideways tilt, the sheet looks longer than A4: cut where the picture ends
+    else:
+        return None
+    start, end = a + length * toward_a, b + length * toward_b
+    direction = (end - start) / max(float(np.linalg.norm(end - start)), 1e-9)
+    out = list(sides)
+    out[missing] = (start, direction)
+    return [side for side in out if side is not None]
 
 
 def _toward(direction: np.ndarray, target: np.ndarray) -> np.ndarray:

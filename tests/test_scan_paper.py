@@ -55,6 +55,18 @@ def test_the_sheets_corners_are_found_even_outside_the_picture(corners: list[tup
     assert error < 0.02 * FRAME_H
 
 
+def test_a_sheet_narrowed_by_a_sideways_tilt_and_cut_by_the_picture_is_kept_whole() -> None:
+    """Photographed from one side, the sheet looks narrower than A4 for its length: what is seen
+    of it (620 wide, 1000 long, its top off the picture) is longer than any A4 length of its
+    width allows. Its top is put where the picture cuts it, not the whole picture taken."""
+    quad = paper_quad(_photo([(290, -120), (910, -120), (910, 1000), (290, 1000)]))
+    assert quad is not None
+    tl, tr, br, bl = quad
+    assert max(abs(tl[1]), abs(tr[1])) < 0.02 * FRAME_H
+    for found, true in ((tl[0], 290), (tr[0], 910), (br[0], 910), (bl[0], 290), (br[1], 1000), (bl[1], 1000)):
+        assert abs(found - true) < 0.02 * FRAME_H
+
+
 def test_a_dog_eared_sheet_in_perspective_has_its_corners_where_its_sides_meet() -> None:
     """A folded corner leaves the outline five corners; a rectangle round it would undo no
     perspective, the sides' meeting points do."""
