@@ -203,7 +203,6 @@ def _crosses(line: tuple[int, int, int], others: list[tuple[int, int, int]], pas
     paper, so its strokes beyond the table are not part of it: a line broken across the table
     whose course the ruling mask shows again past both ends is one too. A line drawn unbroken
     across the table is a ruling."""
-    _at, start, end = line
     first, last = min(o[0] for o in others), max(o[0] for o in others)
     grey = _core_grey(course, first, last)
     if grey < _PRINT_GREY:
@@ -211,7 +210,7 @@ def _crosses(line: tuple[int, int, int], others: list[tuple[int, int, int]], pas
     drawn = float(course.ink[first : last + 1].mean())
     if drawn >= _UNBROKEN and alone and grey <= print_grey + _AS_PRINTED:
         return False
-    if start < first - past and end > last + past:
+    if _runs_past(line, first, last, past):
         return True
     if drawn >= _RULED:
         return False
@@ -237,10 +236,17 @@ def _print_grey(rows: list[tuple[int, int, int]], cols: list[tuple[int, int, int
                 courses: dict[tuple[bool, int], _Course], past: float) -> float:
     """How dark the table's rulings are printed: the median core grey of its lines that stop at
     its border (a fold runs on past it)."""
-    greys = [_core_grey(courses[horizontal, line[0]], min(o[0] for o in others), max(o[0] for o in others))
-             for horizontal, lines, others in ((True, rows, cols), (False, cols, rows)) for line in lines
-             if not (line[1] < min(o[0] for o in others) - past and line[2] > max(o[0] for o in others) + past)]
+    greys: list[float] = []
+    for horizontal, lines, others in ((True, rows, cols), (False, cols, rows)):
+        first, last = min(o[0] for o in others), max(o[0] for o in others)
+        greys += [_core_grey(courses[horizontal, line[0]], first, last) for line in lines
+                  if not _runs_past(line, first, last, past)]
     return float(np.median(greys)) if greys else 0.0
+
+
+def _runs_past(line: tuple[int, int, int], first: int, last: int, past: float) -> bool:
+    """Whether the line runs on `past` beyond the table (from `first` to `last`) at both ends."""
+    return line[1] < first - past and line[2] > last + past
 
 
 def _grid_in(lines: Rulings, box: PxBox, dpi: float, gray: np.ndarray) -> Grid | None:

@@ -105,26 +105,40 @@ def measure(ink: np.ndarray, box: PxBox, dpi: float) -> CellInk:
     inside, share, count = _counted(ink, box)
     if inside.size == 0:
         return CellInk(0.0)
-    sized = share < MIN_MARK and bool(count * (25.4 / dpi) ** 2 >= MARK_AREA_MM2) and _one_sized_shape(inside, dpi)
+    piece = _largest_piece(inside)
+    sized = share < MIN_MARK and bool(count * (25.4 / dpi) ** 2 >= MARK_AREA_MM2) and _one_sized_shape(piece, dpi)
     zigzag = _crossings(inside) >= _ZIGZAG_CROSSINGS
-    return CellInk(share, _solidity(inside), sized, zigzag, _travel(inside) >= _SCRIBBLE_TRAVEL)
+    return CellInk(share, _solidity(inside), sized, zigzag, _travel(piece) >= _SCRIBBLE_TRAVEL)
 
 
-def _travel(inside: np.ndarray) -> float:
+@dataclass(frozen=True)
+class _Piece:
+    """The cell's largest piece of ink (8-connected): its pixels and its box's width and height."""
+
+    mask: np.ndarray
+    area: int
+    width: int
+    height: int
+
+
+def _largest_piece(inside: np.ndarray) -> _Piece | None:
+    count, labels, stats, _ = cv2.connectedComponentsWithStats((inside > 0).astype(np.uint8), connectivity=8)
+    if count < 2:
+        return None
+    largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    return _Piece(labels == largest, int(stats[largest, cv2.CC_STAT_AREA]),
+                  int(stats[largest, cv2.CC_STAT_WIDTH]), int(stats[largest, cv2.CC_STAT_HEIGHT]))
+
+
+def _travel(piece: _Piece | None) -> float:
     """How far the pen went for the size of the cell's largest piece of ink: half the length of
     its outlines (a thin stroke's length, both its sides counted) over the larger side of its
     extent. A straight line 1, a tick 1.5, a circle π less its gaps, a scribble's back and forth
     far more. The largest piece alone, so that a circle beside a stray line is still a circle."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats((inside > 0).astype(np.uint8), connectivity=8)
-    if count < 2:
+    if piece is None or piece.area < _HULL_POINTS:
         return 0.0
-    largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-    if int(stats[largest, cv2.CC_STAT_AREA]) < _HULL_POINTS:
-        return 0.0
-    piece = (labels == largest).astype(np.uint8)
-    outlines, _ = cv2.findContours(piece, cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
-    extent = max(int(stats[largest, cv2.CC_STAT_WIDTH]), int(stats[largest, cv2.CC_STAT_HEIGHT]))
-    return sum(cv2.arcLength(c, True) for c in outlines) / 2 / extent
+    outlines, _ = cv2.findContours(piece.mask.astype(np.uint8), cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
+    return sum(cv2.arcLength(c, True) for c in outlines) / 2 / max(piece.width, piece.height)
 
 
 def _crossings(inside: np.ndarray) -> float:
@@ -139,16 +153,12 @@ def _crossings(inside: np.ndarray) -> float:
     return float(np.median(starts))
 
 
-def _one_sized_shape(inside: np.ndarray, dpi: float) -> bool:
+def _one_sized_shape(piece: _Piece | None, dpi: float) -> bool:
     """Whether the cell's largest piece of ink alone is `MARK_AREA_MM2` and not one straight
     stroke: a dot or a small mark, not a sprinkle of noise, a hair line or a slip of the pen."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats((inside > 0).astype(np.uint8), connectivity=8)
-    if count < 2:
+    if piece is None or piece.area * (25.4 / dpi) ** 2 < MARK_AREA_MM2:
         return False
-    largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-    if int(stats[largest, cv2.CC_STAT_AREA]) * (25.4 / dpi) ** 2 < MARK_AREA_MM2:
-        return False
-    points = np.argwhere(labels == largest)[:, ::-1].astype(np.float32)
+    points = np.argwhere(piece.mask)[:, ::-1].astype(np.float32)
     (_cx, _cy), (w, h), _angle = cv2.minAreaRect(points)
     return max(w, h) + 1 < _STROKE_SHAPE * (min(w, h) + 1)
 
