@@ -34,6 +34,7 @@ from parsers.scan_grid import Grid, GridCell, PxBox, find_grids, rulings
 from parsers.scan_ink import decide, ink_share, measure
 from parsers.scan_page import Sheet, prepare
 from parsers.scan_text import WordLine, group_lines
+from parsers.scan_written import Written, written_crop
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ _ROW_NUMBER = re.compile(r"(?:[IVX]+|\d+)\.?")
 _PAD = 12  # white border around a cell crop: Tesseract reads a tight crop badly
 _NOISE_CONFIDENCE = 0.3
 _LETTER_HEIGHT = 60  # pixels
+_FRACTION_SAMPLE = 2  # unsplit cells of a rating column read whole to tell whether it holds votes
 _SURE_NUMBER = 0.8
 _PRINTED = 0.8  # OCR confidence from which a word is taken for print, not handwriting
 _LEADER = "." * 40  # a blank answer's dotted leader
@@ -96,6 +98,7 @@ class _PageReader:
         lines = rulings(sheet.ink, sheet.dpi)
         self.grids = find_grids(lines, sheet.dpi, sheet.gray)
         erase = cv2.dilate(lines.both, np.ones((5, 5), np.uint8))
+        self.erased = erase > 0
         self.gray = sheet.gray.copy()
         self.gray[erase > 0] = 255
         self.ink = sheet.ink.copy()
@@ -340,16 +343,29 @@ class _PageReader:
         padded = cv2.copyMakeBorder(crop, _PAD, _PAD, _PAD, _PAD, cv2.BORDER_CONSTANT, value=255)
         return padded, (x0 + inset - _PAD, y0 + inset - _PAD)
 
+    def _written(self, box: PxBox) -> Written:
+        """A handwritten cell's crop like `_crop`'s, with the letters that cross its side rulings."""
+        return written_crop(self.gray, self.ink, self.sheet.gray, self.erased, box, self.dpi, _PAD)
+
+    def _written_rating(self, written: Written, image: np.ndarray | None = None, also: tuple[str, ...] = ()
+                        ) -> scan_rating.RatingMatch:
+        """The rating written in a cell (in `image`, a part of it, when given): never sure when the
+        writing ran into the cell's left ruling and its first letter may be lost."""
+        matched = scan_rating.read_answer(written.image if image is None else image, self.dpi, also)
+        return matched.doubted() if written.cut_start else matched
+
     def _read_value(self, cell: GridCell, kind: str) -> list[list[Piece]]:
         """A vote count or a written rating, read on its own with settings for it; its pieces carry
         the OCR confidence, and nothing at all is a blank cell."""
-        crop, _ = self._crop(cell.box)
         if self._blank(cell):
             return []
         if kind == "count":
+            crop, _ = self._crop(cell.box)
             reading = scan_ocr.read(crop, psm=Psm.LINE, whitelist=_DIGITS, profile=Profile.RAW, dpi=self.dpi)
         else:
-            matched = scan_rating.read_answer(crop, self.dpi)
+            written = self._written(cell.box)
+            crop = written.image
+            matched = self._written_rating(written)
             if matched.rating is not None:
                 return [[Piece(matched.rating.abbreviation, confidence=matched.confidence)]]
             reading = scan_ocr.read(crop, psm=Psm.BLOCK, whitelist=_RATING_CHARS, profile=Profile.RAW, dpi=self.dpi)
@@ -394,8 +410,9 @@ class _PageReader:
             result, sure, confirms = None, False, False
             seen: tuple[scan_rating.RatingMatch, float | None] | None = None
             if result_cell is not None and not self._blank(result_cell):
-                crop, _ = self._crop(result_cell.box)
-                matched = scan_rating.read_answer(crop, self.dpi)
+                written_cell = self._written(result_cell.box)
+                crop = written_cell.image
+                matched = self._written_rating(written_cell)
                 result, sure = matched.rating, matched.confidence >= scan_rating.SURE
                 confirms = matched.confidence >= scan_rating.CONFIRMED
                 seen = (matched, result_length.written_width(crop))
@@ -433,10 +450,11 @@ class _PageReader:
         self, grid: Grid, columns: list[_Column], header_end: int
     ) -> dict[tuple[int, int], list[list[Piece]]]:
         """Mẫu 06's branch column: 'HTTNV 04/04/04' in each row, the rating by the four-rating
-        matcher (`scan_rating`) and the numbers (votes/present/total) read several ways each and
+        matcher (`scan_rating`) and the numbers (votes/present/total) read by two readers (the cell
+        split at its slashes, each number read several ways; and the whole cell read by OCR) and
         decided over the whole column (`scan_tally.decide_fractions`: one meeting, so present and
         total are the same on every row). A rating column is taken as such when most of its
-        written cells show two slashes."""
+        written cells show two slashes or read as 'a/b/c'."""
         out: dict[tuple[int, int], list[list[Piece]]] = {}
         for c, column in enumerate(columns):
             if column.kind != "rating":
@@ -446,31 +464,50 @@ class _PageReader:
                 for cell in grid.cells
                 if cell.col == c and cell.cols == 1 and cell.row >= header_end and not self._blank(cell)
             ]
-            parts = {cell: scan_tally.split_fraction(self._crop(cell.box)[0]) for cell in cells}
-            split = [cell for cell in cells if parts[cell] is not None]
-            if not split or len(split) * 2 < len(cells):
+            cuts = [self._written(cell.box) for cell in cells]
+            crops = [cut.image for cut in cuts]
+            parts = [scan_tally.split_fraction(crop) for crop in crops]
+            unsplit = [k for k, found in enumerate(parts) if found is None]
+            if not cells or (len(unsplit) * 2 > len(cells) and not self._fractions_read(crops, unsplit)):
                 continue
-            rows: list[tuple[scan_tally.Support | None, ...]] = []
-            for cell in cells:
-                found = parts[cell]
-                numbers = found.numbers if found is not None else (None, None, None)
-                rows.append(tuple(None if n is None else scan_tally.digit_candidates(n, self.dpi) for n in numbers))
-            decisions = scan_tally.decide_fractions([(a, b, t) for a, b, t in rows])
-            for cell, decision in zip(cells, decisions, strict=True):
-                out[(cell.row, c)] = [self._fraction_pieces(cell, parts[cell], decision)]
+            wholes = scan_tally.read_whole(crops, self.dpi)
+            fractions = sum(p is not None or w.numbers is not None for p, w in zip(parts, wholes, strict=True))
+            if fractions * 2 < len(cells):
+                continue
+            rows = [
+                scan_tally.FractionRow(self._number_candidates(found), whole.numbers)
+                for found, whole in zip(parts, wholes, strict=True)
+            ]
+            decisions = scan_tally.decide_fractions(rows)
+            for cell, cut, found, whole, decision in zip(cells, cuts, parts, wholes, decisions, strict=True):
+                out[(cell.row, c)] = [self._fraction_pieces(cut, found, whole, decision)]
         return out
 
+    def _fractions_read(self, crops: list[np.ndarray], unsplit: list[int]) -> bool:
+        """Whether a column whose cells mostly show no two slashes may still hold 'a/b/c': one of
+        its first two unsplit cells reads so whole. A column of bare ratings is told by two OCR
+        readings, not one per cell."""
+        sample = [crops[k] for k in unsplit[:_FRACTION_SAMPLE]]
+        return any(whole.numbers is not None for whole in scan_tally.read_whole(sample, self.dpi))
+
+    def _number_candidates(self, found: scan_tally.FractionParts | None) -> tuple[scan_tally.Support | None, ...]:
+        if found is None:
+            return (None, None, None)
+        return tuple(None if n is None else scan_tally.digit_candidates(n, self.dpi) for n in found.numbers)
+
     def _fraction_pieces(
-        self, cell: GridCell, parts: scan_tally.FractionParts | None, decision: scan_tally.FractionDecision
+        self,
+        written: Written,
+        parts: scan_tally.FractionParts | None,
+        whole: scan_tally.WholeReading,
+        decision: scan_tally.FractionDecision,
     ) -> list[Piece]:
-        letters = parts.letters if parts is not None else None
-        if letters is None:
-            letters = self._crop(cell.box)[0]
+        letters = parts.letters if parts is not None and parts.letters is not None else written.image
         ys = np.nonzero(letters < 128)[0]
         if ys.size:  # small handwriting reads better at the size of a printed line's capitals
             scale = min(3.0, max(1.0, _LETTER_HEIGHT / (int(ys.max() - ys.min()) + 1)))
             letters = cv2.resize(letters, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-        matched = scan_rating.read_answer(letters, self.dpi)
+        matched = self._written_rating(written, letters, (whole.letters,) if whole.letters else ())
         rating = Piece(
             matched.rating.abbreviation if matched.rating is not None else "?",
             confidence=matched.confidence if matched.rating is not None else 0.0,
@@ -478,8 +515,7 @@ class _PageReader:
         votes, present, total = decision.values
         if votes is None or present is None or total is None:
             return [rating, Piece(" "), Piece("?", confidence=0.0)]
-        confidence = decision.confidence if parts is not None else 0.0
-        return [rating, Piece(" "), Piece(f"{votes:02d}/{present:02d}/{total:02d}", confidence=confidence)]
+        return [rating, Piece(" "), Piece(f"{votes:02d}/{present:02d}/{total:02d}", confidence=decision.confidence)]
 
     def _blank(self, cell: GridCell) -> bool:
         return ink_share(self.ink, cell.box) < 0.004

@@ -15,7 +15,7 @@ import logging
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -66,6 +66,10 @@ class RatingMatch:
     confidence: float
     votes: int = 0
     shape_probability: float = 0.0  # the shape model's probability of `rating`, when it alone names it
+
+    def doubted(self) -> RatingMatch:
+        """The same reading, no longer sure: its writing may have lost a letter."""
+        return replace(self, confidence=min(self.confidence, UNSURE))
 
     def disputes(self, ratings: frozenset[Rating]) -> bool:
         """Whether this reading clearly names a rating other than `ratings`: OCR, or the shape
@@ -158,15 +162,15 @@ def match(readings: Sequence[str]) -> RatingMatch:
     return RatingMatch(best if len(named) == 1 else None, UNSURE, named[best])
 
 
-def read_answer(clean: np.ndarray, dpi: float) -> RatingMatch:
+def read_answer(clean: np.ndarray, dpi: float, also: Sequence[str] = ()) -> RatingMatch:
     """The rating written in a cleaned answer region, by OCR (`readings`, `match`) and by shape
     (`rating_shapes`). Two readings naming it make it sure as before; italic writing that does not
     read so is read again stood upright (`deslanted`), and taken when that reading is sure and the
     first named no other rating; one reading is sure only when the shape model clearly agrees;
     when no reading names a rating, the shape model's rating is kept as a suggestion under review,
     never as a value taken for sure (it is told apart by shape only, and a hurried HTTNV looks like
-    HTNV)."""
-    matched = match(readings(clean, dpi))
+    HTNV). `also`: readings of the same writing made elsewhere, counted with the first ones."""
+    matched = match([*readings(clean, dpi), *also])
     if matched.confidence >= SURE:
         return matched
     second = match(readings(deslanted(clean), dpi))

@@ -13,6 +13,7 @@ read and matches; anything else is a best guess sent to review, never a silent v
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -447,7 +448,7 @@ def split_fraction(crop: np.ndarray) -> FractionParts | None:
     before = _run(sorted((b for b in band if b.x + b.w / 2 < s1.x + s1.w // 2), key=lambda b: -b.x), h, labels, True)
     used = {b.k for b in (*pair, *between, *after, *before)}
     # parentheses around the numbers are neither letters nor digits
-    used |= {b.k for b in band if b.k not in used and _is_paren(b, h, labels)}
+    used |= {b.k for b in band if b.k not in used and (_is_paren(b, h, labels, True) or _is_paren(b, h, labels, False))}
     first = min((b.x for b in (*before, s1)), default=s1.x)
     letters = [b for b in blobs if b.k not in used and (b.x + b.w <= first + 0.2 * h or b.cy < top - 0.3 * h)]
     return FractionParts(
@@ -506,10 +507,12 @@ def _slash_pair(slashes: list[_Blob]) -> tuple[_Blob, _Blob] | None:
     return best
 
 
-def _is_paren(b: _Blob, h: int, labels: np.ndarray) -> bool:
-    """A thin bowed stroke as tall as the slashes."""
+def _is_paren(b: _Blob, h: int, labels: np.ndarray, opening: bool) -> bool:
+    """A thin stroke as tall as the slashes bowed the way its side opens: '(' before the numbers
+    bows left, ')' after them right. A 1 with a flag bows right: before the votes it is a digit."""
     mask = labels[b.y : b.y + b.h, b.x : b.x + b.w] == b.k
-    return b.h >= 0.85 * h and b.w <= 0.6 * b.h and abs(_bow(mask)) >= 0.15
+    bow = _bow(mask)
+    return b.h >= 0.85 * h and b.w <= 0.6 * b.h and (bow <= -0.15 if opening else bow >= 0.15)
 
 
 def _run(blobs: list[_Blob], h: int, labels: np.ndarray, leftward: bool) -> list[_Blob]:
@@ -517,7 +520,7 @@ def _run(blobs: list[_Blob], h: int, labels: np.ndarray, leftward: bool) -> list
     before, a parenthesis ending it."""
     out: list[_Blob] = []
     for b in blobs:
-        if _is_paren(b, h, labels) or len(out) == 2:
+        if _is_paren(b, h, labels, leftward) or len(out) == 2:
             break
         if out:
             last = out[-1]
@@ -541,6 +544,85 @@ def _paint(crop: np.ndarray, labels: np.ndarray, blobs: Sequence[_Blob]) -> np.n
 
 
 @dataclass(frozen=True)
+class WholeReading:
+    """A branch cell read whole by OCR, as a second reader beside its split (`split_fraction`):
+    the letters before its numbers, and the three numbers when the reading shows 'a/b/c'."""
+
+    letters: str
+    numbers: tuple[int, int, int] | None
+
+
+_WHOLE_CHARS = "HTXSNVK0123456789/() "
+_WHOLE_FRACTION = re.compile(r"(\d{1,3})/(\d{1,3})/(\d{1,3})")
+_WHOLE_SCALE = 2.0  # the cells' small handwriting reads best at twice the working resolution
+
+
+def read_whole(crops: Sequence[np.ndarray], dpi: int) -> list[WholeReading]:
+    """Each cell read as rating letters, digits and slashes: as one block, or, when the numbers
+    stand on a line of their own under the letters (`_numbers_line_top`), each line on its own (a
+    script line over the numbers leads Tesseract's block layout astray). Where the split finds no
+    two slashes (a slash run into its digits, a hairline pen) this reading often still shows the
+    numbers: on 343 branch cells of the generated summaries and the dev scans it gave all three
+    for 294, the split for 190."""
+    jobs: list[scan_ocr.Job] = []
+    spans: list[tuple[int, int]] = []
+    for crop in crops:
+        _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+        cut = _numbers_line_top(ink)
+        parts = [(crop, Psm.BLOCK)] if cut is None else [(crop[:cut], Psm.LINE), (crop[cut:], Psm.LINE)]
+        spans.append((len(jobs), len(parts)))
+        jobs += [_whole_job(part, psm, dpi) for part, psm in parts]
+    texts = [reading.text for reading in scan_ocr.read_many(jobs)]
+    return [_parsed(" ".join(texts[start : start + count])) for start, count in spans]
+
+
+def _whole_job(image: np.ndarray, psm: Psm, dpi: int) -> scan_ocr.Job:
+    big = cv2.resize(image, None, fx=_WHOLE_SCALE, fy=_WHOLE_SCALE, interpolation=cv2.INTER_CUBIC)
+    padded = cv2.copyMakeBorder(big, 12, 12, 12, 12, cv2.BORDER_CONSTANT, value=255)
+    return scan_ocr.Job(padded, psm=psm, whitelist=_WHOLE_CHARS, profile=Profile.RAW, dpi=int(_WHOLE_SCALE * dpi),
+                        lang="eng")
+
+
+def _parsed(text: str) -> WholeReading:
+    compact = "".join(text.split())
+    found = _WHOLE_FRACTION.search(compact)
+    letters = re.split(r"[\d(/)]", compact, maxsplit=1)[0]
+    numbers = (int(found[1]), int(found[2]), int(found[3])) if found else None
+    return WholeReading(letters, numbers)
+
+
+@dataclass(frozen=True)
+class FractionRow:
+    """What one branch cell gave: each number's candidates from the split cell (None where it
+    was not split or a number had no ink), and the whole cell's reading."""
+
+    parts: tuple[Support | None, ...]  # votes, present, total
+    whole: tuple[int, int, int] | None
+
+    def support(self, k: int) -> Support | None:
+        """Number k's candidates from both readers, each weighing one."""
+        split = self.parts[k]
+        if split is None and self.whole is None:
+            return None
+        out = _normalised(split or {})
+        if self.whole is not None:
+            out[self.whole[k]] = out.get(self.whole[k], 0.0) + 1.0
+        return out
+
+    def seconded(self, votes: int) -> bool:
+        """Whether both readers, each segmenting the cell its own way, make the votes `votes`: one
+        reader alone loses a glyph now and then ("21" split as "2" when its 1 touches the slash;
+        "16" read "1")."""
+        split = self.parts[0]
+        return (
+            self.whole is not None
+            and self.whole[0] == votes
+            and split is not None
+            and _best(split, None)[0] == votes
+        )
+
+
+@dataclass(frozen=True)
 class FractionDecision:
     """One row's 'a/b/c' (votes, present, total) and how sure; None where nothing could be chosen."""
 
@@ -559,32 +641,43 @@ def _best(s: Support | None, allowed: int | None) -> tuple[int | None, float, fl
     return ranked[0][0], ranked[0][1], lead
 
 
-def decide_fractions(rows: Sequence[tuple[Support | None, Support | None, Support | None]]) -> list[FractionDecision]:
+def decide_fractions(rows: Sequence[FractionRow]) -> list[FractionDecision]:
     """The 'votes/present/total' of every row of one Mẫu 06 table, decided together: present and
     total are the same on every row (one meeting), votes ≤ present ≤ total. The pair (present,
     total) is the one the rows' readings support most; it is sure when it leads every other pair
-    clearly and most rows read it. A row is sure only when it read that pair itself and its votes
-    are clearly its best reading within the bound."""
+    clearly and most rows read it. A row is sure only when it read that pair itself, its votes
+    are clearly its best reading within the bound, and both readers read those votes."""
+    supports = [(row.support(0), row.support(1), row.support(2)) for row in rows]
     pairs: dict[tuple[int, int], float] = {}
-    bs: set[int] = {v for _, b, _ in rows for v in (b or {})}
-    cs: set[int] = {v for _, _, c in rows for v in (c or {})}
+    bs: set[int] = {v for _, b, _ in supports for v in (b or {})}
+    cs: set[int] = {v for _, _, c in supports for v in (c or {})}
     for b in bs:
         for c in cs:
             if 0 < b <= c:
                 pairs[(b, c)] = sum(
-                    _normalised(rb or {}).get(b, 0.0) + _normalised(rc or {}).get(c, 0.0) for _, rb, rc in rows
+                    _normalised(rb or {}).get(b, 0.0) + _normalised(rc or {}).get(c, 0.0) for _, rb, rc in supports
                 )
     if not pairs:
-        return [FractionDecision((_best(a, None)[0], _best(b, None)[0], _best(c, None)[0]), 0.0) for a, b, c in rows]
+        return [
+            FractionDecision((_best(a, None)[0], _best(b, None)[0], _best(c, None)[0]), 0.0) for a, b, c in supports
+        ]
     ranked = sorted(pairs.items(), key=lambda kv: -kv[1])
     (present, total), score = ranked[0]
     lead = score - (ranked[1][1] if len(ranked) > 1 else 0.0)
-    read_here = [_best(rb, total)[0] == present and _best(rc, None)[0] == total for _, rb, rc in rows]
+    read_here = [_best(rb, total)[0] == present and _best(rc, None)[0] == total for _, rb, rc in supports]
     table_sure = lead >= max(1.0, 0.25 * len(rows)) and sum(read_here) * 2 > len(rows)
     out: list[FractionDecision] = []
-    for (ra, rb, rc), here in zip(rows, read_here, strict=True):
+    for row, (ra, rb, rc), here in zip(rows, supports, read_here, strict=True):
         votes, support, margin = _best(ra, present)
         own = (rb is not None and present in rb) and (rc is not None and total in rc)
-        sure = table_sure and own and votes is not None and support >= 0.5 and margin >= 0.25 and here
+        sure = (
+            table_sure
+            and own
+            and votes is not None
+            and support >= 0.5
+            and margin >= 0.25
+            and here
+            and row.seconded(votes)
+        )
         out.append(FractionDecision((votes, present, total), SURE if sure else UNSURE))
     return out

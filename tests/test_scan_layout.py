@@ -506,6 +506,19 @@ def test_mau06_cell_splits_into_letters_and_three_numbers(one: str, two: str | N
     assert split_fraction(_fraction_cell("HTTNV")) is None  # no slashes: not a vote cell
 
 
+@pytest.mark.parametrize(("one", "two"), [("HTTNV (4/6/7)", None), ("HTTNV", "04/06/07"), ("HTNV 12/16/19", None)])
+def test_mau06_cell_is_read_whole_as_a_second_reader(one: str, two: str | None) -> None:
+    from parsers.scan_tally import read_whole
+
+    cell = _fraction_cell(one, two)
+    expected = tuple(int(n) for n in (two or one.split()[-1]).strip("()").split("/"))
+    (reading,) = read_whole([cell], 200)
+    assert reading.numbers == expected
+    assert reading.letters == one.split()[0]
+    (bare,) = read_whole([_fraction_cell("HTTNV")], 200)
+    assert bare.numbers is None  # a rating alone holds no vote
+
+
 def test_mau06_cell_numbers_found_when_a_letter_runs_into_a_slash() -> None:
     """A hurried hand drags the rating's first letter down into the first slash: the two lines
     are cut apart where the numbers begin, so the slash is found again."""
@@ -519,13 +532,13 @@ def test_mau06_cell_numbers_found_when_a_letter_runs_into_a_slash() -> None:
 
 
 def test_mau06_column_accepts_the_one_consistent_reading() -> None:
-    from parsers.scan_tally import SURE, decide_fractions
+    from parsers.scan_tally import SURE, FractionRow, decide_fractions
 
     # present read 8 on one row, but total is 7 on every row: present must be 6
     rows = [
-        ({4: 3.0}, {6: 3.0}, {7: 3.0}),
-        ({5: 3.0, 8: 0.5}, {8: 2.0, 6: 1.5}, {7: 3.0}),
-        ({6: 3.0}, {6: 3.0}, {7: 2.0, 1: 0.3}),
+        FractionRow(({4: 3.0}, {6: 3.0}, {7: 3.0}), (4, 6, 7)),
+        FractionRow(({5: 3.0, 8: 0.5}, {8: 2.0, 6: 1.5}, {7: 3.0}), (5, 8, 7)),
+        FractionRow(({6: 3.0}, {6: 3.0}, {7: 2.0, 1: 0.3}), (6, 6, 7)),
     ]
     decisions = decide_fractions(rows)
     assert [d.values for d in decisions] == [(4, 6, 7), (5, 6, 7), (6, 6, 7)]
@@ -533,15 +546,39 @@ def test_mau06_column_accepts_the_one_consistent_reading() -> None:
 
 
 def test_mau06_column_flags_ambiguity_and_unread_values() -> None:
-    from parsers.scan_tally import SURE, decide_fractions
+    from parsers.scan_tally import SURE, FractionRow, decide_fractions
 
-    split = [({4: 2.0}, {6: 1.0, 5: 1.0}, {7: 1.0, 6: 1.0}), ({4: 2.0}, {5: 1.0, 6: 1.0}, {6: 1.0, 7: 1.0})]
+    split = [
+        FractionRow(({4: 2.0}, {6: 1.0, 5: 1.0}, {7: 1.0, 6: 1.0}), None),
+        FractionRow(({4: 2.0}, {5: 1.0, 6: 1.0}, {6: 1.0, 7: 1.0}), None),
+    ]
     assert all(d.confidence < SURE for d in decide_fractions(split))
-    unread = [({4: 3.0}, {6: 3.0}, {7: 3.0}), (None, {6: 3.0}, {7: 3.0}), ({4: 1.0, 3: 1.0}, {6: 3.0}, {7: 3.0})]
+    unread = [
+        FractionRow(({4: 3.0}, {6: 3.0}, {7: 3.0}), (4, 6, 7)),
+        FractionRow((None, {6: 3.0}, {7: 3.0}), None),
+        FractionRow(({4: 1.0, 3: 1.0}, {6: 3.0}, {7: 3.0}), None),
+    ]
     decisions = decide_fractions(unread)
     assert decisions[0].confidence >= SURE
     assert decisions[1].confidence < SURE  # votes not read
     assert decisions[2].confidence < SURE  # votes read two ways
+
+
+def test_mau06_votes_are_sure_only_when_both_readers_read_them() -> None:
+    from parsers.scan_tally import SURE, FractionRow, decide_fractions
+
+    # the split lost the 1 of "21" (run into its slash); the whole cell's reading still shows it
+    rows = [
+        FractionRow(({2: 8.0}, {27: 8.0}, {29: 8.0}), (21, 27, 29)),
+        FractionRow(({17: 8.0}, {27: 8.0}, {29: 8.0}), (17, 27, 29)),
+        FractionRow(({20: 8.0}, {27: 8.0}, {29: 8.0}), (20, 27, 29)),
+        FractionRow((None, None, None), (15, 27, 29)),
+    ]
+    decisions = decide_fractions(rows)
+    assert [d.values[1:] for d in decisions] == [(27, 29)] * 4
+    assert decisions[0].confidence < SURE
+    assert decisions[1].confidence >= SURE and decisions[2].confidence >= SURE
+    assert decisions[3].values[0] == 15 and decisions[3].confidence < SURE  # one reader only
 
 
 # ------------------------------------------------------------------ row identity by alignment

@@ -18,12 +18,12 @@ from samples.scangen import marks
 from samples.scangen.official import (
     LEVELS,
     Source,
-    _raster,
-    _wipe,
     generate_official,
     level_rows,
     make_document,
     printed,
+    raster,
+    wipe,
 )
 from tests import docx_factory as f
 
@@ -89,13 +89,13 @@ def test_a_typed_mark_is_wiped_inside_its_cell_and_the_ruling_lines_stay(tmp_pat
     is the generator's doing, not the clerk's)."""
     pdf = printed(_corpus(tmp_path, _levels()) / "mau-05.docx", tmp_path / "cache")
     rows = [row for row in level_rows(pdf) if row.page == 0]
-    page = next(_raster(pdf))
+    page = next(raster(pdf))
     wiped = page.copy()
     inside = np.zeros(page.shape[:2], dtype=bool)
     px = marks.PX_PER_MM
     for row in rows:
         for glyph in row.glyphs:
-            _wipe(wiped, glyph, row.cells[row.marked])
+            wipe(wiped, glyph, row.cells[row.marked])
         x, y, w, h = row.cells[row.marked]
         inside[int((y + 0.4) * px) : int((y + h - 0.4) * px), int((x + 0.4) * px) : int((x + w - 0.4) * px)] = True
     changed = np.any(wiped != page, axis=2)
@@ -106,3 +106,99 @@ def test_a_typed_mark_is_wiped_inside_its_cell_and_the_ruling_lines_stay(tmp_pat
         for gx, gy, gw, gh in row.glyphs:
             glyphs[int(gy * px) : int((gy + gh) * px), int(gx * px) : int((gx + gw) * px)] = True
     assert wiped[glyphs & inside].min() > 200  # nothing of the typed marks is left in their cells
+
+
+# ------------------------------------------------------------------ Mẫu 06 summaries
+SUMMARY_HEADINGS = ("TT", "Họ và tên đảng viên", "Chức vụ đảng, chính quyền, đoàn thể",
+                    "Đảng viên tự đánh giá, xếp loại", "Đánh giá, xếp loại công chức, viên chức (Nếu là CC, VC)",
+                    "Chi ủy nơi đảng viên sinh hoạt đánh giá, xếp loại",
+                    "Tập thể lãnh đạo đoàn thể mà đảng viên là thành viên lãnh đạo",
+                    "Chi bộ đánh giá, xếp loại", "Ghi chú")
+MEMBERS = ("Nguyễn Văn An", "Trần Thị Bình", "Lê Hoàng Cường")
+
+
+def _summary_corpus(tmp: Path, names: tuple[str, ...] = MEMBERS) -> Path:
+    """A Mẫu 06 typed in Word as units type it, and its truth in the corpus's format."""
+    import docx
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Mm
+
+    document = docx.Document()
+    section = document.sections[0]
+    section.orientation, section.page_width, section.page_height = WD_ORIENT.LANDSCAPE, Mm(297), Mm(210)
+    document.add_paragraph("TỔNG HỢP ĐỀ XUẤT MỨC CHẤT LƯỢNG ĐẢNG VIÊN CỦA CÁC CHỦ THỂ")
+    table = document.add_table(rows=1 + len(names), cols=len(SUMMARY_HEADINGS))
+    table.style = "Table Grid"
+    for k, heading in enumerate(SUMMARY_HEADINGS):
+        table.rows[0].cells[k].text = heading
+    for r, name in enumerate(names, start=1):
+        for k, value in enumerate((str(r), name, "Đảng viên", "HTTNV", "", "HTTNV", "", "HTTNV 5/6/7", "")):
+            table.rows[r].cells[k].text = value
+    corpus = tmp / "corpus"
+    corpus.mkdir()
+    document.save(str(corpus / "mau-06.docx"))
+    truth = {"file": "mau-06.docx", "variant": "docx", "kind": "docx", "pages": 1, "forms": [
+        {"form": "2018/mau-06", "page": 1, "criteria": [],
+         "tallies": [{"name": name, "votes": {"httnv": 5}, "present": 6, "total": 7, "result": "httnv"}
+                     for name in MEMBERS]}]}
+    (corpus / "mau-06.truth.json").write_text(json.dumps(truth, ensure_ascii=False), encoding="utf-8")
+    return corpus
+
+
+def test_a_summary_s_rating_columns_are_found_by_their_headings(tmp_path: Path) -> None:
+    from samples.scangen.official_summary import COLUMNS, summary_rows
+
+    rows = summary_rows(printed(_summary_corpus(tmp_path) / "mau-06.docx", tmp_path / "cache"))
+    assert [row.name for row in rows] == list(MEMBERS)
+    for row in rows:
+        assert set(row.cells) == set(COLUMNS)
+        xs = [row.cells[key][0] for key in COLUMNS]  # self … branch, left to right
+        assert xs == sorted(xs)
+
+
+def test_each_summary_is_written_by_hand_and_its_tallies_follow(tmp_path: Path) -> None:
+    from samples.scangen.official_summary import RATINGS
+
+    corpus = _summary_corpus(tmp_path)
+    written = generate_official([corpus], 2, tmp_path / "out", seed=3, cache=tmp_path / "cache", summaries=True)
+    assert len(written) == 2
+    drawn = []
+    for path in written:
+        truth = json.loads(path.read_text(encoding="utf-8"))
+        assert (path.parent / truth["file"]).is_file() and truth["render"]["hand"]["font"]
+        form = truth["forms"][0]
+        assert [t["name"] for t in form["tallies"]] == list(MEMBERS)
+        for tally, row in zip(form["tallies"], form["extra"]["rows"], strict=True):
+            (rating, votes), = tally["votes"].items()
+            assert rating == tally["result"] == row["branch"] and rating in RATINGS
+            assert 0 < votes <= tally["present"] <= tally["total"]
+        drawn.append(form["tallies"])
+    assert drawn[0] != drawn[1]
+
+
+def test_a_summary_whose_rows_do_not_match_its_truth_is_left_out(tmp_path: Path) -> None:
+    from samples.scangen.official_summary import make_summary
+
+    corpus = _summary_corpus(tmp_path, names=(*MEMBERS[:2], "Phạm Minh Đức"))
+    truth = json.loads((corpus / "mau-06.truth.json").read_text(encoding="utf-8"))
+    assert make_summary(Source(corpus / "mau-06.docx", truth), np.random.default_rng(0), tmp_path / "cache") is None
+
+
+def test_a_generated_summary_reads_back_without_a_silent_error(tmp_path: Path) -> None:
+    """The scan reader on a summary the generator wrote and scanned: every tally value is right
+    or sent to review, and the meeting's present and total, decided over the column, are right."""
+    from benchmarks.official_scans import _pages, _records
+    from parsers.pictures import Pictures
+    from parsers.scan_reader import read_scan_pages
+
+    corpus = _summary_corpus(tmp_path)
+    (truth_path,) = generate_official([corpus], 1, tmp_path / "out", seed=11, cache=tmp_path / "cache",
+                                      summaries=True)
+    truth = json.loads(truth_path.read_text(encoding="utf-8"))
+    path = truth_path.parent / truth["file"]
+    forms = read_scan_pages(iter(list(_pages(path))), path.name, Pictures())
+    records = _records(truth, forms)
+    assert len(records) == 4 * len(MEMBERS)
+    assert not [r for r in records if r["silent"]]
+    meeting = [r for r in records if r["id"].endswith((":present", ":total"))]
+    assert sum(r["ok"] for r in meeting) >= len(meeting) - 2

@@ -27,7 +27,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -83,8 +83,8 @@ class Source:
     truth: dict[str, Any]
 
 
-def sources(corpora: list[Path]) -> list[Source]:
-    """The Word files of the corpora (single files and dossiers) whose forms grade criteria."""
+def word_sources(corpora: list[Path]) -> list[Source]:
+    """The Word files of the corpora (single files and dossiers) with their truth."""
     found: list[Source] = []
     for corpus in corpora:
         entries: list[tuple[Path, dict[str, Any]]] = []
@@ -93,10 +93,15 @@ def sources(corpora: list[Path]) -> list[Source]:
         for path in sorted(corpus.rglob("case_truth.json")):
             entries += [(path.parent, e) for e in json.loads(path.read_text(encoding="utf-8"))["files"]]
         for folder, entry in entries:
-            graded = any(c.get("level") for form in entry.get("forms", []) for c in form.get("criteria", []))
-            if entry.get("variant") == "docx" and graded and (folder / entry["file"]).is_file():
+            if entry.get("variant") == "docx" and (folder / entry["file"]).is_file():
                 found.append(Source(folder / entry["file"], entry))
     return found
+
+
+def graded_sources(found: list[Source]) -> list[Source]:
+    """The Word files whose forms grade criteria."""
+    return [s for s in found
+            if any(c.get("level") for form in s.truth.get("forms", []) for c in form.get("criteria", []))]
 
 
 def printed(docx: Path, cache: Path) -> Path:
@@ -124,7 +129,7 @@ def level_rows(pdf_path: Path) -> tuple[LevelRow, ...]:
         for number, page in enumerate(pdf.pages):
             for table in page.find_tables():
                 cells = [tuple(float(v) for v in c) for c in table.cells]
-                texts = {cell: [ch for ch in page.chars if _inside(ch, cell) and not ch["text"].isspace()]
+                texts = {cell: [ch for ch in page.chars if inside(ch, cell) and not ch["text"].isspace()]
                          for cell in cells}
                 headed = sorted((c[0], c[2]) for c in cells
                                 if fold("".join(ch["text"] for ch in texts[c])) in _LEVEL_NAMES)
@@ -139,18 +144,18 @@ def level_rows(pdf_path: Path) -> tuple[LevelRow, ...]:
                                                            for x0, x1 in columns)), key=lambda c: c[0])
                     if cell not in levels:
                         continue
-                    rows.append(LevelRow(number, tuple(_mm(c) for c in levels), levels.index(cell),
-                                         tuple(_mm((g["x0"], g["top"], g["x1"], g["bottom"])) for g in glyphs)))
+                    rows.append(LevelRow(number, tuple(mm(c) for c in levels), levels.index(cell),
+                                         tuple(mm((g["x0"], g["top"], g["x1"], g["bottom"])) for g in glyphs)))
     return tuple(sorted(rows, key=lambda r: (r.page, r.cells[0][1])))
 
 
-def _inside(char: dict[str, Any], cell: tuple[float, ...]) -> bool:
+def inside(char: dict[str, Any], cell: tuple[float, ...]) -> bool:
     x = (float(char["x0"]) + float(char["x1"])) / 2
     y = (float(char["top"]) + float(char["bottom"])) / 2
     return cell[0] <= x <= cell[2] and cell[1] <= y <= cell[3]
 
 
-def _mm(box: tuple[float, ...]) -> tuple[float, float, float, float]:
+def mm(box: tuple[float, ...]) -> tuple[float, float, float, float]:
     x0, y0, x1, y1 = (v / _PT_PER_MM for v in box)
     return x0, y0, x1 - x0, y1 - y0
 
@@ -160,7 +165,7 @@ def _graded(truth: dict[str, Any]) -> list[dict[str, Any]]:
     return [c for form in truth["forms"] for c in form.get("criteria", []) if c.get("level")]
 
 
-def _raster(pdf_path: Path) -> Iterator[np.ndarray]:
+def raster(pdf_path: Path) -> Iterator[np.ndarray]:
     pdf = pypdfium2.PdfDocument(str(pdf_path))
     try:
         for index in range(len(pdf)):
@@ -194,7 +199,7 @@ def _scribbled_out(image: np.ndarray, box: dict[str, float], rng: np.random.Gene
     cv2.polylines(image, [np.round(points * 16).astype(np.int32)], False, heavy.colour, heavy.px, cv2.LINE_AA, 4)
 
 
-def _wipe(image: np.ndarray, glyph: tuple[float, float, float, float], cell: tuple[float, float, float, float]) -> None:
+def wipe(image: np.ndarray, glyph: tuple[float, float, float, float], cell: tuple[float, float, float, float]) -> None:
     """The typed mark painted over with paper, inside its cell only: a glyph's box runs from the
     font's ascent to its descent, past a tight row's ruling lines, which must stay printed."""
     px = marks.PX_PER_MM
@@ -210,7 +215,7 @@ def _fill_row(images: list[np.ndarray], row: LevelRow, rng: np.random.Generator)
     drawn (kind, pencil, any oddity)."""
     image = images[row.page]
     for glyph in row.glyphs:
-        _wipe(image, glyph, row.cells[row.marked])
+        wipe(image, glyph, row.cells[row.marked])
     level = int(rng.integers(len(row.cells)))
     kind = str(rng.choice(_HAND_KINDS))
     pencil = bool(rng.random() < _PENCIL)
@@ -239,7 +244,7 @@ def make_document(source: Source, rng: np.random.Generator, cache: Path) -> tupl
         log.warning("typed marks do not match the truth", extra={"file": source.docx.name, "rows": len(rows),
                                                                   "graded": len(graded)})
         return None
-    images = list(_raster(pdf))
+    images = list(raster(pdf))
     truth = copy.deepcopy(source.truth)
     drawn: dict[str, dict[str, str]] = {}
     for row, criterion in zip(rows, _graded(truth), strict=True):
@@ -253,23 +258,34 @@ def make_document(source: Source, rng: np.random.Generator, cache: Path) -> tupl
     return images, truth
 
 
-def generate_official(corpora: list[Path], count: int, out: Path, seed: int, cache: Path = DEFAULT_CACHE
-                      ) -> list[Path]:
-    """`count` documents in `out`, drawn in turn from the corpora's graded Word forms; returns the
-    truth files. A document depends only on `(seed, index)` and the corpora."""
-    found = sources(corpora)
+Maker = Callable[[Source, np.random.Generator, Path], "tuple[list[np.ndarray], dict[str, Any]] | None"]
+
+
+def generate_official(corpora: list[Path], count: int, out: Path, seed: int, cache: Path = DEFAULT_CACHE,
+                      summaries: bool = False) -> list[Path]:
+    """`count` documents in `out`, drawn in turn from the corpora's graded Word forms (with
+    `summaries`, their Mẫu 06 summaries, `official_summary`); returns the truth files. A document
+    depends only on `(seed, index)` and the corpora."""
+    found = word_sources(corpora)
+    make: Maker
+    if summaries:
+        from .official_summary import make_summary, summary_sources  # it builds on this module
+
+        found, make, prefix = summary_sources(found), make_summary, "summary"
+    else:
+        found, make, prefix = graded_sources(found), make_document, "official"
     if not found:
-        raise FileNotFoundError(f"no Word form with graded criteria under {', '.join(map(str, corpora))}")
+        raise FileNotFoundError(f"no Word form to fill under {', '.join(map(str, corpora))}")
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for index in range(count):
         rng = np.random.default_rng([seed, index])
-        made = make_document(found[index % len(found)], rng, cache)
+        made = make(found[index % len(found)], rng, cache)
         if made is None:
             continue
         images, truth = made
-        name = f"official-{seed}-{index:04d}"
-        file = _save(images, out / name, rng)
+        name = f"{prefix}-{seed}-{index:04d}"
+        file = save(images, out / name, rng)
         truth |= {"file": file.name, "pages": len(images),
                   "variant": "scan_pdf" if file.suffix == ".pdf" else f"scan_{file.suffix[1:]}",
                   "kind": "pdf_scan" if file.suffix == ".pdf" else "image"}
@@ -280,7 +296,7 @@ def generate_official(corpora: list[Path], count: int, out: Path, seed: int, cac
     return written
 
 
-def _save(images: list[np.ndarray], stem: Path, rng: np.random.Generator) -> Path:
+def save(images: list[np.ndarray], stem: Path, rng: np.random.Generator) -> Path:
     """A one-page document as a JPEG (or now and then a PNG), several pages as an image-only PDF."""
     quality = int(rng.integers(70, 95))
     if len(images) == 1:
@@ -303,9 +319,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, action="append",
                         help=f"where the Word forms are (repeatable; default {' and '.join(map(str, DEFAULT_CORPORA))})")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="where the printed PDFs are kept")
+    parser.add_argument("--summaries", action="store_true",
+                        help="Mẫu 06 summaries written by hand (official_summary) instead of criteria grids")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    written = generate_official(args.corpus or list(DEFAULT_CORPORA), args.count, args.out, args.seed, args.cache)
+    written = generate_official(args.corpus or list(DEFAULT_CORPORA), args.count, args.out, args.seed, args.cache,
+                                args.summaries)
     print(f"{len(written)} documents in {args.out}")
     return 0
 

@@ -1,0 +1,68 @@
+"""A handwritten cell's crop followed past its side rulings (parsers.scan_written): the part of a
+first letter written over the left ruling is kept, writing of the next cell is not, and a letter
+lost on the ruling itself is said to be cut."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from parsers.scan_written import written_crop
+
+DPI = 200
+RULING = 100  # x of the left ruling of the cell (100, 20)–(300, 80)
+BOX = (RULING, 20, 300, 80)
+
+
+def _page(strokes: list[tuple[tuple[int, int], tuple[int, int]]]) -> tuple[np.ndarray, ...]:
+    """The page as the grid reader leaves it: the pen strokes drawn, the ruling drawn and then
+    painted out (5 px either side, as its 5×5 dilation does) with what lay on it."""
+    ruled = np.full((100, 400), 255, np.uint8)
+    for a, b in strokes:
+        cv2.line(ruled, a, b, 30, 3)
+    ruled[:, RULING - 1 : RULING + 2] = 20
+    erased = np.zeros(ruled.shape, bool)
+    erased[:, RULING - 3 : RULING + 4] = True
+    gray = ruled.copy()
+    gray[erased] = 255
+    ink = (gray < 128).astype(np.uint8)
+    return gray, ink, ruled, erased
+
+
+def _h(left: int) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """An H 24 px wide whose left stem stands at x = `left`."""
+    return [((left, 35), (left, 65)), ((left + 24, 35), (left + 24, 65)), ((left, 50), (left + 24, 50))]
+
+
+def test_a_letter_begun_over_the_left_ruling_is_followed_past_it() -> None:
+    gray, ink, ruled, erased = _page(_h(RULING - 10))  # stem 10 px left of the ruling, crossbar over it
+    written = written_crop(gray, ink, ruled, erased, BOX, DPI, pad=0)
+    inside_only = gray[23:77, RULING + 3 : 297]
+    assert written.image.shape[1] > inside_only.shape[1]  # widened to the left
+    stem = written.image[:, :4]
+    assert (stem < 128).sum() >= 20  # the H's left stem is in the crop, not the ruling
+    assert (written.image[:10] == 255).all()  # above the letter the ruling stays painted out
+    crossbar = written.image[50 - 23, :24]
+    assert (crossbar < 128).all()  # bridged over the painted band
+    assert not written.cut_start
+
+
+def test_writing_of_the_next_cell_near_the_ruling_is_left_out() -> None:
+    gray, ink, ruled, erased = _page([((RULING - 12, 35), (RULING - 6, 65)), ((RULING + 20, 35), (RULING + 20, 65))])
+    written = written_crop(gray, ink, ruled, erased, BOX, DPI, pad=0)
+    assert written.image.shape[1] == 300 - 3 - (RULING + 3)
+    assert not written.cut_start
+
+
+def test_a_letter_written_on_the_ruling_itself_is_cut() -> None:
+    # the stem lies in the painted band and is gone; only the crossbar and the right stem remain
+    gray, ink, ruled, erased = _page(_h(RULING))
+    written = written_crop(gray, ink, ruled, erased, BOX, DPI, pad=0)
+    assert written.cut_start
+
+
+def test_writing_clear_of_the_rulings_is_cropped_as_the_cell() -> None:
+    gray, ink, ruled, erased = _page(_h(RULING + 30))
+    written = written_crop(gray, ink, ruled, erased, BOX, DPI, pad=5)
+    assert written.image.shape == (80 - 20 - 6 + 10, 300 - 3 - (RULING + 3) + 10)
+    assert not written.cut_start
