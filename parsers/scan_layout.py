@@ -493,7 +493,7 @@ class _PageReader:
     def _number_candidates(self, found: scan_tally.FractionParts | None) -> tuple[scan_tally.Support | None, ...]:
         if found is None:
             return (None, None, None)
-        return tuple(None if n is None else scan_tally.digit_candidates(n, self.dpi) for n in found.numbers)
+        return tuple(None if n is None else scan_tally.glyph_candidates(n, self.dpi) for n in found.numbers)
 
     def _fraction_pieces(
         self,

@@ -57,11 +57,38 @@ def digit_candidates(crop: np.ndarray, dpi: int) -> Support:
     if crop.size == 0:
         return {}
     found = _support(crop, dpi)
-    if _settled(found):
-        return found
-    for value, weight in _support(deslanted(crop), dpi).items():
-        found[value] = found.get(value, 0.0) + weight
+    if not _settled(found):
+        for value, weight in _support(deslanted(crop), dpi).items():
+            found[value] = found.get(value, 0.0) + weight
     return found
+
+
+def glyph_candidates(number: np.ndarray, dpi: int) -> Support:
+    """Candidates of a number cut from a 'a/b/c' cell by `split_fraction` (so its glyphs are its
+    digits): as `digit_candidates`, without the one-digit readings of two glyphs the first of
+    which has no hole. Such a reading stands for a leading zero ("07"), and a 0 is a closed loop;
+    a 1 written as a bare bar is dropped by Tesseract and read as a 0 by the classifier ("17"
+    read 7 by both)."""
+    found = digit_candidates(number, dpi)
+    if _two_glyphs_without_zero(number):
+        found = {value: weight for value, weight in found.items() if value >= 10}
+    return found
+
+
+def _two_glyphs_without_zero(crop: np.ndarray) -> bool:
+    """Whether the number shows two glyphs, the first with no hole."""
+    from omr.boxes import INK
+
+    ink = ((255.0 - crop.astype(np.float32)) / 255.0 > INK).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    glyphs = _number_glyphs(stats[1:count])
+    if glyphs is None or len(glyphs) != 2:
+        return False
+    first = (labels == glyphs[0] + 1).astype(np.uint8)
+    closed = cv2.morphologyEx(first, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))  # a loop left a hair open
+    _, hierarchy = cv2.findContours(closed, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    holes = 0 if hierarchy is None else int((hierarchy[0][:, 3] >= 0).sum())
+    return holes == 0
 
 
 def _settled(found: Support) -> bool:
