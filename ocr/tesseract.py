@@ -70,6 +70,7 @@ class Reading:
     text: str
     confidence: float  # mean word confidence, 0..1; 0 when nothing was read
     words: tuple[Word, ...]
+    symbols: tuple[Word, ...] = ()  # each character and its box, when asked for
 
 
 def tessdata_dir() -> Path:
@@ -119,8 +120,10 @@ def read(
     profile: Profile = Profile.TEXT,
     timeout_s: float = DEFAULT_TIMEOUT_S,
     dpi: int = 300,
+    symbols: bool = False,
 ) -> Reading:
-    """Text, word boxes and confidences of a grey or binary image (uint8, H×W)."""
+    """Text, word boxes and confidences of a grey or binary image (uint8, H×W); with `symbols`,
+    each character's box too."""
     if image.ndim != 2 or image.dtype != np.uint8 or image.size == 0:
         raise OcrError("Ảnh không hợp lệ để nhận dạng chữ.", detail=f"shape={image.shape} dtype={image.dtype}")
     api = _api(lang, profile)
@@ -135,23 +138,25 @@ def read(
             "Nhận dạng chữ trên trang này quá thời gian cho phép; trang được đánh dấu để người kiểm tra.",
             detail=f"tesseract exceeded {timeout_s}s on {image.shape}",
         )
+    chars: tuple[Word, ...] = ()
     try:
         words = tuple(_words(api))
+        chars = tuple(_words(api, by_symbol=True)) if symbols else ()
         text = unicodedata.normalize("NFC", api.GetUTF8Text() or "").strip()  # type: ignore[attr-defined]
     except RuntimeError:  # tesserocr raises "No text returned" where Tesseract found nothing
         words, text = (), ""
     finally:
         api.Clear()  # type: ignore[attr-defined]
     confidence = sum(w.confidence for w in words) / len(words) if words else 0.0
-    return Reading(text=text, confidence=confidence, words=words)
+    return Reading(text=text, confidence=confidence, words=words, symbols=chars)
 
 
-def _words(api: object) -> list[Word]:
+def _words(api: object, by_symbol: bool = False) -> list[Word]:
     import tesserocr
 
     out: list[Word] = []
     it = api.GetIterator()  # type: ignore[attr-defined]
-    level = tesserocr.RIL.WORD
+    level = tesserocr.RIL.SYMBOL if by_symbol else tesserocr.RIL.WORD
     if it is None:
         return out
     for w in tesserocr.iterate_level(it, level):

@@ -347,12 +347,15 @@ class _PageReader:
         """A handwritten cell's crop like `_crop`'s, with the letters that cross its side rulings."""
         return written_crop(self.gray, self.ink, self.sheet.gray, self.erased, box, self.dpi, _PAD)
 
-    def _written_rating(self, written: Written, image: np.ndarray | None = None, also: tuple[str, ...] = ()
-                        ) -> scan_rating.RatingMatch:
+    def _written_rating(self, written: Written, image: np.ndarray | None = None, also: tuple[str, ...] = (),
+                        checked: bool = False) -> scan_rating.RatingMatch:
         """The rating written in a cell (in `image`, a part of it, when given): never sure when the
-        writing ran into the cell's left ruling and its first letter may be lost."""
+        writing ran into the cell's left ruling and its first letter may be lost, nor, unless
+        something else checks it (`checked`: the minutes' votes give their result), when the
+        readings disputed it."""
         matched = scan_rating.read_answer(written.image if image is None else image, self.dpi, also)
-        return matched.doubted() if written.cut_start else matched
+        doubtful = written.cut_start or (matched.disputed and not checked)
+        return matched.doubted() if doubtful else matched
 
     def _read_value(self, cell: GridCell, kind: str) -> list[list[Piece]]:
         """A vote count or a written rating, read on its own with settings for it; its pieces carry
@@ -412,7 +415,7 @@ class _PageReader:
             if result_cell is not None and not self._blank(result_cell):
                 written_cell = self._written(result_cell.box)
                 crop = written_cell.image
-                matched = self._written_rating(written_cell)
+                matched = self._written_rating(written_cell, checked=True)
                 result, sure = matched.rating, matched.confidence >= scan_rating.SURE
                 confirms = matched.confidence >= scan_rating.CONFIRMED
                 seen = (matched, result_length.written_width(crop))
@@ -474,9 +477,14 @@ class _PageReader:
             fractions = sum(p is not None or w.numbers is not None for p, w in zip(parts, wholes, strict=True))
             if fractions * 2 < len(cells):
                 continue
+            guided = [found is None for found in parts]  # cut where the whole reading placed the numbers
+            parts = [
+                found if found is not None else scan_tally.parts_at(crop, whole)
+                for found, whole, crop in zip(parts, wholes, crops, strict=True)
+            ]
             rows = [
-                scan_tally.FractionRow(self._number_candidates(found), whole.numbers)
-                for found, whole in zip(parts, wholes, strict=True)
+                scan_tally.FractionRow(self._number_candidates(found, not cut_by_ocr), whole.numbers)
+                for found, whole, cut_by_ocr in zip(parts, wholes, guided, strict=True)
             ]
             decisions = scan_tally.decide_fractions(rows)
             for cell, cut, found, whole, decision in zip(cells, cuts, parts, wholes, decisions, strict=True):
@@ -490,10 +498,11 @@ class _PageReader:
         sample = [crops[k] for k in unsplit[:_FRACTION_SAMPLE]]
         return any(whole.numbers is not None for whole in scan_tally.read_whole(sample, self.dpi))
 
-    def _number_candidates(self, found: scan_tally.FractionParts | None) -> tuple[scan_tally.Support | None, ...]:
+    def _number_candidates(self, found: scan_tally.FractionParts | None, by_ocr: bool
+                           ) -> tuple[scan_tally.Support | None, ...]:
         if found is None:
             return (None, None, None)
-        return tuple(None if n is None else scan_tally.glyph_candidates(n, self.dpi) for n in found.numbers)
+        return tuple(None if n is None else scan_tally.glyph_candidates(n, self.dpi, by_ocr) for n in found.numbers)
 
     def _fraction_pieces(
         self,

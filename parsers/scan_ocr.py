@@ -32,12 +32,14 @@ def read(
     dpi: int = 200,
     timeout_s: float = 3.0,
     lang: str = "vie",
+    symbols: bool = False,
 ) -> ocr.Reading:
     """`ocr.tesseract.read` on a grey crop; an empty reading when Tesseract fails on it."""
     if image.size == 0 or min(image.shape[:2]) < 4:
         return NOTHING
     try:
-        return ocr.read(image, psm=psm, lang=lang, whitelist=whitelist, profile=profile, dpi=dpi, timeout_s=timeout_s)
+        return ocr.read(image, psm=psm, lang=lang, whitelist=whitelist, profile=profile, dpi=dpi, timeout_s=timeout_s,
+                        symbols=symbols)
     except ocr.OcrTimeout:
         log.warning("OCR deadline passed on a %dx%d crop", image.shape[1], image.shape[0])
         return NOTHING
@@ -54,6 +56,7 @@ class Job:
     dpi: int = 200
     timeout_s: float = 3.0
     lang: str = "vie"
+    symbols: bool = False  # each character's box too
 
 
 # The caller and at most one helper thread; KIEMDIEM_OCR_THREADS=1 when a worker per core already
@@ -76,7 +79,7 @@ def _helper() -> ThreadPoolExecutor | None:
 
 def _run(job: Job) -> ocr.Reading:
     return read(job.image, psm=job.psm, whitelist=job.whitelist, profile=job.profile, dpi=job.dpi,
-                timeout_s=job.timeout_s, lang=job.lang)
+                timeout_s=job.timeout_s, lang=job.lang, symbols=job.symbols)
 
 
 def read_many(jobs: Sequence[Job]) -> list[ocr.Reading]:

@@ -66,6 +66,7 @@ class RatingMatch:
     confidence: float
     votes: int = 0
     shape_probability: float = 0.0  # the shape model's probability of `rating`, when it alone names it
+    disputed: bool = False  # sure only as read upright, the readings as written naming another rating too
 
     def doubted(self) -> RatingMatch:
         """The same reading, no longer sure: its writing may have lost a letter."""
@@ -175,7 +176,8 @@ def read_answer(clean: np.ndarray, dpi: float, also: Sequence[str] = ()) -> Rati
         return matched
     second = match(readings(deslanted(clean), dpi))
     if second.confidence >= SURE and matched.rating in (None, second.rating):
-        return second
+        # over first readings that named another rating, it stands only where something checks it
+        return replace(second, disputed=matched.rating is None and matched.votes > 0)
     shape = rating_shapes.guess(clean)
     log.debug("rating by shape %s, by OCR %s", shape, matched)
     if shape is None:

@@ -63,13 +63,14 @@ def digit_candidates(crop: np.ndarray, dpi: int) -> Support:
     return found
 
 
-def glyph_candidates(number: np.ndarray, dpi: int) -> Support:
-    """Candidates of a number cut from a 'a/b/c' cell by `split_fraction` (so its glyphs are its
-    digits): as `digit_candidates`, without the one-digit readings of two glyphs the first of
-    which has no hole. Such a reading stands for a leading zero ("07"), and a 0 is a closed loop;
-    a 1 written as a bare bar is dropped by Tesseract and read as a 0 by the classifier ("17"
-    read 7 by both)."""
-    found = digit_candidates(number, dpi)
+def glyph_candidates(number: np.ndarray, dpi: int, by_ocr: bool = True) -> Support:
+    """Candidates of a number cut from a 'a/b/c' cell (so its glyphs are its digits): as
+    `digit_candidates`, or by the classifier alone without `by_ocr` (a number cut where the whole
+    reading placed it: OCR on it would only second that reading); without the one-digit readings
+    of two glyphs the first of which has no hole. Such a reading stands for a leading zero ("07"),
+    and a 0 is a closed loop; a 1 written as a bare bar is dropped by Tesseract and read as a 0 by
+    the classifier ("17" read 7 by both)."""
+    found = digit_candidates(number, dpi) if by_ocr else _classified(number)
     if _two_glyphs_without_zero(number):
         found = {value: weight for value, weight in found.items() if value >= 10}
     return found
@@ -570,18 +571,25 @@ def _paint(crop: np.ndarray, labels: np.ndarray, blobs: Sequence[_Blob]) -> np.n
     return cv2.copyMakeBorder(out[y0:y1, x0:x1], 12, 12, 12, 12, cv2.BORDER_CONSTANT, value=255)
 
 
+Span = tuple[int, int, int, int]  # x0, y0, x1, y1 in a cell's crop
+
+
 @dataclass(frozen=True)
 class WholeReading:
     """A branch cell read whole by OCR, as a second reader beside its split (`split_fraction`):
-    the letters before its numbers, and the three numbers when the reading shows 'a/b/c'."""
+    the letters before its numbers, the three numbers when the reading shows 'a/b/c', and where
+    it saw each of them in the cell (the span up to its neighbours: a digit the reading dropped
+    stays inside it)."""
 
     letters: str
     numbers: tuple[int, int, int] | None
+    places: tuple[Span, Span, Span] | None = None
 
 
 _WHOLE_CHARS = "HTXSNVK0123456789/() "
 _WHOLE_FRACTION = re.compile(r"(\d{1,3})/(\d{1,3})/(\d{1,3})")
 _WHOLE_SCALE = 2.0  # the cells' small handwriting reads best at twice the working resolution
+_WHOLE_PAD = 12
 
 
 def read_whole(crops: Sequence[np.ndarray], dpi: int) -> list[WholeReading]:
@@ -592,22 +600,29 @@ def read_whole(crops: Sequence[np.ndarray], dpi: int) -> list[WholeReading]:
     numbers: on 343 branch cells of the generated summaries and the dev scans it gave all three
     for 294, the split for 190."""
     jobs: list[scan_ocr.Job] = []
-    spans: list[tuple[int, int]] = []
+    spans: list[tuple[int, list[int]]] = []  # per cell: its first job, and each job's top in the crop
     for crop in crops:
         _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
         cut = _numbers_line_top(ink)
-        parts = [(crop, Psm.BLOCK)] if cut is None else [(crop[:cut], Psm.LINE), (crop[cut:], Psm.LINE)]
-        spans.append((len(jobs), len(parts)))
-        jobs += [_whole_job(part, psm, dpi) for part, psm in parts]
-    texts = [reading.text for reading in scan_ocr.read_many(jobs)]
-    return [_parsed(" ".join(texts[start : start + count])) for start, count in spans]
+        parts = [(crop, Psm.BLOCK, 0)] if cut is None else [(crop[:cut], Psm.LINE, 0), (crop[cut:], Psm.LINE, cut)]
+        spans.append((len(jobs), [top for _, _, top in parts]))
+        jobs += [_whole_job(part, psm, dpi) for part, psm, _ in parts]
+    readings = scan_ocr.read_many(jobs)
+    out: list[WholeReading] = []
+    for start, tops in spans:
+        mine = readings[start : start + len(tops)]
+        parsed = _parsed(" ".join(r.text for r in mine))
+        places = next((p for r, top in zip(mine, tops, strict=True) if (p := _places(r.symbols, top)) is not None),
+                      None)
+        out.append(replace(parsed, places=places if parsed.numbers is not None else None))
+    return out
 
 
 def _whole_job(image: np.ndarray, psm: Psm, dpi: int) -> scan_ocr.Job:
     big = cv2.resize(image, None, fx=_WHOLE_SCALE, fy=_WHOLE_SCALE, interpolation=cv2.INTER_CUBIC)
-    padded = cv2.copyMakeBorder(big, 12, 12, 12, 12, cv2.BORDER_CONSTANT, value=255)
+    padded = cv2.copyMakeBorder(big, _WHOLE_PAD, _WHOLE_PAD, _WHOLE_PAD, _WHOLE_PAD, cv2.BORDER_CONSTANT, value=255)
     return scan_ocr.Job(padded, psm=psm, whitelist=_WHOLE_CHARS, profile=Profile.RAW, dpi=int(_WHOLE_SCALE * dpi),
-                        lang="eng")
+                        lang="eng", symbols=True)
 
 
 def _parsed(text: str) -> WholeReading:
@@ -616,6 +631,73 @@ def _parsed(text: str) -> WholeReading:
     letters = re.split(r"[\d(/)]", compact, maxsplit=1)[0]
     numbers = (int(found[1]), int(found[2]), int(found[3])) if found else None
     return WholeReading(letters, numbers)
+
+
+def _places(symbols: Sequence[ocr.Word], top: int) -> tuple[Span, Span, Span] | None:
+    """Where each number of an 'a/b/c' lies in the crop, from a reading's characters (their boxes
+    in the job's image, `top` the job's first row in the crop): from the character before it (a
+    slash, a parenthesis, a letter) to the one after it, and over its own digits' boxes, whose
+    edges Tesseract gives loosely; up and down, the boxes of the three numbers and their slashes."""
+    chars = [c for c in symbols if len(c.text) == 1]
+    found = _WHOLE_FRACTION.search("".join(c.text for c in chars))
+    if found is None:
+        return None
+    inked = chars[found.start() : found.end()]
+    y0 = _to_crop(min(c.box[1] for c in inked)) + top
+    y1 = _to_crop(max(c.box[3] for c in inked)) + top
+    spans: list[Span] = []
+    for k in (1, 2, 3):
+        a, b = found.span(k)
+        digits = chars[a:b]
+        # a parenthesis is taken in (and wiped out later): a 1 run into it is read as part of it
+        left = (chars[a - 1].box[0] if chars[a - 1].text == "(" else chars[a - 1].box[2]) if a > 0 else 0
+        right = (chars[b].box[2] if chars[b].text == ")" else chars[b].box[0]) if b < len(chars) else None
+        x0 = min(left, min(c.box[0] for c in digits))
+        x1 = max(right if right is not None else 0, max(c.box[2] for c in digits))
+        spans.append((_to_crop(x0), y0, _to_crop(x1), y1))
+    return spans[0], spans[1], spans[2]
+
+
+def _to_crop(v: float) -> int:
+    """A coordinate of a whole-reading job's image in the part of the crop it was made from."""
+    return max(0, round((v - _WHOLE_PAD) / _WHOLE_SCALE))
+
+
+def parts_at(crop: np.ndarray, whole: WholeReading) -> FractionParts | None:
+    """The cell cut where the whole reading saw its numbers, for the split's readers (each number
+    read several ways, `glyph_candidates`) when the split finds no two slashes. Each number is the
+    ink of its span (a slash run into its digits leaves a sliver at the edge, which the
+    classifier reads as a stroke too many, not as a digit: the two readers then disagree). None
+    when the reading placed no numbers."""
+    places = whole.places
+    if places is None:
+        return None
+    letters_end = places[0][0]
+    numbers = tuple(_span_crop(crop, span) for span in places)
+    letters = crop[: places[0][1], :] if letters_end <= 2 else crop[:, :letters_end]
+    return FractionParts(_padded(letters), (numbers[0], numbers[1], numbers[2]))
+
+
+def _span_crop(crop: np.ndarray, span: Span) -> np.ndarray | None:
+    """The ink of a number's span, parentheses wiped out."""
+    x0, y0, x1, y1 = span
+    piece = crop[max(0, y0 - 2) : y1 + 2, x0:x1].copy()
+    if piece.size == 0:
+        return None
+    _, ink = cv2.threshold(piece, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    blobs = [_Blob(k, *(int(v) for v in stats[k, :4])) for k in range(1, count) if stats[k, cv2.CC_STAT_AREA] >= _MIN_PIXELS]
+    tallest = max((b.h for b in blobs), default=0)
+    for b in blobs:
+        if _is_paren(b, tallest, labels, True) or _is_paren(b, tallest, labels, False):
+            piece[labels == b.k] = 255
+    return _padded(piece)
+
+
+def _padded(piece: np.ndarray) -> np.ndarray | None:
+    if piece.size == 0 or not (piece < 128).any():
+        return None
+    return cv2.copyMakeBorder(piece, 12, 12, 12, 12, cv2.BORDER_CONSTANT, value=255)
 
 
 @dataclass(frozen=True)

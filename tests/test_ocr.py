@@ -38,6 +38,15 @@ def test_digits_only_reading_of_a_tally() -> None:
     assert reading.text == "07/08/10"
 
 
+def test_each_character_s_box_when_asked() -> None:
+    image = _text_image("12/16/19")
+    reading = read(image, psm=Psm.LINE, whitelist="0123456789/", profile=Profile.RAW, symbols=True)
+    assert [c.text for c in reading.symbols] == list("12/16/19")
+    lefts = [c.box[0] for c in reading.symbols]
+    assert lefts == sorted(lefts) and lefts[0] >= 0 and reading.symbols[-1].box[2] <= image.shape[1]
+    assert read(image, psm=Psm.LINE).symbols == ()  # not asked: not gathered
+
+
 def test_a_deadline_too_short_raises_a_timeout_with_a_vietnamese_message() -> None:
     rng = np.random.default_rng(1)
     page = np.where(rng.random((3000, 2400)) < 0.5, 0, 255).astype(np.uint8)  # noise: slow to segment

@@ -519,6 +519,36 @@ def test_mau06_cell_is_read_whole_as_a_second_reader(one: str, two: str | None) 
     assert bare.numbers is None  # a rating alone holds no vote
 
 
+def test_mau06_cell_cut_where_the_whole_reading_saw_its_numbers() -> None:
+    """Where the split finds no two slashes apart, the numbers are cut where the whole reading
+    placed them, parentheses wiped out, for the split's readers to read on their own."""
+    from dataclasses import replace
+
+    from parsers.scan_tally import glyph_candidates, parts_at, read_whole
+
+    cell = _fraction_cell("HTTNV (12/16/19)")
+    (reading,) = read_whole([cell], 200)
+    assert reading.numbers == (12, 16, 19) and reading.places is not None
+    parts = parts_at(cell, reading)
+    assert parts is not None
+    numbers = [glyph_candidates(n, 200) if n is not None else {} for n in parts.numbers]
+    assert [max(c, key=lambda v: c[v]) for c in numbers] == [12, 16, 19]
+    assert parts_at(cell, replace(reading, places=None)) is None
+
+
+def test_a_two_glyph_number_is_no_one_digit_reading_unless_it_begins_with_a_closed_zero() -> None:
+    from parsers.scan_tally import _two_glyphs_without_zero
+
+    bar_and_seven = np.full((60, 70), 255, np.uint8)
+    cv2.line(bar_and_seven, (18, 14), (18, 46), 0, 3)  # a 1 written as a bare bar
+    cv2.putText(bar_and_seven, "7", (28, 46), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 0, 3)
+    assert _two_glyphs_without_zero(bar_and_seven)
+    zero_and_seven = np.full((60, 80), 255, np.uint8)
+    cv2.ellipse(zero_and_seven, (22, 30), (9, 16), 0, 0, 360, 0, 3)
+    cv2.putText(zero_and_seven, "7", (38, 46), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 0, 3)
+    assert not _two_glyphs_without_zero(zero_and_seven)
+
+
 def test_mau06_cell_numbers_found_when_a_letter_runs_into_a_slash() -> None:
     """A hurried hand drags the rating's first letter down into the first slash: the two lines
     are cut apart where the numbers begin, so the slash is found again."""

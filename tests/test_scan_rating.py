@@ -1,0 +1,53 @@
+"""The four-rating matcher of handwritten answers (parsers.scan_rating): a second pass on the
+writing stood upright settles an answer the first readings left open, but over first readings
+that named another rating it is marked disputed, for the callers that have nothing to check it
+with; a lost leading letter does not name a rating."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from domain.model import Rating
+from parsers import scan_rating
+from parsers.scan_rating import SURE, UNSURE, read_answer, vote
+
+UPRIGHT = np.full((40, 120), 200, np.uint8)  # stands for the writing stood upright
+
+
+def _readings(first: list[str], upright: list[str]) -> object:
+    def fake(clean: np.ndarray, dpi: float) -> list[str]:
+        return upright if clean.shape != (40, 100) else first
+
+    return fake
+
+
+@pytest.mark.parametrize(
+    ("first", "disputed"),
+    [(["KHTN", "HTT"], True), ([], False), (["HTT"], False)],
+)
+def test_an_upright_reading_is_disputed_only_over_readings_naming_another_rating(
+    monkeypatch: pytest.MonkeyPatch, first: list[str], disputed: bool
+) -> None:
+    monkeypatch.setattr(scan_rating, "readings", _readings(first, ["HTTNV", "HTTNV"]))
+    monkeypatch.setattr(scan_rating, "deslanted", lambda clean: UPRIGHT)
+    matched = read_answer(np.full((40, 100), 255, np.uint8), 200)
+    assert matched.rating is Rating.HTTNV and matched.confidence >= SURE
+    assert matched.disputed is disputed
+    assert matched.doubted().confidence == UNSURE and matched.doubted().rating is Rating.HTTNV
+
+
+def test_readings_given_from_elsewhere_count_with_the_first_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(scan_rating, "readings", _readings(["HTT"], []))
+    monkeypatch.setattr(scan_rating, "deslanted", lambda clean: UPRIGHT)
+    monkeypatch.setattr(scan_rating.rating_shapes, "guess", lambda clean: None)
+    lone = read_answer(np.full((40, 100), 255, np.uint8), 200)
+    assert lone.rating is Rating.HTTNV and lone.confidence < SURE
+    seconded = read_answer(np.full((40, 100), 255, np.uint8), 200, also=("HTTNV",))
+    assert seconded.rating is Rating.HTTNV and seconded.confidence >= SURE
+
+
+def test_short_readings_name_the_one_abbreviation_they_are_part_of() -> None:
+    assert vote("HTTNV") is Rating.HTTNV
+    assert vote("KHTN") is Rating.KHTNV
+    assert vote("TNV") is None  # in HTNV, HTTNV and KHTNV alike
