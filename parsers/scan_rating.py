@@ -123,11 +123,14 @@ def vote(text: str) -> Rating | None:
     """The rating one reading names: close to it, clearly closer than to the others, and showing
     what tells it from them; or, for a short reading that lost letters ("TTN"), the one
     abbreviation it is part of, when it shows that abbreviation's telling part. A short reading is
-    taken as an abbreviation, whose letters hold no I nor Y: those are a handwritten T and V; it
-    names no abbreviation shorter than itself (script "HTXSNV" read "HITENY" is one letter from
-    HTTNV, but its E stands for a letter that was misread)."""
-    if len(_normal(text).replace(" ", "")) <= 8:
-        text = _normal(text).replace(" ", "").translate(_LOOKALIKE)
+    taken as an abbreviation, whose letters after the first hold no I nor Y: those are a
+    handwritten T and V. A leading I (or Í) may be an H as well as a T: "ÍTNV" is a HTNV whose H
+    was misread as often as the TTNV of a HTTNV. A short reading names no abbreviation shorter
+    than itself (script "HTXSNV" read "HITENY" is one letter from HTTNV, but its E stands for a
+    letter that was misread)."""
+    compact = _normal(text).replace(" ", "")
+    if len(compact) <= 8:
+        text = compact[:1] + compact[1:].translate(_LOOKALIKE)
     s = scores(text)
     ranked = sorted(s.items(), key=lambda kv: kv[1], reverse=True)
     (best, top), (_, second) = ranked[0], ranked[1]

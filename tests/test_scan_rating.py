@@ -51,3 +51,10 @@ def test_short_readings_name_the_one_abbreviation_they_are_part_of() -> None:
     assert vote("HTTNV") is Rating.HTTNV
     assert vote("KHTN") is Rating.KHTNV
     assert vote("TNV") is None  # in HTNV, HTTNV and KHTNV alike
+
+
+@pytest.mark.parametrize("reading", ["ÍTNV", "ITN", "YTNV"])
+def test_a_leading_i_names_no_rating(reading: str) -> None:
+    """An I first may be a misread H (HTNV) or T (the TTN of HTTNV)."""
+    assert vote(reading) is None
+    assert vote("HITNV") is Rating.HTTNV  # an I after the first letter is a T
