@@ -590,6 +590,7 @@ _WHOLE_CHARS = "HTXSNVK0123456789/() "
 _WHOLE_FRACTION = re.compile(r"(\d{1,3})/(\d{1,3})/(\d{1,3})")
 _WHOLE_SCALE = 2.0  # the cells' small handwriting reads best at twice the working resolution
 _WHOLE_PAD = 12
+_THIN_MARK = 0.75  # a slash's or a parenthesis's box is at most this wide for its height
 
 
 def read_whole(crops: Sequence[np.ndarray], dpi: int) -> list[WholeReading]:
@@ -643,6 +644,8 @@ def _places(symbols: Sequence[ocr.Word], top: int) -> tuple[Span, Span, Span] | 
     if found is None:
         return None
     inked = chars[found.start() : found.end()]
+    if any(_took_in_a_glyph(chars, i) for i in range(max(0, found.start() - 1), min(len(chars), found.end() + 1))):
+        return None  # a slash or a parenthesis whose box took in a digit the reading dropped
     y0 = _to_crop(min(c.box[1] for c in inked)) + top
     y1 = _to_crop(max(c.box[3] for c in inked)) + top
     spans: list[Span] = []
@@ -656,6 +659,21 @@ def _places(symbols: Sequence[ocr.Word], top: int) -> tuple[Span, Span, Span] | 
         x1 = max(right if right is not None else 0, max(c.box[2] for c in digits))
         spans.append((_to_crop(x0), y0, _to_crop(x1), y1))
     return spans[0], spans[1], spans[2]
+
+
+def _took_in_a_glyph(chars: Sequence[ocr.Word], i: int) -> bool:
+    """Whether character i is a slash or a parenthesis whose box, less where it overlaps the
+    characters beside it (Tesseract's boxes overlap at a line's end), is wider than such a mark:
+    a digit dropped from the reading lies in it, and the number cut beside it would lose it."""
+    mark = chars[i]
+    if mark.text not in "/()":
+        return False
+    x0, y0, x1, y1 = mark.box
+    width = x1 - x0
+    for k in (i - 1, i + 1):
+        if 0 <= k < len(chars):
+            width -= max(0, min(x1, chars[k].box[2]) - max(x0, chars[k].box[0]))
+    return width > _THIN_MARK * (y1 - y0)
 
 
 def _to_crop(v: float) -> int:

@@ -536,6 +536,29 @@ def test_mau06_cell_cut_where_the_whole_reading_saw_its_numbers() -> None:
     assert parts_at(cell, replace(reading, places=None)) is None
 
 
+def test_no_numbers_are_placed_beside_a_slash_whose_box_took_in_a_digit() -> None:
+    """"17/26/27" read "7/26/27" with the 1 inside the '(' box, or "1/…" with the 7 inside the
+    slash's: the number cut beside it would lose the digit, and two readers would agree on it."""
+    from ocr.tesseract import Word
+    from parsers.scan_tally import _places
+
+    def chars(text: str, wide: int) -> list[Word]:
+        out, x = [], 0
+        for k, ch in enumerate(text):
+            w = 40 if k == wide else 18
+            out.append(Word(ch, 0.9, (x, 0, x + w, 40)))
+            x += w + 4
+        return out
+
+    assert _places(chars("(12/16/19)", wide=-1), 0) is not None
+    assert _places(chars("(1/16/19)", wide=2), 0) is None  # the slash's box holds the 2 as well
+    assert _places(chars("(7/16/19)", wide=0), 0) is None  # the parenthesis's box holds the 1
+    sloppy = chars("(12/16/19)", wide=-1)
+    last, nine = sloppy[-1], sloppy[-2]
+    sloppy[-1] = Word(")", 0.9, (nine.box[0] + 8, 0, last.box[2] + 4, 40))  # over the 9, as at a line's end
+    assert _places(sloppy, 0) is not None
+
+
 def test_a_two_glyph_number_is_no_one_digit_reading_unless_it_begins_with_a_closed_zero() -> None:
     from parsers.scan_tally import _two_glyphs_without_zero
 
