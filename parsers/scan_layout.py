@@ -454,8 +454,8 @@ class _PageReader:
     ) -> dict[tuple[int, int], list[list[Piece]]]:
         """Mẫu 06's branch column: 'HTTNV 04/04/04' in each row, the rating by the four-rating
         matcher (`scan_rating`) and the numbers (votes/present/total) read by two readers (the cell
-        split at its slashes, each number read several ways; and the whole cell read by OCR) and
-        decided over the whole column (`scan_tally.decide_fractions`: one meeting, so present and
+        split at its slashes, or else cut where the whole reading placed its numbers, each number
+        read several ways; and the whole cell read by OCR) and decided over the whole column (`scan_tally.decide_fractions`: one meeting, so present and
         total are the same on every row). A rating column is taken as such when most of its
         written cells show two slashes or read as 'a/b/c'."""
         out: dict[tuple[int, int], list[list[Piece]]] = {}

@@ -476,7 +476,7 @@ def split_fraction(crop: np.ndarray) -> FractionParts | None:
     before = _run(sorted((b for b in band if b.x + b.w / 2 < s1.x + s1.w // 2), key=lambda b: -b.x), h, labels, True)
     used = {b.k for b in (*pair, *between, *after, *before)}
     # parentheses around the numbers are neither letters nor digits
-    used |= {b.k for b in band if b.k not in used and (_is_paren(b, h, labels, True) or _is_paren(b, h, labels, False))}
+    used |= {b.k for b in band if b.k not in used and _is_any_paren(b, h, labels)}
     first = min((b.x for b in (*before, s1)), default=s1.x)
     letters = [b for b in blobs if b.k not in used and (b.x + b.w <= first + 0.2 * h or b.cy < top - 0.3 * h)]
     return FractionParts(
@@ -541,6 +541,10 @@ def _is_paren(b: _Blob, h: int, labels: np.ndarray, opening: bool) -> bool:
     mask = labels[b.y : b.y + b.h, b.x : b.x + b.w] == b.k
     bow = _bow(mask)
     return b.h >= 0.85 * h and b.w <= 0.6 * b.h and (bow <= -0.15 if opening else bow >= 0.15)
+
+
+def _is_any_paren(b: _Blob, h: int, labels: np.ndarray) -> bool:
+    return _is_paren(b, h, labels, True) or _is_paren(b, h, labels, False)
 
 
 def _run(blobs: list[_Blob], h: int, labels: np.ndarray, leftward: bool) -> list[_Blob]:
@@ -707,7 +711,7 @@ def _span_crop(crop: np.ndarray, span: Span) -> np.ndarray | None:
     blobs = [_Blob(k, *(int(v) for v in stats[k, :4])) for k in range(1, count) if stats[k, cv2.CC_STAT_AREA] >= _MIN_PIXELS]
     tallest = max((b.h for b in blobs), default=0)
     for b in blobs:
-        if _is_paren(b, tallest, labels, True) or _is_paren(b, tallest, labels, False):
+        if _is_any_paren(b, tallest, labels):
             piece[labels == b.k] = 255
     return _padded(piece)
 
