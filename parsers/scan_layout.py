@@ -350,11 +350,11 @@ class _PageReader:
     def _written_rating(self, written: Written, image: np.ndarray | None = None, also: tuple[str, ...] = (),
                         checked: bool = False) -> scan_rating.RatingMatch:
         """The rating written in a cell (in `image`, a part of it, when given): never sure when the
-        writing ran into the cell's left ruling and its first letter may be lost, nor, unless
-        something else checks it (`checked`: the minutes' votes give their result), when the
-        readings disputed it."""
+        writing was cut at the cell's left ruling and its first letter may be lost, nor, unless
+        something else checks it (`checked`: the minutes' votes give their result), when it ran
+        into that ruling at all or the readings disputed it."""
         matched = scan_rating.read_answer(written.image if image is None else image, self.dpi, also)
-        doubtful = written.cut_start or (matched.disputed and not checked)
+        doubtful = written.cut_start or (not checked and (written.runs_into_start or matched.disputed))
         return matched.doubted() if doubtful else matched
 
     def _read_value(self, cell: GridCell, kind: str) -> list[list[Piece]]:
@@ -524,7 +524,9 @@ class _PageReader:
         votes, present, total = decision.values
         if votes is None or present is None or total is None:
             return [rating, Piece(" "), Piece("?", confidence=0.0)]
-        return [rating, Piece(" "), Piece(f"{votes:02d}/{present:02d}/{total:02d}", confidence=decision.confidence)]
+        # a numbers line written from the cell's edge may have lost the votes' first digit there too
+        confidence = min(decision.confidence, scan_tally.UNSURE) if written.runs_into_start else decision.confidence
+        return [rating, Piece(" "), Piece(f"{votes:02d}/{present:02d}/{total:02d}", confidence=confidence)]
 
     def _blank(self, cell: GridCell) -> bool:
         return ink_share(self.ink, cell.box) < 0.004

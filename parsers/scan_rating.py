@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 
 _UPPER = "HTXSNVK"
 _LOOKALIKE = str.maketrans("iy", "tv")
+_V_ONLY = str.maketrans("y", "v")  # the lookalike that never makes a T
 _SURE_SCORE = 80.0  # a reading this close to a way of writing a rating is a reading of it
 _SURE_ABSENT = 90.0
 _MARGIN = 8.0  # … and this much closer to it than to any other rating
@@ -124,13 +125,32 @@ def vote(text: str) -> Rating | None:
     what tells it from them; or, for a short reading that lost letters ("TTN"), the one
     abbreviation it is part of, when it shows that abbreviation's telling part. A short reading is
     taken as an abbreviation, whose letters after the first hold no I nor Y: those are a
-    handwritten T and V. A leading I (or Í) may be an H as well as a T: "ÍTNV" is a HTNV whose H
-    was misread as often as the TTNV of a HTTNV. A short reading names no abbreviation shorter
-    than itself (script "HTXSNV" read "HITENY" is one letter from HTTNV, but its E stands for a
-    letter that was misread)."""
-    compact = _normal(text).replace(" ", "")
-    if len(compact) <= 8:
-        text = compact[:1] + compact[1:].translate(_LOOKALIKE)
+    handwritten T and V. But an I may as well be half an H ("WÍTNV", "XÍTNV" for a hand-drawn
+    HTNV; "ÍTNV" first): the double T that tells HTTNV from HTNV must be read as two Ts, not
+    made of an I. A short reading names no abbreviation shorter than itself (script "HTXSNV" read
+    "HITENY" is one letter from HTTNV, but its E stands for a letter that was misread)."""
+    found = _voted(_lookalikes_replaced(text))
+    return None if found is Rating.HTTNV and _double_t_of_an_i(text) else found
+
+
+def _lookalikes_replaced(text: str) -> str:
+    read_as = _normal(text).replace(" ", "")
+    return read_as[:1] + read_as[1:].translate(_LOOKALIKE) if len(read_as) <= 8 else text
+
+
+def _double_t_of_an_i(text: str) -> bool:
+    """Whether a short reading shows HTTNV's double T only once an I is taken for a T: it names
+    neither, but HTNV is then not sure (`match`)."""
+    read_as = _normal(text).replace(" ", "")
+    return (
+        len(read_as) <= 8
+        and "tt" not in read_as.translate(_V_ONLY)
+        and _voted(_lookalikes_replaced(text)) is Rating.HTTNV
+    )
+
+
+def _voted(text: str) -> Rating | None:
+    """`vote` of a reading whose short form has its lookalikes replaced."""
     s = scores(text)
     ranked = sorted(s.items(), key=lambda kv: kv[1], reverse=True)
     (best, top), (_, second) = ranked[0], ranked[1]
@@ -155,13 +175,15 @@ def vote(text: str) -> Rating | None:
 
 def match(readings: Sequence[str]) -> RatingMatch:
     """The rating the readings agree on. Sure only when at least two readings name it and none
-    names another; otherwise the most named rating (if any), unsure."""
+    names another (nor, for HTNV, says HTTNV as much: `_double_t_of_an_i`); otherwise the most
+    named rating (if any), unsure."""
     votes = [v for v in (vote(t) for t in readings) if v is not None]
     if not votes:
         return RatingMatch(None, 0.0)
     named = {v: votes.count(v) for v in votes}
     best = max(named, key=lambda r: named[r])
-    if len(named) == 1 and named[best] >= 2:
+    torn = best is Rating.HTNV and any(_double_t_of_an_i(t) for t in readings)
+    if len(named) == 1 and named[best] >= 2 and not torn:
         return RatingMatch(best, SURE, named[best])
     return RatingMatch(best if len(named) == 1 else None, UNSURE, named[best])
 

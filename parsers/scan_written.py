@@ -8,9 +8,11 @@ leaves the part of the letter beyond the ruling as a piece of its own: such a pi
 writing when a stroke of it meets the ruling at the height where a stroke inside the cell leaves it.
 Writing of the next cell that merely comes near the ruling does not meet a stroke there.
 
-A letter written on the ruling itself is lost with it (a stem inside the painted band meets
-nothing beyond): the crop then says that its writing was cut at the start, and a rating read from
-it is not taken for sure ("HTNV" may be a KHTNV whose K stood on the ruling).
+Whatever of a letter lay on the ruling itself is painted out with it: a K standing on the ruling
+(nothing beyond meets the strokes that run into it: the writing was cut), or the left stem of an H
+whose crossbar crosses it ("-ITNV" was read for a HTNV). So the crop also says whether its writing
+was cut at the left ruling, or merely ran into it; a rating read from it is then not taken for
+sure unless something else checks it ("HTNV" may be a KHTNV whose K stood on the ruling).
 """
 
 from __future__ import annotations
@@ -32,10 +34,12 @@ _ROWS = 2  # a stroke crossing at a slant meets the two sides this many rows apa
 
 @dataclass(frozen=True)
 class Written:
-    """A cell's writing on white, and whether its start ran into the left ruling and was lost."""
+    """A cell's writing on white; whether its start was cut at the left ruling (strokes run into
+    it that nothing beyond meets), and whether it ran into it at all (a stroke may lie unseen)."""
 
     image: np.ndarray
     cut_start: bool
+    runs_into_start: bool = False
 
 
 def written_crop(gray: np.ndarray, ink: np.ndarray, ruled: np.ndarray, erased: np.ndarray, box: PxBox, dpi: float,
@@ -53,22 +57,25 @@ def written_crop(gray: np.ndarray, ink: np.ndarray, ruled: np.ndarray, erased: n
     out = np.full((bottom - top, right - left), 255, np.uint8)
     out[:, x0 + INSET - left : x1 - INSET - left] = gray[top:bottom, x0 + INSET : x1 - INSET]
     region = ink[top:bottom, left:right] > 0
-    cut = False
+    cut, runs_in = False, False
     for ruling, outward in ((x0 - left, -1), (x1 - left, 1)):
-        lost = _follow(out, region, ruling, outward, gray[top:bottom, left:right], ruled[top:bottom, left:right],
-                       erased[top:bottom, left:right])
-        cut = cut or (lost and outward < 0)
+        lost, touching = _follow(out, region, ruling, outward, gray[top:bottom, left:right],
+                                 ruled[top:bottom, left:right], erased[top:bottom, left:right])
+        if outward < 0:
+            cut, runs_in = lost, touching
     # as wide as the inside and what was followed: OCR reads a crop differently with more margin
     written = np.nonzero((out < 255).any(axis=0))[0]
     start = min(x0 + INSET - left, int(written[0]) if written.size else out.shape[1])
     end = max(x1 - INSET - left, int(written[-1]) + 1 if written.size else 0)
-    return Written(cv2.copyMakeBorder(out[:, start:end], pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255), cut)
+    return Written(cv2.copyMakeBorder(out[:, start:end], pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255), cut,
+                   runs_in)
 
 
 def _follow(out: np.ndarray, region: np.ndarray, ruling: int, outward: int, gray: np.ndarray,
-            ruled: np.ndarray, erased: np.ndarray) -> bool:
+            ruled: np.ndarray, erased: np.ndarray) -> tuple[bool, bool]:
     """Copy into `out` (in place) the pieces beyond one ruling that meet a stroke of the inside;
-    whether a stroke of the inside runs into the ruling's band where nothing beyond meets it."""
+    whether a stroke of the inside runs into the ruling's band where nothing beyond meets it, and
+    whether one runs into it at all."""
     width = region.shape[1]
     near, far = _painted_band(erased, ruling)
     if outward < 0:
@@ -87,8 +94,9 @@ def _follow(out: np.ndarray, region: np.ndarray, ruling: int, outward: int, gray
         band = slice(edge, edge + _TOUCH)
     crossing: np.ndarray = np.logical_and(meets_beyond, _near(meets_inside))
     lost = bool(np.logical_and(meets_inside, ~_near(crossing)).any())
+    touching = bool(meets_inside.any())
     if not crossing.any():
-        return lost
+        return lost, touching
     _, labels = cv2.connectedComponents(beyond.astype(np.uint8), connectivity=8)
     meeting = sorted(set(np.unique(labels[crossing][:, band]).tolist()) - {0})
     keep = np.isin(labels, meeting)
@@ -96,7 +104,7 @@ def _follow(out: np.ndarray, region: np.ndarray, ruling: int, outward: int, gray
     rows = np.nonzero(crossing)[0]
     lo, hi = min(edge, inner), min(width, max(edge, inner))
     out[np.ix_(rows, np.arange(lo, hi))] = ruled[np.ix_(rows, np.arange(lo, hi))]
-    return lost
+    return lost, touching
 
 
 def _near(rows: np.ndarray | np.bool_) -> np.ndarray:

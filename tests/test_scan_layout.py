@@ -338,7 +338,8 @@ def test_rating_vocabulary_never_infers_the_telling_part_from_absence() -> None:
     assert vote("HNV") is None  # HTNV only by a missing T: not enough on a short reading
     assert vote("HTNV") is Rating.HTNV
     assert vote("HTTNV") is Rating.HTTNV
-    assert vote("HITNY") is Rating.HTTNV  # a handwritten T read I, V read Y
+    assert vote("HTTNY") is Rating.HTTNV  # a handwritten V read Y
+    assert vote("HITNY") is None  # the I may be a T, or half of an H: the double T is not read
     assert vote("HITENY") is None  # script HTXSNV: a letter more than HTTNV stands for a misread one
     # an S or an X is in HTXSNV alone: its X read as a T, or lost, still names it …
     assert vote("HTSNV") is vote("HTTSNV") is vote("HTSN") is Rating.HTXSNV

@@ -53,8 +53,22 @@ def test_short_readings_name_the_one_abbreviation_they_are_part_of() -> None:
     assert vote("TNV") is None  # in HTNV, HTTNV and KHTNV alike
 
 
-@pytest.mark.parametrize("reading", ["ÍTNV", "ITN", "YTNV"])
-def test_a_leading_i_names_no_rating(reading: str) -> None:
-    """An I first may be a misread H (HTNV) or T (the TTN of HTTNV)."""
+@pytest.mark.parametrize("reading", ["ÍTNV", "ITN", "YTNV", "WÍTNV", "XITNV", "HITNV"])
+def test_an_i_does_not_make_the_double_t_of_httnv(reading: str) -> None:
+    """An I may be a misread T, or half of an H: "WÍTNV" was a hand-drawn HTNV."""
     assert vote(reading) is None
-    assert vote("HITNV") is Rating.HTTNV  # an I after the first letter is a T
+
+
+@pytest.mark.parametrize(("reading", "rating"), [("HTTNY", Rating.HTTNV), ("HTTN", Rating.HTTNV), ("HTNY", Rating.HTNV)])
+def test_a_y_is_a_handwritten_v(reading: str, rating: Rating) -> None:
+    assert vote(reading) is rating
+
+
+def test_a_reading_saying_httnv_through_an_i_keeps_htnv_unsure() -> None:
+    from parsers.scan_rating import match
+
+    assert match(["HTNV", "HTNV"]).confidence >= SURE
+    torn = match(["HTNV", "HTNV", "WÍTNV"])
+    assert torn.rating is Rating.HTNV and torn.confidence < SURE
+    assert match(["HTTNV", "HTTN", "HITNV"]).confidence >= SURE  # an I read for a T is no doubt on HTTNV
+    assert match(["KHTNV", "KHTN", "HITNV"]).confidence >= SURE  # no other rating is in doubt

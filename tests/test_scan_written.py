@@ -1,6 +1,6 @@
 """A handwritten cell's crop followed past its side rulings (parsers.scan_written): the part of a
-first letter written over the left ruling is kept, writing of the next cell is not, and a letter
-lost on the ruling itself is said to be cut."""
+first letter written over the left ruling is kept, writing of the next cell is not, and writing
+that ran into the left ruling, where a stroke may lie painted out with it, is said to be cut."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def test_a_letter_begun_over_the_left_ruling_is_followed_past_it() -> None:
     assert (written.image[:10] == 255).all()  # above the letter the ruling stays painted out
     crossbar = written.image[50 - 23, :24]
     assert (crossbar < 128).all()  # bridged over the painted band
-    assert not written.cut_start
+    assert not written.cut_start and written.runs_into_start  # what stood on the ruling is unseen
 
 
 def test_writing_of_the_next_cell_near_the_ruling_is_left_out() -> None:
@@ -58,11 +58,11 @@ def test_a_letter_written_on_the_ruling_itself_is_cut() -> None:
     # the stem lies in the painted band and is gone; only the crossbar and the right stem remain
     gray, ink, ruled, erased = _page(_h(RULING))
     written = written_crop(gray, ink, ruled, erased, BOX, DPI, pad=0)
-    assert written.cut_start
+    assert written.cut_start and written.runs_into_start
 
 
 def test_writing_clear_of_the_rulings_is_cropped_as_the_cell() -> None:
     gray, ink, ruled, erased = _page(_h(RULING + 30))
     written = written_crop(gray, ink, ruled, erased, BOX, DPI, pad=5)
     assert written.image.shape == (80 - 20 - 6 + 10, 300 - 3 - (RULING + 3) + 10)
-    assert not written.cut_start
+    assert not written.cut_start and not written.runs_into_start
