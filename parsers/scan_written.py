@@ -27,7 +27,7 @@ from parsers.scan_grid import PxBox
 INSET = 3  # pixels kept clear of a ruling inside a cell
 _REACH_IN = 0.08  # how far past its ruling a letter is followed (2 mm)
 _WIDEST = 10  # pixels from a ruling to the edge of the band painted out around it …
-_BLANK = 0.9  # … a column of which is painted down this share of the cell
+_PAINTED = 0.9  # … a column of which is painted down this share of the cell
 _TOUCH = 3  # columns either side of that band in which a stroke counts as meeting the ruling
 _ROWS = 2  # a stroke crossing at a slant meets the two sides this many rows apart
 
@@ -117,10 +117,10 @@ def _painted_band(erased: np.ndarray, ruling: int) -> tuple[int, int]:
     """The columns [start, end) around a ruling that the grid reader painted white down most of
     the cell, at most `_WIDEST` from it either way."""
     width = erased.shape[1]
-    blank = erased.mean(axis=0) >= _BLANK
+    painted = erased.mean(axis=0) >= _PAINTED
     start = end = min(max(ruling, 0), width - 1)
-    while start > 0 and ruling - start < _WIDEST and blank[start - 1]:
+    while start > 0 and ruling - start < _WIDEST and painted[start - 1]:
         start -= 1
-    while end < width and end - ruling < _WIDEST and blank[end]:
+    while end < width and end - ruling < _WIDEST and painted[end]:
         end += 1
     return start, end
