@@ -471,9 +471,9 @@ class _PageReader:
             crops = [cut.image for cut in cuts]
             parts = [scan_tally.split_fraction(crop) for crop in crops]
             unsplit = [k for k, found in enumerate(parts) if found is None]
-            if not cells or (len(unsplit) * 2 > len(cells) and not self._fractions_read(crops, unsplit)):
+            wholes = self._read_whole(crops, unsplit) if cells else None
+            if wholes is None:
                 continue
-            wholes = scan_tally.read_whole(crops, self.dpi)
             fractions = sum(p is not None or w.numbers is not None for p, w in zip(parts, wholes, strict=True))
             if fractions * 2 < len(cells):
                 continue
@@ -491,12 +491,17 @@ class _PageReader:
                 out[(cell.row, c)] = [self._fraction_pieces(cut, found, whole, decision)]
         return out
 
-    def _fractions_read(self, crops: list[np.ndarray], unsplit: list[int]) -> bool:
-        """Whether a column whose cells mostly show no two slashes may still hold 'a/b/c': one of
-        its first two unsplit cells reads so whole. A column of bare ratings is told by two OCR
-        readings, not one per cell."""
-        sample = [crops[k] for k in unsplit[:_FRACTION_SAMPLE]]
-        return any(whole.numbers is not None for whole in scan_tally.read_whole(sample, self.dpi))
+    def _read_whole(self, crops: list[np.ndarray], unsplit: list[int]) -> list[scan_tally.WholeReading] | None:
+        """The column's cells read whole (`scan_tally.read_whole`); None for a column whose cells
+        mostly show no two slashes when neither of its first two unsplit cells reads as 'a/b/c'
+        either: a column of bare ratings is told by two OCR readings, not one per cell."""
+        sample = unsplit[:_FRACTION_SAMPLE] if len(unsplit) * 2 > len(crops) else []
+        first = dict(zip(sample, scan_tally.read_whole([crops[k] for k in sample], self.dpi), strict=True))
+        if sample and all(whole.numbers is None for whole in first.values()):
+            return None
+        rest = [k for k in range(len(crops)) if k not in first]
+        first.update(zip(rest, scan_tally.read_whole([crops[k] for k in rest], self.dpi), strict=True))
+        return [first[k] for k in range(len(crops))]
 
     def _number_candidates(self, found: scan_tally.FractionParts | None, by_ocr: bool
                            ) -> tuple[scan_tally.Support | None, ...]:

@@ -78,11 +78,7 @@ def glyph_candidates(number: np.ndarray, dpi: int, by_ocr: bool = True) -> Suppo
 
 def _two_glyphs_without_zero(crop: np.ndarray) -> bool:
     """Whether the number shows two glyphs, the first with no hole."""
-    from omr.boxes import INK
-
-    ink = ((255.0 - crop.astype(np.float32)) / 255.0 > INK).astype(np.uint8)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    glyphs = _number_glyphs(stats[1:count])
+    _, labels, glyphs = _glyphs(crop)
     if glyphs is None or len(glyphs) != 2:
         return False
     first = (labels == glyphs[0] + 1).astype(np.uint8)
@@ -156,16 +152,13 @@ def _classified(crop: np.ndarray) -> Support:
     print. Empty when a model is missing or the glyphs do not make one number."""
     from domain.errors import ConfigError
     from omr import digits
-    from omr.boxes import INK
 
     try:
         digits.model()
         digits.second_model()
     except ConfigError:
         return {}
-    ink = (255.0 - crop.astype(np.float32)) / 255.0
-    count, labels, stats, _ = cv2.connectedComponentsWithStats((ink > INK).astype(np.uint8), connectivity=8)
-    glyphs = _number_glyphs(stats[1:count])
+    ink, labels, glyphs = _glyphs(crop)
     if glyphs is None:
         return {}
     images = [digits.normalise(np.where(labels == k + 1, ink, 0).astype(np.float32)) for k in glyphs]
@@ -184,6 +177,16 @@ def _classified(crop: np.ndarray) -> Support:
         alt[weakest] = runner
         out[_join(alt)] = out.get(_join(alt), 0.0) + _CLASSIFIER_WEIGHT * float(mean[weakest][runner])
     return out
+
+
+def _glyphs(crop: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[int] | None]:
+    """A number's ink (0–1), its components' labels, and the labels less one of its glyphs
+    (`_number_glyphs`), as the classifier sees them."""
+    from omr.boxes import INK
+
+    ink = (255.0 - crop.astype(np.float32)) / 255.0
+    count, labels, stats, _ = cv2.connectedComponentsWithStats((ink > INK).astype(np.uint8), connectivity=8)
+    return ink, labels, _number_glyphs(stats[1:count])
 
 
 def _number_glyphs(stats: np.ndarray) -> list[int] | None:
