@@ -51,6 +51,11 @@ _SURE_NUMBER = 0.8
 _PRINTED = 0.8  # OCR confidence from which a word is taken for print, not handwriting
 _LEADER = "." * 40  # a blank answer's dotted leader
 _NOISE_CHARS = " .,:;'\"`|_-~!/\\“”‘’„"
+# `_painted_through`: a line painted out down (or across) this share of a cell's inside, kept this
+# far (px, or this share of its smaller side) from its own rulings, whose painted bands reach ~5 px in
+_PAINTED_ACROSS = 0.9
+_PAINT_CLEAR = 8
+_INSET_SHARE = 0.15
 
 
 @dataclass(frozen=True)
@@ -402,11 +407,7 @@ class _PageReader:
             cells = [by_spot.get((r, c)) for c in count_cols]
             if any(c is None for c in cells):
                 continue
-            counts = tuple(
-                None if self._blank(c) else scan_tally.digit_candidates(self._crop(c.box)[0], self.dpi)
-                for c in cells
-                if c is not None
-            )
+            counts = self._counts([c for c in cells if c is not None])
             if all(s is None for s in counts):
                 continue
             result_cell = by_spot.get((r, result_col)) if result_col is not None else None
@@ -440,14 +441,53 @@ class _PageReader:
             cast_read, cast_sure, limit = _ballot_lines(self.body.lines, self.sheet.number)
         _cast, decisions = scan_tally.decide_table([row for _, row, _ in rows], cast_read, limit, cast_sure)
         out: dict[tuple[int, int], list[list[Piece]]] = {}
+        # a rating's column not found (its header lost to a crease or a stain): its votes are unread
+        whole = set(ratings) == set(Rating)
         for (r, _row, result_cell), decision in zip(rows, decisions, strict=True):
-            confidence = decision.confidence
+            confidence = decision.confidence if whole else min(decision.confidence, scan_tally.UNSURE)
             for c, value in zip(count_cols, decision.votes, strict=True):
                 out[(r, c)] = [] if value is None else [[Piece(str(value), confidence=confidence)]]
             if result_cell is not None:
                 text = decision.result.abbreviation if decision.result is not None else "?"
                 out[(r, result_cell.col)] = [[Piece(text, confidence=confidence if decision.result else 0.0)]]
         return out
+
+    def _counts(self, cells: list[GridCell]) -> tuple[scan_tally.Support | None, ...]:
+        """A row's vote counts' candidates; None for a blank cell, and none at all (unread) for a
+        blank cell into whose side ruling writing runs, its own or its neighbour's, or through
+        which a crease was painted out: a digit written over the ruling, painted out with it or
+        lying mostly in the next cell, or one beside a crease, is no blank ("0" read as no vote,
+        the neighbour's number read without it)."""
+        blank = [self._blank(cell) for cell in cells]
+        written: dict[int, Written] = {}
+
+        def runs_into(k: int, start: bool) -> bool:
+            if k not in written:
+                written[k] = self._written(cells[k].box)
+            return written[k].runs_into_start if start else written[k].runs_into_end
+
+        def beside(k: int, j: int) -> bool:
+            return 0 <= j < len(cells) and not blank[j] and abs(cells[j].col - cells[k].col) == 1
+
+        out: list[scan_tally.Support | None] = []
+        for k, cell in enumerate(cells):
+            if not blank[k]:
+                out.append(scan_tally.digit_candidates(self._crop(cell.box)[0], self.dpi))
+                continue
+            doubtful = (self._painted_through(cell) or runs_into(k, True) or runs_into(k, False)
+                        or (beside(k, k - 1) and runs_into(k - 1, False)) or (beside(k, k + 1) and runs_into(k + 1, True)))
+            out.append({} if doubtful else None)
+        return tuple(out)
+
+    def _painted_through(self, cell: GridCell) -> bool:
+        """Whether a line was painted out across the cell's inside, clear of its own rulings (a
+        crease erased like a ruling), along which writing may be gone with it."""
+        x0, y0, x1, y1 = cell.box
+        inset = max(_PAINT_CLEAR, round(_INSET_SHARE * min(x1 - x0, y1 - y0)))
+        inside = self.erased[y0 + inset : y1 - inset, x0 + inset : x1 - inset]
+        if inside.size == 0:
+            return False
+        return bool((inside.mean(axis=0) >= _PAINTED_ACROSS).any() or (inside.mean(axis=1) >= _PAINTED_ACROSS).any())
 
     def _fraction_cells(
         self, grid: Grid, columns: list[_Column], header_end: int
@@ -623,12 +663,13 @@ def _lines(words: Iterable[Word]) -> list[WordLine]:
 def _complete_vote_columns(
     grid: Grid, columns: list[_Column], texts: dict[GridCell, list[WordLine]], header_end: int
 ) -> None:
-    """A vote table whose header OCR garbled one of the four rating abbreviations ("HIXSNV"):
-    three count columns side by side and, where the missing rating's column must be (the first or
-    the last), a short header that reads like an abbreviation. That column is a count column too,
-    and its header is given as the rating it must be, with the confidence it was read with."""
+    """A vote table whose header OCR garbled one of the four rating abbreviations ("HIXSNV", or
+    "MHTTNV" beside a crease): three count columns in the ratings' order and, where the missing
+    rating's column must be (before or after them, or between two of them), a short header that
+    reads like an abbreviation. That column is a count column too, and its header is given as the
+    rating it must be, with the confidence it was read with."""
     counts = [c for c, col in enumerate(columns) if col.kind == "count"]
-    if len(counts) != 3 or counts != list(range(counts[0], counts[0] + 3)):
+    if len(counts) != 3 or counts[-1] - counts[0] > 3:
         return
     order = list(Rating)
     heads: dict[int, GridCell] = {}
@@ -636,12 +677,15 @@ def _complete_vote_columns(
         if cell.row < header_end and cell.cols == 1 and (cell.row + cell.rows) == header_end:
             heads[cell.col] = cell
     seen = [next(iter(find_ratings(_head_text(texts, heads.get(c)))), None) for c in counts]
-    if None in seen:
-        return
     missing = [r for r in order if r not in seen]
-    if len(missing) != 1:
+    if len(missing) != 1 or seen != [r for r in order if r is not missing[0]]:
         return
-    c = counts[0] - 1 if missing[0] is order[0] else counts[-1] + 1 if missing[0] is order[-1] else None
+    k = order.index(missing[0])
+    if counts[-1] - counts[0] == 2:
+        c = counts[0] - 1 if k == 0 else counts[-1] + 1 if k == len(order) - 1 else None
+    else:
+        gap = next(col for col in range(counts[0], counts[-1]) if col not in counts)
+        c = gap if gap - counts[0] == k else None
     head = heads.get(c) if c is not None else None
     if c is None or head is None or columns[c].kind != "text":
         return

@@ -35,11 +35,13 @@ _ROWS = 2  # a stroke crossing at a slant meets the two sides this many rows apa
 @dataclass(frozen=True)
 class Written:
     """A cell's writing on white; whether its start was cut at the left ruling (strokes run into
-    it that nothing beyond meets), and whether it ran into it at all (a stroke may lie unseen)."""
+    it that nothing beyond meets), and whether it ran into the left or the right ruling at all (a
+    stroke may lie unseen, or most of the writing in the next cell)."""
 
     image: np.ndarray
     cut_start: bool
     runs_into_start: bool = False
+    runs_into_end: bool = False
 
 
 def written_crop(gray: np.ndarray, ink: np.ndarray, ruled: np.ndarray, erased: np.ndarray, box: PxBox, dpi: float,
@@ -57,18 +59,16 @@ def written_crop(gray: np.ndarray, ink: np.ndarray, ruled: np.ndarray, erased: n
     out = np.full((bottom - top, right - left), 255, np.uint8)
     out[:, x0 + INSET - left : x1 - INSET - left] = gray[top:bottom, x0 + INSET : x1 - INSET]
     region = ink[top:bottom, left:right] > 0
-    cut, runs_in = False, False
-    for ruling, outward in ((x0 - left, -1), (x1 - left, 1)):
-        lost, touching = _follow(out, region, ruling, outward, gray[top:bottom, left:right],
-                                 ruled[top:bottom, left:right], erased[top:bottom, left:right])
-        if outward < 0:
-            cut, runs_in = lost, touching
+    (cut, runs_in), (_, runs_out) = (
+        _follow(out, region, ruling, outward, gray[top:bottom, left:right], ruled[top:bottom, left:right],
+                erased[top:bottom, left:right])
+        for ruling, outward in ((x0 - left, -1), (x1 - left, 1)))
     # as wide as the inside and what was followed: OCR reads a crop differently with more margin
     written = np.nonzero((out < 255).any(axis=0))[0]
     start = min(x0 + INSET - left, int(written[0]) if written.size else out.shape[1])
     end = max(x1 - INSET - left, int(written[-1]) + 1 if written.size else 0)
     return Written(cv2.copyMakeBorder(out[:, start:end], pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255), cut,
-                   runs_in)
+                   runs_in, runs_out)
 
 
 def _follow(out: np.ndarray, region: np.ndarray, ruling: int, outward: int, gray: np.ndarray,

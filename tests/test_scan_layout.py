@@ -18,13 +18,16 @@ from PIL import Image, ImageDraw, ImageFont
 
 from domain.forms import FormDefinition, catalog
 from domain.model import ExtractedForm, Level, Rating
+from ocr.tesseract import Word
 from parsers.pages import PageImage, image_pages
 from parsers.pictures import Pictures
+from parsers.scan_grid import Grid, GridCell
 from parsers.scan_ink import CellInk, decide
-from parsers.scan_layout import ScanBodyBuilder
+from parsers.scan_layout import ScanBodyBuilder, _Column, _columns, _complete_vote_columns
 from parsers.scan_reader import REVIEW_BELOW, read_scan_pages
 from parsers.scan_rows import SURE, Assigned, RowCue, align, expected_rows
 from parsers.scan_tally import RowReading, decide_row, decide_table
+from parsers.scan_text import WordLine
 
 CORPUS = Path(os.environ.get("KIEMDIEM_CORPUS", "/work/shared/corpus/dev")) / "files"
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")
@@ -1310,3 +1313,36 @@ def test_blank_rating_answers_under_a_signature_line_are_printed_blanks(answer: 
         assert "Hoàn thành tốt nhiệm vụ" in labelled["Chi bộ đề xuất"]
     else:
         assert labelled["Chi bộ đề xuất"].rstrip().endswith("....")
+
+
+def _vote_header(heads: tuple[str, ...]) -> tuple[Grid, list[_Column], dict[GridCell, list[WordLine]]]:
+    """A minutes table's one header row (TT, name, four columns, result) as the grid reader
+    leaves it: its cells, the columns as their headers make them, the headers' words."""
+    xs = [0, 40, 200, 280, 360, 440, 520, 640]
+    grid = Grid((0, 0, 640, 120), [0, 40, 80, 120], xs)
+    texts: dict[GridCell, list[WordLine]] = {}
+    for c, head in enumerate(("TT", "Họ và tên", *heads, "Kết quả")):
+        cell = GridCell(0, c, 1, 1, (xs[c], 0, xs[c + 1], 40))
+        grid.cells.append(cell)
+        texts[cell] = [WordLine([Word(head, 0.9, (xs[c] + 5, 10, xs[c + 1] - 5, 30))])]
+    return grid, _columns(grid, texts, 1), texts
+
+
+@pytest.mark.parametrize("heads, garbled", [(("HIXSNV", "HTTNV", "HTNV", "KHTNV"), 2),
+                                            (("HTXSNV", "HTTNV", "HTNV", "KHINV"), 5),
+                                            (("HTXSNV", "MHTTNV", "HTNV", "KHTNV"), 3)])
+def test_a_vote_column_whose_header_was_garbled_is_placed_by_the_three_others(heads: tuple[str, ...],
+                                                                            garbled: int) -> None:
+    """Before, after or between the three read ("MHTTNV": a crease's edge read as a letter)."""
+    grid, columns, texts = _vote_header(heads)
+    assert columns[garbled].kind == "text"
+    _complete_vote_columns(grid, columns, texts, 1)
+    assert [c.kind for c in columns] == ["tt", "text", "count", "count", "count", "count", "rating"]
+    head = next(cell for cell in texts if cell.col == garbled)
+    assert texts[head][0].words[0].text == list(Rating)[garbled - 2].abbreviation
+
+
+def test_a_garbled_header_out_of_the_ratings_order_is_left_alone() -> None:
+    grid, columns, texts = _vote_header(("HTTNV", "MHTXSNV", "HTNV", "KHTNV"))
+    _complete_vote_columns(grid, columns, texts, 1)
+    assert columns[3].kind == "text"

@@ -66,3 +66,12 @@ def test_writing_clear_of_the_rulings_is_cropped_as_the_cell() -> None:
     written = written_crop(gray, ink, ruled, erased, BOX, DPI, pad=5)
     assert written.image.shape == (80 - 20 - 6 + 10, 300 - 3 - (RULING + 3) + 10)
     assert not written.cut_start and not written.runs_into_start
+
+
+def test_writing_that_runs_into_the_right_ruling_is_said_to() -> None:
+    """Seen from the cell before the ruling: its writing reaches into the ruling at its end."""
+    gray, ink, ruled, erased = _page(_h(RULING - 10))
+    before = written_crop(gray, ink, ruled, erased, (0, 20, RULING, 80), DPI, pad=0)
+    assert before.runs_into_end and not before.runs_into_start
+    clear = written_crop(gray, ink, ruled, erased, (0, 20, RULING - 30, 80), DPI, pad=0)
+    assert not clear.runs_into_end

@@ -159,21 +159,35 @@ def test_a_summary_s_rating_columns_are_found_by_their_headings(tmp_path: Path) 
 def test_each_summary_is_written_by_hand_and_its_tallies_follow(tmp_path: Path) -> None:
     from samples.scangen.official_summary import RATINGS
 
-    corpus = _summary_corpus(tmp_path)
-    written = generate_official([corpus], 2, tmp_path / "out", seed=3, cache=tmp_path / "cache", summaries=True)
-    assert len(written) == 2
-    drawn = []
-    for path in written:
-        truth = json.loads(path.read_text(encoding="utf-8"))
-        assert (path.parent / truth["file"]).is_file() and truth["render"]["hand"]["font"]
-        form = truth["forms"][0]
-        assert [t["name"] for t in form["tallies"]] == list(MEMBERS)
+    for form in _two_written(_summary_corpus(tmp_path), tmp_path, "summaries", seed=3):
         for tally, row in zip(form["tallies"], form["extra"]["rows"], strict=True):
             (rating, votes), = tally["votes"].items()
             assert rating == tally["result"] == row["branch"] and rating in RATINGS
             assert 0 < votes <= tally["present"] <= tally["total"]
-        drawn.append(form["tallies"])
-    assert drawn[0] != drawn[1]
+
+
+def _two_written(corpus: Path, tmp: Path, kind: str, seed: int) -> list[dict[str, Any]]:
+    """Two documents of `kind` made from the corpus's one form: each a file with its hand named, the
+    same members, votes drawn anew for each. Their forms' truth."""
+    forms = []
+    for path in generate_official([corpus], 2, tmp / "out", seed=seed, cache=tmp / "cache", kind=kind):
+        truth = json.loads(path.read_text(encoding="utf-8"))
+        assert (path.parent / truth["file"]).is_file() and truth["render"]["hand"]["font"]
+        forms.append(truth["forms"][0])
+        assert [t["name"] for t in forms[-1]["tallies"]] == list(MEMBERS)
+    assert len(forms) == 2 and forms[0]["tallies"] != forms[1]["tallies"]
+    return forms
+
+
+def _read_back(truth_path: Path) -> list[dict[str, Any]]:
+    """The benchmark's records of a generated document read by the scan reader."""
+    from benchmarks.official_scans import _pages, _records
+    from parsers.pictures import Pictures
+    from parsers.scan_reader import read_scan_pages
+
+    truth = json.loads(truth_path.read_text(encoding="utf-8"))
+    path = truth_path.parent / truth["file"]
+    return _records(truth, read_scan_pages(iter(list(_pages(path))), path.name, Pictures()))
 
 
 def test_a_summary_whose_rows_do_not_match_its_truth_is_left_out(tmp_path: Path) -> None:
@@ -187,18 +201,117 @@ def test_a_summary_whose_rows_do_not_match_its_truth_is_left_out(tmp_path: Path)
 def test_a_generated_summary_reads_back_without_a_silent_error(tmp_path: Path) -> None:
     """The scan reader on a summary the generator wrote and scanned: every tally value is right
     or sent to review, and the meeting's present and total, decided over the column, are right."""
-    from benchmarks.official_scans import _pages, _records
-    from parsers.pictures import Pictures
-    from parsers.scan_reader import read_scan_pages
-
     corpus = _summary_corpus(tmp_path)
     (truth_path,) = generate_official([corpus], 1, tmp_path / "out", seed=11, cache=tmp_path / "cache",
-                                      summaries=True)
-    truth = json.loads(truth_path.read_text(encoding="utf-8"))
-    path = truth_path.parent / truth["file"]
-    forms = read_scan_pages(iter(list(_pages(path))), path.name, Pictures())
-    records = _records(truth, forms)
+                                      kind="summaries")
+    records = _read_back(truth_path)
     assert len(records) == 4 * len(MEMBERS)
     assert not [r for r in records if r["silent"]]
     meeting = [r for r in records if r["id"].endswith((":present", ":total"))]
     assert sum(r["ok"] for r in meeting) >= len(meeting) - 2
+
+
+# ------------------------------------------------------------------ vote-count minutes
+MINUTES_HEADINGS = ("TT", "Họ và tên", "HTXSNV", "HTTNV", "HTNV", "KHTNV", "Kết quả")
+MINUTES_VOTES = ({"htxsnv": 1, "httnv": 5, "htnv": 1, "khtnv": 0}, {"htxsnv": 0, "httnv": 2, "htnv": 5, "khtnv": 0},
+                 {"htxsnv": 0, "httnv": 7, "htnv": 0, "khtnv": 0})
+
+
+def _minutes_corpus(tmp: Path, names: tuple[str, ...] = MEMBERS) -> Path:
+    """Minutes of a vote count typed in Word as units type them, and their truth in the corpus's format."""
+    import docx
+    from docx.shared import Mm
+
+    document = docx.Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    for line in ("BIÊN BẢN KIỂM PHIẾU", "Đánh giá, xếp loại chất lượng đảng viên năm 2024",
+                 "- Tổng số đảng viên chính thức: 7 đồng chí", "- Số có mặt: 7 đồng chí", "- Số vắng mặt: 0 đồng chí",
+                 "- Số phiếu phát ra: 7 phiếu", "- Số phiếu thu vào: 7 phiếu", "- Số phiếu hợp lệ: 7 phiếu",
+                 "Kết quả kiểm phiếu đối với từng đồng chí như sau:"):
+        document.add_paragraph(line)
+    table = document.add_table(rows=1 + len(names), cols=len(MINUTES_HEADINGS))
+    table.style = "Table Grid"
+    table.autofit = False
+    for column, width in zip(table.columns, (10, 50, 22, 22, 22, 22, 28), strict=True):
+        column.width = Mm(width)
+        for cell in column.cells:
+            cell.width = Mm(width)
+    for k, heading in enumerate(MINUTES_HEADINGS):
+        table.rows[0].cells[k].text = heading
+    results = ("HTTNV", "HTNV", "HTTNV")
+    for r, (name, votes, result) in enumerate(zip(names, MINUTES_VOTES, results, strict=True), start=1):
+        for k, value in enumerate((str(r), name, *(str(v) for v in votes.values()), result)):
+            table.rows[r].cells[k].text = value
+    document.add_paragraph("Biên bản được lập và thông qua trước chi bộ.")
+    corpus = tmp / "corpus"
+    corpus.mkdir()
+    document.save(str(corpus / "bien-ban.docx"))
+    truth = {"file": "bien-ban.docx", "variant": "docx", "kind": "docx", "pages": 1, "forms": [
+        {"form": "bien-ban-kiem-phieu", "page": 1, "criteria": [], "extra": {"ballots": [7, 7, 7]},
+         "tallies": [{"name": name, "votes": votes, "present": 7, "total": 7, "result": result.lower()}
+                     for name, votes, result in zip(MEMBERS, MINUTES_VOTES, results, strict=True)]}]}
+    (corpus / "bien-ban.truth.json").write_text(json.dumps(truth, ensure_ascii=False), encoding="utf-8")
+    return corpus
+
+
+def test_the_minutes_vote_columns_are_found_by_their_headings(tmp_path: Path) -> None:
+    """KHTNV's heading holds HTNV's: each column is the one its whole heading names."""
+    from samples.scangen.official_minutes import COLUMNS, minutes_rows
+
+    rows = minutes_rows(printed(_minutes_corpus(tmp_path) / "bien-ban.docx", tmp_path / "cache"))
+    assert [row.name for row in rows] == list(MEMBERS)
+    for row in rows:
+        xs = [row.cells[key][0] for key in ("htxsnv", "httnv", "htnv", "khtnv", "result")]
+        assert set(row.cells) == set(COLUMNS) and xs == sorted(xs) and len(set(xs)) == 5
+
+
+def test_each_minutes_row_is_written_by_hand_with_votes_that_add_up_and_their_outcome(tmp_path: Path) -> None:
+    from domain.model import Rating
+    from rules.aggregation import aggregate
+
+    for form in _two_written(_minutes_corpus(tmp_path), tmp_path, "minutes", seed=5):
+        for tally in form["tallies"]:
+            assert sum(tally["votes"].values()) == 7 and tally["present"] == tally["total"] == 7
+            assert tally["result"] == aggregate({Rating(r): n for r, n in tally["votes"].items()}).result
+
+
+def test_minutes_whose_rows_do_not_match_their_truth_are_left_out(tmp_path: Path) -> None:
+    from samples.scangen.official_minutes import make_minutes
+
+    corpus = _minutes_corpus(tmp_path, names=(*MEMBERS[:2], "Phạm Minh Đức"))
+    truth = json.loads((corpus / "bien-ban.truth.json").read_text(encoding="utf-8"))
+    assert make_minutes(Source(corpus / "bien-ban.docx", truth), np.random.default_rng(0), tmp_path / "cache") is None
+
+
+def test_generated_minutes_read_back_without_a_silent_error(tmp_path: Path) -> None:
+    """The scan reader on minutes the generator wrote and scanned: every tally value is right or
+    sent to review, and most rows are read."""
+    corpus = _minutes_corpus(tmp_path)
+    (truth_path,) = generate_official([corpus], 1, tmp_path / "out", seed=2, cache=tmp_path / "cache", kind="minutes")
+    records = _read_back(truth_path)
+    assert len(records) == 7 * len(MEMBERS)
+    assert not [r for r in records if r["silent"]]
+    assert sum(r["ok"] for r in records) >= len(records) // 2
+
+
+def test_counts_written_over_their_left_ruling_are_never_read_blank_for_sure(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every 0 written across its cell's left ruling, mostly in the cell before: the little of it
+    inside the cell is no blank (the row's votes would add up without it, and no vote be read for
+    sure where the clerk wrote 0)."""
+    from samples.scangen import official_minutes
+
+    write = official_minutes.write
+
+    def over_the_ruling(image: np.ndarray, lines: list[str], cell: tuple[float, float, float, float],
+                        *args: Any) -> None:
+        x, y, _, h = cell
+        if lines[0].strip("0") == "":  # 0.4 mm of the 0 inside its cell
+            cell = (x - 1.6, y, 2.0, h)
+        write(image, lines, cell, *args)
+
+    monkeypatch.setattr(official_minutes, "write", over_the_ruling)
+    corpus = _minutes_corpus(tmp_path)
+    written = generate_official([corpus], 2, tmp_path / "out", seed=4, cache=tmp_path / "cache", kind="minutes")
+    assert not [r for truth_path in written for r in _read_back(truth_path) if r["silent"]]

@@ -249,31 +249,48 @@ def make_document(source: Source, rng: np.random.Generator, cache: Path) -> tupl
     drawn: dict[str, dict[str, str]] = {}
     for row, criterion in zip(rows, _graded(truth), strict=True):
         criterion["level"], drawn[criterion["id"]] = _fill_row(images, row, rng)
+    done = scanned(images, rng)
+    truth["render"] = {"source": source.docx.name, "degradation": done, "marks": drawn}
+    return images, truth
+
+
+def scanned(images: list[np.ndarray], rng: np.random.Generator) -> list[dict[str, Any]]:
+    """The pages scanned or photographed (`degrade`), all in one style as one file is, in place;
+    what was done to each."""
     style = str(rng.choice(("scan", "phone")))
     done = []
     for k, image in enumerate(images):
         images[k], degradation = degrade(image, rng, style)
         done.append(degradation)
-    truth["render"] = {"source": source.docx.name, "degradation": done, "marks": drawn}
-    return images, truth
+    return done
 
 
 Maker = Callable[[Source, np.random.Generator, Path], "tuple[list[np.ndarray], dict[str, Any]] | None"]
 
 
+KINDS = ("graded", "summaries", "minutes")
+
+
 def generate_official(corpora: list[Path], count: int, out: Path, seed: int, cache: Path = DEFAULT_CACHE,
-                      summaries: bool = False) -> list[Path]:
-    """`count` documents in `out`, drawn in turn from the corpora's graded Word forms (with
-    `summaries`, their Mẫu 06 summaries, `official_summary`); returns the truth files. A document
-    depends only on `(seed, index)` and the corpora."""
+                      kind: str = "graded") -> list[Path]:
+    """`count` documents in `out`, drawn in turn from the corpora's Word forms of the `kind`
+    (`KINDS`: the forms that grade criteria; Mẫu 06 summaries, `official_summary`; vote-count
+    minutes, `official_minutes`); returns the truth files. A document depends only on
+    `(seed, index)` and the corpora."""
     found = word_sources(corpora)
     make: Maker
-    if summaries:
-        from .official_summary import make_summary, summary_sources  # it builds on this module
+    if kind == "summaries":
+        from .official_summary import make_summary, summary_sources  # they build on this module
 
         found, make, prefix = summary_sources(found), make_summary, "summary"
-    else:
+    elif kind == "minutes":
+        from .official_minutes import make_minutes, minutes_sources
+
+        found, make, prefix = minutes_sources(found), make_minutes, "minutes"
+    elif kind == "graded":
         found, make, prefix = graded_sources(found), make_document, "official"
+    else:
+        raise ValueError(f"unknown kind {kind!r}: one of {KINDS}")
     if not found:
         raise FileNotFoundError(f"no Word form to fill under {', '.join(map(str, corpora))}")
     out.mkdir(parents=True, exist_ok=True)
@@ -319,12 +336,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, action="append",
                         help=f"where the Word forms are (repeatable; default {' and '.join(map(str, DEFAULT_CORPORA))})")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="where the printed PDFs are kept")
-    parser.add_argument("--summaries", action="store_true",
-                        help="Mẫu 06 summaries written by hand (official_summary) instead of criteria grids")
+    parser.add_argument("--kind", choices=KINDS, default="graded",
+                        help="criteria grids marked by hand (graded), Mẫu 06 summaries (official_summary) or "
+                             "vote-count minutes (official_minutes) written by hand")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     written = generate_official(args.corpus or list(DEFAULT_CORPORA), args.count, args.out, args.seed, args.cache,
-                                args.summaries)
+                                args.kind)
     print(f"{len(written)} documents in {args.out}")
     return 0
 
