@@ -22,6 +22,7 @@ from functools import cache
 import cv2
 import numpy as np
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from domain.forms import FormKind, catalog
 from domain.model import Level, Rating
@@ -257,6 +258,7 @@ class _PageReader:
             if any(c.kind == "level" for c in earlier):
                 header_end, columns = header_end - 1, earlier
         _complete_vote_columns(grid, columns, texts, header_end)
+        _name_vote_headers(grid, columns, texts, header_end)
         criteria = any(c.kind == "level" for c in columns)
         if criteria:
             grid = _level_cells_split(grid, columns, header_end, texts)
@@ -395,20 +397,22 @@ class _PageReader:
         for c in count_cols:
             over = [cell for cell in grid.cells if cell.row < header_end and cell.col == c and cell.cols == 1]
             header = " ".join(_head_text(texts, cell) for cell in over)
-            found = find_ratings(header)
-            ratings.append(found[0] if found else Rating.HTNV)
+            ratings.append(_header_rating(header) or Rating.HTNV)
         if len(set(ratings)) != len(ratings):
             return {}
         result_col = next((c for c, col in enumerate(columns) if col.kind == "rating"), None)
         by_spot = {(c.row, c.col): c for c in grid.cells if c.cols == 1}
         rows: list[tuple[int, scan_tally.RowReading, GridCell | None]] = []
         written: list[tuple[scan_rating.RatingMatch, float | None] | None] = []
+        unread: list[int] = []
         for r in range(header_end, grid.n_rows):
             cells = [by_spot.get((r, c)) for c in count_cols]
             if any(c is None for c in cells):
                 continue
             counts = self._counts([c for c in cells if c is not None])
             if all(s is None for s in counts):
+                if any(_head_text(texts, by_spot.get((r, c))) for c, col in enumerate(columns) if col.kind == "text"):
+                    unread.append(r)  # a member's row, its writing all too faint to be seen
                 continue
             result_cell = by_spot.get((r, result_col)) if result_col is not None else None
             result, sure, confirms = None, False, False
@@ -422,8 +426,10 @@ class _PageReader:
                 seen = (matched, result_length.written_width(crop))
             rows.append((r, scan_tally.RowReading(tuple(ratings), counts, result, sure, confirms), result_cell))
             written.append(seen)
+        out: dict[tuple[int, int], list[list[Piece]]] = {
+            (r, c): [[Piece("?", confidence=0.0)]] for r in unread for c in (*count_cols, result_col) if c is not None}
         if not rows:
-            return {}
+            return out
         lengths = result_length.column_lengths(written)
         rows = [(r, replace(row, result_lengths=allowed), cell) for (r, row, cell), allowed in zip(rows, lengths, strict=True)]
         if self.count_readings:  # the count lines of this page, decided again with the rows' sums
@@ -440,13 +446,15 @@ class _PageReader:
         else:
             cast_read, cast_sure, limit = _ballot_lines(self.body.lines, self.sheet.number)
         _cast, decisions = scan_tally.decide_table([row for _, row, _ in rows], cast_read, limit, cast_sure)
-        out: dict[tuple[int, int], list[list[Piece]]] = {}
         # a rating's column not found (its header lost to a crease or a stain): its votes are unread
         whole = set(ratings) == set(Rating)
-        for (r, _row, result_cell), decision in zip(rows, decisions, strict=True):
+        for (r, row, result_cell), decision in zip(rows, decisions, strict=True):
             confidence = decision.confidence if whole else min(decision.confidence, scan_tally.UNSURE)
-            for c, value in zip(count_cols, decision.votes, strict=True):
-                out[(r, c)] = [] if value is None else [[Piece(str(value), confidence=confidence)]]
+            for c, value, read in zip(count_cols, decision.votes, row.counts, strict=True):
+                if value is not None:
+                    out[(r, c)] = [[Piece(str(value), confidence=confidence)]]
+                else:  # a blank cell, or one whose writing no reading made out
+                    out[(r, c)] = [] if read is None else [[Piece("?", confidence=0.0)]]
             if result_cell is not None:
                 text = decision.result.abbreviation if decision.result is not None else "?"
                 out[(r, result_cell.col)] = [[Piece(text, confidence=confidence if decision.result else 0.0)]]
@@ -676,7 +684,7 @@ def _complete_vote_columns(
     for cell in grid.cells:
         if cell.row < header_end and cell.cols == 1 and (cell.row + cell.rows) == header_end:
             heads[cell.col] = cell
-    seen = [next(iter(find_ratings(_head_text(texts, heads.get(c)))), None) for c in counts]
+    seen = [_header_rating(_head_text(texts, heads.get(c))) for c in counts]
     missing = [r for r in order if r not in seen]
     if len(missing) != 1 or seen != [r for r in order if r is not missing[0]]:
         return
@@ -696,6 +704,36 @@ def _complete_vote_columns(
     columns[c] = _Column("count")
     box = texts[head][0].words[0].box
     texts[head] = [WordLine([Word(missing[0].abbreviation, confidence, box)])]
+
+
+def _name_vote_headers(
+    grid: Grid, columns: list[_Column], texts: dict[GridCell, list[WordLine]], header_end: int
+) -> None:
+    """Each count column's header given as the abbreviation it was taken for (`_header_rating`:
+    "KHẨTNV" is KHTNV), with the confidence it was read with, so that the form reader finds the
+    column it reads from the header as the grid reader did."""
+    for cell in grid.cells:
+        if cell.row >= header_end or cell.cols != 1 or columns[cell.col].kind != "count" or not texts.get(cell):
+            continue
+        rating = _header_rating(_head_text(texts, cell))
+        if rating is None or find_ratings(_head_text(texts, cell)) == [rating]:
+            continue
+        words = [w for line in texts[cell] for w in line.words]
+        box = (min(w.box[0] for w in words), min(w.box[1] for w in words), max(w.box[2] for w in words),
+               max(w.box[3] for w in words))
+        texts[cell] = [WordLine([Word(rating.abbreviation, min(w.confidence for w in words), box)])]
+
+
+def _header_rating(header: str) -> Rating | None:
+    """The one rating a vote column's header names: as printed, or, garbled by one letter (an
+    accent read on a letter, "KHẨTNV"; a stroke read as a letter more, "HTIXSNV"), the one
+    abbreviation a letter away from it when no other is ("HTINV" is as near HTNV as HTTNV)."""
+    found = set(find_ratings(header))
+    if found:
+        return found.pop() if len(found) == 1 else None
+    letters = "".join(ch for ch in fold(header) if ch.isalpha())
+    near = [r for r in Rating if Levenshtein.distance(letters, r.abbreviation.casefold()) <= 1]
+    return near[0] if len(near) == 1 else None
 
 
 def _head_text(texts: dict[GridCell, list[WordLine]], cell: GridCell | None) -> str:
@@ -814,7 +852,8 @@ def _row_numbers(readings: dict[GridCell, _Number], header_end: int, criteria: b
     in a criteria grid, each with items 1, 2 …; rows 1, 2 … in any other table. A number that
     fits the sequence is taken; one OCR is unsure of is taken when its strokes or its reading fit
     the sequence; anything else is kept as read, with a confidence that sends the row to review.
-    ("I" and "1" look alike: "I" while no section has begun, "1" after one.)"""
+    ("I" and "1" look alike: in a criteria grid "I" while no section has begun, "1" after one;
+    in any other table, always "1".)"""
     out: dict[GridCell, Piece] = {}
     last_roman, last_arabic = 0, 0
     for cell in sorted((c for c in readings if c.row >= header_end), key=lambda c: c.row):
@@ -826,7 +865,7 @@ def _row_numbers(readings: dict[GridCell, _Number], header_end: int, criteria: b
         next_arabic = str(last_arabic + 1)
         sure = n.confidence >= _SURE_NUMBER
         looks_one = {n.text, n.strokes} & {"I", "1"}
-        if looks_one and next_arabic == "1" and last_roman > 0:
+        if looks_one and next_arabic == "1" and (last_roman > 0 or not criteria):
             value, confidence = "1", 0.9 if not (sure and n.text == "1") else n.confidence
         elif looks_one and next_roman == "I":
             value, confidence = "I", 0.9 if not (sure and n.text == "I") else n.confidence
@@ -934,7 +973,7 @@ def _columns(grid: Grid, texts: dict[GridCell, list[WordLine]], header_end: int)
         level = parse_level(header) if lowest.cols == 1 else None
         if level is not None:
             columns[c] = _Column("level", level)
-        elif lowest.cols == 1 and len(header) <= 12 and len(set(find_ratings(header))) == 1:
+        elif lowest.cols == 1 and len(header) <= 12 and _header_rating(header) is not None:
             columns[c] = _Column("count")
         elif "ket qua" in key or "xep loai" in key:
             columns[c] = _Column("rating")

@@ -1328,12 +1328,12 @@ def _vote_header(heads: tuple[str, ...]) -> tuple[Grid, list[_Column], dict[Grid
     return grid, _columns(grid, texts, 1), texts
 
 
-@pytest.mark.parametrize("heads, garbled", [(("HIXSNV", "HTTNV", "HTNV", "KHTNV"), 2),
-                                            (("HTXSNV", "HTTNV", "HTNV", "KHINV"), 5),
-                                            (("HTXSNV", "MHTTNV", "HTNV", "KHTNV"), 3)])
+@pytest.mark.parametrize("heads, garbled", [(("IIXXNV", "HTTNV", "HTNV", "KHTNV"), 2),
+                                            (("HTXSNV", "HTTNV", "HTNV", "KI1IIV"), 5),
+                                            (("HTXSNV", "MHITINV", "HTNV", "KHTNV"), 3)])
 def test_a_vote_column_whose_header_was_garbled_is_placed_by_the_three_others(heads: tuple[str, ...],
                                                                             garbled: int) -> None:
-    """Before, after or between the three read ("MHTTNV": a crease's edge read as a letter)."""
+    """Before, after or between the three read (a crease's edge read as letters)."""
     grid, columns, texts = _vote_header(heads)
     assert columns[garbled].kind == "text"
     _complete_vote_columns(grid, columns, texts, 1)
@@ -1343,6 +1343,41 @@ def test_a_vote_column_whose_header_was_garbled_is_placed_by_the_three_others(he
 
 
 def test_a_garbled_header_out_of_the_ratings_order_is_left_alone() -> None:
-    grid, columns, texts = _vote_header(("HTTNV", "MHTXSNV", "HTNV", "KHTNV"))
+    grid, columns, texts = _vote_header(("HTTNV", "MI1X5IIV", "HTNV", "KHTNV"))
     _complete_vote_columns(grid, columns, texts, 1)
     assert columns[3].kind == "text"
+
+
+@pytest.mark.parametrize("header, rating", [("KHTNV", Rating.KHTNV), ("KHẨTNV", Rating.KHTNV),
+                                            ("HTIXSNV", Rating.HTXSNV), ("MHTTNV", Rating.HTTNV),
+                                            ("HTINV", None), ("Kết quả", None), ("TT", None)])
+def test_a_vote_column_header_names_the_rating_a_letter_away_when_no_other_is(header: str,
+                                                                            rating: Rating | None) -> None:
+    """An accent read on a letter, a stroke read as a letter more; "HTINV" is as near HTNV as HTTNV."""
+    from parsers.scan_layout import _header_rating
+
+    assert _header_rating(header) is rating
+
+
+def test_a_first_row_number_read_as_i_is_1_outside_a_criteria_grid() -> None:
+    """The minutes' rows are numbered 1, 2 …: no section I begins them (read "I", the table's
+    first member was taken for a header row and the vote columns were not found)."""
+    from parsers.scan_layout import _Number, _row_numbers
+
+    cells = [GridCell(r, 0, 1, 1, (0, 40 * r, 40, 40 * r + 40)) for r in range(1, 4)]
+    readings = {cell: _Number(text, 0.9, None) for cell, text in zip(cells, ("I", "2", "3"), strict=True)}
+    numbers = _row_numbers(readings, 1, criteria=False)
+    assert [numbers[cell].text for cell in cells] == ["1", "2", "3"]
+    assert numbers[cells[0]].confidence >= 0.9
+    assert _row_numbers(readings, 1, criteria=True)[cells[0]].text == "I"
+
+
+def test_a_vote_header_a_letter_off_is_given_as_its_rating_for_the_form_reader() -> None:
+    from parsers.scan_layout import _name_vote_headers
+
+    grid, columns, texts = _vote_header(("HTIXSNV", "HTTNV", "HTNV", "KHẨTNV"))
+    assert [c.kind for c in columns][2:6] == ["count"] * 4
+    _name_vote_headers(grid, columns, texts, 1)
+    heads = [texts[cell][0].words[0] for cell in sorted(texts, key=lambda cell: cell.col)]
+    assert [w.text for w in heads] == ["TT", "Họ và tên", "HTXSNV", "HTTNV", "HTNV", "KHTNV", "Kết quả"]
+    assert heads[5].confidence == 0.9

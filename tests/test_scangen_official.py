@@ -315,3 +315,25 @@ def test_counts_written_over_their_left_ruling_are_never_read_blank_for_sure(tmp
     corpus = _minutes_corpus(tmp_path)
     written = generate_official([corpus], 2, tmp_path / "out", seed=4, cache=tmp_path / "cache", kind="minutes")
     assert not [r for truth_path in written for r in _read_back(truth_path) if r["silent"]]
+
+
+def test_a_member_row_left_blank_in_the_minutes_is_never_read_for_sure(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second member's counts and result not written (or too faint to be seen): every member
+    listed has votes that add up to the ballots, so a row of blank cells goes to a person."""
+    from samples.scangen import official_minutes
+
+    write = official_minutes.write
+    calls = iter(range(100))
+
+    def second_row_blank(*args: Any) -> None:
+        if not 5 <= next(calls) < 10:  # a row is four counts and a result
+            write(*args)
+
+    monkeypatch.setattr(official_minutes, "write", second_row_blank)
+    corpus = _minutes_corpus(tmp_path)
+    (truth_path,) = generate_official([corpus], 1, tmp_path / "out", seed=2, cache=tmp_path / "cache", kind="minutes")
+    records = _read_back(truth_path)
+    second = [r for r in records if r["id"].startswith(MEMBERS[1])]
+    assert len(second) == 7 and all(r["flagged"] for r in second)
+    assert not [r for r in records if r["silent"]]
