@@ -465,7 +465,9 @@ class _PageReader:
         blank cell into whose side ruling writing runs, its own or its neighbour's, or through
         which a crease was painted out: a digit written over the ruling, painted out with it or
         lying mostly in the next cell, or one beside a crease, is no blank ("0" read as no vote,
-        the neighbour's number read without it)."""
+        the neighbour's number read without it). (Reading such a cell's writing followed past the
+        ruling, `scan_written`, was tried: the ruling bridged back over the painted band reads as
+        a stroke of its own, "2" as 7, "7" as 8.)"""
         blank = [self._blank(cell) for cell in cells]
         written: dict[int, Written] = {}
 

@@ -1381,3 +1381,34 @@ def test_a_vote_header_a_letter_off_is_given_as_its_rating_for_the_form_reader()
     heads = [texts[cell][0].words[0] for cell in sorted(texts, key=lambda cell: cell.col)]
     assert [w.text for w in heads] == ["TT", "Họ và tên", "HTXSNV", "HTTNV", "HTNV", "KHTNV", "Kết quả"]
     assert heads[5].confidence == 0.9
+
+
+def _count_row(digits: dict[int, tuple[str, int]]) -> tuple[list[GridCell], object]:
+    """The middle row of a table of four vote columns (200 dpi, cells 20 × 5 mm) with digits
+    written at x offsets from their cell's left ruling (negative: begun over it), and the page
+    reader of it."""
+    from parsers.layout import Body
+    from parsers.scan_layout import _PageReader
+    from parsers.scan_page import Sheet
+
+    ink, xs, ys = _ruled_table(3, 4, cell=(160, 40))
+    page = Image.fromarray(np.where(ink > 0, 0, 255).astype(np.uint8)).convert("RGB")
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.truetype(str(FONT), 26)
+    for col, (digit, offset) in digits.items():
+        draw.text((xs[col] + offset, ys[1] + 6), digit, fill=(20, 20, 20), font=font)
+    reader = _PageReader(Sheet(1, cv2.cvtColor(np.asarray(page), cv2.COLOR_RGB2BGR), 200.0), Body())
+    [grid] = reader.grids
+    return sorted((c for c in grid.cells if c.row == 1), key=lambda c: c.col), reader
+
+
+@pytest.mark.parametrize("digit, offset", [("7", -9), ("0", -12)])
+def test_a_count_written_over_a_ruling_leaves_no_blank_cell_beside_it(digit: str, offset: int) -> None:
+    """A digit begun over its cell's left ruling, painted out with it where it lay on it: the
+    little of it on either side is no blank, in neither cell (it is read as unread, no
+    candidates); a cell clear of it is blank, and a digit clear of the rulings is read."""
+    cells, reader = _count_row({0: ("3", 60), 2: (digit, offset)})
+    counts = reader._counts(cells)  # type: ignore[attr-defined]
+    assert counts[0] and max(counts[0], key=counts[0].get) == 3
+    assert counts[2] == {} and counts[3] is None
+    assert counts[1] == {} or (counts[1] and max(counts[1], key=counts[1].get) == int(digit))
