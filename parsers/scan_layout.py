@@ -855,10 +855,11 @@ def _row_numbers(readings: dict[GridCell, _Number], header_end: int, criteria: b
     fits the sequence is taken; one OCR is unsure of is taken when its strokes or its reading fit
     the sequence; anything else is kept as read, with a confidence that sends the row to review.
     ("I" and "1" look alike: in a criteria grid "I" while no section has begun, "1" after one;
-    in any other table, always "1".)"""
+    in any other table, "1" when "2" follows.)"""
     out: dict[GridCell, Piece] = {}
     last_roman, last_arabic = 0, 0
-    for cell in sorted((c for c in readings if c.row >= header_end), key=lambda c: c.row):
+    cells = sorted((c for c in readings if c.row >= header_end), key=lambda c: c.row)
+    for k, cell in enumerate(cells):
         n = readings[cell]
         if not n.text and n.strokes is None:
             out[cell] = Piece("", confidence=n.confidence)  # blank (1.0) or unreadable (0)
@@ -867,7 +868,7 @@ def _row_numbers(readings: dict[GridCell, _Number], header_end: int, criteria: b
         next_arabic = str(last_arabic + 1)
         sure = n.confidence >= _SURE_NUMBER
         looks_one = {n.text, n.strokes} & {"I", "1"}
-        if looks_one and next_arabic == "1" and (last_roman > 0 or not criteria):
+        if looks_one and next_arabic == "1" and (last_roman > 0 or (not criteria and _two_next(readings, cells[k + 1:]))):
             value, confidence = "1", 0.9 if not (sure and n.text == "1") else n.confidence
         elif looks_one and next_roman == "I":
             value, confidence = "I", 0.9 if not (sure and n.text == "I") else n.confidence
@@ -924,6 +925,11 @@ def _align_numbers(
         elif not same:
             was = current.confidence if current is not None else 0.0
             numbers[cell] = Piece(found.number, confidence=round(min(was, found.confidence), 3))
+
+
+def _two_next(readings: dict[GridCell, _Number], after: list[GridCell]) -> bool:
+    """Whether the next row's number reads 2, or no row follows."""
+    return not after or "2" in (readings[after[0]].text, readings[after[0]].strokes)
 
 
 def _later(text: str, last_roman: int, last_arabic: int, criteria: bool) -> bool:

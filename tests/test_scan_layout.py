@@ -1360,8 +1360,8 @@ def test_a_vote_column_header_names_the_rating_a_letter_away_when_no_other_is(he
 
 
 def test_a_first_row_number_read_as_i_is_1_outside_a_criteria_grid() -> None:
-    """The minutes' rows are numbered 1, 2 …: no section I begins them (read "I", the table's
-    first member was taken for a header row and the vote columns were not found)."""
+    """The minutes' rows are numbered 1, 2 …: an "I" followed by 2 is their 1 (read "I", the
+    table's first member was taken for a header row and the vote columns were not found)."""
     from parsers.scan_layout import _Number, _row_numbers
 
     cells = [GridCell(r, 0, 1, 1, (0, 40 * r, 40, 40 * r + 40)) for r in range(1, 4)]
@@ -1370,6 +1370,8 @@ def test_a_first_row_number_read_as_i_is_1_outside_a_criteria_grid() -> None:
     assert [numbers[cell].text for cell in cells] == ["1", "2", "3"]
     assert numbers[cells[0]].confidence >= 0.9
     assert _row_numbers(readings, 1, criteria=True)[cells[0]].text == "I"
+    section = {cell: _Number(text, 0.9, None) for cell, text in zip(cells, ("I", "1", "2"), strict=True)}
+    assert _row_numbers(section, 1, criteria=False)[cells[0]].text == "I"  # a group's heading row, 1 after it
 
 
 def test_a_vote_header_a_letter_off_is_given_as_its_rating_for_the_form_reader() -> None:
