@@ -396,7 +396,7 @@ class _PageReader:
         ratings: list[Rating] = []
         for c in count_cols:
             over = [cell for cell in grid.cells if cell.row < header_end and cell.col == c and cell.cols == 1]
-            header = " ".join(_head_text(texts, cell) for cell in over)
+            header = " ".join(_cell_text(texts, cell) for cell in over)
             ratings.append(_header_rating(header) or Rating.HTNV)
         if len(set(ratings)) != len(ratings):
             return {}
@@ -411,7 +411,7 @@ class _PageReader:
                 continue
             counts = self._counts([c for c in cells if c is not None])
             if all(s is None for s in counts):
-                if any(_head_text(texts, by_spot.get((r, c))) for c, col in enumerate(columns) if col.kind == "text"):
+                if any(_cell_text(texts, by_spot.get((r, c))) for c, col in enumerate(columns) if col.kind == "text"):
                     unread.append(r)  # a member's row, its writing all too faint to be seen
                 continue
             result_cell = by_spot.get((r, result_col)) if result_col is not None else None
@@ -686,7 +686,7 @@ def _complete_vote_columns(
     for cell in grid.cells:
         if cell.row < header_end and cell.cols == 1 and (cell.row + cell.rows) == header_end:
             heads[cell.col] = cell
-    seen = [_header_rating(_head_text(texts, heads.get(c))) for c in counts]
+    seen = [_header_rating(_cell_text(texts, heads.get(c))) for c in counts]
     missing = [r for r in order if r not in seen]
     if len(missing) != 1 or seen != [r for r in order if r is not missing[0]]:
         return
@@ -699,7 +699,7 @@ def _complete_vote_columns(
     head = heads.get(c) if c is not None else None
     if c is None or head is None or columns[c].kind != "text":
         return
-    text = clean(_head_text(texts, head)).replace(" ", "")
+    text = clean(_cell_text(texts, head)).replace(" ", "")
     if not 3 <= len(text) <= 8 or sum(ch.isupper() for ch in text) < len(text) - 1:
         return
     confidence = min((w.confidence for line in texts.get(head, []) for w in line.words), default=0.0)
@@ -717,8 +717,8 @@ def _name_vote_headers(
     for cell in grid.cells:
         if cell.row >= header_end or cell.cols != 1 or columns[cell.col].kind != "count" or not texts.get(cell):
             continue
-        rating = _header_rating(_head_text(texts, cell))
-        if rating is None or find_ratings(_head_text(texts, cell)) == [rating]:
+        rating = _header_rating(_cell_text(texts, cell))
+        if rating is None or find_ratings(_cell_text(texts, cell)) == [rating]:
             continue
         words = [w for line in texts[cell] for w in line.words]
         box = (min(w.box[0] for w in words), min(w.box[1] for w in words), max(w.box[2] for w in words),
@@ -738,7 +738,7 @@ def _header_rating(header: str) -> Rating | None:
     return near[0] if len(near) == 1 else None
 
 
-def _head_text(texts: dict[GridCell, list[WordLine]], cell: GridCell | None) -> str:
+def _cell_text(texts: dict[GridCell, list[WordLine]], cell: GridCell | None) -> str:
     return " ".join(w.text for line in texts.get(cell, []) for w in line.words) if cell is not None else ""
 
 

@@ -149,11 +149,15 @@ def test_a_summary_s_rating_columns_are_found_by_their_headings(tmp_path: Path) 
     from samples.scangen.official_summary import COLUMNS, summary_rows
 
     rows = summary_rows(printed(_summary_corpus(tmp_path) / "mau-06.docx", tmp_path / "cache"))
+    _members_with_columns(rows, tuple(COLUMNS))  # self … branch, left to right
+
+
+def _members_with_columns(rows: tuple[Any, ...], keys: tuple[str, ...]) -> None:
+    """Every member's row found, in order, each with the cells of `keys` and no other, left to right."""
     assert [row.name for row in rows] == list(MEMBERS)
     for row in rows:
-        assert set(row.cells) == set(COLUMNS)
-        xs = [row.cells[key][0] for key in COLUMNS]  # self … branch, left to right
-        assert xs == sorted(xs)
+        xs = [row.cells[key][0] for key in keys]
+        assert set(row.cells) == set(keys) and xs == sorted(xs) and len(set(xs)) == len(keys)
 
 
 def test_each_summary_is_written_by_hand_and_its_tallies_follow(tmp_path: Path) -> None:
@@ -260,10 +264,8 @@ def test_the_minutes_vote_columns_are_found_by_their_headings(tmp_path: Path) ->
     from samples.scangen.official_minutes import COLUMNS, minutes_rows
 
     rows = minutes_rows(printed(_minutes_corpus(tmp_path) / "bien-ban.docx", tmp_path / "cache"))
-    assert [row.name for row in rows] == list(MEMBERS)
-    for row in rows:
-        xs = [row.cells[key][0] for key in ("htxsnv", "httnv", "htnv", "khtnv", "result")]
-        assert set(row.cells) == set(COLUMNS) and xs == sorted(xs) and len(set(xs)) == 5
+    assert tuple(COLUMNS) == ("htxsnv", "httnv", "htnv", "khtnv", "result")
+    _members_with_columns(rows, tuple(COLUMNS))
 
 
 def test_each_minutes_row_is_written_by_hand_with_votes_that_add_up_and_their_outcome(tmp_path: Path) -> None:

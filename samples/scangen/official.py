@@ -104,6 +104,11 @@ def graded_sources(found: list[Source]) -> list[Source]:
             if any(c.get("level") for form in s.truth.get("forms", []) for c in form.get("criteria", []))]
 
 
+def tally_sources(found: list[Source], form: str) -> list[Source]:
+    """The Word files whose form is `form` with its members' tallies (Mẫu 06, the minutes)."""
+    return [s for s in found if any(f.get("form") == form and f.get("tallies") for f in s.truth.get("forms", []))]
+
+
 def printed(docx: Path, cache: Path) -> Path:
     """The Word file as LibreOffice prints it to PDF, cached by content (a second a document)."""
     digest = hashlib.sha256(docx.read_bytes()).hexdigest()[:12]
@@ -280,13 +285,13 @@ def generate_official(corpora: list[Path], count: int, out: Path, seed: int, cac
     found = word_sources(corpora)
     make: Maker
     if kind == "summaries":
-        from .official_summary import make_summary, summary_sources  # they build on this module
+        from . import official_summary as summary  # they build on this module
 
-        found, make, prefix = summary_sources(found), make_summary, "summary"
+        found, make, prefix = tally_sources(found, summary.FORM), summary.make_summary, "summary"
     elif kind == "minutes":
-        from .official_minutes import make_minutes, minutes_sources
+        from . import official_minutes as minutes
 
-        found, make, prefix = minutes_sources(found), make_minutes, "minutes"
+        found, make, prefix = tally_sources(found, minutes.FORM), minutes.make_minutes, "minutes"
     elif kind == "graded":
         found, make, prefix = graded_sources(found), make_document, "official"
     else:

@@ -41,11 +41,6 @@ _PADDED = 0.3  # a committee that writes every count on two digits ("07", "00")
 _OVER_RULING = 0.05  # a count or a result written from just left of its cell's left ruling
 
 
-def minutes_sources(found: list[Source]) -> list[Source]:
-    """The Word files whose form is the minutes with their members' tallies."""
-    return [s for s in found if any(f.get("form") == FORM and f.get("tallies") for f in s.truth.get("forms", []))]
-
-
 def minutes_rows(pdf_path: Path) -> tuple[TableRow, ...]:
     """Every member row of the minutes' tables, in reading order, with its count and result cells."""
     return table_rows(pdf_path, tuple(COLUMNS.items()), "result")

@@ -41,11 +41,6 @@ _TWO_LINES = 0.35  # the branch's numbers on a line of their own under the ratin
 _BLANK = 0.3  # an optional column (civil servant, mass organisation) left blank
 
 
-def summary_sources(found: list[Source]) -> list[Source]:
-    """The Word files whose form is a Mẫu 06 with its members' tallies."""
-    return [s for s in found if any(f.get("form") == FORM and f.get("tallies") for f in s.truth.get("forms", []))]
-
-
 def summary_rows(pdf_path: Path) -> tuple[TableRow, ...]:
     """Every member row of the summary tables, in reading order, with its rating cells."""
     return table_rows(pdf_path, tuple(COLUMNS.items()), "branch")
