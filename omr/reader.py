@@ -140,10 +140,11 @@ def _check(values: dict[str, Read], definition: FormDefinition) -> None:
     """Arithmetic between the counts of a page. A check that cannot be made (one of its counts
     unreadable, or lowered by another check) confirms none of the others: they go to the person
     who looks at that one. Then the counts are chosen together among their candidates
-    (`omr.solve`): a count the arithmetic pins down is confident only when it confirms it; a Mẫu 06
-    present only one of whose likely readings lies between its row's sure votes and total is that
-    one. Last, a minutes result read less than surely is confirmed by its row's sure votes when it
-    is their outcome, and a time by the clock's range when only one of its likely readings is in it."""
+    (`omr.solve`): a count the arithmetic pins down is confident only when it confirms it. Last, a
+    Mẫu 06 present or votes only one of whose likely readings lies in the span votes ≤ present ≤
+    total leaves it (its row's other counts read or confirmed surely) is that one; a minutes result
+    read less than surely is confirmed by its row's sure votes when it is their outcome, and a time
+    by the clock's range when only one of its likely readings is in it."""
     if definition.kind is FormKind.MINUTES:
         check_minutes_header(values)
         valid = values.get("digits:valid")
@@ -158,9 +159,9 @@ def _check(values: dict[str, Read], definition: FormDefinition) -> None:
         sure = {k: r.value for k, r in values.items()
                 if k in cells and r.confidence >= REVIEW and not isinstance(r.value, str)}
         solve.apply(values, solve.summary(cells, sure), solve.CONFIRMED, solve.UNCONFIRMED)
-    if definition.kind is FormKind.SUMMARY:
-        solve.confirm_presents(values, REVIEW)
     unconfirmed_partners(values, REVIEW)
+    if definition.kind is FormKind.SUMMARY:
+        solve.confirm_summary_spans(values, REVIEW)
     if definition.kind is FormKind.MINUTES:
         solve.confirm_results(values, REVIEW)
         solve.confirm_clock(values, REVIEW)

@@ -16,11 +16,12 @@ total, and a result marked confidently is the V.16 outcome of the row's votes
 to one number, the valid ballots, which the rows choose together; so do the rows of a page whose
 header breaks its own arithmetic (the header then goes to a person). Mẫu 06: votes ≤ present ≤
 total, the total the same in every row of the page; a present only one of whose likely readings
-lies between its row's sure votes and total is that reading (`confirm_presents`).
+lies between its row's sure votes and total is that reading, and votes likewise under a sure
+present or total (`confirm_summary_spans`).
 
 Only counts an equality pins down are confirmed (a row's votes, valid, total / present / absent
-when absent is written, Mẫu 06 total), or a span leaves one likely reading of (a Mẫu 06 present, a
-meeting time); the others keep the confidence their own
+when absent is written, Mẫu 06 total), or a span leaves one likely reading of (a Mẫu 06 present or
+votes, a meeting time); the others keep the confidence their own
 reading gave, and lose it when the chosen combination reads them otherwise.
 """
 
@@ -252,25 +253,65 @@ def confirm_results(values: dict[str, R], review: float) -> None:
             values[key] = replace(read, confidence=CONFIRMED)  # type: ignore[type-var]
 
 
-def confirm_presents(values: dict[str, R], review: float) -> None:
-    """A Mẫu 06 present read unsurely between its row's votes and total, both read surely: of its
-    likely readings (`Read.candidates`) only one lies in that span, and it is the likeliest by far
-    (at least `BOUNDED_OWN`). Readings far outside (70 for a "10" of 10 members) cannot be what a
-    clerk wrote; one just outside (8 under 9 votes, 11 of 10 members) could be, a clerk's slip the
-    rules must see, so it leaves the count to a person (`NEAR_SLIP`)."""
+def confirm_summary_spans(values: dict[str, R], review: float) -> None:
+    """A Mẫu 06 row's present and votes read unsurely, confirmed by votes ≤ present ≤ total.
+
+    The row's unsure counts are read together: every combination of their likely readings
+    (`Read.candidates`, at least `_LIKELY_SLIP`), the sure counts as read, is a consistent row, a
+    slip (the chain broken by at most `NEAR_SLIP`: 8 present under 9 votes, 11 of 10 members, or
+    a count left blank) or impossible (broken further: 70 present of 10 members is no one's
+    writing). The counts are confirmed only when a single combination is not impossible, it is
+    consistent, and each of its readings is its count's likeliest by far (at least `BOUNDED_OWN`):
+    votes "10" against "70" and a present "10" against "18", under a total of 10. A slip among the
+    combinations is a clerk's broken row the rules must see, so the row stays with a person. An
+    unsure count with no readings at all (a gap between digits) is skipped in the chain and never
+    confirmed; nor is an unsure total, which only the other rows confirm (`summary`)."""
     rows: dict[int, dict[str, R]] = {}
     for key, read in values.items():
         match = SUMMARY_ROW.match(key)
         if match:
             rows.setdefault(int(match.group(1)), {})[match.group(2)] = read
     for r, row in rows.items():
-        votes, present, total = (row.get(k) for k in ("votes", "present", "total"))
-        if votes is None or present is None or total is None or present.confidence >= review:
+        chain = [row.get(k) for k in ("votes", "present", "total")]
+        numbers = [read.value if read is not None else None for read in chain]
+        if any(isinstance(a, int) and isinstance(b, int) and a > b for a, b in itertools.pairwise(numbers)):
+            continue  # the row breaks its arithmetic as read: a misread or a slip, for a person
+        options: list[list[tuple[int | None, float]] | None] = []  # None: a link of the chain unknown
+        for read in chain:
+            if read is None:
+                options.append(None)
+            elif read.confidence >= review and isinstance(read.value, int):
+                options.append([(read.value, 1.0)])
+            else:
+                likely = [(v, p) for v, p in getattr(read, "candidates", ()) if p >= _LIKELY_SLIP]
+                options.append(likely or None)
+        unsure = [i for i, read in enumerate(chain[:2]) if read is not None and options[i] is not None
+                  and not (read.confidence >= review and isinstance(read.value, int))]  # the total is the rows' (`summary`)
+        if not unsure:
             continue
-        low, high = votes.value, total.value
-        if min(votes.confidence, total.confidence) < review or not isinstance(low, int) or not isinstance(high, int):
+        known = [i for i, o in enumerate(options) if o is not None]
+        possible = []
+        for combo in itertools.product(*(options[i] or () for i in known)):
+            broken = _chain_break([v for v, _ in combo])
+            if broken <= NEAR_SLIP:
+                possible.append((broken, dict(zip(known, combo, strict=True))))
+        if len(possible) != 1 or possible[0][0] != 0:
             continue
-        _confirm_pinned(values, f"digits:row{r}.branch.present", low, high, NEAR_SLIP)
+        chosen = possible[0][1]
+        if any(chosen[i][1] < BOUNDED_OWN for i in unsure):
+            continue
+        for i in unsure:
+            key = f"digits:row{r}.branch.{('votes', 'present', 'total')[i]}"
+            values[key] = replace(values[key], value=chosen[i][0], confidence=CONFIRMED)  # type: ignore[type-var]
+
+
+def _chain_break(chain: list[int | None]) -> int:
+    """How far counts that must not decrease along `chain` break it (0: they hold); a blank
+    within it counts as a slip, just within `NEAR_SLIP`."""
+    if any(v is None for v in chain):
+        return NEAR_SLIP
+    numbers = [v for v in chain if v is not None]
+    return max([0, *(a - b for a, b in itertools.pairwise(numbers))])
 
 
 def confirm_clock(values: dict[str, R], review: float) -> None:

@@ -162,21 +162,64 @@ def test_a_faint_minutes_result_is_confirmed_by_its_rows_sure_votes(
     assert values["rating:row3.result"].confidence == 0.85
 
 
+def _branch_row(votes: Read, present: Read, total: Read) -> dict[str, Read]:
+    return {"digits:row2.branch.votes": votes, "digits:row2.branch.present": present, "digits:row2.branch.total": total}
+
+
 @pytest.mark.parametrize(("candidates", "votes_confidence", "confirmed"), [
     (((10, 0.8), (70, 0.18), (16, 0.005)), 0.95, True),  # 70 of 10 members: no one writes that
     (((10, 0.6), (8, 0.3)), 0.95, False),  # 8 present under 9 votes: a clerk's slip, for a person
     (((10, 0.6), (11, 0.3)), 0.95, False),  # 11 of 10 members: likewise
     (((10, 0.45), (70, 0.5)), 0.95, False),  # the one reading in the span is not the likeliest
-    (((10, 0.8), (70, 0.18)), 0.85, False),  # the votes unsure: no span
+    (((10, 0.8), (70, 0.18)), 0.85, True),  # the votes unsure: the span runs from 0
+    (((10, 0.6), (2, 0.3)), 0.85, False),  # … where 2 present is a reading too
 ])
 def test_a_mau06_present_pinned_between_its_rows_votes_and_total(
         candidates: tuple[tuple[int, float], ...], votes_confidence: float, confirmed: bool) -> None:
-    values = {"digits:row1.branch.votes": Read(9, votes_confidence, None),
-              "digits:row1.branch.present": Read(None, 0.6, None, candidates=candidates),
-              "digits:row1.branch.total": Read(10, 0.95, None)}
-    solve.confirm_presents(values, 0.9)
-    present = values["digits:row1.branch.present"]
+    values = _branch_row(Read(9, votes_confidence, None), Read(None, 0.6, None, candidates=candidates),
+                         Read(10, 0.95, None))
+    solve.confirm_summary_spans(values, 0.9)
+    present = values["digits:row2.branch.present"]
     assert (present.value, present.confidence) == ((10, solve.CONFIRMED) if confirmed else (None, 0.6))
+
+
+@pytest.mark.parametrize(("votes", "present", "expected"), [
+    # Votes "6" against "86" and "56" under a sure present of 8.
+    (((6, 0.88), (86, 0.05), (56, 0.04)), ((8, 0.99),), 6),
+    # Both unsure under a sure total of 10: the present is pinned to 10, then the votes under it.
+    (((10, 0.96), (70, 0.04)), ((10, 0.94), (18, 0.03), (14, 0.02)), 10),
+    # A "1" read as 7 too: both lie under the present, so the votes stay with a person.
+    (((1, 0.92), (7, 0.08)), ((8, 0.99),), None),
+    # 11 votes of 8 present is a clerk's slip, not a reading to set aside.
+    (((6, 0.8), (11, 0.2)), ((8, 0.99),), None),
+    # A blank is a likely reading: the votes may not have been written.
+    (((6, 0.8), (None, 0.2)), ((8, 0.99),), None),
+])
+def test_mau06_votes_pinned_under_their_rows_present_or_total(
+        votes: tuple[tuple[int | None, float], ...], present: tuple[tuple[int, float], ...],
+        expected: int | None) -> None:
+    values = _branch_row(Read(None, 0.5, None, candidates=votes),
+                          Read(present[0][0], 0.5, None, candidates=present), Read(10, 0.95, None))
+    solve.confirm_summary_spans(values, 0.9)
+    read = values["digits:row2.branch.votes"]
+    assert (read.value, read.confidence) == ((expected, solve.CONFIRMED) if expected is not None else (None, 0.5))
+    assert values["digits:row2.branch.present"].value == present[0][0]
+
+
+@pytest.mark.parametrize(("votes", "present"), [
+    # 9 votes over a present of 8, both lowered by the check: either may be the misread one.
+    (Read(9, 0.5, None, candidates=((9, 0.99),)), Read(8, 0.5, None, candidates=((8, 0.99),))),
+    # Unread votes whose likely readings (11, 71) all break the row: 11 over 10 present is a slip.
+    (Read(None, 0.5, None, candidates=((11, 0.7), (71, 0.3))), Read(10, 0.5, None, candidates=((10, 0.93), (70, 0.06)))),
+    # Votes of 10 over a present read 9 or 8: the row is broken whichever reading is right.
+    (Read(10, 0.5, None, candidates=((10, 0.91), (18, 0.05), (16, 0.02))),
+     Read(None, 0.5, None, candidates=((9, 0.95), (8, 0.05)))),
+])
+def test_a_mau06_row_that_may_break_its_arithmetic_confirms_nothing(votes: Read, present: Read) -> None:
+    values = _branch_row(votes, present, Read(10, 0.95, None))
+    solve.confirm_summary_spans(values, 0.9)
+    assert values["digits:row2.branch.votes"] == votes
+    assert values["digits:row2.branch.present"] == present
 
 
 @pytest.mark.parametrize(("key", "candidates", "confirmed"), [
