@@ -273,20 +273,20 @@ def confirm_summary_spans(values: dict[str, R], review: float) -> None:
             rows.setdefault(int(match.group(1)), {})[match.group(2)] = read
     for r, row in rows.items():
         chain = [row.get(k) for k in ("votes", "present", "total")]
-        numbers = [read.value if read is not None else None for read in chain]
+        numbers = [link.value if link is not None else None for link in chain]
         if any(isinstance(a, int) and isinstance(b, int) and a > b for a, b in itertools.pairwise(numbers)):
             continue  # the row breaks its arithmetic as read: a misread or a slip, for a person
         options: list[list[tuple[int | None, float]] | None] = []  # None: a link of the chain unknown
-        for read in chain:
-            if read is None:
+        for link in chain:
+            if link is None:
                 options.append(None)
-            elif read.confidence >= review and isinstance(read.value, int):
-                options.append([(read.value, 1.0)])
+            elif link.confidence >= review and isinstance(link.value, int):
+                options.append([(link.value, 1.0)])
             else:
-                likely = [(v, p) for v, p in getattr(read, "candidates", ()) if p >= _LIKELY_SLIP]
+                likely = [(v, p) for v, p in getattr(link, "candidates", ()) if p >= _LIKELY_SLIP]
                 options.append(likely or None)
-        unsure = [i for i, read in enumerate(chain[:2]) if read is not None and options[i] is not None
-                  and not (read.confidence >= review and isinstance(read.value, int))]  # the total is the rows' (`summary`)
+        unsure = [i for i, link in enumerate(chain[:2]) if link is not None and options[i] is not None
+                  and not (link.confidence >= review and isinstance(link.value, int))]  # the total is the rows' (`summary`)
         if not unsure:
             continue
         known = [i for i, o in enumerate(options) if o is not None]
