@@ -42,6 +42,8 @@ _SETTLED = 0.8  # a cell whose steady reading holds this share of its support is
 _GAP = 1.0  # glyphs further apart than this × their height are not one number …
 _FAR = 1.5  # … unless this far: what follows is the printed unit, not the number
 _MIN_PIXELS = 25
+_RING_BREADTH = 0.4  # a 0 left open is at least this wide for its height …
+_BARE_MIDDLE = 0.15  # … and at most this share of its middle third is ink
 
 Support = dict[int, float]
 
@@ -77,15 +79,34 @@ def glyph_candidates(number: np.ndarray, dpi: int, by_ocr: bool = True) -> Suppo
 
 
 def _two_glyphs_without_zero(crop: np.ndarray) -> bool:
-    """Whether the number shows two glyphs, the first with no hole."""
+    """Whether the number shows two glyphs, the first no zero (`_zero_shaped`)."""
     _, labels, glyphs = _glyphs(crop)
     if glyphs is None or len(glyphs) != 2:
         return False
-    first = (labels == glyphs[0] + 1).astype(np.uint8)
-    closed = cv2.morphologyEx(first, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))  # a loop left a hair open
+    return not _zero_shaped((labels == glyphs[0] + 1).astype(np.uint8))
+
+
+def _zero_shaped(glyph: np.ndarray) -> bool:
+    """Whether a glyph (0/1 mask) is a 0: a loop enclosing a hole, or a ring left open (a pale or
+    hurried hand lifts the pen before it closes: "08" written in grey lost its 8 as a two-glyph
+    number with no zero) whose middle is bare, which a 1's bar, however slanted, crosses, and
+    whose four sides hold ink (a V's top does not)."""
+    closed = cv2.morphologyEx(glyph, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))  # a loop left a hair open
     _, hierarchy = cv2.findContours(closed, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
-    holes = 0 if hierarchy is None else int((hierarchy[0][:, 3] >= 0).sum())
-    return holes == 0
+    if hierarchy is not None and (hierarchy[0][:, 3] >= 0).any():
+        return True
+    ys, xs = np.nonzero(glyph)
+    if ys.size == 0:
+        return False
+    h, w = int(ys.max() - ys.min()) + 1, int(xs.max() - xs.min()) + 1
+    if w < _RING_BREADTH * h:
+        return False
+    box = glyph[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    rows, cols = (slice(0, h // 3), slice(h // 3, h - h // 3), slice(h - h // 3, h)), \
+        (slice(0, w // 3), slice(w // 3, w - w // 3), slice(w - w // 3, w))
+    middle = box[rows[1], cols[1]]
+    sides = (box[rows[0], cols[1]], box[rows[2], cols[1]], box[rows[1], cols[0]], box[rows[1], cols[2]])
+    return middle.size > 0 and float(middle.mean()) <= _BARE_MIDDLE and all(side.any() for side in sides)
 
 
 def _settled(found: Support) -> bool:
@@ -552,18 +573,28 @@ def _is_any_paren(b: _Blob, h: int, labels: np.ndarray) -> bool:
 
 def _run(blobs: list[_Blob], h: int, labels: np.ndarray, leftward: bool) -> list[_Blob]:
     """The glyphs of one number next to a slash, nearest first: up to two, each close to the one
-    before, a parenthesis ending it."""
+    before, a parenthesis ending it. Leftward, the votes follow the rating's letters, often a
+    space apart: a second glyph is taken only when it stands no further from the first than from
+    the glyph beyond it ("14" after "HTNV "), not when it is the rating's last letter, close to
+    the others ("V" of "HTTNV 5/8/8", read "85")."""
     out: list[_Blob] = []
-    for b in blobs:
+    for k, b in enumerate(blobs):
         if _is_paren(b, h, labels, leftward) or len(out) == 2:
             break
         if out:
-            last = out[-1]
-            gap = last.x - (b.x + b.w) if leftward else b.x - (last.x + last.w)
+            gap = _gap(out[-1], b, leftward)
             if gap > 0.6 * h:
+                break
+            beyond = blobs[k + 1] if k + 1 < len(blobs) else None
+            if leftward and beyond is not None and not _is_any_paren(beyond, h, labels) and gap > _gap(b, beyond, True):
                 break
         out.append(b)
     return out
+
+
+def _gap(near: _Blob, far: _Blob, leftward: bool) -> int:
+    """The space between two glyphs, `far` left of `near` when `leftward`."""
+    return near.x - (far.x + far.w) if leftward else far.x - (near.x + near.w)
 
 
 def _paint(crop: np.ndarray, labels: np.ndarray, blobs: Sequence[_Blob]) -> np.ndarray | None:

@@ -510,6 +510,19 @@ def test_mau06_cell_splits_into_letters_and_three_numbers(one: str, two: str | N
     assert split_fraction(_fraction_cell("HTTNV")) is None  # no slashes: not a vote cell
 
 
+@pytest.mark.parametrize("text", ["HTTNV 5/8/8", "HTNV 14/23/24"])
+def test_mau06_votes_after_a_space_are_cut_from_the_ratings_last_letter(text: str) -> None:
+    """The votes follow the rating a space apart: its last letter (close to the others) is no
+    digit of theirs ("V 5" was read 85), while a second digit close to the first is."""
+    from parsers.scan_tally import split_fraction
+
+    parts = split_fraction(_fraction_cell(text))
+    assert parts is not None
+    votes, present, _ = parts.numbers
+    assert votes is not None and present is not None
+    assert abs(votes.shape[1] - present.shape[1]) <= 0.3 * present.shape[1]  # as many glyphs as the present's
+
+
 @pytest.mark.parametrize(("one", "two"), [("HTTNV (4/6/7)", None), ("HTTNV", "04/06/07"), ("HTNV 12/16/19", None)])
 def test_mau06_cell_is_read_whole_as_a_second_reader(one: str, two: str | None) -> None:
     from parsers.scan_tally import read_whole
@@ -563,17 +576,22 @@ def test_no_numbers_are_placed_beside_a_slash_whose_box_took_in_a_digit() -> Non
     assert _places(sloppy, 0) is not None
 
 
-def test_a_two_glyph_number_is_no_one_digit_reading_unless_it_begins_with_a_closed_zero() -> None:
+def test_a_two_glyph_number_is_no_one_digit_reading_unless_it_begins_with_a_zero() -> None:
     from parsers.scan_tally import _two_glyphs_without_zero
 
     bar_and_seven = np.full((60, 70), 255, np.uint8)
     cv2.line(bar_and_seven, (18, 14), (18, 46), 0, 3)  # a 1 written as a bare bar
     cv2.putText(bar_and_seven, "7", (28, 46), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 0, 3)
     assert _two_glyphs_without_zero(bar_and_seven)
-    zero_and_seven = np.full((60, 80), 255, np.uint8)
-    cv2.ellipse(zero_and_seven, (22, 30), (9, 16), 0, 0, 360, 0, 3)
-    cv2.putText(zero_and_seven, "7", (38, 46), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 0, 3)
-    assert not _two_glyphs_without_zero(zero_and_seven)
+    for start, end in ((0, 360), (240, 560), (-60, 260)):  # closed, open at the top right, open at the bottom right
+        zero_and_seven = np.full((60, 80), 255, np.uint8)
+        cv2.ellipse(zero_and_seven, (22, 30), (9, 16), 0, start, end, 0, 3)
+        cv2.putText(zero_and_seven, "7", (38, 46), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 0, 3)
+        assert not _two_glyphs_without_zero(zero_and_seven), (start, end)
+    vee_and_seven = np.full((60, 80), 255, np.uint8)  # a V is open at its top: no zero
+    cv2.polylines(vee_and_seven, [np.array([(12, 14), (22, 46), (32, 14)])], False, 0, 3)
+    cv2.putText(vee_and_seven, "7", (40, 46), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 0, 3)
+    assert _two_glyphs_without_zero(vee_and_seven)
 
 
 def test_mau06_cell_numbers_found_when_a_letter_runs_into_a_slash() -> None:
