@@ -202,10 +202,12 @@ def _classified(crop: np.ndarray) -> Support:
 
 def _glyphs(crop: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[int] | None]:
     """A number's ink (0–1), its components' labels, and the labels less one of its glyphs
-    (`_number_glyphs`), as the classifier sees them."""
+    (`_number_glyphs`), as the classifier sees them. The ink is measured against the crop's
+    darkest pixel, not black: a pale pen's blurred strokes (their cores grey 150–180) fell apart
+    at the ink level into fragments read as digits of their own ("25" read 23)."""
     from omr.boxes import INK
 
-    ink = (255.0 - crop.astype(np.float32)) / 255.0
+    ink = (255.0 - crop.astype(np.float32)) / max(1.0, 255.0 - float(crop.min()))
     count, labels, stats, _ = cv2.connectedComponentsWithStats((ink > INK).astype(np.uint8), connectivity=8)
     return ink, labels, _number_glyphs(stats[1:count])
 
@@ -751,7 +753,11 @@ def _span_crop(crop: np.ndarray, span: Span) -> np.ndarray | None:
 
 
 def _padded(piece: np.ndarray) -> np.ndarray | None:
-    if piece.size == 0 or not (piece < 128).any():
+    """The piece on a white margin; None when it holds no ink as the classifier sees ink
+    (`_glyphs`): a pale pen's strokes, grey 130–170 on a white cell, are ink too."""
+    from omr.boxes import INK
+
+    if piece.size == 0 or not (piece < 255 * (1 - INK)).any():
         return None
     return cv2.copyMakeBorder(piece, 12, 12, 12, 12, cv2.BORDER_CONSTANT, value=255)
 

@@ -576,6 +576,21 @@ def test_no_numbers_are_placed_beside_a_slash_whose_box_took_in_a_digit() -> Non
     assert _places(sloppy, 0) is not None
 
 
+@pytest.mark.parametrize("grey", [0, 150, 180])
+def test_a_pale_pens_number_is_read_like_a_dark_ones(grey: int) -> None:
+    """A pale pen's strokes (grey 150–180 on a white cell, softened by the scan) are ink: a
+    number cut where the whole reading placed it is kept, and the classifier sees its glyphs
+    whole ("25" in grey 180 fell apart into a 2 and a fragment, read 23)."""
+    from parsers.scan_tally import _classified, _padded
+
+    number = np.full((60, 90), 255, np.uint8)
+    cv2.putText(number, "25", (12, 46), cv2.FONT_HERSHEY_SIMPLEX, 1.3, grey, 3)
+    number = cv2.GaussianBlur(number, (5, 5), 0)
+    assert _padded(number) is not None
+    read = _classified(number)
+    assert max(read, key=lambda v: read[v]) == 25
+
+
 def test_a_two_glyph_number_is_no_one_digit_reading_unless_it_begins_with_a_zero() -> None:
     from parsers.scan_tally import _two_glyphs_without_zero
 
