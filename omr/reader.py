@@ -141,10 +141,10 @@ def _check(values: dict[str, Read], definition: FormDefinition) -> None:
     unreadable, or lowered by another check) confirms none of the others: they go to the person
     who looks at that one. Then the counts are chosen together among their candidates
     (`omr.solve`): a count the arithmetic pins down is confident only when it confirms it. Last, a
-    Mẫu 06 present or votes only one of whose likely readings lies in the span votes ≤ present ≤
-    total leaves it (its row's other counts read or confirmed surely) is that one; a minutes result
-    read less than surely is confirmed by its row's sure votes when it is their outcome, and a time
-    by the clock's range when only one of its likely readings is in it."""
+    Mẫu 06 row's present and votes are confirmed together when only one combination of their likely
+    readings fits votes ≤ present ≤ total and none comes near it; a minutes result read less than
+    surely is confirmed by its row's sure votes when it is their outcome, and a time by the clock's
+    range when only one of its likely readings is in it."""
     if definition.kind is FormKind.MINUTES:
         check_minutes_header(values)
         valid = values.get("digits:valid")

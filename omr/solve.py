@@ -15,9 +15,9 @@ total, and a result marked confidently is the V.16 outcome of the row's votes
 (`rules.aggregation.aggregate`). A page after the first has no header: its rows still add up
 to one number, the valid ballots, which the rows choose together; so do the rows of a page whose
 header breaks its own arithmetic (the header then goes to a person). Mẫu 06: votes ≤ present ≤
-total, the total the same in every row of the page; a present only one of whose likely readings
-lies between its row's sure votes and total is that reading, and votes likewise under a sure
-present or total (`confirm_summary_spans`).
+total, the total the same in every row of the page; a row's present and votes are confirmed
+together when only one combination of their likely readings fits that chain and none comes near
+it, where a clerk's slip would be (`confirm_summary_spans`).
 
 Only counts an equality pins down are confirmed (a row's votes, valid, total / present / absent
 when absent is written, Mẫu 06 total), or a span leaves one likely reading of (a Mẫu 06 present or

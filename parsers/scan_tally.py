@@ -204,10 +204,13 @@ def _glyphs(crop: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[int] | None]
     """A number's ink (0–1), its components' labels, and the labels less one of its glyphs
     (`_number_glyphs`), as the classifier sees them. The ink is measured against the crop's
     darkest pixel, not black: a pale pen's blurred strokes (their cores grey 150–180) fell apart
-    at the ink level into fragments read as digits of their own ("25" read 23)."""
+    at the ink level into fragments read as digits of their own ("25" read 23). Only when that
+    pixel is ink itself: a crop of faint dirt is not stretched into writing."""
     from omr.boxes import INK
 
-    ink = (255.0 - crop.astype(np.float32)) / max(1.0, 255.0 - float(crop.min()))
+    darkest = float(crop.min())
+    span = 255.0 - darkest if darkest < 255.0 * (1 - INK) else 255.0
+    ink = (255.0 - crop.astype(np.float32)) / span
     count, labels, stats, _ = cv2.connectedComponentsWithStats((ink > INK).astype(np.uint8), connectivity=8)
     return ink, labels, _number_glyphs(stats[1:count])
 

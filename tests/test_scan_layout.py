@@ -591,6 +591,15 @@ def test_a_pale_pens_number_is_read_like_a_dark_ones(grey: int) -> None:
     assert max(read, key=lambda v: read[v]) == 25
 
 
+def test_faint_dirt_is_not_stretched_into_writing() -> None:
+    from parsers.scan_tally import _glyphs, _padded
+
+    smudge = np.full((60, 90), 255, np.uint8)
+    cv2.putText(smudge, "25", (12, 46), cv2.FONT_HERSHEY_SIMPLEX, 1.3, 205, 3)  # lighter than any pen
+    assert _glyphs(smudge)[2] is None
+    assert _padded(smudge) is None
+
+
 def test_a_two_glyph_number_is_no_one_digit_reading_unless_it_begins_with_a_zero() -> None:
     from parsers.scan_tally import _two_glyphs_without_zero
 
