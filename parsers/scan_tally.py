@@ -205,11 +205,10 @@ def _glyphs(crop: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[int] | None]
     (`_number_glyphs`), as the classifier sees them. The ink is measured against the crop's
     darkest pixel, not black: a pale pen's blurred strokes (their cores grey 150–180) fell apart
     at the ink level into fragments read as digits of their own ("25" read 23). Only when that
-    pixel is ink itself: a crop of faint dirt is not stretched into writing."""
+    pixel is ink itself (`_holds_ink`): a crop of faint dirt is not stretched into writing."""
     from omr.boxes import INK
 
-    darkest = float(crop.min())
-    span = 255.0 - darkest if darkest < 255.0 * (1 - INK) else 255.0
+    span = 255.0 - float(crop.min()) if _holds_ink(crop) else 255.0
     ink = (255.0 - crop.astype(np.float32)) / span
     count, labels, stats, _ = cv2.connectedComponentsWithStats((ink > INK).astype(np.uint8), connectivity=8)
     return ink, labels, _number_glyphs(stats[1:count])
@@ -756,13 +755,18 @@ def _span_crop(crop: np.ndarray, span: Span) -> np.ndarray | None:
 
 
 def _padded(piece: np.ndarray) -> np.ndarray | None:
-    """The piece on a white margin; None when it holds no ink as the classifier sees ink
-    (`_glyphs`): a pale pen's strokes, grey 130–170 on a white cell, are ink too."""
-    from omr.boxes import INK
-
-    if piece.size == 0 or not (piece < 255 * (1 - INK)).any():
+    """The piece on a white margin; None when it holds no ink (`_holds_ink`)."""
+    if not _holds_ink(piece):
         return None
     return cv2.copyMakeBorder(piece, 12, 12, 12, 12, cv2.BORDER_CONSTANT, value=255)
+
+
+def _holds_ink(piece: np.ndarray) -> bool:
+    """Whether a grey piece holds a pixel dark enough to be ink as the classifier sees ink (a pale
+    pen's strokes, grey 130–180 on a white cell, are; faint dirt is not)."""
+    from omr.boxes import INK
+
+    return piece.size > 0 and float(piece.min()) < 255.0 * (1 - INK)
 
 
 @dataclass(frozen=True)
