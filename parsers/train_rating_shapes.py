@@ -45,7 +45,9 @@ HANDWRITING = ("DancingScript-Regular", "DancingScript-Bold", "KaushanScript-Reg
                "ComicNeue-BoldItalic", "BecauseWeBuild-Regular", "BecauseWeConnect-Regular",
                "BecauseWeCreate-Regular", "BecauseWeLearn-Regular", "BecauseWeMentor-Regular",
                "BecauseWeOrganize-Regular", "LiberationSerif-Italic", "LiberationSerif-BoldItalic",
-               "LiberationSans-Italic", "DejaVuSerif-Italic", "DejaVuSans-Oblique")
+               "LiberationSans-Italic", "DejaVuSerif-Italic", "DejaVuSans-Oblique",
+               # calligraphic capitals and italic book faces (fonts-urw-base35, fonts-havana)
+               "Z003-MediumItalic", "Havana-Regular", "P052-Italic", "C059-Italic", "URWBookman-LightItalic")
 HELD_OUT = ("DancingScript-Bold", "dkgIt", "Purisa-Oblique", "ComicNeue-BoldItalic", "BecauseWeLearn-Regular",
             "LiberationSans-Italic")
 _DPI = (150.0, 300.0)
@@ -163,7 +165,7 @@ def report(net: Network, x: npt.NDArray[np.float32], y: npt.NDArray[np.int64]) -
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m parsers.train_rating_shapes", description=__doc__)
-    parser.add_argument("--samples", type=int, default=12000)
+    parser.add_argument("--samples", type=int, default=24000)
     parser.add_argument("--held-out", type=int, default=2000)
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
