@@ -256,7 +256,9 @@ def _number(text: str) -> float | None:
 # Subject, unit, evaluator
 # ---------------------------------------------------------------------------------------------
 
-_UNIT_PREFIXES = ("chi bo", "dang bo", "dang uy", "chi uy")
+# An organisation's kind as the forms print it. OCR misreads the marks of these short words ("Chỉ
+# bộ", "Đảng bô"), and no other words fold to them, so a name that starts with one is respelt.
+_ORGANISATION_KINDS = {"chi bo": "Chi bộ", "dang bo": "Đảng bộ", "dang uy": "Đảng ủy", "chi uy": "Chi ủy"}
 
 
 def _restore_case(value: str, lines: Sequence[Line]) -> str:
@@ -288,12 +290,22 @@ def _unit(fields: dict[str, str], lines: Sequence[Line]) -> str | None:
     if not value:
         return None
     value = _restore_case(value, lines)
+    return _respelt(value) if _organisation_kind(value) else "Chi bộ " + value
+
+
+def _organisation_kind(value: str) -> str | None:
+    """The folded kind an organisation's name starts with ("chi bo" for "CHI BỘ: …"), if any."""
     folded = fold(value)
-    if folded.startswith("chi bo"):
-        return clean("Chi bộ " + value[len("chi bo") :].lstrip(" :"))
-    if folded.startswith(_UNIT_PREFIXES):
+    return next((k for k in _ORGANISATION_KINDS if re.match(rf"{k}\b", folded)), None)
+
+
+def _respelt(value: str) -> str:
+    """The name with its organisation kind spelt as printed; a name of no such kind unchanged."""
+    kind = _organisation_kind(value)
+    if kind is None:
         return value
-    return "Chi bộ " + value
+    rest = clean(value)[len(kind) :]  # folding keeps a clean text's length: one letter for one
+    return clean(_ORGANISATION_KINDS[kind] + " " + rest.lstrip(" :"))
 
 
 def _header_unit(lines: Sequence[Line]) -> str | None:
@@ -317,7 +329,7 @@ def _subject(definition: FormDefinition, fields: dict[str, str], lines: Sequence
     positions = {k.removeprefix("position_"): v for k, v in fields.items() if k.startswith("position_")}
     birth = parse_date(fields["date_of_birth"]) if "date_of_birth" in fields else None
     return Subject(
-        name=_name(fields.get("name")),
+        name=_respelt(name) if (name := _name(fields.get("name"))) else None,
         unit=_unit(fields, lines),
         kind=definition.subject_kind or SubjectKind.DANG_VIEN,
         date_of_birth=birth,

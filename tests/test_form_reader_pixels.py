@@ -94,3 +94,19 @@ def test_a_scanned_criterion_row_with_a_level_cell_never_looked_at_is_doubtful()
     assert by_id[third].level is None and by_id[third].confidence < 0.9
     assert all(by_id[c.id].level is Level.TOT and by_id[c.id].confidence >= 0.9
                for c in definition.criteria if c.id != third)
+
+
+def test_an_organisation_misread_as_chi_bo_with_a_hook_is_named_as_printed() -> None:
+    """OCR gives "Chỉ bộ" for a bold "Chi bộ"; no word folds to it but "chi bộ", so the subject and
+    its unit read "Chi bộ …" as the roster names them."""
+    b = _Builder()
+    b.line("Mẫu 03-HD KĐ.ĐG 2018")
+    b.line("ĐẢNG BỘ XÃ NGHI KIM")
+    b.line("CHỈ BỘ THANH TRA SỞ")
+    b.line("PHIẾU PHÂN TÍCH CHẤT LƯỢNG")
+    b.line("VÀ ĐÁNH GIÁ, XẾP LOẠI TỔ CHỨC ĐẢNG")
+    b.line("Đánh giá, xếp loại tổ chức đảng: Chỉ bộ Thanh tra Sở")
+    (form,) = read_forms(b.body, "quet.jpg")
+    assert form.form_id == "2018/mau-03"
+    assert form.subject.name == "Chi bộ Thanh tra Sở"
+    assert form.subject.unit == "Chi bộ Thanh tra Sở"
