@@ -53,6 +53,8 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _DATE_IN_WORDS = re.compile(r"ngay\s*\d{1,2}\s*thang\s*\d{1,2}\s*nam\s*\d{4}")
 _DATE_AFTER_NGAY = re.compile(r"\bngay\s*\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}")
 _HONORIFIC = re.compile(r"^(?:đồng chí|đ/c|ông|bà)\s+", re.IGNORECASE)
+# A signature block's heading: "T/M CHI ỦY (CHI BỘ)" (thay mặt, on behalf of), "K/T BÍ THƯ" (ký thay).
+_SIGNATURE_HEADING = re.compile(r"^\s*(?:t\s*/\s*m|k\s*/\s*t|tm\.|kt\.)\s", re.IGNORECASE)
 
 
 def _fold_chars(text: str) -> str:
@@ -171,6 +173,8 @@ def _loose_field(lines: Sequence[Line], field_def: FieldDef) -> str | None:
     for line in lines:
         text = line.text
         stripped = clean(text)
+        if _SIGNATURE_HEADING.match(stripped):
+            continue  # who signs, not a field: "(CHI BỘ)" there names no chi bộ
         if stripped.startswith("(") and _tokens_key(stripped) == caption and previous is not None:
             return _value(previous.text)
         if stripped.endswith(")") and "(" in stripped and _tokens_key(stripped.rsplit("(", 1)[1]) == caption:
@@ -304,14 +308,21 @@ def _respelt(value: str) -> str:
     kind = _organisation_kind(value)
     if kind is None:
         return value
-    rest = clean(value)[len(kind) :]  # folding keeps a clean text's length: one letter for one
-    return clean(_ORGANISATION_KINDS[kind] + " " + rest.lstrip(" :"))
+    text = clean(value)  # folding keeps a clean text's length: one letter for one
+    spelt = _ORGANISATION_KINDS[kind]
+    if text[: len(kind)].isupper():  # "CHỈ BỘ CÔNG AN XÃ" stays in capitals
+        spelt = spelt.upper()
+    return clean(spelt + " " + text[len(kind) :].lstrip(" :"))
 
 
 def _header_unit(lines: Sequence[Line]) -> str | None:
-    """The 'CHI BỘ …' line of the header block, when the form has no chi bộ field."""
+    """The 'CHI BỘ …' line of the header block, when the form has no chi bộ field: printed in
+    capitals when a Word file sets the header in a table, unlike the "Chi bộ đánh giá, xếp loại"
+    heading of a Mẫu 06 column."""
     for line in lines[:40]:
         text = clean(line.text)
+        if line.table is not None and text != text.upper():
+            continue
         if fold(text).startswith("chi bo ") or fold(text).startswith("chi bo:"):
             rest = _value(text[len("chi bo") :])
             if rest:

@@ -110,3 +110,21 @@ def test_an_organisation_misread_as_chi_bo_with_a_hook_is_named_as_printed() -> 
     assert form.form_id == "2018/mau-03"
     assert form.subject.name == "Chi bộ Thanh tra Sở"
     assert form.subject.unit == "Chi bộ Thanh tra Sở"
+
+
+def test_a_signature_heading_is_not_read_as_the_chi_bo() -> None:
+    """"T/M CHI ỦY (CHI BỘ)" heads the signature of Mẫu 06; with the header's chi bộ line unread (a
+    shadow over it), the unit stays unknown instead of becoming "Chi bộ T/M chi ủy"."""
+    header: list[str | None] = ["TT", "Họ và tên đảng viên", "Chức vụ", "Đảng viên tự đánh giá, xếp loại",
+                                "Chi bộ đánh giá, xếp loại"]
+    b = _Builder()
+    b.line("Mẫu 06-HD KĐ.ĐG 2018")
+    b.line("ĐẢNG BỘ SỞ NỘI VỤ THÁI BÌNH")
+    b.line("CHỈ Un")
+    b.line("TỔNG HỢP ĐỀ XUẤT MỨC CHẤT LƯỢNG")
+    b.line("ĐẢNG VIÊN CỦA CÁC CHỦ THỂ")
+    b.table([header, ["1", "Lý Hồng Vân", "Bí thư", "HTTNV", "HTTNV 04/04/04"]])
+    b.line("T/M CHI ỦY (CHI BỘ)")
+    (form,) = read_forms(b.body, "quet.jpg")
+    assert form.form_id == "2018/mau-06"
+    assert form.subject.unit is None
