@@ -294,21 +294,16 @@ def _unit(fields: dict[str, str], lines: Sequence[Line]) -> str | None:
     if not value:
         return None
     value = _restore_case(value, lines)
-    return _respelt(value) if _organisation_kind(value) else "Chi bộ " + value
+    return _organisation(value) or "Chi bộ " + value
 
 
-def _organisation_kind(value: str) -> str | None:
-    """The folded kind an organisation's name starts with ("chi bo" for "CHI BỘ: …"), if any."""
-    folded = fold(value)
-    return next((k for k in _ORGANISATION_KINDS if re.match(rf"{k}\b", folded)), None)
-
-
-def _respelt(value: str) -> str:
-    """The name with its organisation kind spelt as printed; a name of no such kind unchanged."""
-    kind = _organisation_kind(value)
-    if kind is None:
-        return value
+def _organisation(value: str) -> str | None:
+    """An organisation's name with its kind ("chi bo" for "CHỈ BỘ: …") spelt as printed; None for a
+    name that starts with no such kind."""
     text = clean(value)  # folding keeps a clean text's length: one letter for one
+    kind = next((k for k in _ORGANISATION_KINDS if re.match(rf"{k}\b", fold(text))), None)
+    if kind is None:
+        return None
     spelt = _ORGANISATION_KINDS[kind]
     if text[: len(kind)].isupper():  # "CHỈ BỘ CÔNG AN XÃ" stays in capitals
         spelt = spelt.upper()
@@ -340,7 +335,7 @@ def _subject(definition: FormDefinition, fields: dict[str, str], lines: Sequence
     positions = {k.removeprefix("position_"): v for k, v in fields.items() if k.startswith("position_")}
     birth = parse_date(fields["date_of_birth"]) if "date_of_birth" in fields else None
     return Subject(
-        name=_respelt(name) if (name := _name(fields.get("name"))) else None,
+        name=(_organisation(name) or name) if (name := _name(fields.get("name"))) else None,
         unit=_unit(fields, lines),
         kind=definition.subject_kind or SubjectKind.DANG_VIEN,
         date_of_birth=birth,
