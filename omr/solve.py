@@ -276,17 +276,19 @@ def confirm_summary_spans(values: dict[str, R], review: float) -> None:
         numbers = [link.value if link is not None else None for link in chain]
         if any(isinstance(a, int) and isinstance(b, int) and a > b for a, b in itertools.pairwise(numbers)):
             continue  # the row breaks its arithmetic as read: a misread or a slip, for a person
+        sure = [link.value if link is not None and link.confidence >= review and isinstance(link.value, int) else None
+                for link in chain]
         options: list[list[tuple[int | None, float]] | None] = []  # None: a link of the chain unknown
-        for link in chain:
+        for link, value in zip(chain, sure, strict=True):
             if link is None:
                 options.append(None)
-            elif link.confidence >= review and isinstance(link.value, int):
-                options.append([(link.value, 1.0)])
+            elif value is not None:
+                options.append([(value, 1.0)])
             else:
                 likely = [(v, p) for v, p in getattr(link, "candidates", ()) if p >= _LIKELY_SLIP]
                 options.append(likely or None)
-        unsure = [i for i, link in enumerate(chain[:2]) if link is not None and options[i] is not None
-                  and not (link.confidence >= review and isinstance(link.value, int))]  # the total is the rows' (`summary`)
+        # the total is the rows' to confirm (`summary`)
+        unsure = [i for i in range(2) if chain[i] is not None and options[i] is not None and sure[i] is None]
         if not unsure:
             continue
         known = [i for i, o in enumerate(options) if o is not None]

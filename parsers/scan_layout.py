@@ -717,8 +717,9 @@ def _name_vote_headers(
     for cell in grid.cells:
         if cell.row >= header_end or cell.cols != 1 or columns[cell.col].kind != "count" or not texts.get(cell):
             continue
-        rating = _header_rating(_cell_text(texts, cell))
-        if rating is None or find_ratings(_cell_text(texts, cell)) == [rating]:
+        header = _cell_text(texts, cell)
+        rating = _header_rating(header)
+        if rating is None or find_ratings(header) == [rating]:
             continue
         words = [w for line in texts[cell] for w in line.words]
         box = (min(w.box[0] for w in words), min(w.box[1] for w in words), max(w.box[2] for w in words),

@@ -129,24 +129,17 @@ def vote(text: str) -> Rating | None:
     HTNV; "ÍTNV" first): the double T that tells HTTNV from HTNV must be read as two Ts, not
     made of an I. A short reading names no abbreviation shorter than itself (script "HTXSNV" read
     "HITENY" is one letter from HTTNV, but its E stands for a letter that was misread)."""
-    found = _voted(_lookalikes_replaced(text))
-    return None if found is Rating.HTTNV and _double_t_of_an_i(text) else found
+    return _read(text)[0]
 
 
-def _lookalikes_replaced(text: str) -> str:
+def _read(text: str) -> tuple[Rating | None, bool]:
+    """The rating a reading names (`vote`), and whether it shows HTTNV's double T only once an I
+    is taken for a T: it then names neither, but HTNV is not sure either (`match`)."""
     read_as = _normal(text).replace(" ", "")
-    return read_as[:1] + read_as[1:].translate(_LOOKALIKE) if len(read_as) <= 8 else text
-
-
-def _double_t_of_an_i(text: str) -> bool:
-    """Whether a short reading shows HTTNV's double T only once an I is taken for a T: it names
-    neither, but HTNV is then not sure (`match`)."""
-    read_as = _normal(text).replace(" ", "")
-    return (
-        len(read_as) <= 8
-        and "tt" not in read_as.translate(_V_ONLY)
-        and _voted(_lookalikes_replaced(text)) is Rating.HTTNV
-    )
+    short = len(read_as) <= 8
+    found = _voted(read_as[:1] + read_as[1:].translate(_LOOKALIKE) if short else text)
+    torn = found is Rating.HTTNV and short and "tt" not in read_as.translate(_V_ONLY)
+    return (None if torn else found), torn
 
 
 def _voted(text: str) -> Rating | None:
@@ -175,14 +168,15 @@ def _voted(text: str) -> Rating | None:
 
 def match(readings: Sequence[str]) -> RatingMatch:
     """The rating the readings agree on. Sure only when at least two readings name it and none
-    names another (nor, for HTNV, says HTTNV as much: `_double_t_of_an_i`); otherwise the most
-    named rating (if any), unsure."""
-    votes = [v for v in (vote(t) for t in readings) if v is not None]
+    names another (nor, for HTNV, says HTTNV as much: `_read`); otherwise the most named rating
+    (if any), unsure."""
+    read = [_read(t) for t in readings]
+    votes = [v for v, _ in read if v is not None]
     if not votes:
         return RatingMatch(None, 0.0)
     named = {v: votes.count(v) for v in votes}
     best = max(named, key=lambda r: named[r])
-    torn = best is Rating.HTNV and any(_double_t_of_an_i(t) for t in readings)
+    torn = best is Rating.HTNV and any(t for _, t in read)
     if len(named) == 1 and named[best] >= 2 and not torn:
         return RatingMatch(best, SURE, named[best])
     return RatingMatch(best if len(named) == 1 else None, UNSURE, named[best])
