@@ -97,7 +97,10 @@ def _api(lang: str, profile: Profile) -> object:
     cache: dict[tuple[str, Profile], object] = _local.__dict__.setdefault("apis", {})
     key = (lang, profile)
     if key not in cache:
-        variables = {"debug_file": "/dev/null"}
+        # No second reading of each unsure line turned white-on-black: no form prints inverted
+        # text, and on handwriting (every line unsure) that reading cost a quarter of the time,
+        # won only with garbage read out of the inverted strokes.
+        variables = {"debug_file": "/dev/null", "tessedit_do_invert": "0"}
         if profile is Profile.RAW:
             variables |= {"load_system_dawg": "0", "load_freq_dawg": "0"}
         try:

@@ -75,19 +75,28 @@ def _attach_crops(form: ExtractedForm, thumbs: dict[int, tuple[bytes, float]], f
     doubtful += [(f"phieu-{k + 1}", t.confidence, t.location) for k, t in enumerate(form.tallies)]
     doubtful += [(f"dong-{k + 1}-{key}", v.confidence, v.location or row.location)
                  for k, row in enumerate(form.summary_rows) for key, v in row.ratings.items()]
+    pages: dict[int, tuple[np.ndarray, float]] = {}  # each page decoded once, not once per value on it
     for what, confidence, location in doubtful:
-        if confidence >= REVIEW_BELOW or location is None:
+        if confidence >= REVIEW_BELOW or location is None or location.box is None:
             continue
-        thumb = thumbs.get(location.page)
-        if thumb is not None and location.box is not None:
-            location.crop = pictures.add_crop(file_name, location.page, what, _cut(thumb, location.box))
+        if location.page not in pages:
+            thumb = thumbs.get(location.page)
+            if thumb is None:
+                continue
+            pages[location.page] = _decoded(thumb)
+        location.crop = pictures.add_crop(file_name, location.page, what, _cut(pages[location.page], location.box))
 
 
-def _cut(thumb: tuple[bytes, float], box: Box) -> np.ndarray:
+def _decoded(thumb: tuple[bytes, float]) -> tuple[np.ndarray, float]:
     data, dpi = thumb
     image: np.ndarray | None = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
     if image is None:
         raise ValueError("page thumbnail could not be decoded")
+    return image, dpi
+
+
+def _cut(page: tuple[np.ndarray, float], box: Box) -> np.ndarray:
+    image, dpi = page
     scale = dpi / 72.0
     h, w = image.shape[:2]
     x0 = max(0, int((box[0] - _MARGIN_PT) * scale))
