@@ -17,6 +17,8 @@ from omr.boxes import (
     Calibration,
     Verdict,
     _neighbour_shifts,
+    _outline_scores,
+    _outline_template,
     _row_medians,
     classify,
     measure,
@@ -190,6 +192,19 @@ def test_percentile_is_numpy_s_to_the_last_bit(values: list[int], q: float, as_d
 def test_row_medians_are_numpy_s_to_the_last_bit(rows: int, columns: int, seed: int) -> None:
     side = np.random.default_rng(seed).random((rows, columns)).astype(np.float32)
     assert np.array_equal(_row_medians(side), np.median(side, axis=1))
+
+
+@settings(max_examples=60, deadline=None)
+@given(w=st.integers(25, 90), h=st.integers(25, 90), pad=st.integers(1, 40), seed=st.integers(0, 2**32 - 1))
+def test_outline_scores_are_the_template_s_correlation(w: int, h: int, pad: int, seed: int) -> None:
+    """Summed at the template's corners, the scores are OpenCV's correlation with every pixel of it."""
+    box = Box("b", 0.0, 0.0, w / 10, h / 10)
+    template = _outline_template(w, h)
+    dark = np.random.default_rng(seed).random((template.shape[0] + pad, template.shape[1] + 2 * pad)).astype(np.float32)
+    expected = cv2.matchTemplate(dark, template, cv2.TM_CCORR)
+    scores = _outline_scores(dark, box)
+    assert scores.shape == expected.shape
+    assert np.allclose(scores, expected, rtol=0, atol=1e-5)
 
 
 def _naive_neighbour_shift(box: Box, good: list[tuple[Box, tuple[float, float, float]]]) -> tuple[float, float]:
