@@ -86,7 +86,7 @@ def _read_own_page(page: PageImage, marks: PageMarks, file_name: str, pictures: 
     page_groups = groups(boxes)
     pictures.add_page(file_name, page.number, _rectified(gray, registration, layout), VIEW_DPI)
     values = _answers(page_groups, measured, definition)
-    _check(values, definition)
+    check_counts(values, definition.kind)
     _distrust_misplaced(values, measured, file_name, page.number)
     for key, read in values.items():
         if read.confidence < REVIEW:
@@ -136,35 +136,34 @@ def _answers(page_groups: list[Group], measured: PageMeasures, definition: FormD
     return values
 
 
-def _check(values: dict[str, Read], definition: FormDefinition) -> None:
+def check_counts(values: dict[str, Read], kind: FormKind) -> None:
     """Arithmetic between the counts of a page. A check that cannot be made (one of its counts
     unreadable, or lowered by another check) confirms none of the others: they go to the person
-    who looks at that one. Then the counts are chosen together among their candidates
-    (`omr.solve`): a count the arithmetic pins down is confident only when it confirms it. Last, a
-    Mẫu 06 row's present and votes are confirmed together when only one combination of their likely
-    readings fits votes ≤ present ≤ total and none comes near it; a minutes result read less than
-    surely is confirmed by its row's sure votes when it is their outcome, and a time by the clock's
-    range when only one of its likely readings is in it."""
-    if definition.kind is FormKind.MINUTES:
+    who looks at that one. The counts are also chosen together among their candidates
+    (`omr.solve`): a count the arithmetic pins down is confident only when it confirms it. On the
+    minutes that choice comes after the checks and overrules them: a row's votes that add up to the
+    valid ballots in one way only are confirmed by the sum, whatever check they could not be put
+    to. A Mẫu 06 row's present and votes are confirmed together when only one combination of their
+    likely readings fits votes ≤ present ≤ total and none comes near it. Last, a minutes result
+    read less than surely is confirmed by its row's sure votes when it is their outcome, and a time
+    by the clock's range when only one of its likely readings is in it."""
+    cells = {k: r.candidates for k, r in values.items() if k.startswith("digits:")}
+    if kind is FormKind.MINUTES:
         check_minutes_header(values)
         valid = values.get("digits:valid")
         if valid is not None and isinstance(valid.value, int) and valid.confidence >= REVIEW:
             check_minutes_rows(values, valid.value)
-    elif definition.kind is FormKind.SUMMARY:
-        check_summary_rows(values)
-    cells = {k: r.candidates for k, r in values.items() if k.startswith("digits:")}
-    if definition.kind is FormKind.MINUTES:
+        unconfirmed_partners(values, REVIEW)
         solve.apply(values, solve.minutes(cells, solve.confident_results(values)), solve.CONFIRMED, solve.UNCONFIRMED)
-    elif definition.kind is FormKind.SUMMARY:
+        solve.confirm_results(values, REVIEW)
+        solve.confirm_clock(values, REVIEW)
+    elif kind is FormKind.SUMMARY:
+        check_summary_rows(values)
         sure = {k: r.value for k, r in values.items()
                 if k in cells and r.confidence >= REVIEW and not isinstance(r.value, str)}
         solve.apply(values, solve.summary(cells, sure), solve.CONFIRMED, solve.UNCONFIRMED)
-    unconfirmed_partners(values, REVIEW)
-    if definition.kind is FormKind.SUMMARY:
+        unconfirmed_partners(values, REVIEW)
         solve.confirm_summary_spans(values, REVIEW)
-    if definition.kind is FormKind.MINUTES:
-        solve.confirm_results(values, REVIEW)
-        solve.confirm_clock(values, REVIEW)
 
 
 def _distrust_misplaced(values: dict[str, Read], measured: PageMeasures, file_name: str, number: int) -> None:

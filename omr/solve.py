@@ -14,7 +14,9 @@ minutes, is left to a person at a cost, `OUTLIER`, and does not refuse the rest 
 total, and a result marked confidently is the V.16 outcome of the row's votes
 (`rules.aggregation.aggregate`). A page after the first has no header: its rows still add up
 to one number, the valid ballots, which the rows choose together; so do the rows of a page whose
-header breaks its own arithmetic (the header then goes to a person). Mẫu 06: votes ≤ present ≤
+valid ballots cannot be read, or whose header breaks its own arithmetic (the header then goes to
+a person). A count with no reading at all leaves out only its row, or itself from the header.
+Mẫu 06: votes ≤ present ≤
 total, the total the same in every row of the page; a row's present and votes are confirmed
 together when only one combination of their likely readings fits that chain and none comes near
 it, where a clerk's slip would be (`confirm_summary_spans`).
@@ -102,6 +104,10 @@ def minutes(cells: Mapping[str, Candidates], results: Mapping[int, Rating],
     (`digits:valid`, `digits:row3.votes.htnv`…); `results`: the rows whose result was read
     confidently; `valid`: the valid ballots when the header is on another page (confirmed
     there). An empty answer: no consistent combination, nothing confirmed."""
+    # A count with no reading at all (ink that makes no digit) constrains nothing: it stays with a
+    # person, its row is left out of the combination, and the header is checked without it (the
+    # rows still choose the valid ballots together when it is the one unreadable).
+    cells = {k: c for k, c in cells.items() if c}
     header_keys = [f"digits:{k}" for k in ("total", "present", "absent", "issued", "returned", "valid")]
     header_keys = [k for k in header_keys if k in cells]
     rows: dict[int, dict[str, str]] = {}
@@ -112,22 +118,16 @@ def minutes(cells: Mapping[str, Candidates], results: Mapping[int, Rating],
     # A row whose boxes are all surely empty is no member's row.
     rows = {r: keys for r, keys in rows.items()
             if len(keys) == len(VOTE_COLUMNS) and not all(cells[k] == ((None, 1.0),) for k in keys.values())}
-    if any(not cells[k] for keys in rows.values() for k in keys.values()):
-        return {}
-    # A later page, the valid ballots unknown: every row still adds up to the same number. Other
-    # header counts without the valid ballots are left to their own readings.
+    # A later page, or the valid ballots unreadable: every row still adds up to the same number.
+    # Other header counts without the valid ballots are left to their own readings.
     free = "digits:valid" not in cells and valid is None
     if free:
         header_keys = []
-    if "digits:valid" in cells and not cells["digits:valid"]:
-        return {}
 
     # Header combinations: (log-probability, values).
     headers: list[tuple[float, dict[str, int | None]]] = []
     broken_header = False
     if "digits:valid" in cells:
-        if any(not cells[k] for k in header_keys):
-            return {}
         options = [_top(cells[k], _HEADER_CANDIDATES) for k in header_keys]
         for combo in itertools.product(*options):
             chosen = {k: v for k, (v, _) in zip(header_keys, combo, strict=True)}
@@ -203,18 +203,20 @@ def minutes(cells: Mapping[str, Candidates], results: Mapping[int, Rating],
         decisions[key] = Decision(value, confirmed, key in pinned)
     best_header = {v: max((lp for lp, h in headers if h["digits:valid"] == v), default=_INF) for v in sums}
     for r, keys in rows.items():
-        if row_best(r, v_best) <= OUTLIER or (free and fitting < _LEAST_FITTING):
+        votes_chosen = max(row_combos[r][v_best], key=lambda c: c[0])[1] if row_best(r, v_best) > OUTLIER else None
+        # A row that adds up only through a reading its count does not make plausible is broken as
+        # written (a clerk's slip, a blank vote): none of its counts is confirmed by the sum.
+        if votes_chosen is None or (free and fitting < _LEAST_FITTING) or not all(
+                _plausible(cells[keys[name]], v) for name, v in zip(VOTE_COLUMNS, votes_chosen, strict=True)):
             for name in VOTE_COLUMNS:
                 decisions[keys[name]] = Decision(cells[keys[name]][0][0], False)
             continue
-        votes_chosen = max(row_combos[r][v_best], key=lambda c: c[0])[1]
         others = {v: sums[v] - fitted(r, v) for v in sums}
         for column, name in enumerate(VOTE_COLUMNS):
             value = votes_chosen[column]
             alternative = max((best_header[v] + others[v] + fitted(r, v, column, value) for v in sums),
                               default=_INF)
-            confirmed = best - alternative >= MARGIN and _plausible(cells[keys[name]], value)
-            decisions[keys[name]] = Decision(value, confirmed)
+            decisions[keys[name]] = Decision(value, best - alternative >= MARGIN)
     return decisions
 
 

@@ -17,11 +17,12 @@ import cv2
 import numpy as np
 import pytest
 
+from domain.forms import FormKind
 from domain.model import Level, Rating
 from domain.text import fold
 from omr import solve
 from omr.checks import check_minutes_header, check_minutes_rows, check_summary_rows
-from omr.reader import OwnPage, Read, _rectified, assemble, read_own_page
+from omr.reader import OwnPage, Read, _rectified, assemble, check_counts, read_own_page
 from omr.register import Registration, RegistrationError
 from parsers.page_marks import PageMarks, read_page_marks
 from parsers.pages import PageImage
@@ -307,6 +308,61 @@ def test_a_row_whose_sum_confirms_an_unsure_digit_is_accepted() -> None:
     assert decisions["digits:row0.votes.httnv"] == solve.Decision(1, True)
     assert all(d.confirmed for d in decisions.values() if d.pinned)
     assert decisions["digits:valid"].value == 5
+
+
+def test_a_count_with_no_reading_leaves_out_only_itself() -> None:
+    # The present is ink that makes no digit: the header is checked without it, and the rows still
+    # add up to the valid ballots, which settles the 1 the classifier half took for a 7.
+    cells = _minutes_cells(_HEADER, [(3, 1, 1, 0), (4, 1, 0, 0), (2, 2, 1, 0)])
+    cells["digits:present"] = ()
+    cells["digits:row0.votes.httnv"] = ((7, 0.6), (1, 0.4))
+    decisions = solve.minutes(cells, {})
+    assert decisions["digits:row0.votes.httnv"] == solve.Decision(1, True)
+    assert decisions["digits:valid"] == solve.Decision(5, True)
+    assert "digits:present" not in decisions
+    # A vote with no reading: its row is left to a person, the other rows are still decided.
+    cells = _minutes_cells(_HEADER, [(3, 1, 1, 0), (4, 1, 0, 0), (2, 2, 1, 0)])
+    cells["digits:row1.votes.httnv"] = ()
+    cells["digits:row0.votes.httnv"] = ((7, 0.6), (1, 0.4))
+    decisions = solve.minutes(cells, {})
+    assert decisions["digits:row0.votes.httnv"] == solve.Decision(1, True)
+    assert not any(k.startswith("digits:row1.") for k in decisions)
+    # The valid ballots with no reading: the rows choose them together, as on a later page,
+    # without answering for the unreadable count itself.
+    cells = _minutes_cells(_HEADER, [(3, 1, 1, 0), (4, 1, 0, 0), (2, 2, 1, 0)])
+    cells["digits:valid"] = ()
+    cells["digits:row0.votes.httnv"] = ((7, 0.6), (1, 0.4))
+    decisions = solve.minutes(cells, {})
+    assert decisions["digits:row0.votes.httnv"] == solve.Decision(1, True)
+    assert "digits:valid" not in decisions
+
+
+def test_the_rows_sum_confirms_what_a_check_without_its_partner_could_not() -> None:
+    # The returned ballots are unreadable, so valid ≤ returned cannot be checked; every row adds up
+    # to the valid ballots all the same, which confirms them. A row with an unsure vote is
+    # confirmed by its sum, while the unreadable count stays with a person.
+    cells = _minutes_cells(_HEADER, [(3, 1, 1, 0), (4, 1, 0, 0), (2, 2, 1, 0)])
+    cells["digits:row2.votes.htnv"] = ((7, 0.55), (1, 0.45))
+    values = {k: Read(c[0][0], 0.95 if c[0][1] > 0.9 else 0.5, candidates=c) for k, c in cells.items()}
+    values["digits:returned"] = Read(None, 0.3)
+    check_counts(values, FormKind.MINUTES)
+    assert values["digits:valid"].value == 5 and values["digits:valid"].confidence >= 0.9
+    assert values["digits:row2.votes.htnv"].value == 1 and values["digits:row2.votes.htnv"].confidence >= 0.9
+    assert all(values[f"digits:row2.votes.{c}"].confidence >= 0.9 for c in solve.VOTE_COLUMNS)
+    assert values["digits:returned"].confidence < 0.9
+    # Two readings of the row add up (1 and 0, or 0 and 1): the sum cannot tell, a person must.
+    values["digits:row2.votes.htnv"] = Read(1, 0.5, candidates=((1, 0.55), (0, 0.45)))
+    values["digits:row2.votes.khtnv"] = Read(0, 0.5, candidates=((0, 0.55), (1, 0.45)))
+    check_counts(values, FormKind.MINUTES)
+    assert values["digits:row2.votes.htnv"].confidence < 0.9 and values["digits:row2.votes.khtnv"].confidence < 0.9
+    assert values["digits:row2.votes.htxsnv"].confidence >= 0.9
+    # The row adds up only if its plain 4 is a 2 (15 times less likely): the clerk's row is broken
+    # as written (2 + 4 + 1 of 5 ballots), and none of its counts is confirmed by the sum.
+    values["digits:row2.votes.htnv"] = Read(1, 0.95, candidates=((1, 0.99),))
+    values["digits:row2.votes.khtnv"] = Read(None, 0.97, candidates=((None, 1.0),))
+    values["digits:row2.votes.httnv"] = Read(None, 0.39, candidates=((4, 0.93), (2, 0.06)))
+    check_counts(values, FormKind.MINUTES)
+    assert all(values[f"digits:row2.votes.{c}"].confidence < 0.9 for c in solve.VOTE_COLUMNS)
 
 
 def test_two_consistent_combinations_are_flagged() -> None:
