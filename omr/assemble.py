@@ -320,9 +320,9 @@ def _shared_header(page: OwnPage, valid: int | None) -> OwnPage:
         return page
     values = dict(page.values)
     cells = {k: r.candidates for k, r in values.items() if k.startswith("digits:")}
-    unconfirmed_partners(values, REVIEW)
-    solve.apply(values, solve.minutes(cells, solve.confident_results(values), valid), solve.CONFIRMED,
-                solve.UNCONFIRMED)
+    decisions = solve.minutes(cells, solve.confident_results(values), valid)
+    solve.apply(values, decisions, solve.CONFIRMED, solve.UNCONFIRMED)
+    unconfirmed_partners(values, REVIEW, solve.confirmed(decisions))
     return replace(page, values=values)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import MutableMapping
+from collections.abc import Collection, MutableMapping
 from dataclasses import replace
 from typing import Protocol, TypeVar
 
@@ -105,12 +105,14 @@ def _holds(values: MutableMapping[str, R], small: str, large: str, review: float
     return all(known <= v if unsure == large else v <= known for v, _ in likely if v is not None)
 
 
-def unconfirmed_partners(values: MutableMapping[str, R], review: float) -> None:
+def unconfirmed_partners(values: MutableMapping[str, R], review: float, confirmed: Collection[str] = ()) -> None:
     """A count that a check depends on and that is unreadable leaves the check undecided: the other
     counts of that check (a minutes row's four votes; a Mẫu 06 row's votes and present; returned
     and valid) cannot be confirmed either and go to the person who looks at the unreadable one.
     An inequality that holds for every likely reading of the unreadable count is decided all the
-    same (a present of 8 or 9 under votes of 6): its sure count keeps its confidence."""
+    same (a present of 8 or 9 under votes of 6): its sure count keeps its confidence. So does a
+    count the page's sums confirmed (`confirmed`, `omr.solve`): valid ballots that every row adds
+    up to need no valid ≤ returned, a vote its row's sum pins needs no partner."""
     groups: dict[str, list[str]] = {"header": ["digits:returned", "digits:valid"]}
     for key in values:
         match = MINUTES_ROW.match(key)
@@ -129,7 +131,7 @@ def unconfirmed_partners(values: MutableMapping[str, R], review: float) -> None:
             votes, count = sorted(present, key=lambda k: not k.endswith(".votes"))
             if _holds(values, votes, count, review):
                 continue
-        _lower(values, present, "a count of the check is unreadable")
+        _lower(values, [k for k in present if k not in confirmed], "a count of the check is unreadable")
     _unchecked_totals(values, review)
 
 

@@ -137,33 +137,34 @@ def _answers(page_groups: list[Group], measured: PageMeasures, definition: FormD
 
 
 def check_counts(values: dict[str, Read], kind: FormKind) -> None:
-    """Arithmetic between the counts of a page. A check that cannot be made (one of its counts
-    unreadable, or lowered by another check) confirms none of the others: they go to the person
-    who looks at that one. The counts are also chosen together among their candidates
-    (`omr.solve`): a count the arithmetic pins down is confident only when it confirms it. On the
-    minutes that choice comes after the checks and overrules them: a row's votes that add up to the
-    valid ballots in one way only are confirmed by the sum, whatever check they could not be put
-    to. A Mẫu 06 row's present and votes are confirmed together when only one combination of their
-    likely readings fits votes ≤ present ≤ total and none comes near it. Last, a minutes result
-    read less than surely is confirmed by its row's sure votes when it is their outcome, and a time
-    by the clock's range when only one of its likely readings is in it."""
+    """Arithmetic between the counts of a page. The counts are chosen together among their
+    candidates (`omr.solve`): a count the arithmetic pins down is confident only when it confirms
+    it. A check that cannot be made (one of its counts unreadable, or lowered by another check)
+    confirms none of the others, unless the sums confirmed them: they go to the person who looks
+    at that one. Last, a Mẫu 06 row's present and votes are confirmed together when only one
+    combination of their likely readings fits votes ≤ present ≤ total and none comes near it; a
+    minutes result read less than surely is confirmed by its row's sure votes when it is their
+    outcome, and a time by the clock's range when only one of its likely readings is in it."""
     cells = {k: r.candidates for k, r in values.items() if k.startswith("digits:")}
+    decisions: dict[str, solve.Decision] = {}
     if kind is FormKind.MINUTES:
         check_minutes_header(values)
         valid = values.get("digits:valid")
         if valid is not None and isinstance(valid.value, int) and valid.confidence >= REVIEW:
             check_minutes_rows(values, valid.value)
-        unconfirmed_partners(values, REVIEW)
-        solve.apply(values, solve.minutes(cells, solve.confident_results(values)), solve.CONFIRMED, solve.UNCONFIRMED)
-        solve.confirm_results(values, REVIEW)
-        solve.confirm_clock(values, REVIEW)
+        decisions = solve.minutes(cells, solve.confident_results(values))
     elif kind is FormKind.SUMMARY:
         check_summary_rows(values)
         sure = {k: r.value for k, r in values.items()
                 if k in cells and r.confidence >= REVIEW and not isinstance(r.value, str)}
-        solve.apply(values, solve.summary(cells, sure), solve.CONFIRMED, solve.UNCONFIRMED)
-        unconfirmed_partners(values, REVIEW)
+        decisions = solve.summary(cells, sure)
+    solve.apply(values, decisions, solve.CONFIRMED, solve.UNCONFIRMED)
+    unconfirmed_partners(values, REVIEW, solve.confirmed(decisions))
+    if kind is FormKind.SUMMARY:
         solve.confirm_summary_spans(values, REVIEW)
+    if kind is FormKind.MINUTES:
+        solve.confirm_results(values, REVIEW)
+        solve.confirm_clock(values, REVIEW)
 
 
 def _distrust_misplaced(values: dict[str, Read], measured: PageMeasures, file_name: str, number: int) -> None:

@@ -396,6 +396,11 @@ def summary(cells: Mapping[str, Candidates], sure: Mapping[str, int | None]) -> 
     return {k: d for k, d in decisions.items() if d.confirmed}
 
 
+def confirmed(decisions: Mapping[str, Decision]) -> set[str]:
+    """The counts the arithmetic confirmed."""
+    return {key for key, decision in decisions.items() if decision.confirmed}
+
+
 def apply(values: dict[str, R], decisions: Mapping[str, Decision], confirmed: float, unsure: float) -> None:
     """The decisions written into the page's reads: a confirmed count takes the chosen reading at
     `confirmed` confidence at least; an unconfirmed pinned count is at most `unsure`; another
