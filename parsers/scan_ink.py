@@ -13,7 +13,7 @@ ink as a tick makes of a cell, or, however large the cell, one piece of ink the 
 that is not one straight line. A stroke that only passes through a cell (a long stray line, the
 tail of a scribble in the cell above) lies mostly outside it: such a stroke is not counted,
 whichever cell it crosses; the erased ruling line it crossed is bridged to see that it is one
-stroke.
+stroke. Nor is a straight stroke that runs along the ruling above or below the cell, hugging it.
 """
 
 from __future__ import annotations
@@ -49,6 +49,11 @@ _LINE_WIDTH = 8  # px: a straight pen stroke is at most this thick
 _LINE_SHAPE = 0.2  # and at most this thick for its length
 _STROKE_SHAPE = 3.0  # a piece of ink this many times longer than wide is one straight stroke, not a dot
 _BRIDGE = 9  # px: ink this close is one stroke (an erased ruling line leaves such a gap)
+# A straight stroke at least this share of a cell's width, all within this share of its height from
+# the ruling above or below, was drawn along that ruling (a scribble's stroke over the row line of
+# `doc_0017`, cut from its scribble when the line was erased), not in the cell.
+_ALONG_LENGTH = 0.3
+_ALONG_BAND = 0.25
 _HULL_POINTS = 10  # fewer ink pixels than this have no meaningful shape
 _STROKES = 0.7  # a dense cell whose ink fills at most this of its hull is strokes, not a solid fill
 _CANCELLED_SURE = 0.92  # one tick beside stroke-drawn scribbles: right in all 7 such rows of the dev scans
@@ -194,15 +199,33 @@ def _passing_ink(ink: np.ndarray, box: PxBox, inset: int) -> int:
     in_core = np.bincount(labels[core], minlength=count)
     outside = total - in_cell
     passing = (outside > _PASSING * in_cell) & (in_core > 0)
-    passing[0] = False
     lost = 0
-    for k in np.flatnonzero(passing):
+    for k in np.flatnonzero(in_core[1:]) + 1:
         stroke = labels == k
-        ys, xs = np.nonzero(stroke)
-        beside = y0 - wy0 <= ys.mean() < y1 - wy0 and not x0 - wx0 <= xs.mean() < x1 - wx0
-        if beside or _line_like(np.argwhere(cell & stroke)):
+        inside = np.argwhere(cell & stroke)
+        if passing[k]:
+            ys, xs = np.nonzero(stroke)
+            beside = y0 - wy0 <= ys.mean() < y1 - wy0 and not x0 - wx0 <= xs.mean() < x1 - wx0
+            if beside or _line_like(inside):
+                lost += int(in_core[k])
+        elif _along_ruling(inside, y1 - y0, x1 - x0, y0 - wy0):
             lost += int(in_core[k])
     return lost
+
+
+def _along_ruling(points: np.ndarray, height: int, width: int, top: int) -> bool:
+    """Whether pixels (row, col) of a piece of ink in a cell whose top is at row `top` are a stroke
+    drawn along the ruling line above or below the cell (a scribble's last stroke laid over the
+    row line, what erasing the line left of it): straight, as long as `_ALONG_LENGTH` of the cell's
+    width, and all within `_ALONG_BAND` of its height from that ruling. A mark is drawn in the cell,
+    not along its edge: a tick or a circle reaches further in, a dot is not that long."""
+    if len(points) == 0:
+        return False
+    rows = points[:, 0] - top
+    band = _ALONG_BAND * height
+    hugs = int(rows.max()) < band or int(rows.min()) >= height - band
+    long = int(np.ptp(points[:, 1])) + 1 >= _ALONG_LENGTH * width
+    return hugs and long and _line_like(points)
 
 
 def _line_like(points: np.ndarray) -> bool:

@@ -1006,6 +1006,30 @@ def test_scribble_ends_reaching_into_the_next_level_cell_are_not_its_ink() -> No
     assert measure(ink, (xs[2], ys[1], xs[3], ys[2]), DPI).share >= 0.02
 
 
+def test_a_stroke_left_along_the_ruling_by_a_scribble_of_the_row_above_is_not_a_mark() -> None:
+    from parsers.scan_ink import measure
+
+    ink, xs, ys = _ruled_table(3, 4)
+    ink[:] = 0  # the ruling lines already erased, and with them the middle of the scribble's last stroke
+    # The scribble of row 0, column 0; its last stroke lay on the row line, and what is left of
+    # it hugs the top of row 1's cell, apart from the rest.
+    for k in range(4):
+        cv2.line(ink, (xs[0] + 10, ys[0] + 10 + 8 * k), (xs[1] - 10, ys[0] + 14 + 8 * k), 1, 4)
+    cv2.line(ink, (xs[0] + 8, ys[1] + 6), (xs[1] - 8, ys[1] + 8), 1, 4)
+    # The tick of row 1, in column 1.
+    cv2.line(ink, (xs[1] + 40, ys[1] + 30), (xs[1] + 55, ys[1] + 45), 1, 3)
+    cv2.line(ink, (xs[1] + 55, ys[1] + 45), (xs[1] + 85, ys[1] + 12), 1, 3)
+    cells = [measure(ink, (xs[c], ys[1], xs[c + 1], ys[2]), DPI) for c in range(4)]
+    assert cells[0].share == 0.0
+    verdicts = decide(cells)
+    assert verdicts[1].marked and not verdicts[0].marked
+    assert min(d.confidence for d in verdicts) >= REVIEW_BELOW
+    # A dot near the top of a cell is drawn in it: it stays a mark.
+    ink[:] = 0
+    cv2.circle(ink, (xs[2] + 60, ys[1] + 9), 5, 1, -1)
+    assert measure(ink, (xs[2], ys[1], xs[3], ys[2]), DPI).live
+
+
 def test_level_cells_merged_in_the_body_are_cut_back_to_one_per_row_and_level() -> None:
     from ocr.tesseract import Word
     from parsers.scan_grid import Grid, GridCell
