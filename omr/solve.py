@@ -16,10 +16,9 @@ total, and a result marked confidently is the V.16 outcome of the row's votes
 to one number, the valid ballots, which the rows choose together; so do the rows of a page whose
 valid ballots cannot be read, or whose header breaks its own arithmetic (the header then goes to
 a person). A count with no reading at all leaves out only its row, or itself from the header.
-Mẫu 06: votes ≤ present ≤
-total, the total the same in every row of the page; a row's present and votes are confirmed
-together when only one combination of their likely readings fits that chain and none comes near
-it, where a clerk's slip would be (`confirm_summary_spans`).
+Mẫu 06: votes ≤ present ≤ total, the total the same in every row of the page; a row's present
+and votes are confirmed together when only one combination of their likely readings fits that
+chain and none comes near it, where a clerk's slip would be (`confirm_summary_spans`).
 
 Only counts an equality pins down are confirmed (a row's votes, valid, total / present / absent
 when absent is written, Mẫu 06 total), or a span leaves one likely reading of (a Mẫu 06 present or
