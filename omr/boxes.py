@@ -576,8 +576,10 @@ class _Scan:
         return placed, sum(shift[2] for shift in self.first.values())
 
 
-def measure_boxes(gray: Gray, registration: Registration, boxes: list[Box]) -> PageMeasures:
-    """Refined position and raw ink measures of every box.
+def measure_boxes(gray: Gray, registration: Registration, boxes: list[Box], gain: float = 1.0) -> PageMeasures:
+    """Refined position and raw ink measures of every box, its darkness stretched by `1 / gain`
+    (`omr.contrast.print_gain`: a washed-out page's black and pencil brought back to a usual
+    page's) once the box is found.
 
     Each box is looked for in a wide window; the well-found ones become fiducials of a second fit
     of the page (`Registration.refit`). Then each box is looked for again, narrowly, where the
@@ -627,9 +629,12 @@ def measure_boxes(gray: Gray, registration: Registration, boxes: list[Box]) -> P
         if score < bar or abs(dx - mx) + abs(dy - my) > _AGREE_MM:
             dx, dy = mx, my
         dark, origin = _window_patch(*scan.patches[box.id], box.shifted(ox, oy), FINE_SEARCH_MM + _MARGIN_MM)
-        patches[box.id] = dark, origin
         shifted = box.shifted(ox + dx, oy + dy)
-        out[box.id] = measure(dark, origin, shifted, _printed_sides(dark, origin, shifted))
+        outline = _printed_sides(dark, origin, shifted)
+        if gain < 1.0:
+            dark = np.minimum(dark * np.float32(1.0 / gain), np.float32(1.0))
+        patches[box.id] = dark, origin
+        out[box.id] = measure(dark, origin, shifted, outline)
     return PageMeasures(out, patches, refined)
 
 

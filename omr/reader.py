@@ -25,6 +25,7 @@ from omr.assemble import assemble
 from omr.boxes import Box, Calibration, PageMeasures, classify, measure_boxes
 from omr.checks import check_minutes_header, check_minutes_rows, check_summary_rows, unconfirmed_partners
 from omr.choices import REVIEW, UNCERTAIN_CONFIDENCE, decide
+from omr.contrast import print_gain
 from omr.digits import read_number
 from omr.layout import Group, groups, name_band, page_boxes, required, row_of
 from omr.names import read_name
@@ -81,7 +82,7 @@ def _read_own_page(page: PageImage, marks: PageMarks, file_name: str, pictures: 
     gray = np.asarray(page.gray)
     registration = register(marks, layout, (gray.shape[1], gray.shape[0]))
     boxes = page_boxes(layout, identity.page)
-    measured = measure_boxes(gray, registration, boxes)
+    measured = measure_boxes(gray, registration, boxes, print_gain(gray, marks.markers))
     registration = measured.registration
     page_groups = groups(boxes)
     pictures.add_page(file_name, page.number, _rectified(gray, registration, layout), VIEW_DPI)
