@@ -18,7 +18,7 @@ import numpy.typing as npt
 from omr.boxes import percentile
 
 # A marker's black over its paper on a usual scan or photo. On the own-forms benchmark (125
-# pages, 2026-11-24) usual pages measure 0.87–1.0 and the generator's low-contrast ones 0.61–0.77.
+# pages) usual pages measure 0.87–1.0 and the generator's low-contrast ones 0.61–0.77.
 USUAL_CONTRAST = 0.9
 _FLOOR = 0.4  # no page is read as washed out further than this: below it, the markers were misread
 _QUIET = 1 / 6  # the white band around an ArUco square, as a share of its side
