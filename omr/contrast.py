@@ -10,29 +10,28 @@ outlines, a pencil stroke) but not a wide black area.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import numpy.typing as npt
 
 from omr.boxes import percentile
+from parsers.page_marks import Points
 
 # A marker's black over its paper on a usual scan or photo. On the own-forms benchmark (125
 # pages) usual pages measure 0.87–1.0 and the generator's low-contrast ones 0.61–0.77.
 USUAL_CONTRAST = 0.9
-_FLOOR = 0.4  # no page is read as washed out further than this: below it, the markers were misread
+_FLOOR = 0.4  # a bound on the stretch (×2.5), well under the faintest page measured (0.61)
 _QUIET = 1 / 6  # the white band around an ArUco square, as a share of its side
 _BLACK, _PAPER = 10, 95  # percentiles of a marker's window that are its black border and its paper
 
 
-def print_gain(gray: npt.NDArray[np.uint8], markers: dict[str, Any]) -> float:
+def print_gain(gray: npt.NDArray[np.uint8], markers: dict[str, Points]) -> float:
     """How dark the page prints black, as a share of a usual page's (at most 1): the page's
     darkness is stretched back by it before boxes are measured (`omr.boxes.measure_boxes`)."""
-    contrasts = [c for c in (_marker_contrast(gray, np.asarray(points, np.float32).reshape(-1, 2)[:4])
+    contrasts = [c for c in (_marker_contrast(gray, points.reshape(-1, 2)[:4])
                              for points in markers.values()) if c is not None]
     if not contrasts:
         return 1.0
-    return float(min(1.0, max(_FLOOR, float(np.median(contrasts)) / USUAL_CONTRAST)))
+    return min(1.0, max(_FLOOR, float(np.median(contrasts)) / USUAL_CONTRAST))
 
 
 def _marker_contrast(gray: npt.NDArray[np.uint8], corners: npt.NDArray[np.float32]) -> float | None:
