@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -54,9 +55,12 @@ _SURE_ABSENT = 90.0
 _MARGIN = 8.0  # … and this much closer to it than to any other rating
 SURE = 0.95
 UNSURE = 0.5
-CONFIRMED = 0.92  # one OCR reading names it and the shape model agrees, clearly
-GUESS = 0.4  # the shape model's rating when no reading names one: a suggestion for the reviewer
-_SHAPE_AGREES = 0.9  # the shape model's least probability to confirm a single OCR reading
+CONFIRMED = 0.92  # the shape model names it clearly and one OCR reading agrees, or the readings count its words
+GUESS = 0.4  # the shape model's rating when nothing checks it: a suggestion for the reviewer
+_SHAPE_AGREES = 0.9  # the shape model's least probability for one OCR reading or the words counted to confirm
+_PHRASE_WORDS = 3  # a reading of fewer words is of an abbreviation, or of nothing
+_COUNTS = 3  # the least readings of a phrase that can say how many words it has
+_WORD = re.compile(r"\w{2,}")  # a word of a reading: two letters or more, not a stray mark
 
 
 @dataclass(frozen=True)
@@ -187,10 +191,12 @@ def read_answer(clean: np.ndarray, dpi: float, also: Sequence[str] = ()) -> Rati
     (`rating_shapes`). Two readings naming it make it sure as before; italic writing that does not
     read so is read again stood upright (`deslanted`), and taken when that reading is sure and the
     first named no other rating; one reading is sure only when the shape model clearly agrees;
-    when no reading names a rating, the shape model's rating is kept as a suggestion under review,
+    when no reading names a rating, the shape model's clear rating is taken when the readings count
+    the words of its phrase (`words_counted`), and otherwise kept as a suggestion under review,
     never as a value taken for sure (it is told apart by shape only, and a hurried HTTNV looks like
     HTNV). `also`: readings of the same writing made elsewhere, counted with the first ones."""
-    matched = match([*readings(clean, dpi), *also])
+    first = readings(clean, dpi)
+    matched = match([*first, *also])
     if matched.confidence >= SURE:
         return matched
     second = match(readings(deslanted(clean), dpi))
@@ -204,7 +210,22 @@ def read_answer(clean: np.ndarray, dpi: float, also: Sequence[str] = ()) -> Rati
     if matched.rating is not None:
         agrees = shape.rating is matched.rating and shape.probability >= _SHAPE_AGREES
         return RatingMatch(matched.rating, CONFIRMED, matched.votes) if agrees else matched
-    return RatingMatch(shape.rating, GUESS, shape_probability=shape.probability)
+    counted = shape.probability >= _SHAPE_AGREES and words_counted(first) == len(WORDS[shape.rating].split())
+    return RatingMatch(shape.rating, CONFIRMED if counted else GUESS, shape_probability=shape.probability)
+
+
+def words_counted(texts: Sequence[str]) -> int | None:
+    """How many words the readings of a phrase agree it has, or None. A phrase in a looped script
+    is read as words that are no words ("Metin thank Gat nhiem ou" for "Hoàn thành tốt nhiệm
+    vụ"), but their number is still the phrase's: 4 for HTNV, 5 for HTTNV and KHTNV, 6 for HTXSNV,
+    the difference a hurried abbreviation hides (HTTNV and KHTNV, of one count, are told apart by
+    the shape alone). The count most phrase-like readings give, when they are a majority."""
+    counts = [n for n in (len(_WORD.findall(text)) for text in texts) if n >= _PHRASE_WORDS]
+    if len(counts) < _COUNTS:
+        return None
+    count, times = Counter(counts).most_common(1)[0]
+    return count if 2 * times > len(counts) else None
+
 
 
 _LEAN = 0.3  # the shear that stands up a usual italic hand (about 17°)

@@ -1130,6 +1130,26 @@ def test_rating_by_shape_alone_is_a_suggestion_under_review(monkeypatch: pytest.
     assert disputed.rating is Rating.HTTNV and disputed.confidence < REVIEW_BELOW
 
 
+def test_shape_alone_is_taken_when_the_readings_count_its_phrase_s_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A phrase in script read as no words (dev doc_0021) is taken by its shape when most readings
+    have as many words as the phrase the shape names: 5 for HTTNV, never 4, which is HTNV's."""
+    from parsers import rating_shapes, scan_rating
+
+    gray, dpi = _written("Hoàn thành tốt nhiệm vụ", "DancingScript-Bold", 3)
+    clean = scan_rating.without_leader(gray, dpi)
+    five = ["Metin thank Gat nhiem ou", "Hedin thank lot whit ou", "Hein thank tab ahem ow", "H"]
+    monkeypatch.setattr(scan_rating, "readings", lambda _c, _d: five)
+    counted = scan_rating.read_answer(clean, dpi)
+    assert counted.rating is Rating.HTTNV and counted.confidence >= REVIEW_BELOW
+    four = ["Metin thank nhiem ou", "Hedin thank whit ou", "Hein thank tab ahem ow", "H"]
+    monkeypatch.setattr(scan_rating, "readings", lambda _c, _d: four)
+    assert scan_rating.read_answer(clean, dpi).confidence < REVIEW_BELOW
+    monkeypatch.setattr(scan_rating, "readings", lambda _c, _d: five)
+    monkeypatch.setattr(rating_shapes, "guess", lambda _c: rating_shapes.ShapeGuess(Rating.HTTNV, 0.8))
+    unclear = scan_rating.read_answer(clean, dpi)  # the shape not clear enough
+    assert unclear.rating is Rating.HTTNV and unclear.confidence < REVIEW_BELOW
+
+
 def test_rating_shape_needs_ink() -> None:
     from parsers.rating_shapes import guess
 

@@ -10,7 +10,7 @@ import pytest
 
 from domain.model import Rating
 from parsers import scan_rating
-from parsers.scan_rating import SURE, UNSURE, read_answer, vote
+from parsers.scan_rating import SURE, UNSURE, read_answer, vote, words_counted
 
 UPRIGHT = np.full((40, 120), 200, np.uint8)  # stands for the writing stood upright
 
@@ -72,3 +72,16 @@ def test_a_reading_saying_httnv_through_an_i_keeps_htnv_unsure() -> None:
     assert torn.rating is Rating.HTNV and torn.confidence < SURE
     assert match(["HTTNV", "HTTN", "HITNV"]).confidence >= SURE  # an I read for a T is no doubt on HTTNV
     assert match(["KHTNV", "KHTN", "HITNV"]).confidence >= SURE  # no other rating is in doubt
+
+
+@pytest.mark.parametrize(
+    ("readings", "count"),
+    [
+        (["Metin thank Gat nhiem ou", "| Med Mirada ut ite, meh oe", "Hedin thank lot whit ou", "H"], 5),
+        (["Metin thank Gat nhiem ou", "Hedin thank whit ou", "Kean bet nhigm ve", "Hein thank ahem"], None),
+        (["Metin thank Gat nhiem ou", "Hedin thank lot whit ou"], None),  # too few to say
+        (["HTTNV", "_HTTNV.", "HTINV", "H TT NV"], None),  # an abbreviation has no words to count
+    ],
+)
+def test_the_words_of_a_phrase_are_counted_when_most_readings_agree(readings: list[str], count: int | None) -> None:
+    assert words_counted(readings) == count
