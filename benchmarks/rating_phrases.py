@@ -19,7 +19,8 @@ from collections import Counter
 import numpy as np
 
 from parsers import scan_rating
-from parsers.train_rating_shapes import HELD_OUT, RATINGS, fonts, phrase, render
+from parsers.rating_shapes import RATINGS
+from parsers.train_rating_shapes import HELD_OUT, fonts, phrase, render
 
 STYLES = ("words", "capitals")
 

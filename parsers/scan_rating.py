@@ -227,7 +227,6 @@ def words_counted(texts: Sequence[str]) -> int | None:
     return count if 2 * times > len(counts) else None
 
 
-
 _LEAN = 0.3  # the shear that stands up a usual italic hand (about 17°)
 
 
