@@ -290,6 +290,7 @@ def _combos(row: RowReading, cast: int | None, limit: int | None) -> list[tuple[
     frees: list[int | None] = [None]
     if cast is not None:
         frees += [k for k, s in enumerate(row.counts) if s is not None]
+    leaned = _leaned(row)
     out: list[tuple[float, tuple[int | None, ...], bool]] = []
     seen: set[tuple[int | None, ...]] = set()
     for free in frees:
@@ -309,16 +310,25 @@ def _combos(row: RowReading, cast: int | None, limit: int | None) -> list[tuple[
             read = dict(zip(range(len(choices)), choices, strict=True))
             weights = [dict(read[k]).get(v, 0.0) if v is not None else 0.0 for k, v in enumerate(key)]
             score = sum(weights)
-            if row.result is not None:
-                votes = {r: v for r, v in zip(row.ratings, key, strict=True) if v is not None}
-                if aggregate(votes).result is not row.result:
-                    if row.result_sure:
-                        continue
+            if leaned:
+                outcome = aggregate(_by_rating(row, key)).result
+                if row.result_sure and outcome is not row.result:
+                    continue
+                if outcome not in leaned:
                     score -= _MARGIN  # an unsure reading of the result still leans the choice
             supported = all(w > 0 or row.counts[k] is None for k, w in enumerate(weights))
             out.append((score, key, supported))
     out.sort(key=lambda c: -c[0])
     return out
+
+
+def _leaned(row: RowReading) -> frozenset[Rating]:
+    """The ratings the written result leans the votes toward: its reading, unless its length rules
+    the reading out; then the ratings the length allows (a row of 0/10/2/0 whose HTTNV, read as an
+    unsure HTXSNV but five letters wide, must not pull the 10 into the HTXSNV column)."""
+    if row.result is not None and (row.result_sure or not row.result_lengths or row.result in row.result_lengths):
+        return frozenset({row.result})
+    return row.result_lengths
 
 
 def decide_row(row: RowReading, cast: int | None, limit: int | None, cast_sure: bool) -> RowDecision:
@@ -377,7 +387,7 @@ def _votes_alone(row: RowReading, cast: int | None, limit: int | None) -> tuple[
     """The row's votes as the digits and the sum decide them without the written result (so that
     the result, read less than surely, cannot lean the choice it then confirms): the best
     combination when every value of it was read and it leads the next clearly, else None."""
-    combos = _combos(replace(row, result=None, result_sure=False), cast, limit)
+    combos = _combos(replace(row, result=None, result_sure=False, result_lengths=frozenset()), cast, limit)
     if not combos:
         return None
     score, values, supported = combos[0]

@@ -443,6 +443,13 @@ def test_an_unsure_result_guess_its_length_rules_out_gives_way() -> None:
     decision = decide_row(five, cast=12, limit=12, cast_sure=True)
     assert decision.confidence < REVIEW_BELOW
     assert decision.result is (Rating.HTTNV if decision.votes[1] == 7 else Rating.KHTNV)
+    # … nor does it lean the votes: a "10" read mostly as 0 stays where the five letters put it (a
+    # dev minutes row, 0/10/2/0 of 12, came out 10/0/2/0 under the guess)
+    lost_one = ({0: 28.0, 8: 4.0}, {0: 15.0, 10: 4.5, 20: 0.8}, {2: 16.0}, {0: 10.0, 2: 1.0})
+    row = RowReading(_FOUR, lost_one, Rating.HTXSNV, result_lengths=frozenset({Rating.HTTNV, Rating.KHTNV}))
+    decision = decide_row(row, cast=12, limit=12, cast_sure=True)
+    assert decision.votes == (0, 10, 2, 0) and decision.result is Rating.HTTNV
+    assert decision.confidence < REVIEW_BELOW  # leaned on by the length alone: a person confirms
     # a guess the length allows stays, and so does any guess when the page gives no scale
     kept = RowReading(_FOUR, open_votes, Rating.HTNV, result_lengths=frozenset({Rating.HTNV}))
     assert decide_row(kept, cast=12, limit=12, cast_sure=True).result is Rating.HTNV
