@@ -124,14 +124,18 @@ def read(
     timeout_s: float = DEFAULT_TIMEOUT_S,
     dpi: int = 300,
     symbols: bool = False,
+    noisy_rows: bool = False,
 ) -> Reading:
     """Text, word boxes and confidences of a grey or binary image (uint8, H×W); with `symbols`,
-    each character's box too."""
+    each character's box too. With `noisy_rows`, a text row made mostly of small blobs is read,
+    not dropped as noise (Tesseract 5.5 drops a printed label whose dotted leader carries a
+    handwritten answer: a page's rating line vanished whole from its reading)."""
     if image.ndim != 2 or image.dtype != np.uint8 or image.size == 0:
         raise OcrError("Ảnh không hợp lệ để nhận dạng chữ.", detail=f"shape={image.shape} dtype={image.dtype}")
     api = _api(lang, profile)
     api.SetPageSegMode(psm.value)  # type: ignore[attr-defined]
     api.SetVariable("tessedit_char_whitelist", whitelist or "")  # type: ignore[attr-defined]
+    api.SetVariable("textord_noise_rejrows", "0" if noisy_rows else "1")  # type: ignore[attr-defined]
     pixels = np.ascontiguousarray(image)  # raw bytes: SetImage(PIL) would encode a BMP per call
     api.SetImageBytes(pixels.tobytes(), pixels.shape[1], pixels.shape[0], 1, pixels.shape[1])  # type: ignore[attr-defined]
     api.SetSourceResolution(dpi)  # type: ignore[attr-defined]

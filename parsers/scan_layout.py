@@ -116,7 +116,8 @@ class _PageReader:
         for grid in self.grids:  # the tables are read cell by cell, with settings per column
             x0, y0, x1, y1 = grid.box
             outside[max(0, y0 - 4) : y1 + 5, max(0, x0 - 4) : x1 + 5] = 255
-        page = scan_ocr.submit(scan_ocr.Job(outside, psm=Psm.BLOCK, dpi=self.dpi, timeout_s=20.0))
+        # a rating line's leader with the answer written on it is a row of small blobs: text here
+        page = scan_ocr.submit(scan_ocr.Job(outside, psm=Psm.BLOCK, dpi=self.dpi, timeout_s=20.0, noisy_rows=True))
         # the tables' cells are read while the page is: they do not depend on its text
         self.cell_texts = {id(grid): self._grid_texts(grid) for grid in self.grids}
         words = page.result().words

@@ -33,13 +33,14 @@ def read(
     timeout_s: float = 3.0,
     lang: str = "vie",
     symbols: bool = False,
+    noisy_rows: bool = False,
 ) -> ocr.Reading:
     """`ocr.tesseract.read` on a grey crop; an empty reading when Tesseract fails on it."""
     if image.size == 0 or min(image.shape[:2]) < 4:
         return NOTHING
     try:
         return ocr.read(image, psm=psm, lang=lang, whitelist=whitelist, profile=profile, dpi=dpi, timeout_s=timeout_s,
-                        symbols=symbols)
+                        symbols=symbols, noisy_rows=noisy_rows)
     except ocr.OcrTimeout:
         log.warning("OCR deadline passed on a %dx%d crop", image.shape[1], image.shape[0])
         return NOTHING
@@ -57,6 +58,7 @@ class Job:
     timeout_s: float = 3.0
     lang: str = "vie"
     symbols: bool = False  # each character's box too
+    noisy_rows: bool = False  # rows of small blobs read, not dropped (`ocr.tesseract.read`)
 
 
 # The caller and at most one helper thread; KIEMDIEM_OCR_THREADS=1 when a worker per core already
@@ -79,7 +81,7 @@ def _helper() -> ThreadPoolExecutor | None:
 
 def _run(job: Job) -> ocr.Reading:
     return read(job.image, psm=job.psm, whitelist=job.whitelist, profile=job.profile, dpi=job.dpi,
-                timeout_s=job.timeout_s, lang=job.lang, symbols=job.symbols)
+                timeout_s=job.timeout_s, lang=job.lang, symbols=job.symbols, noisy_rows=job.noisy_rows)
 
 
 def read_many(jobs: Sequence[Job]) -> list[ocr.Reading]:

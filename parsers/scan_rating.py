@@ -289,9 +289,14 @@ def _touched_dots(out: np.ndarray, centres: np.ndarray, size: float) -> None:
         cv2.circle(out, (round(float(x)), round(row)), radius, 255, -1)
 
 
+_LIGHT_STROKE = 200  # a thin or light pen at 150–200 dpi leaves strokes no darker than 150–200
+
+
 def has_answer(clean: np.ndarray, dpi: float) -> bool:
-    """Whether any stroke is left once the leader is gone."""
-    return int(np.count_nonzero(clean < 128)) > (dpi * 0.03) ** 2 * 4
+    """Whether any stroke is left once the leader is gone, however light: a thin grey "KHTNV"
+    taken for a blank line was a rating lost without a word (generated rating lines); ink left
+    that reads as nothing goes to a person instead."""
+    return int(np.count_nonzero(clean < _LIGHT_STROKE)) > (dpi * 0.03) ** 2 * 4
 
 
 def readings(clean: np.ndarray, dpi: float) -> list[str]:

@@ -75,7 +75,7 @@ def phrase(rating: Rating, style: str, rng: np.random.Generator) -> str:
     return f'"{words}"' if rng.random() < 0.25 else words
 
 
-def _writes(font: ImageFont.FreeTypeFont, text: str) -> bool:
+def font_writes(font: ImageFont.FreeTypeFont, text: str) -> bool:
     """Whether the font has a glyph of its own for every letter (not the missing-glyph box)."""
     missing = font.getmask("\uffff").getbbox()
     return all(ch == " " or font.getmask(ch).getbbox() != missing for ch in set(text))
@@ -86,7 +86,7 @@ def render(text: str, font_path: Path, rng: np.random.Generator) -> tuple[np.nda
     dpi = float(rng.uniform(*_DPI))
     letter = rng.uniform(*_LETTER_MM) * dpi / 25.4
     font = ImageFont.truetype(str(font_path), max(8, round(letter * 1.4)))
-    if not _writes(font, text):
+    if not font_writes(font, text):
         text = strip_diacritics(text)
     left, top, right, bottom = font.getbbox(text)
     pad = round(letter)

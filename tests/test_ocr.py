@@ -68,3 +68,15 @@ def test_missing_language_data_is_reported_for_the_administrator(
     with pytest.raises(OcrError) as caught:
         tesseract.tessdata_dir()
     assert "tesseract-ocr-vie" in caught.value.user_message
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_a_label_line_whose_leader_carries_writing_is_read_when_rows_of_small_blobs_are_kept() -> None:
+    # a generated scan's "Đề nghị xếp loại mức chất lượng: ……HTXSNV……": Tesseract 5.5 takes the
+    # row of leader dots and thin handwriting for noise and returns nothing at all for it
+    strip = np.asarray(Image.open(FIXTURES / "rating-line-with-answer.png").convert("L"))
+    assert "nghị" not in read(strip, psm=Psm.BLOCK, dpi=200).text
+    assert "Đề nghị xếp loại mức chất" in read(strip, psm=Psm.BLOCK, dpi=200, noisy_rows=True).text
+    assert "nghị" not in read(strip, psm=Psm.BLOCK, dpi=200).text  # the setting does not stay behind

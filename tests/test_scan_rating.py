@@ -85,3 +85,25 @@ def test_a_reading_saying_httnv_through_an_i_keeps_htnv_unsure() -> None:
 )
 def test_the_words_of_a_phrase_are_counted_when_most_readings_agree(readings: list[str], count: int | None) -> None:
     assert words_counted(readings) == count
+
+
+def _written(ink: int) -> np.ndarray:
+    """A rating line's answer region: leader dots, and "KHTNV" written in a pen of this grey."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    canvas = Image.new("L", (600, 60), 255)
+    draw = ImageDraw.Draw(canvas)
+    for x in range(5, 595, 6):
+        draw.ellipse((x, 45, x + 2, 47), fill=60)  # the printed leader
+    if ink < 255:
+        font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 28)
+        draw.text((200, 12), "KHTNV", fill=ink, font=font)
+    return np.asarray(canvas, dtype=np.uint8).copy()
+
+
+def test_a_light_pen_s_answer_is_an_answer_and_a_bare_leader_is_none() -> None:
+    # a thin grey pen scanned at 200 dpi: its strokes come out at 150–190, never under 128,
+    # and the answer was once read as a blank line for sure
+    for ink in (40, 170):
+        assert scan_rating.has_answer(scan_rating.without_leader(_written(ink), 200), 200)
+    assert not scan_rating.has_answer(scan_rating.without_leader(_written(255), 200), 200)

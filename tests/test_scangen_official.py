@@ -339,3 +339,24 @@ def test_a_member_row_left_blank_in_the_minutes_is_never_read_for_sure(tmp_path:
     second = [r for r in records if r["id"].startswith(MEMBERS[1])]
     assert len(second) == 7 and all(r["flagged"] for r in second)
     assert not [r for r in records if r["silent"]]
+
+
+def test_a_rating_written_by_hand_replaces_the_typed_one_and_its_truth_follows(tmp_path: Path) -> None:
+    from samples.scangen.official_rating import answer_spot
+
+    corpus = _corpus(tmp_path, _levels())
+    written = generate_official([corpus], 4, tmp_path / "out", seed=5, cache=tmp_path / "cache", hand_ratings=1.0)
+    assert len(written) == 4
+    drawn = set()
+    for path in written:
+        truth = json.loads(path.read_text(encoding="utf-8"))
+        how = truth["render"]["rating"]
+        assert truth["forms"][0]["rating"]["value"] in {"htxsnv", "httnv", "htnv", "khtnv"}
+        assert how["style"] in {"abbreviation", "words", "capitals", "quoted"} and how["text"]
+        drawn.add(truth["forms"][0]["rating"]["value"])
+    assert len(drawn) > 1  # drawn anew, not the typed HTTNV
+    spot = answer_spot(printed(corpus / "mau-05.docx", tmp_path / "cache"))
+    assert spot is not None and len(spot.glyphs) == len("HTTNV") and spot.start < spot.glyphs[0][0]
+    # without the option the rating stays typed and the set is made as before
+    plain = generate_official([corpus], 1, tmp_path / "plain", seed=5, cache=tmp_path / "cache")
+    assert "rating" not in json.loads(plain[0].read_text(encoding="utf-8"))["render"]

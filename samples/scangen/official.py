@@ -29,7 +29,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -238,9 +238,12 @@ def _fill_row(images: list[np.ndarray], row: LevelRow, rng: np.random.Generator)
     return LEVELS[level], odd
 
 
-def make_document(source: Source, rng: np.random.Generator, cache: Path) -> tuple[list[np.ndarray], dict[str, Any]] | None:
+def make_document(source: Source, rng: np.random.Generator, cache: Path, hand_ratings: float = 0.0
+                  ) -> tuple[list[np.ndarray], dict[str, Any]] | None:
     """The source form filled by hand and scanned; None when its typed marks do not line up with
-    its truth (a layout this generator does not understand)."""
+    its truth (a layout this generator does not understand). With odds `hand_ratings`, the
+    proposed rating is written by hand too (`official_rating`); without, the rng draws as it
+    always did, so sets made before it are made again the same."""
     pdf = printed(source.docx, cache)
     rows = level_rows(pdf)
     graded = _graded(source.truth)
@@ -254,9 +257,27 @@ def make_document(source: Source, rng: np.random.Generator, cache: Path) -> tupl
     drawn: dict[str, dict[str, str]] = {}
     for row, criterion in zip(rows, _graded(truth), strict=True):
         criterion["level"], drawn[criterion["id"]] = _fill_row(images, row, rng)
+    written = _hand_rating(images, pdf, truth, rng) if hand_ratings and rng.random() < hand_ratings else None
     done = scanned(images, rng)
     truth["render"] = {"source": source.docx.name, "degradation": done, "marks": drawn}
+    if written is not None:
+        truth["render"]["rating"] = written
     return images, truth
+
+
+def _hand_rating(images: list[np.ndarray], pdf: Path, truth: dict[str, Any], rng: np.random.Generator
+                 ) -> dict[str, str] | None:
+    """The form's proposed rating written by hand over its typed one, the truth following; how it
+    was written, or None for a form with no rating line (it keeps its typed rating)."""
+    from . import official_rating  # it builds on this module
+
+    spot = official_rating.answer_spot(pdf)
+    rated = [form for form in truth["forms"] if form.get("rating")]
+    if spot is None or len(rated) != 1:
+        return None
+    rating, how = official_rating.write_rating(images, spot, rng)
+    rated[0]["rating"]["value"] = rating.value
+    return how
 
 
 def scanned(images: list[np.ndarray], rng: np.random.Generator) -> list[dict[str, Any]]:
@@ -277,11 +298,11 @@ KINDS = ("graded", "summaries", "minutes")
 
 
 def generate_official(corpora: list[Path], count: int, out: Path, seed: int, cache: Path = DEFAULT_CACHE,
-                      kind: str = "graded") -> list[Path]:
+                      kind: str = "graded", hand_ratings: float = 0.0) -> list[Path]:
     """`count` documents in `out`, drawn in turn from the corpora's Word forms of the `kind`
-    (`KINDS`: the forms that grade criteria; Mẫu 06 summaries, `official_summary`; vote-count
-    minutes, `official_minutes`); returns the truth files. A document depends only on
-    `(seed, index)` and the corpora."""
+    (`KINDS`: the forms that grade criteria, with odds `hand_ratings` their rating written by hand
+    too; Mẫu 06 summaries, `official_summary`; vote-count minutes, `official_minutes`); returns the
+    truth files. A document depends only on `(seed, index)` and the corpora."""
     found = word_sources(corpora)
     make: Maker
     if kind == "summaries":
@@ -293,7 +314,7 @@ def generate_official(corpora: list[Path], count: int, out: Path, seed: int, cac
 
         found, make, prefix = tally_sources(found, minutes.FORM), minutes.make_minutes, "minutes"
     elif kind == "graded":
-        found, make, prefix = graded_sources(found), make_document, "official"
+        found, make, prefix = graded_sources(found), partial(make_document, hand_ratings=hand_ratings), "official"
     else:
         raise ValueError(f"unknown kind {kind!r}: one of {KINDS}")
     if not found:
@@ -344,10 +365,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kind", choices=KINDS, default="graded",
                         help="criteria grids marked by hand (graded), Mẫu 06 summaries (official_summary) or "
                              "vote-count minutes (official_minutes) written by hand")
+    parser.add_argument("--hand-ratings", type=float, default=0.0, metavar="ODDS",
+                        help="graded forms: the share whose proposed rating is written by hand (default: none, "
+                             "the rating stays typed)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     written = generate_official(args.corpus or list(DEFAULT_CORPORA), args.count, args.out, args.seed, args.cache,
-                                args.kind)
+                                args.kind, args.hand_ratings)
     print(f"{len(written)} documents in {args.out}")
     return 0
 
