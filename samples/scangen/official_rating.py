@@ -11,10 +11,9 @@ machine (`handwritten.Hand`), the truth following.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import cv2
 import numpy as np
@@ -23,30 +22,28 @@ from PIL import ImageFont
 
 from domain.model import Rating
 from domain.text import fold, strip_diacritics
-from parsers.train_rating_shapes import font_writes
+from parsers.rating_shapes import STYLES
+from parsers.train_rating_shapes import font_writes, phrase
 
 from . import marks
 from .handwritten import Hand, write
+from .official import mm
 
-_PT_PER_MM = 72 / 25.4
 _LABEL = "de nghi xep loai muc chat luong:"  # folded, as the printed line starts
 _CAPITAL_MM = (2.6, 4.4)  # a capital's height on a rating line: bigger than in a table cell
 _LEADER_STEP_MM = 0.7  # the printed leader's dots (a 13 pt font's periods), this far apart
 _LEADER_DOT_MM = 0.15  # … and this wide each way from their middle
-_STYLES = (("abbreviation", 0.5), ("words", 0.25), ("capitals", 0.15), ("quoted", 0.1))
+_STYLE_ODDS = {"abbreviation": 0.5, "words": 0.3, "capitals": 0.2}  # `phrase` quotes some words
 
 
 @dataclass(frozen=True)
 class AnswerSpot:
-    """Where a form's typed rating answer is printed (mm): its page, its glyphs to wipe, where the
-    answer starts after the label, the line's top and bottom, and the right margin."""
+    """Where a form's typed rating answer is printed (mm, x, y, w, h): its page, its glyphs to
+    wipe, and the answer's room, from the label's colon to the right margin over the line."""
 
     page: int
     glyphs: tuple[tuple[float, float, float, float], ...]
-    start: float
-    top: float
-    bottom: float
-    right: float
+    room: tuple[float, float, float, float]
 
 
 @cache
@@ -57,14 +54,12 @@ def answer_spot(pdf_path: Path) -> AnswerSpot | None:
             right = max((float(w["x1"]) for w in page.extract_words()), default=float(page.width))
             for line in page.extract_text_lines():
                 chars = [ch for ch in line["chars"] if not ch["text"].isspace()]
-                text = "".join(ch["text"] for ch in chars)
-                label = _label_length(text)
+                label = _label_length("".join(ch["text"] for ch in chars))
                 if label is None or label >= len(chars):
                     continue
-                answer, colon = chars[label:], chars[label - 1]
-                top, bottom = float(line["top"]), float(line["bottom"])
-                return AnswerSpot(number, tuple(_mm_box(ch) for ch in answer), float(colon["x1"]) / _PT_PER_MM,
-                                  top / _PT_PER_MM, bottom / _PT_PER_MM, right / _PT_PER_MM)
+                glyphs = tuple(mm((ch["x0"], ch["top"], ch["x1"], ch["bottom"])) for ch in chars[label:])
+                room = mm((chars[label - 1]["x1"], line["top"], right, line["bottom"]))
+                return AnswerSpot(number, glyphs, room)
     return None
 
 
@@ -81,19 +76,12 @@ def _label_length(text: str) -> int | None:
     return None
 
 
-def _mm_box(ch: dict[str, Any]) -> tuple[float, float, float, float]:
-    x0, y0, x1, y1 = (float(ch[k]) / _PT_PER_MM for k in ("x0", "top", "x1", "bottom"))
-    return x0, y0, x1 - x0, y1 - y0
-
-
 def answer_text(rating: Rating, font: Path, rng: np.random.Generator) -> tuple[str, str]:
-    """How a person writes the rating on the line in the font, and the style's name (the words
-    without their accents when the font has no Vietnamese letters)."""
-    names = [name for name, _ in _STYLES]
-    style = str(rng.choice(names, p=[odds for _, odds in _STYLES]))
-    words = rating.label  # "Hoàn thành tốt nhiệm vụ"
-    text = {"abbreviation": rating.abbreviation, "words": words, "capitals": words.upper(),
-            "quoted": f'"{words}"'}[style]
+    """How a person writes the rating on the line in the font (as the shape model's training
+    phrases it), and the style's name; the words without their accents when the font has no
+    Vietnamese letters."""
+    style = str(rng.choice(STYLES, p=[_STYLE_ODDS[name] for name in STYLES]))
+    text = phrase(rating, style, rng)
     if not font_writes(ImageFont.truetype(str(font), 48), text):
         text = strip_diacritics(text)
     return text, style
@@ -106,18 +94,16 @@ def write_rating(images: list[np.ndarray], spot: AnswerSpot, rng: np.random.Gene
     for x, y, w, h in spot.glyphs:
         cv2.rectangle(image, (int(x * px), int(y * px)), (int((x + w) * px) + 1, int((y + h) * px) + 1),
                       (255, 255, 255), -1)
-    line_h = spot.bottom - spot.top
-    baseline = spot.bottom - 0.22 * line_h
-    left = spot.start + 0.6
-    for k in range(int((spot.right - left) / _LEADER_STEP_MM)):
+    x, y, w, h = spot.room
+    baseline = y + 0.78 * h
+    left, right = x + 0.6, x + w
+    for k in range(int((right - left) / _LEADER_STEP_MM)):
         centre = (round((left + k * _LEADER_STEP_MM) * px * 16), round(baseline * px * 16))
         cv2.circle(image, centre, round(_LEADER_DOT_MM * px * 16), (30, 30, 30), -1, cv2.LINE_AA, 4)
     rating = Rating(str(rng.choice([r.value for r in Rating])))
-    hand = Hand.random(rng)
-    hand = Hand(hand.font, hand.ink, float(rng.uniform(*_CAPITAL_MM)))
+    hand = replace(Hand.random(rng), capital_mm=float(rng.uniform(*_CAPITAL_MM)))
     text, style = answer_text(rating, hand.font, rng)
-    start = left + float(rng.uniform(0.0, 0.3)) * max(0.0, spot.right - left - 60.0)
+    start = left + float(rng.uniform(0.0, 0.3)) * max(0.0, right - left - 60.0)
     height = 2.2 * hand.capital_mm
-    box = (start, baseline - 0.75 * height, spot.right - start, height)
-    write(image, [text], box, hand, rng, over_ruling=0.0)
+    write(image, [text], (start, baseline - 0.75 * height, right - start, height), hand, rng, over_ruling=0.0)
     return rating, {"style": style, "text": text, "font": hand.font.stem}
