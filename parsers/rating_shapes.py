@@ -82,6 +82,15 @@ def ink_extent(answer: np.ndarray) -> tuple[int, int] | None:
     return None if box is None else (box[2] - box[0], box[3] - box[1])
 
 
+ABBREVIATION_ASPECT = 7.0  # an abbreviation is at most this wide for its height (full words are wider)
+
+
+def in_words(answer: np.ndarray) -> bool:
+    """Whether the writing is wider for its height than any abbreviation: a rating in words."""
+    extent = ink_extent(answer)
+    return extent is not None and extent[0] > ABBREVIATION_ASPECT * extent[1]
+
+
 def features(answer: np.ndarray) -> Floats | None:
     """What the network sees of a cleaned answer (grey, leader removed, ink dark on white): the
     gradient histogram of its tight crop stretched to `WIDTH`×`HEIGHT`, its length for its

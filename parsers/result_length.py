@@ -25,22 +25,20 @@ from collections.abc import Sequence
 import numpy as np
 
 from domain.model import Rating
-from parsers.rating_shapes import ink_extent
+from parsers.rating_shapes import in_words, ink_extent
 from parsers.scan_rating import CONFIRMED, RatingMatch
 
 _WITHIN = 0.3  # letters: how far from a whole count a width may fall and still tell it
 _AGREE = 0.1  # the page's sure results must agree on the width per letter within this share
 _MIN_KNOWN = 2  # … and this many of them at least, two thirds of them
-_ABBREVIATION_ASPECT = 7.0  # an abbreviation is at most this wide for its height (full words are wider)
 
 
 def written_width(answer: np.ndarray) -> float | None:
     """The width of the writing when it is shaped like one abbreviation, else None."""
     extent = ink_extent(answer)
-    if extent is None:
+    if extent is None or in_words(answer):
         return None
-    width, height = extent
-    return float(width) if width <= _ABBREVIATION_ASPECT * height else None
+    return float(extent[0])
 
 
 def letter_width(known: Sequence[tuple[Rating, float]]) -> float | None:

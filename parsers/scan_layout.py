@@ -51,6 +51,7 @@ _FRACTION_SAMPLE = 2  # unsplit cells of a rating column read whole to tell whet
 _SURE_NUMBER = 0.8
 _PRINTED = 0.8  # OCR confidence from which a word is taken for print, not handwriting
 _LEADER = "." * 40  # a blank answer's dotted leader
+_TALL_ANSWER = 1.6  # label heights above the label that a rating written large may rise to
 _NOISE_CHARS = " .,:;'\"`|_-~!/\\“”‘’„"
 # `_painted_through`: a line painted out down (or across) this share of a cell's inside, kept this
 # far (px, or this share of its smaller side) from its own rulings, whose painted bands reach ~5 px in
@@ -208,17 +209,20 @@ class _PageReader:
         x0 = label[-1].box[2] + max(2, h // 4)
         page_w = self.gray.shape[1]
         x1 = page_w - int(0.35 * self.dpi)
-        printed = [w for w in rest if w.text.startswith("(") and w.confidence >= _PRINTED]
-        if printed:
-            x1 = min(x1, printed[0].box[0] - 2)
-        y0, y1 = max(0, top - int(0.8 * h)), min(self.gray.shape[0], bottom + int(0.15 * h))
+        printed = [w for w in rest if _printed_aside(w)]
+        # … or read in a line of its own, the writing having split the page's line in two
+        aside = [w.box[0] for other in self.text_lines if other is not line for w in other.words
+                 if _printed_aside(w) and w.box[0] > x0 and w.box[1] < bottom and w.box[3] > top]
+        x1 = min([x1, *(w.box[0] - 2 for w in printed[:1]), *(x - 2 for x in aside)])
+        y1 = min(self.gray.shape[0], bottom + int(0.15 * h))
         if x1 - x0 < 2 * h:
             return None
         # Not into the printed line above (a signature block's "(Xác lập thời điểm, ký …)" right over
         # a blank answer would be read as one).
         over = [w.box[3] for other in self.text_lines for w in other.words
                 if w.box[3] <= top and w.confidence >= _PRINTED and w.box[2] > x0 and w.box[0] < x1]
-        y0 = max([y0, *(b + 1 for b in over)])
+        printed_above = max((b + 1 for b in over), default=0)
+        y0 = max(printed_above, top - int(0.8 * h))
         clean = scan_rating.without_leader(self.sheet.gray[y0:y1, x0:x1], self.dpi)
         written = " ".join(w.text for w in rest if w not in printed)
         if not scan_rating.has_answer(clean, self.dpi):
@@ -227,6 +231,12 @@ class _PageReader:
             answer = Piece(_LEADER)  # no stroke and no word: the printed blank, as the form prints it
         else:
             found_rating = scan_rating.read_answer(clean, self.dpi)
+            reach = max(printed_above, top - int(_TALL_ANSWER * h))
+            if y0 > reach and scan_rating.cut_at_top(clean):
+                # writing that rises above the usual region lost its tops (HTTNV's bars: read HTNV);
+                # a taller region may take in the line above's leader or print instead
+                taller = scan_rating.without_leader(self.sheet.gray[reach:y1, x0:x1], self.dpi)
+                found_rating = scan_rating.likelier(found_rating, scan_rating.read_answer(taller, self.dpi))
             log.debug("rating answer -> %s", found_rating)
             if found_rating.rating is not None:
                 answer = Piece(scan_rating.CANONICAL[found_rating.rating], confidence=found_rating.confidence)
@@ -814,7 +824,9 @@ def _rating_label(words: list[Word]) -> _RatingLabel | None:
         for k, f in enumerate(folded):
             at += len(f) + (1 if k else 0)
             if at >= end - 1:
-                return _RatingLabel(words[: k + 1], words[k + 1 :])
+                kept = len(f) - max(0, at - end)  # the last word's characters that are the label's
+                said = words[: k + 1] if kept >= len(f) - 1 else [*words[:k], _cut(words[: k + 1], kept)]
+                return _RatingLabel(said, words[k + 1 :])
         return None
     best: dict[str, tuple[float, int]] = {}
     for k in range(1, min(len(words), _LABEL_WORDS) + 1):
@@ -832,6 +844,22 @@ def _rating_label(words: list[Word]) -> _RatingLabel | None:
     if k < len(words) and not folded[k - 1].endswith(":"):
         return None  # a misread label is taken only up to its colon, or as the whole line
     return _RatingLabel(words[:k], words[k:], _rating_labels()[label])
+
+
+def _cut(words: list[Word], kept: int) -> Word:
+    """The last of a label's words cut to its first `kept` characters, at the width per character
+    of the words before it: the leader's dots and the answer, read glued to the label's last word
+    ("lượng:-----5-ss<…olRT.TNT……"), would otherwise put the answer's start at the line's end."""
+    last = words[-1]
+    before = words[:-1] or [last]
+    per_char = sum(w.box[2] - w.box[0] for w in before) / max(1, sum(len(w.text) for w in before))
+    x0, y0, x1, y1 = last.box
+    return Word(last.text[:kept], last.confidence, (x0, y0, min(x1, x0 + round(per_char * kept)), y1))
+
+
+def _printed_aside(word: Word) -> bool:
+    """Whether a word is the form's printed note after an answer ("(kèm theo phiếu …)")."""
+    return word.text.startswith("(") and word.confidence >= _PRINTED
 
 
 def _moved(word: Word, dx: int, dy: int) -> Word:

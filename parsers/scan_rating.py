@@ -60,6 +60,7 @@ GUESS = 0.4  # the shape model's rating when nothing checks it: a suggestion for
 _SHAPE_AGREES = 0.9  # the shape model's least probability for one OCR reading or the words counted to confirm
 _PHRASE_WORDS = 3  # a reading of fewer words is of an abbreviation, or of nothing
 _COUNTS = 3  # the least readings of a phrase that can say how many words it has
+_SHORT = 8  # letters: a reading this short is of an abbreviation (or of nothing)
 _WORD = re.compile(r"\w{2,}")  # a word of a reading: two letters or more, not a stray mark
 
 
@@ -96,7 +97,7 @@ def scores(text: str) -> dict[Rating, float]:
     out: dict[Rating, float] = {}
     for rating in Rating:
         full = fuzz.ratio(words, WORDS[rating]) if len(compact) > 7 else 0.0
-        short = fuzz.ratio(compact, ABBREVIATIONS[rating]) if len(compact) <= 8 else 0.0
+        short = fuzz.ratio(compact, ABBREVIATIONS[rating]) if len(compact) <= _SHORT else 0.0
         out[rating] = max(full, short)
     return out
 
@@ -105,7 +106,7 @@ def _shows(rating: Rating, text: str) -> bool:
     """Whether a reading shows what tells `rating` from the ratings it overlaps."""
     words = _normal(text)
     compact = words.replace(" ", "")
-    long = len(compact) > 8
+    long = len(compact) > _SHORT
     if rating is Rating.HTXSNV:
         return ("xuat" in words or "sac" in words) if long else ("xs" in compact)
     if rating is Rating.HTTNV:
@@ -140,10 +141,15 @@ def _read(text: str) -> tuple[Rating | None, bool]:
     """The rating a reading names (`vote`), and whether it shows HTTNV's double T only once an I
     is taken for a T: it then names neither, but HTNV is not sure either (`match`)."""
     read_as = _normal(text).replace(" ", "")
-    short = len(read_as) <= 8
+    short = _short(text)
     found = _voted(read_as[:1] + read_as[1:].translate(_LOOKALIKE) if short else text)
     torn = found is Rating.HTTNV and short and "tt" not in read_as.translate(_V_ONLY)
     return (None if torn else found), torn
+
+
+def _short(text: str) -> bool:
+    """Whether a reading is as short as an abbreviation."""
+    return len(_normal(text).replace(" ", "")) <= _SHORT
 
 
 def _voted(text: str) -> Rating | None:
@@ -153,10 +159,10 @@ def _voted(text: str) -> Rating | None:
     (best, top), (_, second) = ranked[0], ranked[1]
     compact = _normal(text).replace(" ", "")
     # HTNV is told from the others by what is missing: a short reading must be all but exact
-    bar = _SURE_ABSENT if best is Rating.HTNV and len(compact) <= 8 else _SURE_SCORE
+    bar = _SURE_ABSENT if best is Rating.HTNV and len(compact) <= _SHORT else _SURE_SCORE
     # a short reading is an abbreviation with letters lost, never gained: a letter more than the
     # abbreviation has stands for one that was misread (script "HTXSNV" read "HITENY")
-    longer = len(compact) <= 8 and len(compact) > len(ABBREVIATIONS[best])
+    longer = len(compact) <= _SHORT and len(compact) > len(ABBREVIATIONS[best])
     if top >= bar and top - second >= _MARGIN and _shows(best, text) and not longer:
         return best
     if 3 <= len(compact) <= 6:
@@ -170,11 +176,12 @@ def _voted(text: str) -> Rating | None:
     return None
 
 
-def match(readings: Sequence[str]) -> RatingMatch:
+def match(readings: Sequence[str], in_words: bool = False) -> RatingMatch:
     """The rating the readings agree on. Sure only when at least two readings name it and none
     names another (nor, for HTNV, says HTTNV as much: `_read`); otherwise the most named rating
-    (if any), unsure."""
-    read = [_read(t) for t in readings]
+    (if any), unsure. `in_words`: the writing is too wide for an abbreviation, and a short
+    reading of it ("TTN" for a brush-script "HOAN THANH XUAT SAC NHIEM VU", twice) names nothing."""
+    read = [_read(t) for t in readings if not (in_words and _short(t))]
     votes = [v for v, _ in read if v is not None]
     if not votes:
         return RatingMatch(None, 0.0)
@@ -196,10 +203,11 @@ def read_answer(clean: np.ndarray, dpi: float, also: Sequence[str] = ()) -> Rati
     never as a value taken for sure (it is told apart by shape only, and a hurried HTTNV looks like
     HTNV). `also`: readings of the same writing made elsewhere, counted with the first ones."""
     first = readings(clean, dpi)
-    matched = match([*first, *also])
+    words = rating_shapes.in_words(clean)
+    matched = match([*first, *also], words)
     if matched.confidence >= SURE:
         return matched
-    second = match(readings(deslanted(clean), dpi))
+    second = match(readings(deslanted(clean), dpi), words)
     if second.confidence >= SURE and matched.rating in (None, second.rating):
         # over first readings that named another rating, it stands only where something checks it
         return replace(second, disputed=matched.rating is None and matched.votes > 0)
@@ -212,6 +220,14 @@ def read_answer(clean: np.ndarray, dpi: float, also: Sequence[str] = ()) -> Rati
         return RatingMatch(matched.rating, CONFIRMED, matched.votes) if agrees else matched
     counted = shape.probability >= _SHAPE_AGREES and words_counted(first) == len(WORDS[shape.rating].split())
     return RatingMatch(shape.rating, CONFIRMED if counted else GUESS, shape_probability=shape.probability)
+
+
+def likelier(one: RatingMatch, other: RatingMatch) -> RatingMatch:
+    """Of two readings of one answer (cut two ways), the surer; doubted when the other clearly
+    names another rating."""
+    first, second = sorted((one, other), key=lambda m: m.confidence, reverse=True)
+    clash = second.rating not in (None, first.rating) and second.confidence >= CONFIRMED
+    return first.doubted() if clash else first
 
 
 def words_counted(texts: Sequence[str]) -> int | None:
@@ -242,16 +258,18 @@ def deslanted(clean: np.ndarray) -> np.ndarray:
 
 
 def without_leader(gray: np.ndarray, dpi: float) -> np.ndarray:
-    """The crop with the dotted leader and specks gone: blobs no taller than a printed dot (a row
-    of dots that touch is still that low), judged on the ink slightly thickened so that a light
-    pen stroke stays in one piece; then the leader's dots that the writing touches (`_touched_dots`)."""
+    """The crop with the dotted leader and specks gone: the leader's dots run together into a row
+    (`_ruled_row`), then blobs no taller than a printed dot, judged on the ink slightly thickened
+    so that a light pen stroke stays in one piece; then the leader's dots that the writing touches
+    (`_touched_dots`)."""
     if gray.size == 0:
         return gray
     otsu, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     ink = (gray < max(otsu, 210.0)).astype(np.uint8) * 255  # a light pen stroke is ink too
     joined = cv2.dilate(ink, np.ones((3, 3), np.uint8))
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
     low = max(4, round(dpi * 0.035)) + 2  # a printed dot is under ~0.9 mm high
+    joined[_ruled_row(joined, dpi, low)] = 0
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
     keep = np.zeros(count, dtype=bool)
     for k in range(1, count):
         keep[k] = int(stats[k, cv2.CC_STAT_HEIGHT]) > low
@@ -262,6 +280,20 @@ def without_leader(gray: np.ndarray, dpi: float) -> np.ndarray:
     dots = [k for k in range(1, count) if max(stats[k, cv2.CC_STAT_WIDTH], stats[k, cv2.CC_STAT_HEIGHT]) <= low]
     _touched_dots(out, centroids[dots], float(np.median(stats[dots, cv2.CC_STAT_HEIGHT])) if dots else 0.0)
     return out
+
+
+_ROW = 1.0  # inches: a run of ink this long in one pixel row is the leader, never writing
+
+
+def _ruled_row(joined: np.ndarray, dpi: float, low: int) -> np.ndarray:
+    """Where the leader's dots, run together by blur or a heavy print, make a line: the ink that
+    holds a long level run but no stroke higher than a dot. A skewed page leaves such a row
+    higher than a dot from end to end, and writing that touches it made it all one word: a light
+    "KHTNV" over it was read as a blank line, the leader kept as ink. Strokes crossing the row
+    keep their pixels in it."""
+    level = cv2.morphologyEx(joined, cv2.MORPH_OPEN, np.ones((1, max(3, round(_ROW * dpi))), np.uint8))
+    upright = cv2.morphologyEx(joined, cv2.MORPH_OPEN, np.ones((low + 1, 1), np.uint8))
+    return np.asarray((level > 0) & (upright == 0))
 
 
 _LEADER_DOTS = 4  # free dots in one row from which the row is a leader whose spacing can be trusted
@@ -289,21 +321,36 @@ def _touched_dots(out: np.ndarray, centres: np.ndarray, size: float) -> None:
         cv2.circle(out, (round(float(x)), round(row)), radius, 255, -1)
 
 
-_LIGHT_STROKE = 200  # a thin or light pen at 150–200 dpi leaves strokes no darker than 150–200
+# A thin or light pen, scanned at 150–200 dpi or with low contrast, leaves strokes no darker
+# than 190–230; the leader and specks are gone from the crop, so what is left this dark is writing.
+_LIGHT_STROKE = 230
+_DARK_STROKE = 200  # what a usual pen's writing is cropped to, leaving the paper's shading out
 
 
 def has_answer(clean: np.ndarray, dpi: float) -> bool:
     """Whether any stroke is left once the leader is gone, however light: a thin grey "KHTNV"
     taken for a blank line was a rating lost without a word (generated rating lines); ink left
     that reads as nothing goes to a person instead."""
-    return int(np.count_nonzero(clean < _LIGHT_STROKE)) > (dpi * 0.03) ** 2 * 4
+    return int(np.count_nonzero(clean < _LIGHT_STROKE)) > _least_ink(dpi)
+
+
+def _least_ink(dpi: float) -> float:
+    """Pixels of ink from which a crop holds writing: four squares of a thin stroke's width."""
+    return (dpi * 0.03) ** 2 * 4
+
+
+def cut_at_top(clean: np.ndarray) -> bool:
+    """Whether the writing runs out of the answer's crop at its top edge."""
+    return clean.size > 0 and bool(np.any(clean[0] < _LIGHT_STROKE))
 
 
 def readings(clean: np.ndarray, dpi: float) -> list[str]:
     """The answer read several ways, on a tight crop at two scales and with thinned strokes: as a
     line and as one word, with the Vietnamese model, and with the English one (plain and upper
     case only), which reads handwritten abbreviations better."""
-    ys, xs = np.nonzero(clean < 200)
+    ys, xs = np.nonzero(clean < _DARK_STROKE)
+    if ys.size < _least_ink(dpi):  # a light pen: its paler strokes are the writing too
+        ys, xs = np.nonzero(clean < _LIGHT_STROKE)
     if ys.size == 0:
         return []
     tight = clean[max(0, ys.min() - 2) : ys.max() + 3, max(0, xs.min() - 2) : xs.max() + 3]

@@ -1383,6 +1383,60 @@ def test_a_misread_rating_label_is_still_the_label(misread: str) -> None:
     assert rating.text.startswith("Đề nghị xếp loại mức chất lượng: Hoàn thành tốt nhiệm vụ")
 
 
+def test_the_leader_and_answer_read_glued_to_the_label_s_last_word_are_cut_from_it() -> None:
+    """The page's OCR read the label's last word, the leader and the answer as one word: the
+    answer's region started at the line's end, and the answer was lost."""
+    from parsers.scan_layout import _rating_label
+
+    words = [Word(text, 0.95, (x, 100, x + 14 * len(text), 130))
+             for text, x in (("Đề", 100), ("nghị", 140), ("xếp", 210), ("loại", 270), ("mức", 340), ("chất", 400))]
+    words.append(Word("lượng:-----5-ss<sseee.olRT.TNT........", 0.2, (470, 100, 1500, 140)))
+    found = _rating_label(words)
+    assert found is not None and found.words[-1].text == "lượng:"
+    assert 540 <= found.words[-1].box[2] <= 600  # six characters at the label's width per character
+
+
+def test_an_answer_written_taller_than_its_label_is_read_whole() -> None:
+    """Writing that rises well above the label's top lost its tops to the answer's region
+    (HTTNV's bars: read HTNV); the region grows to take it in."""
+    page = _text_page(["Nhận xét chung: Chủ động, sáng tạo trong công việc.", "", "Đề nghị xếp loại mức chất lượng:"])
+    cv2.putText(page, "HTTNV", (900, 100 + 180 + 32), cv2.FONT_HERSHEY_SIMPLEX, 3.4, (0, 0, 0), 5)
+    builder = ScanBodyBuilder()
+    builder.add_page(PageImage(1, page, DPI))
+    rating = next(line for line in builder.body.lines if "Đề nghị" in line.text)
+    answer = rating.pieces[-1]
+    assert answer.text == "Hoàn thành tốt nhiệm vụ" and answer.confidence >= REVIEW_BELOW
+
+
+def test_a_printed_note_read_as_a_line_of_its_own_still_ends_the_answer() -> None:
+    """The writing split the page's line: "(kèm theo phiếu …)" came as a line of its own, was
+    taken into the answer's region, and made the writing too wide to be an abbreviation."""
+    from parsers.layout import Body
+    from parsers.scan_layout import _PageReader
+    from parsers.scan_page import Sheet
+
+    img = Image.new("RGB", (1654, 200), "white")
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.truetype(str(FONT), 34)
+    words, x = [], 110
+    for text in ("2.", "Xếp", "loại", "đảng", "viên:"):
+        draw.text((x, 80), text, font=font, fill="black")
+        left, top, right, bottom = draw.textbbox((x, 80), text, font=font)
+        words.append(Word(text, 0.96, (left, top, right, bottom)))
+        x = right + 12
+    draw.text((x, 80), "." * 20, font=font, fill="black")
+    note = "(kèm theo phiếu phân tích chất"
+    draw.text((1000, 90), note, font=font, fill="black")
+    aside = [Word(note.split()[0], 0.97, draw.textbbox((1000, 90), note.split()[0], font=font))]
+    page = cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
+    cv2.putText(page, "HTTNV", (x + 40, 112), cv2.FONT_HERSHEY_SIMPLEX, 1.4, (0, 0, 0), 3)
+    reader = _PageReader(Sheet(1, page, 200.0), Body())
+    line = WordLine(words)
+    reader.text_lines = [line, WordLine(aside)]
+    pieces = reader._rating_line(line)
+    assert pieces is not None and pieces[-1].text == "Hoàn thành tốt nhiệm vụ" and pieces[-1].confidence >= REVIEW_BELOW
+
+
 def test_a_heading_that_names_a_rating_is_no_rating_label() -> None:
     builder = ScanBodyBuilder()
     builder.add_page(PageImage(1, _text_page(["Xếp loại chất lượng đảng viên năm 2020",

@@ -107,3 +107,58 @@ def test_a_light_pen_s_answer_is_an_answer_and_a_bare_leader_is_none() -> None:
     for ink in (40, 170):
         assert scan_rating.has_answer(scan_rating.without_leader(_written(ink), 200), 200)
     assert not scan_rating.has_answer(scan_rating.without_leader(_written(255), 200), 200)
+
+
+def _pale_scan(writing: bool) -> np.ndarray:
+    """A low-contrast scan's answer region, left 1.5° askew: leader dots that blur into one
+    grey row, rising 15 px across the line, and "KHTNV" in a pen as pale as the print, its
+    strokes touching the row."""
+    import cv2
+
+    canvas = np.full((60, 600), 253, np.uint8)
+    for x in range(4, 596, 3):
+        cv2.circle(canvas, (x, 50 - x * 15 // 600), 2, 215, -1)
+    if writing:
+        cv2.putText(canvas, "KHTNV", (380, 45), cv2.FONT_HERSHEY_SIMPLEX, 1.1, 205, 2)
+    return canvas
+
+
+def test_a_leader_blurred_into_a_skewed_row_is_wiped_and_a_pale_answer_over_it_is_an_answer() -> None:
+    # the row of dots and the writing it touched were one word, kept whole as ink, and no pixel
+    # under 200: the rating was read as a blank line for sure
+    clean = scan_rating.without_leader(_pale_scan(writing=True), 200)
+    assert clean[:, :300].min() == 255  # the row is gone where nothing crosses it
+    assert scan_rating.has_answer(clean, 200)
+    assert not scan_rating.has_answer(scan_rating.without_leader(_pale_scan(writing=False), 200), 200)
+
+
+@pytest.mark.parametrize(
+    ("one", "other", "rating", "sure"),
+    [
+        (Rating.HTNV, Rating.HTTNV, Rating.HTTNV, False),  # both clear: the cut one lost a T, or not
+        (None, Rating.HTTNV, Rating.HTTNV, True),
+        (Rating.HTTNV, Rating.HTTNV, Rating.HTTNV, True),
+    ],
+)
+def test_of_two_readings_of_one_answer_the_surer_stands_unless_the_other_names_another_clearly(
+    one: Rating | None, other: Rating | None, rating: Rating, sure: bool
+) -> None:
+    first = scan_rating.RatingMatch(one, scan_rating.CONFIRMED if one else 0.0)
+    second = scan_rating.RatingMatch(other, SURE)
+    got = scan_rating.likelier(first, second)
+    assert got.rating is rating and (got.confidence >= SURE) is sure
+    assert scan_rating.likelier(second, first) == got
+
+
+@pytest.mark.parametrize(("width", "sure"), [(120, True), (600, False)])
+def test_short_readings_of_writing_too_wide_for_an_abbreviation_name_nothing(
+    monkeypatch: pytest.MonkeyPatch, width: int, sure: bool
+) -> None:
+    # a brush-script "HOAN THANH XUAT SAC NHIEM VU" read "TTN" twice with capitals only was
+    # taken for HTTNV for sure
+    monkeypatch.setattr(scan_rating, "readings", lambda clean, dpi: ["OW hit MAT hc WEN Wt)", "TTN", "TTN"])
+    monkeypatch.setattr(scan_rating.rating_shapes, "guess", lambda clean: None)
+    writing = np.full((60, 700), 255, np.uint8)
+    writing[15:45, 20 : 20 + width] = 0
+    matched = read_answer(writing, 200)
+    assert (matched.rating is Rating.HTTNV and matched.confidence >= SURE) is sure
