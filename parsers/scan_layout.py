@@ -28,7 +28,7 @@ from domain.forms import FormKind, catalog
 from domain.model import Level, Rating
 from domain.text import clean, find_ratings, fold, parse_level
 from ocr.tesseract import Profile, Psm, Word
-from parsers import result_length, scan_counts, scan_ocr, scan_rating, scan_rows, scan_tally
+from parsers import rating_shapes, result_length, scan_counts, scan_ocr, scan_rating, scan_rows, scan_tally
 from parsers.layout import Body, Box, Cell, Line, Piece, Table
 from parsers.pages import PageImage
 from parsers.scan_grid import Grid, GridCell, PxBox, find_grids, rulings
@@ -230,13 +230,14 @@ class _PageReader:
                 return None  # OCR saw writing where no stroke was found: the page's text decides
             answer = Piece(_LEADER)  # no stroke and no word: the printed blank, as the form prints it
         else:
-            found_rating = scan_rating.read_answer(clean, self.dpi)
+            found_rating = scan_rating.read_answer(clean, self.dpi, words=rating_shapes.in_words(clean))
             reach = max(printed_above, top - int(_TALL_ANSWER * h))
             if y0 > reach and scan_rating.cut_at_top(clean):
                 # writing that rises above the usual region lost its tops (HTTNV's bars: read HTNV);
                 # a taller region may take in the line above's leader or print instead
                 taller = scan_rating.without_leader(self.sheet.gray[reach:y1, x0:x1], self.dpi)
-                found_rating = scan_rating.likelier(found_rating, scan_rating.read_answer(taller, self.dpi))
+                grown = scan_rating.read_answer(taller, self.dpi, words=rating_shapes.in_words(taller))
+                found_rating = scan_rating.likelier(found_rating, grown)
             log.debug("rating answer -> %s", found_rating)
             if found_rating.rating is not None:
                 answer = Piece(scan_rating.CANONICAL[found_rating.rating], confidence=found_rating.confidence)

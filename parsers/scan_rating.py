@@ -193,7 +193,7 @@ def match(readings: Sequence[str], in_words: bool = False) -> RatingMatch:
     return RatingMatch(best if len(named) == 1 else None, UNSURE, named[best])
 
 
-def read_answer(clean: np.ndarray, dpi: float, also: Sequence[str] = ()) -> RatingMatch:
+def read_answer(clean: np.ndarray, dpi: float, also: Sequence[str] = (), words: bool = False) -> RatingMatch:
     """The rating written in a cleaned answer region, by OCR (`readings`, `match`) and by shape
     (`rating_shapes`). Two readings naming it make it sure as before; italic writing that does not
     read so is read again stood upright (`deslanted`), and taken when that reading is sure and the
@@ -201,9 +201,10 @@ def read_answer(clean: np.ndarray, dpi: float, also: Sequence[str] = ()) -> Rati
     when no reading names a rating, the shape model's clear rating is taken when the readings count
     the words of its phrase (`words_counted`), and otherwise kept as a suggestion under review,
     never as a value taken for sure (it is told apart by shape only, and a hurried HTTNV looks like
-    HTNV). `also`: readings of the same writing made elsewhere, counted with the first ones."""
+    HTNV). `also`: readings of the same writing made elsewhere, counted with the first ones.
+    `words`: the writing is known to be in words (`rating_shapes.in_words`, for an answer alone on
+    its line: a table cell's crop may hold votes beside an abbreviation)."""
     first = readings(clean, dpi)
-    words = rating_shapes.in_words(clean)
     matched = match([*first, *also], words)
     if matched.confidence >= SURE:
         return matched

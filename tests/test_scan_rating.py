@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from domain.model import Rating
-from parsers import scan_rating
+from parsers import rating_shapes, scan_rating
 from parsers.scan_rating import SURE, UNSURE, read_answer, vote, words_counted
 
 UPRIGHT = np.full((40, 120), 200, np.uint8)  # stands for the writing stood upright
@@ -40,7 +40,7 @@ def test_an_upright_reading_is_disputed_only_over_readings_naming_another_rating
 def test_readings_given_from_elsewhere_count_with_the_first_ones(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(scan_rating, "readings", _readings(["HTT"], []))
     monkeypatch.setattr(scan_rating, "deslanted", lambda clean: UPRIGHT)
-    monkeypatch.setattr(scan_rating.rating_shapes, "guess", lambda clean: None)
+    monkeypatch.setattr(rating_shapes, "guess", lambda clean: None)
     lone = read_answer(np.full((40, 100), 255, np.uint8), 200)
     assert lone.rating is Rating.HTTNV and lone.confidence < SURE
     seconded = read_answer(np.full((40, 100), 255, np.uint8), 200, also=("HTTNV",))
@@ -157,8 +157,8 @@ def test_short_readings_of_writing_too_wide_for_an_abbreviation_name_nothing(
     # a brush-script "HOAN THANH XUAT SAC NHIEM VU" read "TTN" twice with capitals only was
     # taken for HTTNV for sure
     monkeypatch.setattr(scan_rating, "readings", lambda clean, dpi: ["OW hit MAT hc WEN Wt)", "TTN", "TTN"])
-    monkeypatch.setattr(scan_rating.rating_shapes, "guess", lambda clean: None)
+    monkeypatch.setattr(rating_shapes, "guess", lambda clean: None)
     writing = np.full((60, 700), 255, np.uint8)
     writing[15:45, 20 : 20 + width] = 0
-    matched = read_answer(writing, 200)
+    matched = read_answer(writing, 200, words=rating_shapes.in_words(writing))
     assert (matched.rating is Rating.HTTNV and matched.confidence >= SURE) is sure
