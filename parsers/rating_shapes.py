@@ -85,9 +85,9 @@ def ink_extent(answer: np.ndarray) -> tuple[int, int] | None:
 ABBREVIATION_ASPECT = 7.0  # an abbreviation is at most this wide for its height (full words are wider)
 
 
-def in_words(answer: np.ndarray) -> bool:
-    """Whether the writing is wider for its height than any abbreviation: a rating in words."""
-    extent = ink_extent(answer)
+def in_words(extent: tuple[int, int] | None) -> bool:
+    """Whether writing of this extent (`ink_extent`) is wider for its height than any
+    abbreviation: a rating in words."""
     return extent is not None and extent[0] > ABBREVIATION_ASPECT * extent[1]
 
 

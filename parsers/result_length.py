@@ -36,7 +36,7 @@ _MIN_KNOWN = 2  # … and this many of them at least, two thirds of them
 def written_width(answer: np.ndarray) -> float | None:
     """The width of the writing when it is shaped like one abbreviation, else None."""
     extent = ink_extent(answer)
-    if extent is None or in_words(answer):
+    if extent is None or in_words(extent):
         return None
     return float(extent[0])
 

@@ -230,14 +230,13 @@ class _PageReader:
                 return None  # OCR saw writing where no stroke was found: the page's text decides
             answer = Piece(_LEADER)  # no stroke and no word: the printed blank, as the form prints it
         else:
-            found_rating = scan_rating.read_answer(clean, self.dpi, words=rating_shapes.in_words(clean))
+            found_rating = self._line_answer(clean)
             reach = max(printed_above, top - int(_TALL_ANSWER * h))
             if y0 > reach and scan_rating.cut_at_top(clean):
                 # writing that rises above the usual region lost its tops (HTTNV's bars: read HTNV);
                 # a taller region may take in the line above's leader or print instead
                 taller = scan_rating.without_leader(self.sheet.gray[reach:y1, x0:x1], self.dpi)
-                grown = scan_rating.read_answer(taller, self.dpi, words=rating_shapes.in_words(taller))
-                found_rating = scan_rating.likelier(found_rating, grown)
+                found_rating = scan_rating.likelier(found_rating, self._line_answer(taller))
             log.debug("rating answer -> %s", found_rating)
             if found_rating.rating is not None:
                 answer = Piece(scan_rating.CANONICAL[found_rating.rating], confidence=found_rating.confidence)
@@ -248,6 +247,11 @@ class _PageReader:
         if printed:
             pieces += [Piece(" "), *WordLine(rest[rest.index(printed[0]) :]).pieces()]
         return pieces
+
+    def _line_answer(self, clean: np.ndarray) -> scan_rating.RatingMatch:
+        """The rating written alone on its line, in abbreviation or in words as wide as it is."""
+        words = rating_shapes.in_words(rating_shapes.ink_extent(clean))
+        return scan_rating.read_answer(clean, self.dpi, words=words)
 
     def _points(self, box: PxBox) -> Box:
         p = self.sheet.points

@@ -160,5 +160,5 @@ def test_short_readings_of_writing_too_wide_for_an_abbreviation_name_nothing(
     monkeypatch.setattr(rating_shapes, "guess", lambda clean: None)
     writing = np.full((60, 700), 255, np.uint8)
     writing[15:45, 20 : 20 + width] = 0
-    matched = read_answer(writing, 200, words=rating_shapes.in_words(writing))
+    matched = read_answer(writing, 200, words=rating_shapes.in_words(rating_shapes.ink_extent(writing)))
     assert (matched.rating is Rating.HTTNV and matched.confidence >= SURE) is sure
