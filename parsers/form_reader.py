@@ -1353,14 +1353,14 @@ def _read_minutes(form: ExtractedForm, segment: Segment, fields: dict[str, str])
 
 
 def read_forms(
-    body: Body, name: str, *, forms: FormCatalog | None = None, rule_set: str | None = None
+    body: Body, name: str, *, forms: FormCatalog | None = None, rule_set: str | None = None, ocr: bool = False
 ) -> list[ExtractedForm]:
     """Every known form in a layout, whatever file it came from.
 
     Raises UnknownForm when the layout holds none. `rule_set` only breaks ties between forms
-    printed alike in several years.
+    printed alike in several years; `ocr` text may spell a title slightly wrong.
     """
-    matches = find_forms([line.text for line in body.lines], forms or catalog(), rule_set)
+    matches = find_forms([line.text for line in body.lines], forms or catalog(), rule_set, misread=ocr)
     if not matches:
         raise UnknownForm(
             f"Không nhận ra mẫu biểu nào trong tệp “{name}”. Hãy dùng đúng mẫu do hệ thống cung cấp "

@@ -11,8 +11,10 @@ line ("Mẫu 01-HD KĐ.ĐG 2023") then decides, else the caller's rule set, else
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
 
 from domain.forms import FormCatalog, FormDefinition
 from domain.text import fold
@@ -27,6 +29,12 @@ _CODE_SLACK = 6
 # A repeated title of the same form starts a new form only after this many non-empty lines:
 # a title repeated in a running header or a caption is not a second form.
 _MIN_FORM_LINES = 5
+# Read by OCR, a title may come with a letter or two wrong ("VÀ ĐÁNEK| GIÁ"): when nothing matched
+# exactly, lines this close to a title (fuzzy ratio of the folded text) are that title, if no other
+# title comes near. Short titles are left out: "BẢN KIỂM ĐIỂM CÁ NHÂN" is too close to prose.
+_NEAR_TITLE = 93.0
+_NEAR_MARGIN = 8.0
+_NEAR_MIN_CHARS = 25
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _DIGITS = re.compile(r"\d+")
@@ -107,12 +115,7 @@ def _code_hits(lines: Sequence[str], keys: _Keys) -> dict[int, list[FormDefiniti
 def _title_at(lines: Sequence[str], i: int, keys: _Keys) -> _TitleHit | None:
     """The longest title that lines i, i+1, … spell exactly; an exact title beats a main title."""
     best: tuple[tuple[int, int], int, list[FormDefinition]] | None = None
-    joined = ""
-    for end in range(i, min(len(lines), i + _MAX_TITLE_LINES)):
-        part = _tokens(lines[end])
-        if not part:
-            break
-        joined = f"{joined} {part}".strip()
+    for end, joined in _joined(lines, i):
         for key in {joined, _strip_year(joined)}:
             for table, rank in ((keys.titles, 1), (keys.mains, 0)):
                 found = table.get(key)
@@ -122,6 +125,17 @@ def _title_at(lines: Sequence[str], i: int, keys: _Keys) -> _TitleHit | None:
     if best is None:
         return None
     return _TitleHit(i, best[1], tuple(best[2]))
+
+
+def _joined(lines: Sequence[str], i: int) -> Iterator[tuple[int, str]]:
+    """Lines i, i+1, … joined as keys, as far as a title may span and no further than a blank."""
+    joined = ""
+    for end in range(i, min(len(lines), i + _MAX_TITLE_LINES)):
+        part = _tokens(lines[end])
+        if not part:
+            return
+        joined = f"{joined} {part}".strip()
+        yield end, joined
 
 
 def _strip_year(key: str) -> str:
@@ -191,8 +205,11 @@ def find_forms(
     lines: Sequence[str],
     catalog: FormCatalog | Iterable[FormDefinition],
     prefer_rule_set: str | None = None,
+    *,
+    misread: bool = False,
 ) -> list[FormMatch]:
-    """Every form printed in the lines, in order, each with the line where it starts."""
+    """Every form printed in the lines, in order, each with the line where it starts. `misread`
+    lines (OCR) that spell no title exactly are then searched for titles spelt nearly right."""
     definitions = list(catalog)
     keys = _Keys.of(definitions)
     family = form_family(prefer_rule_set, definitions)
@@ -221,6 +238,8 @@ def find_forms(
             matches.append(FormMatch(_choose(defs, defs, family), j, None, j))
     if not matches:
         matches = _capital_prefix_titles(lines, keys, family)
+    if not matches and misread:
+        matches = _near_titles(lines, keys, family)
     matches.sort(key=lambda m: m.start)
     return _drop_repeats(matches, lines)
 
@@ -242,6 +261,30 @@ def _capital_prefix_titles(lines: Sequence[str], keys: _Keys, family: str | None
             best = max(found, key=lambda f: f[0])[1]
             return [FormMatch(_choose(best, [], family), i, i, None)]
     return []
+
+
+def _near_titles(lines: Sequence[str], keys: _Keys, family: str | None) -> list[FormMatch]:
+    """Titles misspelt by OCR: the lines whose joined text is nearest a long title, clearly nearer
+    to it than to any other, taken best first and never overlapping."""
+    titles = [(key, defs) for table in (keys.titles, keys.mains) for key, defs in table.items()
+              if len(key) >= _NEAR_MIN_CHARS]
+    found: list[tuple[float, int, int, list[FormDefinition]]] = []
+    for i in range(len(lines)):
+        for end, joined in _joined(lines, i):
+            scores = sorted(((fuzz.ratio(joined, key), defs) for key, defs in titles), key=lambda t: -t[0])
+            if not scores or scores[0][0] < _NEAR_TITLE:
+                continue
+            best, defs = scores[0]
+            rivals = [score for score, other in scores[1:] if {d.id for d in other} != {d.id for d in defs}]
+            if not rivals or rivals[0] <= best - _NEAR_MARGIN:
+                found.append((best, i, end + 1, defs))
+    taken: list[FormMatch] = []
+    spans: list[tuple[int, int]] = []
+    for _score, start, end, defs in sorted(found, key=lambda f: -f[0]):
+        if all(end <= s or start >= e for s, e in spans):
+            spans.append((start, end))
+            taken.append(FormMatch(_choose(defs, [], family), start, start, None))
+    return taken
 
 
 def _drop_repeats(matches: list[FormMatch], lines: Sequence[str]) -> list[FormMatch]:

@@ -820,8 +820,9 @@ def _rating_label(words: list[Word]) -> _RatingLabel | None:
     A fold or a speck through the label misreads a word of it ("chat. uong", "loai" lost, the
     line's end cut off). Such a line still opens with the label when its first words are close
     to one label, clearly closer to it than to any other ("Đề nghị …" and "Đề xuất …" differ by
-    one word), and end at a colon or make the whole line (a heading naming a rating goes on); its
-    printed text is then given, so that the form's field is found by its label."""
+    one word), and end at a colon, make the whole line, or are followed by nothing OCR takes for
+    print (a heading naming a rating goes on in print); its printed text is then given, so that
+    the form's field is found by its label."""
     folded = [fold(w.text) for w in words]
     m = _rating_label_pattern().match(" ".join(folded))
     if m is not None:
@@ -830,7 +831,10 @@ def _rating_label(words: list[Word]) -> _RatingLabel | None:
             at += len(f) + (1 if k else 0)
             if at >= end - 1:
                 kept = len(f) - max(0, at - end)  # the last word's characters that are the label's
-                said = words[: k + 1] if kept >= len(f) - 1 else [*words[:k], _cut(words[: k + 1], kept)]
+                said = words[: k + 1]
+                if kept < len(f) - 1:  # the leader and the answer read glued to the label's last word
+                    said = _printed_width(said, end)
+                    said[-1] = Word(said[-1].text[:kept], said[-1].confidence, said[-1].box)
                 return _RatingLabel(said, words[k + 1 :])
         return None
     best: dict[str, tuple[float, int]] = {}
@@ -846,20 +850,23 @@ def _rating_label(words: list[Word]) -> _RatingLabel | None:
     if len(ranked) > 1 and ranked[1][1][0] > ranked[0][1][0] - _LABEL_MARGIN:
         return None
     label, (_score, k) = ranked[0]
-    if k < len(words) and not folded[k - 1].endswith(":"):
-        return None  # a misread label is taken only up to its colon, or as the whole line
-    return _RatingLabel(words[:k], words[k:], _rating_labels()[label])
+    if k < len(words) and not folded[k - 1].endswith(":") and any(w.confidence >= _PRINTED for w in words[k:]):
+        return None  # a misread label is taken up to its colon, or with only writing after it (no heading)
+    printed = _rating_labels()[label]
+    return _RatingLabel(_printed_width(words[:k], len(printed) + 1), words[k:], printed)
 
 
-def _cut(words: list[Word], kept: int) -> Word:
-    """The last of a label's words cut to its first `kept` characters, at the width per character
-    of the words before it: the leader's dots and the answer, read glued to the label's last word
-    ("lượng:-----5-ss<…olRT.TNT……"), would otherwise put the answer's start at the line's end."""
-    last = words[-1]
-    before = words[:-1] or [last]
-    per_char = sum(w.box[2] - w.box[0] for w in before) / max(1, sum(len(w.text) for w in before))
-    x0, y0, x1, y1 = last.box
-    return Word(last.text[:kept], last.confidence, (x0, y0, min(x1, x0 + round(per_char * kept)), y1))
+def _printed_width(words: list[Word], chars: int) -> list[Word]:
+    """A label's words as read, the last one ending where the printed label (its first `chars`
+    characters) ends at the width per character of the words before it. The last word may hold
+    the leader and the answer too, read glued to it ("lượng:-----5-ss<…olRT.TNT……") or misread
+    with them ("MỤC..." over "lượng: … HTNV"), or be missing, read into the line's rest ("chất"
+    then "Mỹ"): the answer's region would otherwise start past the writing, or take in print."""
+    before = words[:-1] or words
+    per_char = (before[-1].box[2] - before[0].box[0]) / max(1, len(" ".join(w.text for w in before)))
+    x0, y0, _x1, y1 = words[-1].box
+    end = max(x0 + 1, words[0].box[0] + round(per_char * chars))
+    return [*words[:-1], Word(words[-1].text, words[-1].confidence, (x0, y0, end, y1))]
 
 
 def _printed_aside(word: Word) -> bool:

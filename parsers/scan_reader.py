@@ -49,7 +49,7 @@ def read_scan_pages(pages: Iterable[PageImage], file_name: str, pictures: Pictur
     if not body.lines:
         raise _unknown(file_name, "no text read")
     try:
-        forms = read_forms(body, file_name)
+        forms = read_forms(body, file_name, ocr=True)
     except UnknownForm as e:
         raise _unknown(file_name, str(e)) from e
     for form in place(forms, body):

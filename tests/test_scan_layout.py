@@ -207,6 +207,59 @@ def test_a_crease_as_dark_as_a_pale_print_is_a_ruling_only_where_none_is_beside_
     assert _crosses((900, 20, 1580), columns, 40.0, course, print_grey=40.0, alone=True)  # paler than black print
 
 
+@pytest.mark.parametrize(("core", "print_grey", "fold"), [(129, 145.0, False), (160, 175.0, True), (138, 145.0, True)],
+                         ids=["darker-than-rulings-and-crease", "crease-grey", "as-dark-as-the-rulings"])
+def test_a_crease_hiding_a_ruling_that_is_not_printed_over_one_cell_is_still_a_ruling(
+        core: int, print_grey: float, fold: bool) -> None:
+    """The ruling under the header was not printed under "TT" (a cell spanning rows), so the
+    crease along it was drawn over 0.9 of the table only and taken for a fold: the section's
+    row merged into the header. Clearly darker than the table's rulings and than any crease, it
+    is print; as grey as a crease, or no darker than the rulings, a fold still."""
+    from parsers.scan_grid import _Course, _crosses
+
+    width = 1600
+    ink = np.ones(width, bool)
+    ink[210:330] = False  # not printed under the TT cell
+    course = _Course(ink, np.full(width, core, np.uint8))
+    columns = [(200, 0, 0), (1400, 0, 0)]
+    assert _crosses((900, 20, 1580), columns, 40.0, course, print_grey=print_grey, alone=True) is fold
+
+
+def test_a_stroke_whose_edge_is_on_a_ruling_is_kept_with_it() -> None:
+    """A crease's upper edge, 8 pixels above the ruling it hides, is what the mask shows of that
+    ruling over a cell; clearing it (its middle is farther than the tolerance) merged the cell
+    with the one above."""
+    from parsers.scan_grid import Rulings, _clear_unused
+
+    horizontal = np.zeros((200, 600), np.uint8)
+    horizontal[92:97, 50:550] = 1  # edge at 96, the ruling at 105
+    horizontal[150:153, 50:550] = 1  # a long pen stroke far from any line
+    lines = Rulings(horizontal, np.zeros_like(horizontal))
+    _clear_unused(lines, (0, 0, 600, 200), [20, 105, 190], [10, 590], tolerance=9.0)
+    assert horizontal[92:97].any() and not horizontal[150:153].any()
+
+
+@pytest.mark.parametrize(("open_cols", "spans"), [((0,), False), ((0, 1), True)], ids=["one-cell", "two-cells"])
+def test_one_cell_alone_open_across_a_ruled_row_line_is_split_there(open_cols: tuple[int, ...], spans: bool) -> None:
+    """Every other column ruled between two rows: the one cell open across the line lost its
+    ruling ("TT" over a crease) and is two cells. Two cells open side by side span both rows, as
+    "TT" and "TIÊU CHÍ ĐÁNH GIÁ" do over the header's two rows."""
+    from parsers.scan_grid import Rulings, _cells
+
+    xs, ys = [10, 100, 300, 400, 500], [10, 60, 110, 160]
+    horizontal, vertical = np.zeros((200, 520), np.uint8), np.zeros((200, 520), np.uint8)
+    for y in ys:
+        for c in range(len(xs) - 1):
+            if not (y == ys[1] and c in open_cols):
+                horizontal[y - 1 : y + 2, xs[c] : xs[c + 1]] = 1
+    for x in xs:
+        vertical[ys[0] : ys[-1], x - 1 : x + 2] = 1
+    cells = _cells(Rulings(horizontal, vertical), ys, xs, slack=6)
+    first = next(cell for cell in cells if (cell.row, cell.col) == (0, 0))
+    assert first.rows == (2 if spans else 1)
+    assert len(cells) == (3 * 4 - len(open_cols) if spans else 12)
+
+
 def test_two_level_headings_joined_by_a_lost_ruling_get_their_own_columns_again() -> None:
     """The ruling between "Trung bình" and "Kém" lost in the heading row: one heading cell over
     two level columns, read as neither; under "CẤP ĐỘ THỰC HIỆN" they are placed, and each level
@@ -1394,6 +1447,40 @@ def test_the_leader_and_answer_read_glued_to_the_label_s_last_word_are_cut_from_
     found = _rating_label(words)
     assert found is not None and found.words[-1].text == "lượng:"
     assert 540 <= found.words[-1].box[2] <= 600  # six characters at the label's width per character
+
+
+def test_a_misread_last_label_word_spanning_the_answer_is_cut_to_the_label_s_width() -> None:
+    """OCR read "lượng: …… HTNV" as one misspelt word ("MỤC..."): the label was recognised by
+    likeness, but its last word's box ended past the writing, and the answer read as a blank."""
+    from parsers.scan_layout import _rating_label
+
+    words = [Word(text, 0.95, (x, 100, x + 14 * len(text), 130))
+             for text, x in (("Đề", 100), ("nghị", 140), ("xếp", 210), ("loại", 270), ("mức", 340), ("chất", 400))]
+    words.append(Word("MỤC...", 0.3, (470, 100, 920, 140)))
+    found = _rating_label(words)
+    assert found is not None and found.printed == "Đề nghị xếp loại mức chất lượng"
+    assert 540 <= found.words[-1].box[2] <= 600  # "lượng:" at the label's width per character
+
+
+@pytest.mark.parametrize("after", [[("Mỹ", 0.0, 470, 700)],
+                                   [("HỢhgG", 0.0, 470, 560), ("Sẽ", 0.0, 590, 800), ("7n", 0.1, 820, 860)]],
+                         ids=["last-word-lost", "writing-after-a-misread-word"])
+def test_a_misread_label_followed_by_writing_only_ends_where_its_print_does(after: list[tuple[str, float, int, int]]
+                                                                            ) -> None:
+    """"lượng:" misread into the writing after it: the label was refused (no colon, the line
+    going on), or ended at "chất", and the answer's region took in "lượng:" in print. Followed
+    by nothing OCR takes for print, the line opens with the label, which ends where its printed
+    text does; a heading going on in print is still no label."""
+    from parsers.scan_layout import _rating_label
+
+    label = [Word(text, 0.95, (x, 100, x + 14 * len(text), 130))
+             for text, x in (("Đề", 100), ("nghị", 140), ("xếp", 210), ("loại", 270), ("mức", 340), ("chất", 400))]
+    rest = [Word(text, confidence, (x0, 90, x1, 140)) for text, confidence, x0, x1 in after]
+    found = _rating_label([*label, *rest])
+    assert found is not None and found.printed == "Đề nghị xếp loại mức chất lượng"
+    assert 540 <= found.words[-1].box[2] <= 600  # "lượng:" at the label's width per character
+    printed_after = [*label, Word("Mỹ", 0.0, (470, 90, 560, 140)), Word("năm", 0.95, (580, 100, 640, 130))]
+    assert _rating_label(printed_after) is None
 
 
 def test_an_answer_written_taller_than_its_label_is_read_whole() -> None:
