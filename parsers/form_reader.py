@@ -1360,7 +1360,7 @@ def read_forms(
     Raises UnknownForm when the layout holds none. `rule_set` only breaks ties between forms
     printed alike in several years; `ocr` text may spell a title slightly wrong.
     """
-    matches = find_forms([line.text for line in body.lines], forms or catalog(), rule_set, misread=ocr)
+    matches = find_forms([line.text for line in body.lines], forms or catalog(), rule_set, ocr=ocr)
     if not matches:
         raise UnknownForm(
             f"Không nhận ra mẫu biểu nào trong tệp “{name}”. Hãy dùng đúng mẫu do hệ thống cung cấp "

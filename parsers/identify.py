@@ -206,10 +206,10 @@ def find_forms(
     catalog: FormCatalog | Iterable[FormDefinition],
     prefer_rule_set: str | None = None,
     *,
-    misread: bool = False,
+    ocr: bool = False,
 ) -> list[FormMatch]:
-    """Every form printed in the lines, in order, each with the line where it starts. `misread`
-    lines (OCR) that spell no title exactly are then searched for titles spelt nearly right."""
+    """Every form printed in the lines, in order, each with the line where it starts. `ocr`
+    lines that spell no title exactly are then searched for titles spelt nearly right."""
     definitions = list(catalog)
     keys = _Keys.of(definitions)
     family = form_family(prefer_rule_set, definitions)
@@ -238,7 +238,7 @@ def find_forms(
             matches.append(FormMatch(_choose(defs, defs, family), j, None, j))
     if not matches:
         matches = _capital_prefix_titles(lines, keys, family)
-    if not matches and misread:
+    if not matches and ocr:
         matches = _near_titles(lines, keys, family)
     matches.sort(key=lambda m: m.start)
     return _drop_repeats(matches, lines)

@@ -478,14 +478,14 @@ def test_a_title_misread_by_ocr_is_found_only_in_ocr_text_and_only_when_nothing_
     misread = ["Mâẫu 05-HD KĐ.ĐG 2018", "ĐẢNG CỘNG SẢN VIÊT NAM", "PHIẾU PHÂN TÍCH CHẤT LƯỢNG",
                "VÀ ĐÁNEK| GIÁ, XẾP LOẠI ĐẢNG VIÊN", "Họ và tên đảng viên: Tạ Anh Khoa"]
     assert find_forms(misread, forms) == []
-    (match,) = find_forms(misread, forms, misread=True)
+    (match,) = find_forms(misread, forms, ocr=True)
     assert (match.definition, match.start, match.title_line) == (forms[MAU_05], 2, 2)
     # a title torn short is as near Mẫu 03's and 05's as its own: no form rather than a guess
     torn = ["PHIẾU PHÂN TÍCH CHẤT LƯỢNG", "VÀ ĐÁNH GIÁ, XẾP LOẠI TẬP"]
-    assert find_forms(torn, forms, misread=True) == []
+    assert find_forms(torn, forms, ocr=True) == []
     prose = ["Đề nghị xếp loại mức chất lượng: Hoàn thành tốt nhiệm vụ",
              "Kèm theo phiếu phân tích chất lượng và đánh giá xếp loại"]
-    assert find_forms(prose, forms, misread=True) == []
+    assert find_forms(prose, forms, ocr=True) == []
 
 
 def _printed_title(title: str) -> list[str]:
