@@ -36,6 +36,10 @@ _NEAR_TITLE = 93.0
 _NEAR_MARGIN = 8.0
 _NEAR_MIN_CHARS = 25
 
+# Read by OCR, the word "Mẫu" of a code line comes with its accents as extra letters ("Mâẫu",
+# "Mâãu": folded "maau"); the code after it must still be read exactly.
+_OCR_MAU = re.compile(r"^m[a-z]{0,2}u ")
+
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _DIGITS = re.compile(r"\d+")
 _YEAR_SUFFIX = re.compile(r"^nam \d{4}$")
@@ -46,10 +50,13 @@ def _tokens(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", fold(text)).split())
 
 
-def _compact(text: str) -> str:
+def _compact(text: str, *, ocr: bool = False) -> str:
     """Key of a code line: folded, no punctuation or spaces, numbers without leading zeros, and
-    without the optional "số" ("Mẫu số 05-HD" is "Mẫu 05-HD")."""
+    without the optional "số" ("Mẫu số 05-HD" is "Mẫu 05-HD"). `ocr` text may spell "Mẫu" with
+    extra letters."""
     key = _tokens(text)
+    if ocr:
+        key = _OCR_MAU.sub("mau ", key)
     key = re.sub(r"^mau so ", "mau ", key)
     key = _DIGITS.sub(lambda m: str(int(m.group())), key)
     return key.replace(" ", "")
@@ -99,11 +106,11 @@ class _Keys:
         return keys
 
 
-def _code_hits(lines: Sequence[str], keys: _Keys) -> dict[int, list[FormDefinition]]:
+def _code_hits(lines: Sequence[str], keys: _Keys, *, ocr: bool) -> dict[int, list[FormDefinition]]:
     """Lines that are a form's code line: they start with the code and carry little else."""
     hits: dict[int, list[FormDefinition]] = {}
     for i, line in enumerate(lines):
-        compact = _compact(line)
+        compact = _compact(line, ocr=ocr)
         if not compact:
             continue
         found = [d for code, d in keys.codes if compact.startswith(code) and len(compact) - len(code) <= _CODE_SLACK]
@@ -208,12 +215,13 @@ def find_forms(
     *,
     ocr: bool = False,
 ) -> list[FormMatch]:
-    """Every form printed in the lines, in order, each with the line where it starts. `ocr`
-    lines that spell no title exactly are then searched for titles spelt nearly right."""
+    """Every form printed in the lines, in order, each with the line where it starts. `ocr` lines
+    may misspell the word "Mẫu" of a code line, and when they spell no title exactly, they are
+    searched for titles spelt nearly right."""
     definitions = list(catalog)
     keys = _Keys.of(definitions)
     family = form_family(prefer_rule_set, definitions)
-    codes = _code_hits(lines, keys)
+    codes = _code_hits(lines, keys, ocr=ocr)
     used: set[int] = set()
     matches: list[FormMatch] = []
     floor = 0
