@@ -70,7 +70,9 @@ _LEVEL_WORDS = {"xuat sac": Level.XUAT_SAC, "tot": Level.TOT, "trung binh": Leve
 
 
 def parse_level(text: str) -> Level | None:
-    return _LEVEL_WORDS.get(fold(text))
+    """A level named by a heading, whatever stray marks come with its words ("— Kém.": a crease or
+    a ruling read as a dash, "Tốt 1" with a footnote)."""
+    return _LEVEL_WORDS.get(" ".join(re.findall(r"[^\W\d_]+", fold(text))))
 
 
 _DATE_WORDS = re.compile(r"ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})")

@@ -558,10 +558,6 @@ _DOTTED = re.compile(r"([IVXLC]+|\d+)\s*\.\s*(\d+)\s*[.)]?")
 _MAX_HEADER_ROWS = 4
 
 
-def _header_level(text: str) -> Level | None:
-    return parse_level(text) or parse_level(" ".join(re.findall(r"[^\W\d_]+", text)))
-
-
 @dataclass
 class _Grid:
     """A criterion table: where its header ends and which grid columns hold which level."""
@@ -577,7 +573,7 @@ def _find_grid(table: Table) -> _Grid | None:
     for r in range(min(_MAX_HEADER_ROWS, len(table.grid))):
         levels: dict[Level, set[int]] = {}
         for cell in table.cells(r):
-            level = _header_level(cell.resolved().text)
+            level = parse_level(cell.resolved().text)
             if level is not None:
                 levels.setdefault(level, set()).update(cell.columns)
         if len(levels) == len(Level):
@@ -775,7 +771,7 @@ def _logical_lines(lines: Sequence[Line], tables: Sequence[Table]) -> list[tuple
 
 def _box_levels(text: str) -> tuple[set[Level], set[Level]] | None:
     """A row of level boxes ("☐ Xuất sắc ☒ Tốt ☐ Trung bình ☐ Kém"): ticked and cancelled levels."""
-    leveled = [(box, lvl) for box, words in options(text) if (lvl := _header_level(words)) is not None]
+    leveled = [(box, lvl) for box, words in options(text) if (lvl := parse_level(words)) is not None]
     if len({lvl for _, lvl in leveled}) < 3:
         return None
     live = {lvl for box, lvl in leveled if box in BOX_MARKS}

@@ -164,12 +164,20 @@ def test_ticks_read_and_doubtful_rows_flagged(drawn_form: ExtractedForm) -> None
     assert drawn_form.rating.value.value == "httnv"
 
 
-@pytest.mark.parametrize("fold", [False, True], ids=["flat", "folded"])
-def test_a_misread_level_heading_is_placed_by_its_neighbours_under_the_group_heading(fold: bool) -> None:
+@pytest.mark.parametrize(("headings", "fold"), [
+    (("Xuất sắc", "Tốt", "Tru hìn", "Kém"), False),
+    (("Xuất sắc", "Tốt", "Tru hìn", "Kém"), True),
+    (("Xuất", "—Tốt", "Trung bình", "—Kém."), False),
+], ids=["flat", "folded", "with-dashes"])
+def test_a_misread_level_heading_is_placed_by_its_neighbours_under_the_group_heading(
+    headings: tuple[str, str, str, str], fold: bool
+) -> None:
     """"Trung bình" printed (or read) as "Tru hìn": under "CẤP ĐỘ THỰC HIỆN", spanning the four
     level columns, the three headings read give it its place; a crease down the sheet through
-    the criteria's text is no column of the grid."""
-    page = _page(("Xuất sắc", "Tốt", "Tru hìn", "Kém"), grouped=True, fold=fold)
+    the criteria's text is no column of the grid. A crease along the headings reads as dashes
+    glued to them ("—Tốt", "—Kém.") and takes half of "Xuất sắc": the dashes are no part of a
+    heading, and "Xuất" takes its place from the other three."""
+    page = _page(headings, grouped=True, fold=fold)
     builder = ScanBodyBuilder()
     builder.add_page(PageImage(1, page, DPI))
     assert builder.body.tables[0].width == 6
