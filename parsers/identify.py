@@ -41,6 +41,7 @@ _NEAR_MIN_CHARS = 25
 _OCR_MAU = re.compile(r"^m[a-z]{0,2}u ")
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+_WORD = re.compile(r"[^\W\d_]{3,}")  # a word of three letters or more
 _DIGITS = re.compile(r"\d+")
 _YEAR_SUFFIX = re.compile(r"^nam \d{4}$")
 
@@ -200,11 +201,17 @@ def _choose(
     return min(pool, key=lambda d: (d.rule_set or "9999", d.id))
 
 
-def _pair_code(title: _TitleHit, codes: dict[int, list[FormDefinition]], used: set[int], floor: int) -> int | None:
-    """The nearest unused code line above a title, not above the previous form."""
-    for j in range(title.start - 1, max(floor, title.start - _CODE_WINDOW) - 1, -1):
+def _pair_code(lines: Sequence[str], title: _TitleHit, codes: dict[int, list[FormDefinition]], used: set[int],
+               floor: int) -> int | None:
+    """The nearest unused code line above a title, not above the previous form. The window counts
+    lines that hold a word: OCR reads specks of a scan's noise as lines of their own ("Đi", "co")."""
+    seen = 0
+    for j in range(title.start - 1, floor - 1, -1):
         if j in codes and j not in used:
             return j
+        seen += bool(_WORD.search(lines[j]))
+        if seen >= _CODE_WINDOW:
+            return None
     return None
 
 
@@ -226,7 +233,7 @@ def find_forms(
     matches: list[FormMatch] = []
     floor = 0
     for title in _title_hits(lines, keys):
-        j = _pair_code(title, codes, used, floor)
+        j = _pair_code(lines, title, codes, used, floor)
         code_defs = codes.get(j, []) if j is not None else []
         if code_defs and not {d.id for d in code_defs} & {d.id for d in title.candidates}:
             # The code names another form than the title: the code is the more specific of the two.

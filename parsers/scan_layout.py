@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 
@@ -231,11 +231,14 @@ class _PageReader:
             answer = Piece(_LEADER)  # no stroke and no word: the printed blank, as the form prints it
         else:
             found_rating = self._line_answer(clean)
-            reach = max(printed_above, top - int(_TALL_ANSWER * h))
+            reach = max(0, top - int(_TALL_ANSWER * h))
             if y0 > reach and scan_rating.cut_at_top(clean):
-                # writing that rises above the usual region lost its tops (HTTNV's bars: read HTNV);
-                # a taller region may take in the line above's leader or print instead
-                taller = scan_rating.without_leader(self.sheet.gray[reach:y1, x0:x1], self.dpi)
+                # writing that rises above the usual region lost its tops (HTTNV's bars: read HTNV),
+                # or ran into the line above: a taller region, the line above's words whitened
+                print_above = [w.box for other in self.text_lines if other is not line and _printed_line(other)
+                               for w in other.words if w.box[1] < top and w.box[2] > x0 and w.box[0] < x1]
+                taller = _without_boxes(self.sheet.gray[reach:y1, x0:x1], print_above, (x0, reach))
+                taller = scan_rating.without_leader(taller, self.dpi)
                 found_rating = scan_rating.likelier(found_rating, self._line_answer(taller))
             log.debug("rating answer -> %s", found_rating)
             if found_rating.rating is not None:
@@ -250,6 +253,7 @@ class _PageReader:
 
     def _line_answer(self, clean: np.ndarray) -> scan_rating.RatingMatch:
         """The rating written alone on its line, in abbreviation or in words as wide as it is."""
+        clean = scan_rating.without_strays(clean)
         words = rating_shapes.in_words(rating_shapes.ink_extent(clean))
         return scan_rating.read_answer(clean, self.dpi, words=words)
 
@@ -869,6 +873,13 @@ def _printed_width(words: list[Word], chars: int) -> list[Word]:
     return [*words[:-1], Word(words[-1].text, words[-1].confidence, (x0, y0, end, y1))]
 
 
+def _printed_line(line: WordLine) -> bool:
+    """Whether a line is print, all of it, though writing close under it spoils a word or two
+    ("bộ," read at 0.61 over a rating written high)."""
+    sure = sorted(w.confidence for w in line.words)
+    return bool(sure) and sure[len(sure) // 2] >= _PRINTED
+
+
 def _printed_aside(word: Word) -> bool:
     """Whether a word is the form's printed note after an answer ("(kèm theo phiếu …)")."""
     return word.text.startswith("(") and word.confidence >= _PRINTED
@@ -1007,6 +1018,15 @@ def roman_by_strokes(crop: np.ndarray) -> str | None:
         else:
             return None
     return letters if letters in {"I", "II", "III", "IV", "V", "VI"} else None
+
+
+def _without_boxes(crop: np.ndarray, boxes: Sequence[PxBox], origin: tuple[int, int]) -> np.ndarray:
+    """A copy of a crop of the page (its top left at `origin`) with the boxes in it whitened."""
+    out = crop.copy()
+    ox, oy = origin
+    for x0, y0, x1, y1 in boxes:
+        out[max(0, y0 - oy) : max(0, y1 - oy + 1), max(0, x0 - ox) : max(0, x1 - ox + 1)] = 255
+    return out
 
 
 def _columns(grid: Grid, texts: dict[GridCell, list[WordLine]], header_end: int) -> list[_Column]:

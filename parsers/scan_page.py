@@ -22,6 +22,7 @@ from ocr.tesseract import Psm, Reading
 from parsers import scan_ocr
 from parsers.pages import PageImage
 from parsers.scan_paper import flatten
+from parsers.scan_rectify import rectify
 
 log = logging.getLogger(__name__)
 
@@ -90,8 +91,8 @@ def _flat_light(gray: np.ndarray) -> np.ndarray:
 
 
 def prepare(page: PageImage) -> Sheet:
-    """The page flattened, rescaled to `WORK_DPI`, deskewed, its columns stood upright and the
-    page turned upright."""
+    """The page flattened, rescaled to `WORK_DPI`, deskewed, its columns stood upright, what
+    perspective is left in its rulings undone, and the page turned upright."""
     image, dpi = flatten(page.image, page.dpi)
     scale = WORK_DPI / dpi
     if abs(scale - 1) > 0.05:
@@ -106,6 +107,7 @@ def prepare(page: PageImage) -> Sheet:
     lean = _lean(image)
     if lean:
         image = _sheared(image, lean)
+    image = rectify(image, Sheet(page.number, image, WORK_DPI).ink, WORK_DPI)
     if _upside_down(image):
         image = cv2.rotate(image, cv2.ROTATE_180)
         turned = (turned + 180) % 360

@@ -283,6 +283,31 @@ def without_leader(gray: np.ndarray, dpi: float) -> np.ndarray:
     return out
 
 
+def without_strays(clean: np.ndarray) -> np.ndarray:
+    """A cleaned answer without the small blobs that stand apart from the writing: a descender
+    of the line above left on the leader ("g" of "thống", a line height away from a "HTTNV" written
+    to the right) would make the writing look as wide as a phrase and the readings of it start
+    with junk. A blob is apart when it is under half the tallest blob's height and further than
+    that height from every blob at least half as tall (a diacritic or an "i"'s dot is close)."""
+    ink = (clean < _LIGHT_STROKE).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(cv2.dilate(ink, np.ones((3, 3), np.uint8)), connectivity=8)
+    if count <= 2:
+        return clean
+    heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    tall = int(heights.max())
+    big = [k for k in range(1, count) if stats[k, cv2.CC_STAT_HEIGHT] * 2 >= tall]
+    out = clean.copy()
+    for k in range(1, count):
+        if k in big:
+            continue
+        x0, w = int(stats[k, cv2.CC_STAT_LEFT]), int(stats[k, cv2.CC_STAT_WIDTH])
+        gaps = [max(int(stats[b, cv2.CC_STAT_LEFT]) - (x0 + w), x0 - int(stats[b, cv2.CC_STAT_LEFT] + stats[b, cv2.CC_STAT_WIDTH]))
+                for b in big]
+        if min(gaps) > tall:
+            out[labels == k] = 255
+    return out
+
+
 _ROW = 1.0  # inches: a run of ink this long in one pixel row is the leader, never writing
 
 

@@ -503,6 +503,23 @@ def test_a_code_line_whose_word_mau_is_misread_by_ocr_still_names_its_form(mau: 
     assert find_forms(["Mẫu chữ ký 05-HD KĐ.ĐG 2018", *lines[1:]], forms, ocr=True) == []
 
 
+def test_a_code_line_pairs_with_its_title_across_lines_of_scan_noise() -> None:
+    """OCR read specks of a scan's noise in the header as lines of their own ("3", "Đi", "co"):
+    sixteen lines between the code line and the title left them unpaired, and the one form was
+    found twice, once by its code and once by its title. Only lines holding a word count."""
+    forms = catalog()
+    header = ["ĐẢNG BỘ SỞ GIÁO DỤC VÀ ĐÀO", "ĐẢNG CỘNG SẢN VIỆT NAM", "TẠO THÁI BÌNH",
+              "Thái Bình, ngày 08 tháng 12 năm 2018", "CHI BỘ TRƯỜNG TIỂU HỌC LÊ", "QUÝ ĐÔN", "*"]
+    noise = ["3", "Đi", "co", "PT", "Mi", "Nk:", "ý", "šŠ", "E"]
+    lines = ["Mẫu 05-HD KĐ.ĐG 2018", *noise, *header, "PHIẾU PHÂN TÍCH CHẤT LƯỢNG",
+             "VÀ ĐÁNH GIÁ, XẾP LOẠI ĐẢNG VIÊN", "Họ và tên đảng viên: Khổng Đức Vũ"]
+    (match,) = find_forms(lines, forms, ocr=True)
+    assert (match.definition, match.code_line, match.title_line) == (forms[MAU_05], 0, len(noise) + len(header) + 1)
+    prose = [f"Dòng thứ {k} của một văn bản khác" for k in range(14)]
+    far = find_forms(["Mẫu 05-HD KĐ.ĐG 2018", *prose, *lines[-3:]], forms)
+    assert [m.code_line for m in far] == [0, None]  # fourteen lines of words apart: not one form's
+
+
 def _printed_title(title: str) -> list[str]:
     """A title as forms print it: the main title over two lines, the bracketed subtitle below."""
     main, bracket, subtitle = title.partition(" (")

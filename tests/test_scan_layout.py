@@ -1503,6 +1503,19 @@ def test_an_answer_written_taller_than_its_label_is_read_whole() -> None:
     assert answer.text == "Hoàn thành tốt nhiệm vụ" and answer.confidence >= REVIEW_BELOW
 
 
+def test_an_answer_written_up_into_the_printed_line_above_is_read_with_that_line_whitened() -> None:
+    """Writing so tall that it reaches the descenders of the line above: the answer's region
+    stopped at that line and the tops of HTTNV's bars were lost (read HTNV, or nothing). The
+    taller region now goes past the print, the line above's words whitened."""
+    page = _text_page(["Nhận xét chung: Chủ động, sáng tạo trong công việc của chi bộ.", "Đề nghị xếp loại mức chất lượng:"])
+    cv2.putText(page, "HTTNV", (760, 100 + 90 + 32), cv2.FONT_HERSHEY_SIMPLEX, 4.0, (0, 0, 0), 5)
+    builder = ScanBodyBuilder()
+    builder.add_page(PageImage(1, page, DPI))
+    rating = next(line for line in builder.body.lines if "Đề nghị" in line.text)
+    answer = rating.pieces[-1]
+    assert answer.text == "Hoàn thành tốt nhiệm vụ" and answer.confidence >= REVIEW_BELOW
+
+
 def test_a_printed_note_read_as_a_line_of_its_own_still_ends_the_answer() -> None:
     """The writing split the page's line: "(kèm theo phiếu …)" came as a line of its own, was
     taken into the answer's region, and made the writing too wide to be an abbreviation."""

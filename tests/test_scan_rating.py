@@ -162,3 +162,17 @@ def test_short_readings_of_writing_too_wide_for_an_abbreviation_name_nothing(
     writing[15:45, 20 : 20 + width] = 0
     matched = read_answer(writing, 200, words=rating_shapes.in_words(rating_shapes.ink_extent(writing)))
     assert (matched.rating is Rating.HTTNV and matched.confidence >= SURE) is sure
+
+
+def test_a_blob_apart_from_the_writing_goes_but_a_diacritic_beside_it_stays() -> None:
+    """A descender of the line above left on the leader, a line height to the left of "HTTNV",
+    made the answer look as wide as a phrase, so its abbreviation readings were dropped."""
+    crop = np.full((60, 600), 255, np.uint8)
+    crop[15:45, 300:480] = 40  # the writing: one tall stroke group
+    crop[8:12, 380:386] = 40  # a diacritic just over it
+    crop[40:50, 60:68] = 40  # a descender's foot, far to the left
+    cleaned = scan_rating.without_strays(crop)
+    assert (cleaned[40:50, 60:68] == 255).all()
+    assert (cleaned[15:45, 300:480] == 40).all() and (cleaned[8:12, 380:386] == 40).all()
+    assert not rating_shapes.in_words(rating_shapes.ink_extent(cleaned))
+    assert rating_shapes.in_words(rating_shapes.ink_extent(crop))
