@@ -246,6 +246,8 @@ class _PageReader:
             else:
                 answer = Piece(written or "?", confidence=0.0)
         printed_label = [Piece(f"{found.printed}:")] if found.printed else WordLine(label).pieces()
+        if not found.printed and not label[-1].text.endswith(":"):
+            printed_label.append(Piece(":"))  # the colon lost to a speck: the form finds its field by it
         pieces = [*printed_label, Piece(" "), answer]
         if printed:
             pieces += [Piece(" "), *WordLine(rest[rest.index(printed[0]) :]).pieces()]

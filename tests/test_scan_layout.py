@@ -1430,6 +1430,7 @@ def _text_page(lines: list[str]) -> np.ndarray:
 
 @pytest.mark.parametrize("misread", ["Đề nghị loại mức chất lượng: HTTNV",  # a word lost in a fold
                                      "Đề nghị xếp loại mức chất lượ: HTTNV",  # a word cut short
+                                     "Đề nghị xếp loại mức chất lượng HTTNV",  # the colon lost to a speck
                                      "Đề nghị xếp loại mức chất"])  # the line's end lost, answer apart
 def test_a_misread_rating_label_is_still_the_label(misread: str) -> None:
     """A fold or a speck through the label changes a word of it; the line still opens with the
