@@ -1492,24 +1492,18 @@ def test_a_misread_label_followed_by_writing_only_ends_where_its_print_does(afte
     assert _rating_label(printed_after) is None
 
 
-def test_an_answer_written_taller_than_its_label_is_read_whole() -> None:
+@pytest.mark.parametrize(("above", "at", "scale"), [
+    (["Nhận xét chung: Chủ động, sáng tạo trong công việc.", ""], (900, 100 + 180 + 32), 3.4),
+    (["Nhận xét chung: Chủ động, sáng tạo trong công việc của chi bộ."], (760, 100 + 90 + 32), 4.0),
+], ids=["above-the-region", "up-into-the-line-above"])
+def test_an_answer_written_taller_than_its_label_is_read_whole(above: list[str], at: tuple[int, int],
+                                                               scale: float) -> None:
     """Writing that rises well above the label's top lost its tops to the answer's region
-    (HTTNV's bars: read HTNV); the region grows to take it in."""
-    page = _text_page(["Nhận xét chung: Chủ động, sáng tạo trong công việc.", "", "Đề nghị xếp loại mức chất lượng:"])
-    cv2.putText(page, "HTTNV", (900, 100 + 180 + 32), cv2.FONT_HERSHEY_SIMPLEX, 3.4, (0, 0, 0), 5)
-    builder = ScanBodyBuilder()
-    builder.add_page(PageImage(1, page, DPI))
-    rating = next(line for line in builder.body.lines if "Đề nghị" in line.text)
-    answer = rating.pieces[-1]
-    assert answer.text == "Hoàn thành tốt nhiệm vụ" and answer.confidence >= REVIEW_BELOW
-
-
-def test_an_answer_written_up_into_the_printed_line_above_is_read_with_that_line_whitened() -> None:
-    """Writing so tall that it reaches the descenders of the line above: the answer's region
-    stopped at that line and the tops of HTTNV's bars were lost (read HTNV, or nothing). The
-    taller region now goes past the print, the line above's words whitened."""
-    page = _text_page(["Nhận xét chung: Chủ động, sáng tạo trong công việc của chi bộ.", "Đề nghị xếp loại mức chất lượng:"])
-    cv2.putText(page, "HTTNV", (760, 100 + 90 + 32), cv2.FONT_HERSHEY_SIMPLEX, 4.0, (0, 0, 0), 5)
+    (HTTNV's bars: read HTNV); the region grows to take it in. Writing so tall that it reaches
+    the descenders of the line above was stopped at that line (read HTNV, or nothing): the taller
+    region goes past the print, the line above's words whitened."""
+    page = _text_page([*above, "Đề nghị xếp loại mức chất lượng:"])
+    cv2.putText(page, "HTTNV", at, cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), 5)
     builder = ScanBodyBuilder()
     builder.add_page(PageImage(1, page, DPI))
     rating = next(line for line in builder.body.lines if "Đề nghị" in line.text)
