@@ -83,7 +83,7 @@ def _segments(ink: np.ndarray, dpi: float, *, across: bool) -> list[tuple[np.nda
         x, y, w, h = (int(v) for v in stats[k, :4])
         ys, xs = np.nonzero(labels[y : y + h, x : x + w] == k)
         points = np.column_stack([xs + x, ys + y]).astype(np.float64)
-        (p0, direction) = _fit(points)
+        p0, direction = _fit(points)
         offsets = (points - p0) @ direction
         normal = np.array([-direction[1], direction[0]])
         if float(np.std((points - p0) @ normal)) > _THIN_PX:
