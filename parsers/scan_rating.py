@@ -85,6 +85,11 @@ class RatingMatch:
         return clear and self.rating is not None and self.rating not in ratings
 
 
+# A symbol OCR makes of a letter, glued to the letters after it: quotes, brackets, dashes and dots
+# are the leader's or the writer's, these are not.
+_GLUED_SYMBOL = re.compile(r"[®©@#%&$§€£¥]+(?=[^\W\d_])")
+
+
 def _normal(text: str) -> str:
     """Letters and single spaces, diacritics folded, lower case."""
     return re.sub(r"\s+", " ", re.sub(r"[^a-z ]", " ", fold(text))).strip()
@@ -139,11 +144,13 @@ def vote(text: str) -> Rating | None:
 
 def _read(text: str) -> tuple[Rating | None, bool]:
     """The rating a reading names (`vote`), and whether it shows HTTNV's double T only once an I
-    is taken for a T: it then names neither, but HTNV is not sure either (`match`)."""
+    is taken for a T, or HTNV behind a symbol glued to it where a letter was ("®%HTNV" for a
+    script KHTNV): it then names neither, but HTNV is not sure either (`match`)."""
     read_as = _normal(text).replace(" ", "")
     short = _short(text)
     found = _voted(read_as[:1] + read_as[1:].translate(_LOOKALIKE) if short else text)
     torn = found is Rating.HTTNV and short and "tt" not in read_as.translate(_V_ONLY)
+    torn = torn or (found is Rating.HTNV and short and _GLUED_SYMBOL.search(text) is not None)
     return (None if torn else found), torn
 
 
