@@ -107,13 +107,16 @@ def prepare(page: PageImage) -> Sheet:
     lean = _lean(image)
     if lean:
         image = _sheared(image, lean)
-    image = rectify(image, Sheet(page.number, image, WORK_DPI).ink, WORK_DPI)
+    # the sheet as it stands is kept when nothing changes it further: its grey and ink, made for
+    # rectifying, are the reader's too
+    sheet = Sheet(page.number, image, WORK_DPI, turned, skew)
+    image = rectify(image, sheet.ink, WORK_DPI)
     if _upside_down(image):
         image = cv2.rotate(image, cv2.ROTATE_180)
         turned = (turned + 180) % 360
     log.debug("page %d: turned %d°, deskewed %.2f°, upright by %.2f°, %dx%d", page.number, turned, skew, lean,
               *image.shape[1::-1])
-    return Sheet(page.number, image, WORK_DPI, turned, skew)
+    return sheet if image is sheet.image else Sheet(page.number, image, WORK_DPI, turned, skew)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -304,9 +304,7 @@ def without_strays(clean: np.ndarray) -> np.ndarray:
     tall = int(heights.max())
     big = [k for k in range(1, count) if stats[k, cv2.CC_STAT_HEIGHT] * 2 >= tall]
     out = clean.copy()
-    for k in range(1, count):
-        if k in big:
-            continue
+    for k in sorted(set(range(1, count)) - set(big)):
         x0, w = int(stats[k, cv2.CC_STAT_LEFT]), int(stats[k, cv2.CC_STAT_WIDTH])
         gaps = [max(int(stats[b, cv2.CC_STAT_LEFT]) - (x0 + w), x0 - int(stats[b, cv2.CC_STAT_LEFT] + stats[b, cv2.CC_STAT_WIDTH]))
                 for b in big]
