@@ -12,10 +12,10 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain.model import SubjectKind
+from domain.yaml_files import load_yaml
 
 
 class FormKind(StrEnum):
@@ -144,8 +144,7 @@ class FormCatalog:
     def from_directory(cls, root: Path) -> FormCatalog:
         defs = []
         for path in sorted(root.rglob("*.yaml")):
-            with path.open(encoding="utf-8") as fh:
-                data = yaml.safe_load(fh)
+            data = load_yaml(path)
             try:
                 defs.append(FormDefinition.model_validate(data))
             except ValueError as e:

@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from domain.errors import ConfigError
+from domain.yaml_files import load_yaml
 
 
 class RuleConfig(BaseModel):
@@ -68,8 +69,7 @@ def rule_sets_directory() -> Path:
 
 def _load_yaml(path: Path) -> Any:
     try:
-        with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+        return load_yaml(path)
     except (OSError, yaml.YAMLError) as e:
         raise ConfigError(f"Không đọc được tệp cấu hình {path.name}.", detail=str(e)) from e
 
