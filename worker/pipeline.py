@@ -22,7 +22,6 @@ from parsers.pictures import Pictures
 from parsers.triage import read_file
 from reports.content import ReportContent, report_content
 from reports.json_report import build_report
-from reports.report_dir import write_report_dir
 from rules.engine import evaluation_date, run_rules
 from rules.overview import Overview, build_overview
 from worker.corrections import CorrectionRequest, apply_corrections
@@ -48,7 +47,11 @@ class CheckResult:
 
     def write_report(self, directory: Path, report: dict[str, Any] | None = None) -> list[Path]:
         """report.pdf, report.html (with its pictures), report.json and summary.xlsx in `directory`;
-        `report` is this result's `report()` when the caller has it already."""
+        `report` is this result's `report()` when the caller has it already. The report writers
+        (openpyxl, the PDF and HTML renderers) load only here: a `check --json` needs none of
+        them, and importing them was a third of a Word file's check."""
+        from reports.report_dir import write_report_dir
+
         return write_report_dir(directory, self.content(), report or self.report())
 
     @property
