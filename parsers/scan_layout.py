@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 
@@ -827,7 +827,8 @@ def _rating_label(words: list[Word]) -> _RatingLabel | None:
     line's end cut off). Such a line still opens with the label when its first words are close
     to one label, clearly closer to it than to any other ("Đề nghị …" and "Đề xuất …" differ by
     one word), and end at a colon, make the whole line, or are followed by nothing OCR takes for
-    print (a heading naming a rating goes on in print); its printed text is then given, so that
+    print (a heading naming a rating goes on in print) but a rating (an answer in neat capitals,
+    read as surely as print); its printed text is then given, so that
     the form's field is found by its label."""
     folded = [fold(w.text) for w in words]
     m = _rating_label_pattern().match(" ".join(folded))
@@ -843,23 +844,43 @@ def _rating_label(words: list[Word]) -> _RatingLabel | None:
                     said[-1] = Word(said[-1].text[:kept], said[-1].confidence, said[-1].box)
                 return _RatingLabel(said, words[k + 1 :])
         return None
-    best: dict[str, tuple[float, int]] = {}
-    for k in range(1, min(len(words), _LABEL_WORDS) + 1):
-        opening = _ITEM.sub("", " ".join(folded[:k])).rstrip(" :.")
-        for label in _rating_labels():
-            score = fuzz.ratio(opening, label)
-            if len(label) >= _LABEL_LONG and score > best.get(label, (0.0, 0))[0]:
-                best[label] = (score, k)
-    ranked = sorted(best.items(), key=lambda kv: -kv[1][0])
+    ranked = _likest_labels(folded, lambda label: (label,))
+    if not ranked or ranked[0][1][0] < _LABEL_SIMILAR:
+        ranked = _likest_labels(folded, _label_openings)
     if not ranked or ranked[0][1][0] < _LABEL_SIMILAR:
         return None
     if len(ranked) > 1 and ranked[1][1][0] > ranked[0][1][0] - _LABEL_MARGIN:
         return None
     label, (_score, k) = ranked[0]
-    if k < len(words) and not folded[k - 1].endswith(":") and any(w.confidence >= _PRINTED for w in words[k:]):
-        return None  # a misread label is taken up to its colon, or with only writing after it (no heading)
+    rest = words[k:]
+    if (k < len(words) and not folded[k - 1].endswith(":") and any(w.confidence >= _PRINTED for w in rest)
+            and scan_rating.vote(" ".join(w.text for w in rest)) is None):
+        # a misread label is taken up to its colon, or with only writing after it (no heading), or
+        # with a rating after it (an answer in neat capitals, which OCR reads as surely as print)
+        return None
     printed = _rating_labels()[label]
     return _RatingLabel(_printed_width(words[:k], len(printed) + 1), words[k:], printed)
+
+
+def _likest_labels(folded: list[str], openings: Callable[[str], tuple[str, ...]]) -> list[tuple[str, tuple[float, int]]]:
+    """The labels with how close the line's likest opening (its first k words) comes to one of
+    their `openings`, and that k, closest first; only long labels count (`_LABEL_LONG`)."""
+    best: dict[str, tuple[float, int]] = {}
+    for k in range(1, min(len(folded), _LABEL_WORDS) + 1):
+        opening = _ITEM.sub("", " ".join(folded[:k])).rstrip(" :.")
+        for label in _rating_labels():
+            known = [text for text in openings(label) if len(text) >= _LABEL_LONG]
+            score = max((fuzz.ratio(opening, text) for text in known), default=0.0)
+            if score > best.get(label, (0.0, 0))[0]:
+                best[label] = (score, k)
+    return sorted(best.items(), key=lambda kv: -kv[1][0])
+
+
+def _label_openings(label: str) -> tuple[str, ...]:
+    """What a line may open with when it opens with `label` (folded) misread, once the label
+    itself is not found: the label, or the label without its last word ("lượng" lost under a
+    fold's shadow, or read glued to the leader and the answer, while another word is misread)."""
+    return label, label.rsplit(" ", 1)[0]
 
 
 def _printed_width(words: list[Word], chars: int) -> list[Word]:

@@ -1492,6 +1492,38 @@ def test_a_misread_label_followed_by_writing_only_ends_where_its_print_does(afte
     assert _rating_label(printed_after) is None
 
 
+@pytest.mark.parametrize("rest", [[("ME.", 0.23, 470, 520), ("S222...", 0.09, 540, 640), ("TUAN", 0.37, 660, 740)],
+                                  [("lượng:-.........tloan..†hanh..nhiem.vụ......", 0.28, 470, 1500)]],
+                         ids=["last-word-lost", "last-word-glued-to-the-answer"])
+def test_a_label_misread_at_its_start_and_end_is_still_the_label(rest: list[tuple[str, float, int, int]]) -> None:
+    """"Đề" read "Đầ" and "lượng" lost under a fold's shadow, or read glued to the leader and the
+    answer: together too far from the label, but close to it without its last word. The label
+    ends where its printed text does; a heading going on in print is still none."""
+    from parsers.scan_layout import _rating_label
+
+    label = [Word(text, 0.95, (x, 100, x + 14 * len(text), 130))
+             for text, x in (("Đầ", 100), ("nghị", 140), ("xếp", 210), ("loại", 270), ("mức", 340), ("chất", 400))]
+    found = _rating_label([*label, *(Word(t, c, (x0, 90, x1, 140)) for t, c, x0, x1 in rest)])
+    assert found is not None and found.printed == "Đề nghị xếp loại mức chất lượng"
+    assert 540 <= found.words[-1].box[2] <= 600  # "lượng:" at the label's width per character
+    assert _rating_label([*label, Word("năm", 0.95, (470, 100, 530, 130)), Word("2019", 0.95, (550, 100, 610, 130))]) is None
+
+
+def test_a_misread_label_followed_by_an_answer_in_neat_capitals_is_the_label() -> None:
+    """"THANH. TƠT." written in capitals is read as surely as print; after a misread label it is
+    the answer, not a heading going on."""
+    from parsers.scan_layout import _rating_label
+
+    label = [Word(text, 0.95, (x, 100, x + 14 * len(text), 130))
+             for text, x in (("Đà", 100), ("nghị", 140), ("xếp", 210), ("loại", 270), ("mức", 340), ("chất", 400))]
+    label.append(Word("lượng/.-..", 0.0, (470, 100, 620, 130)))
+    capitals = [Word(text, confidence, (x, 95, x + 20 * len(text), 135)) for text, confidence, x in
+                (("THOA.", 0.0, 640), ("THANH.", 0.81, 760), ("TƠT.", 0.11, 900), ("NHIÊU", 0.64, 1000), ("VỤ.", 0.62, 1120))]
+    found = _rating_label([*label, *capitals])
+    assert found is not None and found.printed == "Đề nghị xếp loại mức chất lượng"
+    assert [w.text for w in found.rest] == [w.text for w in capitals]
+
+
 @pytest.mark.parametrize(("above", "at", "scale"), [
     (["Nhận xét chung: Chủ động, sáng tạo trong công việc.", ""], (900, 100 + 180 + 32), 3.4),
     (["Nhận xét chung: Chủ động, sáng tạo trong công việc của chi bộ."], (760, 100 + 90 + 32), 4.0),
