@@ -839,8 +839,9 @@ def _rating_label(words: list[Word]) -> _RatingLabel | None:
             if at >= end - 1:
                 kept = len(f) - max(0, at - end)  # the last word's characters that are the label's
                 said = words[: k + 1]
-                if kept < len(f) - 1:  # the leader and the answer read glued to the label's last word
-                    said = _printed_width(said, end)
+                if kept < len(f):  # what follows read glued to the label's last word ("lượng-"): cut off,
+                    if kept < len(f) - 1:  # … and when it is the leader and the answer, the word's box too
+                        said = _printed_width(said, end)
                     said[-1] = Word(said[-1].text[:kept], said[-1].confidence, said[-1].box)
                 return _RatingLabel(said, words[k + 1 :])
         return None

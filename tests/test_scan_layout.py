@@ -1458,6 +1458,17 @@ def test_the_leader_and_answer_read_glued_to_the_label_s_last_word_are_cut_from_
     assert 540 <= found.words[-1].box[2] <= 600  # six characters at the label's width per character
 
 
+def test_a_stray_dash_read_glued_to_the_label_is_cut_from_it() -> None:
+    """"lượng-": the leader's first dash read with the label's last word left "lượng-:" on the
+    line, and the form did not find its field by it: the answer was read, and lost."""
+    from parsers.scan_layout import _rating_label
+
+    words = [Word(text, 0.95, (x, 100, x + 14 * len(text), 130)) for text, x in
+             (("Đề", 100), ("nghị", 140), ("xếp", 210), ("loại", 270), ("mức", 340), ("chất", 400), ("lƯợng-", 470))]
+    found = _rating_label([*words, Word("-.———", 0.0, (570, 100, 700, 130))])
+    assert found is not None and found.words[-1].text == "lƯợng" and found.words[-1].box == words[-1].box
+
+
 def test_a_misread_last_label_word_spanning_the_answer_is_cut_to_the_label_s_width() -> None:
     """OCR read "lượng: …… HTNV" as one misspelt word ("MỤC..."): the label was recognised by
     likeness, but its last word's box ended past the writing, and the answer read as a blank."""
