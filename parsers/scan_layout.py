@@ -845,6 +845,9 @@ def _rating_label(words: list[Word]) -> _RatingLabel | None:
                     said[-1] = Word(said[-1].text[:kept], said[-1].confidence, said[-1].box)
                 return _RatingLabel(said, words[k + 1 :])
         return None
+    # a word holding the label's colon and what follows it, read glued ("lượng:-....##⁄2M@3."), is
+    # likened up to its colon
+    folded = [f[: f.index(":") + 1] if ":" in f[:-1] else f for f in folded]
     ranked = _likest_labels(folded, lambda label: (label,))
     if not ranked or ranked[0][1][0] < _LABEL_SIMILAR:
         ranked = _likest_labels(folded, _label_openings)

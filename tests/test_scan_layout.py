@@ -1520,6 +1520,21 @@ def test_a_label_misread_at_its_start_and_end_is_still_the_label(rest: list[tupl
     assert _rating_label([*label, Word("năm", 0.95, (470, 100, 530, 130)), Word("2019", 0.95, (550, 100, 610, 130))]) is None
 
 
+def test_a_misread_label_whose_colon_is_read_glued_to_what_follows_is_the_label() -> None:
+    """"mứt /chất lượng:-....##⁄2M@3." then the answer in capitals read as print: two misread words
+    and the glued leader kept the label's likeness under the bar; up to its colon it is the label."""
+    from parsers.scan_layout import _rating_label
+
+    words = [Word(text, 0.93, (x, 100, x + 14 * len(text), 130))
+             for text, x in (("Đề", 100), ("nghị", 140), ("xếp", 210), ("loại", 270), ("mứt", 340), ("/chất", 400))]
+    words.append(Word("lượng:-........##⁄2M@3.", 0.0, (484, 100, 900, 130)))
+    capitals = [Word(text, confidence, (x, 95, x + 20 * len(text), 135)) for text, confidence, x in
+                (("HOAN", 0.77, 920), ("THANH.", 0.92, 1020), ("NHIÊM", 0.72, 1160), ("VŨ", 0.43, 1290))]
+    found = _rating_label([*words, *capitals])
+    assert found is not None and found.printed == "Đề nghị xếp loại mức chất lượng"
+    assert found.words[-1].box[2] < 700  # "lượng:" at the label's width per character, not the glued leader's
+
+
 def test_a_misread_label_followed_by_an_answer_in_neat_capitals_is_the_label() -> None:
     """"THANH. TƠT." written in capitals is read as surely as print; after a misread label it is
     the answer, not a heading going on."""
