@@ -892,10 +892,13 @@ def _printed_width(words: list[Word], chars: int) -> list[Word]:
     characters) ends at the width per character of the words before it. The last word may hold
     the leader and the answer too, read glued to it ("lượng:-----5-ss<…olRT.TNT……") or misread
     with them ("MỤC..." over "lượng: … HTNV"), or be missing, read into the line's rest ("chất"
-    then "Mỹ"): the answer's region would otherwise start past the writing, or take in print."""
+    then "Mỹ"): the answer's region would otherwise start past the writing, or take in print. The
+    last word stands as high as the words before it: read with the writing, its box rose to the
+    writing's top, and the answer's region, placed by the label's height, went up into the line above."""
     before = words[:-1] or words
     per_char = (before[-1].box[2] - before[0].box[0]) / max(1, len(" ".join(w.text for w in before)))
-    x0, y0, _x1, y1 = words[-1].box
+    x0 = words[-1].box[0]
+    y0, y1 = min(w.box[1] for w in before), max(w.box[3] for w in before)
     end = max(x0 + 1, words[0].box[0] + round(per_char * chars))
     return [*words[:-1], Word(words[-1].text, words[-1].confidence, (x0, y0, end, y1))]
 

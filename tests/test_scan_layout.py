@@ -1452,10 +1452,12 @@ def test_the_leader_and_answer_read_glued_to_the_label_s_last_word_are_cut_from_
 
     words = [Word(text, 0.95, (x, 100, x + 14 * len(text), 130))
              for text, x in (("Đề", 100), ("nghị", 140), ("xếp", 210), ("loại", 270), ("mức", 340), ("chất", 400))]
-    words.append(Word("lượng:-----5-ss<sseee.olRT.TNT........", 0.2, (470, 100, 1500, 140)))
+    words.append(Word("lượng:-----5-ss<sseee.olRT.TNT........", 0.2, (470, 60, 1500, 140)))
     found = _rating_label(words)
     assert found is not None and found.words[-1].text == "lượng:"
     assert 540 <= found.words[-1].box[2] <= 600  # six characters at the label's width per character
+    # as high as the label's other words, not the writing read with it (the answer's region is placed by them)
+    assert found.words[-1].box[1] == 100 and found.words[-1].box[3] == 130
 
 
 def test_a_stray_dash_read_glued_to_the_label_is_cut_from_it() -> None:
