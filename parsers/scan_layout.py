@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 
@@ -847,17 +847,17 @@ def _rating_label(words: list[Word]) -> _RatingLabel | None:
         return None
     # a word holding the label's colon and what follows it, read glued ("lượng:-....##⁄2M@3."), is
     # likened up to its colon
-    folded = [f[: f.index(":") + 1] if ":" in f[:-1] else f for f in folded]
-    ranked = _likest_labels(folded, lambda label: (label,))
+    likened = [f[: f.index(":") + 1] if ":" in f[:-1] else f for f in folded]
+    ranked = _likest_labels(likened, shortened=False)
     if not ranked or ranked[0][1][0] < _LABEL_SIMILAR:
-        ranked = _likest_labels(folded, _label_openings)
+        ranked = _likest_labels(likened, shortened=True)
     if not ranked or ranked[0][1][0] < _LABEL_SIMILAR:
         return None
     if len(ranked) > 1 and ranked[1][1][0] > ranked[0][1][0] - _LABEL_MARGIN:
         return None
     label, (_score, k) = ranked[0]
     rest = words[k:]
-    if (k < len(words) and not folded[k - 1].endswith(":") and any(w.confidence >= _PRINTED for w in rest)
+    if (k < len(words) and not likened[k - 1].endswith(":") and any(w.confidence >= _PRINTED for w in rest)
             and scan_rating.vote(" ".join(w.text for w in rest)) is None):
         # a misread label is taken up to its colon, or with only writing after it (no heading), or
         # with a rating after it (an answer in neat capitals, which OCR reads as surely as print)
@@ -866,25 +866,22 @@ def _rating_label(words: list[Word]) -> _RatingLabel | None:
     return _RatingLabel(_printed_width(words[:k], len(printed) + 1), words[k:], printed)
 
 
-def _likest_labels(folded: list[str], openings: Callable[[str], tuple[str, ...]]) -> list[tuple[str, tuple[float, int]]]:
-    """The labels with how close the line's likest opening (its first k words) comes to one of
-    their `openings`, and that k, closest first; only long labels count (`_LABEL_LONG`)."""
+def _likest_labels(likened: list[str], shortened: bool) -> list[tuple[str, tuple[float, int]]]:
+    """The labels with how close the line's likest opening (its first k words, folded) comes to
+    each, and that k, closest first; only long labels count (`_LABEL_LONG`). `shortened`: once no
+    opening comes near a whole label, an opening may also be the label without its last word
+    ("lượng" lost under a fold's shadow, or read glued to the leader and the answer, while another
+    word is misread)."""
     best: dict[str, tuple[float, int]] = {}
-    for k in range(1, min(len(folded), _LABEL_WORDS) + 1):
-        opening = _ITEM.sub("", " ".join(folded[:k])).rstrip(" :.")
+    for k in range(1, min(len(likened), _LABEL_WORDS) + 1):
+        opening = _ITEM.sub("", " ".join(likened[:k])).rstrip(" :.")
         for label in _rating_labels():
-            known = [text for text in openings(label) if len(text) >= _LABEL_LONG]
+            known = [text for text in ((label, label.rsplit(" ", 1)[0]) if shortened else (label,))
+                     if len(text) >= _LABEL_LONG]
             score = max((fuzz.ratio(opening, text) for text in known), default=0.0)
             if score > best.get(label, (0.0, 0))[0]:
                 best[label] = (score, k)
     return sorted(best.items(), key=lambda kv: -kv[1][0])
-
-
-def _label_openings(label: str) -> tuple[str, ...]:
-    """What a line may open with when it opens with `label` (folded) misread, once the label
-    itself is not found: the label, or the label without its last word ("lượng" lost under a
-    fold's shadow, or read glued to the leader and the answer, while another word is misread)."""
-    return label, label.rsplit(" ", 1)[0]
 
 
 def _printed_width(words: list[Word], chars: int) -> list[Word]:
