@@ -97,6 +97,7 @@ def _records(truth: dict[str, Any], forms: list[ExtractedForm]) -> list[dict[str
             flagged = r is None or r.confidence < REVIEW_BELOW
             recs.append({"kind": "rating", "id": "rating", "truth": want, "got": value, "flagged": flagged,
                          "confidence": r.confidence if r is not None else 0.0})
+        recs += _summary_records(tf, form)
         tallies = list(form.tallies) if form else []
         for k, tt in enumerate(tf.get("tallies", [])):
             t = next((x for x in tallies if _same_name(x.name, tt["name"])), None)
@@ -118,6 +119,26 @@ def _records(truth: dict[str, Any], forms: list[ExtractedForm]) -> list[dict[str
     for r in recs:
         r["ok"] = r["truth"] == r["got"]
         r["silent"] = not r["ok"] and not r["flagged"]
+    return recs
+
+
+# The truth's names of Mẫu 06's evaluator columns, and the model's (the branch's is the tally's result).
+_SUMMARY_COLUMNS = {"self": "self", "cs": "civil_servant", "committee": "committee", "mass_org": "mass_org"}
+
+
+def _summary_records(tf: dict[str, Any], form: ExtractedForm | None) -> list[dict[str, Any]]:
+    """One record per evaluator's cell of each Mẫu 06 row (`extra.rows` of the truth): the rating,
+    or a blank cell, which must come back empty or flagged."""
+    rows = {fold(row.name): row for row in form.summary_rows} if form else {}
+    recs: list[dict[str, Any]] = []
+    for truth_row in (tf.get("extra") or {}).get("rows", []):
+        row = rows.get(fold(truth_row["name"]))
+        for key, column in _SUMMARY_COLUMNS.items():
+            got = row.ratings.get(column) if row is not None else None
+            value = got.value.value if got is not None and got.value is not None else None
+            confidence = got.confidence if got is not None else (1.0 if row is not None else 0.0)
+            recs.append({"kind": "summary", "id": f"{truth_row['name']}:{key}", "truth": truth_row[key], "got": value,
+                         "flagged": confidence < REVIEW_BELOW, "confidence": confidence})
     return recs
 
 
@@ -182,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     by_kind = Counter(r["kind"] for r in all_recs)
     ok_kind = Counter(r["kind"] for r in all_recs if r["ok"])
     print()
-    for kind in ("criteria", "rating", "tally"):
+    for kind in ("criteria", "rating", "tally", "summary"):
         if by_kind[kind]:
             print(f"{kind + ' accuracy':22} {ok_kind[kind] / by_kind[kind]:.3f}  ({ok_kind[kind]}/{by_kind[kind]})")
     silent = sum(r["silent"] for r in all_recs)

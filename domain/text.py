@@ -34,6 +34,12 @@ def fold(text: str) -> str:
     return clean(strip_diacritics(text)).casefold()
 
 
+def folded_words(text: str) -> str:
+    """The words of `fold(text)`, letters and digits only, one space apart: a key that misread
+    punctuation leaves alone."""
+    return " ".join(re.findall(r"[0-9a-z]+", fold(text)))
+
+
 def same_name(a: str | None, b: str | None) -> bool:
     """Exact match of two names up to case, spacing and Unicode normalisation (diacritics count)."""
     if not a or not b:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
@@ -31,7 +31,7 @@ from domain.model import (
     SummaryRow,
     Tally,
 )
-from domain.text import clean, find_dates, find_ratings, fold, nfc, parse_date, parse_level, parse_rating
+from domain.text import clean, find_dates, find_ratings, fold, folded_words, nfc, parse_date, parse_level, parse_rating
 from parsers.identify import FormMatch, find_forms
 from parsers.layout import BOX_MARKS, CANCELLED_BOX, Body, Cell, Line, Table
 from rules.aggregation import aggregate
@@ -100,7 +100,7 @@ class _Label:
     def of(cls, key: str, label: str, answer_below: bool = False) -> _Label:
         # "Họ và tên (chữ in hoa):": a bracketed note may sit between the label and its colon.
         pattern = re.compile(_words_pattern(label) + r"\s*(?:\([^()]{0,60}\)\s*)?[:：]")
-        return cls(key, label, pattern, label[:1].isupper(), _tokens_key(label), answer_below)
+        return cls(key, label, pattern, label[:1].isupper(), folded_words(label), answer_below)
 
 
 @dataclass(frozen=True)
@@ -154,7 +154,7 @@ def _scan_line(line: Line, labels: Sequence[_Label]) -> list[_Hit]:
 def _whole_line_label(text: str, labels: Sequence[_Label]) -> _Label | None:
     """A label printed alone on its line without a colon ("II. Đề xuất xếp loại mức chất lượng"),
     its answer on the lines below."""
-    key = _tokens_key(text[_BULLET.match(text).end() :])  # type: ignore[union-attr]
+    key = folded_words(text[_BULLET.match(text).end() :])  # type: ignore[union-attr]
     return next((label for label in labels if key and key == label.key_words and label.answer_below), None)
 
 
@@ -168,16 +168,16 @@ def _loose_field(lines: Sequence[Line], field_def: FieldDef) -> str | None:
     as a bracketed caption under its value ("CHI ỦY CHI BỘ 3" / "(Tập thể kiểm điểm)")."""
     words = nfc(field_def.label).lower().split()
     pattern = re.compile(r"(?<!\w)" + r"\s+".join(re.escape(w) for w in words) + r"(?!\w)")
-    caption = _tokens_key(field_def.label)
+    caption = folded_words(field_def.label)
     previous: Line | None = None
     for line in lines:
         text = line.text
         stripped = clean(text)
         if _SIGNATURE_HEADING.match(stripped):
             continue  # who signs, not a field: "(CHI BỘ)" there names no chi bộ
-        if stripped.startswith("(") and _tokens_key(stripped) == caption and previous is not None:
+        if stripped.startswith("(") and folded_words(stripped) == caption and previous is not None:
             return _value(previous.text)
-        if stripped.endswith(")") and "(" in stripped and _tokens_key(stripped.rsplit("(", 1)[1]) == caption:
+        if stripped.endswith(")") and "(" in stripped and folded_words(stripped.rsplit("(", 1)[1]) == caption:
             return _value(stripped.rsplit("(", 1)[0])
         m = pattern.search(text.lower())  # diacritics count here: "tại" is not "TÀI CHÍNH"
         if m is not None:
@@ -193,10 +193,6 @@ def _loose_field(lines: Sequence[Line], field_def: FieldDef) -> str | None:
         if stripped:
             previous = line
     return None
-
-
-def _tokens_key(text: str) -> str:
-    return " ".join(re.findall(r"[0-9a-z]+", fold(text)))
 
 
 def _labels(definition: FormDefinition) -> list[_Label]:
@@ -505,7 +501,7 @@ def header_rating(text: str) -> Rating | None:
     found = parse_rating(text)
     if found is not None:
         return found
-    folded = " ".join(re.findall(r"[0-9a-z]+", fold(text)))
+    folded = folded_words(text)
     for pattern, rating in _SHORT_RATINGS:
         if pattern.search(folded):
             return rating
@@ -589,7 +585,7 @@ def _tt_and_label_columns(table: Table, last_header: int, levels: dict[Level, se
     label_col: int | None = free[1] if len(free) > 1 else None
     for r in range(last_header + 1):
         for c in free:
-            key = _tokens_key(table.text(r, c))
+            key = folded_words(table.text(r, c))
             if key in {"tt", "stt", "so tt"}:
                 tt_col = c
             elif "tieu chi" in key or "noi dung" in key:
@@ -723,8 +719,8 @@ def _relabel(entries: list[_Row], definition: FormDefinition) -> None:
     if not entries or any(e.id in defined for e in entries):
         return
     for e in entries:
-        best = max(definition.criteria, key=lambda c: fuzz.ratio(_tokens_key(c.label), _tokens_key(e.label)))
-        if fuzz.ratio(_tokens_key(best.label), _tokens_key(e.label)) >= 80:
+        best = max(definition.criteria, key=lambda c: fuzz.ratio(folded_words(c.label), folded_words(e.label)))
+        if fuzz.ratio(folded_words(best.label), folded_words(e.label)) >= 80:
             e.section, e.number = best.id, None
 
 
@@ -839,7 +835,7 @@ def _header_texts(table: Table, col: int, end: int) -> list[str]:
 
 def _column_where(table: Table, end: int, test: Any) -> int | None:
     for col in range(table.width):
-        if any(test(_tokens_key(t)) for t in _header_texts(table, col, end)):
+        if any(test(folded_words(t)) for t in _header_texts(table, col, end)):
             return col
     return None
 
@@ -866,7 +862,7 @@ def _match_columns(table: Table, end: int, defs: Sequence[RatingFieldDef]) -> di
             if wanted is not None:
                 score = 100.0 if any(header_rating(t) == wanted and len(t) < 60 for t in texts[-1:]) else 0.0
             else:
-                score = max((fuzz.ratio(_tokens_key(d.label), _tokens_key(t)) for t in texts), default=0.0)
+                score = max((fuzz.ratio(folded_words(d.label), folded_words(t)) for t in texts), default=0.0)
             if score >= 70:
                 scores.append((score, d.key, col))
     chosen: dict[str, int] = {}
@@ -874,6 +870,34 @@ def _match_columns(table: Table, end: int, defs: Sequence[RatingFieldDef]) -> di
         if key not in chosen and col not in chosen.values():
             chosen[key] = col
     return chosen
+
+
+_PLACED_BY_ORDER = 0.5  # a value read in a column found by its place only is shown, not trusted
+
+
+def _columns_by_order(table: Table, end: int, defs: Sequence[RatingFieldDef], chosen: dict[str, int],
+                      left: int) -> dict[str, int]:
+    """The form's columns whose heading was misread ("iên viên tt tự loại" for "Đảng viên tự
+    đánh giá, xếp loại"), placed by the printed order: a run of unmatched columns between two
+    matched ones (or between `left`, the last column of names and posts, and a matched one), as
+    many as the form's columns missing there, are those columns in order. Without this a whole
+    column of ratings was dropped from the page without a word."""
+    free = [col for col in _columns(table, end) if col > left and col not in chosen.values()]
+    placed: dict[str, int] = {}
+    bound, missing = left, []
+    for d in [*defs, None]:
+        if d is not None and d.key not in chosen:
+            missing.append(d.key)
+            continue
+        upto = chosen[d.key] if d is not None else None
+        if upto is not None and missing:
+            between = [col for col in free if bound < col < upto]
+            if len(between) == len(missing):
+                placed.update(zip(missing, between, strict=True))
+        if upto is None:
+            break
+        bound, missing = upto, []
+    return placed
 
 
 def _row_location(table: Table, r: int) -> Location:
@@ -923,6 +947,7 @@ class _Layout:
     name_col: int
     columns: dict[str, int]
     extra: dict[str, int | None] = field(default_factory=dict)
+    placed: frozenset[str] = frozenset()  # columns found by their place, not by their heading
 
 
 def _with_continuations(
@@ -938,7 +963,7 @@ def _with_continuations(
             current, width = layout, table.width
             yield table, layout
         elif current is not None and table.width == width and table.grid and _numbered(table, 0):
-            yield table, _Layout(0, current.name_col, current.columns, current.extra)
+            yield table, replace(current, end=0)
         else:
             current = None
 
@@ -968,14 +993,16 @@ def _summary_layout(table: Table, definition: FormDefinition) -> _Layout | None:
     columns = _match_columns(table, end, definition.summary_columns)
     if name_col is None or len(columns) < min(2, len(definition.summary_columns)):
         return None
-    return _Layout(end, name_col, columns, {"positions": _column_where(table, end, lambda k: "chuc vu" in k)})
+    positions = _column_where(table, end, lambda k: "chuc vu" in k)
+    placed = _columns_by_order(table, end, definition.summary_columns, columns, max(name_col, positions or 0))
+    return _Layout(end, name_col, columns | placed, {"positions": positions}, frozenset(placed))
 
 
 def read_summary(tables: Sequence[Table], definition: FormDefinition) -> list[SummaryRow]:
     """Mẫu 06 (and ballots): one row per member, the rating in each evaluator's column; the
     branch's column also carries the vote ('HTTNV 07/08/10'); a ballot's columns carry boxes."""
     rows = [
-        (_summary_row(table, r, name, layout.columns, layout.extra.get("positions"), definition), table, r)
+        (_summary_row(table, r, name, layout, definition), table, r)
         for table, layout in _with_continuations(tables, lambda t: _summary_layout(t, definition))
         for r, name in _member_rows(table, layout.end, layout.name_col)
     ]
@@ -987,9 +1014,8 @@ def read_summary(tables: Sequence[Table], definition: FormDefinition) -> list[Su
     return [row for row, _, _ in rows]
 
 
-def _summary_row(
-    table: Table, r: int, name: str, columns: dict[str, int], pos_col: int | None, definition: FormDefinition
-) -> SummaryRow:
+def _summary_row(table: Table, r: int, name: str, layout: _Layout, definition: FormDefinition) -> SummaryRow:
+    columns, pos_col = layout.columns, layout.extra.get("positions")
     location = _row_location(table, r)
     ratings: dict[str, RatingValue] = {}
     tally: Tally | None = None
@@ -1007,6 +1033,10 @@ def _summary_row(
             ticked += [box_rating] if live else []
             continue
         sure = _cell_confidence(cell) if cell is not None and cell.origin is None else 1.0
+        if d.key in layout.placed and text.strip() and sure < 1.0:
+            # read from pixels under a heading that did not read, so read as plain text, not as
+            # a rating (`scan_layout` reads a rating column's writing several ways)
+            sure = min(sure, _PLACED_BY_ORDER)
         ratings[d.key] = _rating_of(text, None, sure)
         ratings[d.key].location = location
         found = _tally_in(text, name, location)
@@ -1057,7 +1087,7 @@ def _rating_columns(table: Table, end: int) -> dict[Rating, int]:
     found: dict[Rating, int] = {}
     for col in _columns(table, end):
         texts = _header_texts(table, col, end)
-        if not texts or "ket qua" in _tokens_key(texts[-1]):
+        if not texts or "ket qua" in folded_words(texts[-1]):
             continue
         rating = header_rating(texts[-1])
         if rating is not None and rating not in found:

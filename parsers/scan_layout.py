@@ -26,7 +26,7 @@ from rapidfuzz.distance import Levenshtein
 
 from domain.forms import FormKind, catalog
 from domain.model import Level, Rating
-from domain.text import clean, find_ratings, fold, parse_level
+from domain.text import clean, find_ratings, fold, folded_words, parse_level
 from ocr.tesseract import Profile, Psm, Word
 from parsers import rating_shapes, result_length, scan_counts, scan_ocr, scan_rating, scan_rows, scan_tally
 from parsers.layout import Body, Box, Cell, Line, Piece, Table
@@ -1072,10 +1072,29 @@ def _columns(grid: Grid, texts: dict[GridCell, list[WordLine]], header_end: int)
             columns[c] = _Column("level", level)
         elif lowest.cols == 1 and len(header) <= 12 and _header_rating(header) is not None:
             columns[c] = _Column("count")
-        elif "ket qua" in key or "xep loai" in key:
+        elif "ket qua" in key or "xep loai" in key or _summary_heading(key):
             columns[c] = _Column("rating")
     _levels_by_place(grid, columns, header_end)
     return columns
+
+
+@cache
+def _summary_headings() -> tuple[str, ...]:
+    """The headings of the summary forms' rating columns (folded words), those that do not name a
+    rating themselves (a ballot's boxes): Mẫu 06's "Tập thể lãnh đạo đoàn thể mà đảng viên là
+    thành viên lãnh đạo" says nothing of "xếp loại", and its handwritten ratings read as plain text
+    came back empty, a rating lost without a word."""
+    return tuple(folded_words(c.label) for d in catalog() if d.kind is FormKind.SUMMARY
+                 for c in d.summary_columns if find_ratings(c.label) == [])
+
+
+_HEADING_LIKENESS = 85  # a misread heading's letters still mostly in place
+
+
+def _summary_heading(key: str) -> bool:
+    """Whether a column's folded heading is one of the summary forms' rating columns."""
+    words = folded_words(key)
+    return any(fuzz.ratio(words, heading) >= _HEADING_LIKENESS for heading in _summary_headings())
 
 
 def _levels_by_place(grid: Grid, columns: list[_Column], header_end: int) -> None:

@@ -39,13 +39,16 @@ class _Builder:
             table.grid.append(cells)
 
 
-def _summary(rows: list[list[str | None]]) -> Body:
+_HEADER: list[str | None] = ["TT", "Họ và tên đảng viên", "Chức vụ", "Đảng viên tự đánh giá, xếp loại",
+                             "Đánh giá, xếp loại công chức, viên chức",
+                             "Chi ủy nơi đảng viên sinh hoạt đánh giá, xếp loại", "Tập thể lãnh đạo đoàn thể",
+                             "Chi bộ đánh giá, xếp loại", "Ghi chú"]
+
+
+def _summary(rows: list[list[str | None]], header: list[str | None] = _HEADER) -> Body:
     b = _Builder()
     b.line("Mẫu 06-HD KĐ.ĐG 2018")
     b.line("TỔNG HỢP ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG ĐẢNG VIÊN")
-    header: list[str | None] = ["TT", "Họ và tên đảng viên", "Chức vụ", "Đảng viên tự đánh giá, xếp loại",
-              "Đánh giá, xếp loại công chức, viên chức", "Chi ủy nơi đảng viên sinh hoạt đánh giá, xếp loại",
-              "Tập thể lãnh đạo đoàn thể", "Chi bộ đánh giá, xếp loại", "Ghi chú"]
     b.table([header, *rows])
     return b.body
 
@@ -128,3 +131,29 @@ def test_a_signature_heading_is_not_read_as_the_chi_bo() -> None:
     (form,) = read_forms(b.body, "quet.jpg")
     assert form.form_id == "2018/mau-06"
     assert form.subject.unit is None
+
+
+def test_a_rating_column_whose_heading_was_misread_is_placed_by_order_and_doubted() -> None:
+    misread = [*_HEADER[:3], "iên viên tt tự loại", *_HEADER[4:]]  # "Đảng viên tự đánh giá, xếp loại"
+    body = _summary([
+        ["1", "Lê Văn Bình", "Đảng viên", "HTTNV", "HTTNV", "HTTNV", "", "HTTNV 07/08/10", ""],
+        ["2", "Trần Thị Cúc", "Đảng viên", "HTNV", "", "HTNV", "", "HTNV 05/08/10", ""],
+    ], misread)
+    (form,) = read_forms(body, "quet.jpg")
+    rows = {row.name: row for row in form.summary_rows}
+    own = rows["Lê Văn Bình"].ratings["self"]
+    assert own.value is not None and own.value.abbreviation == "HTTNV" and own.confidence < 0.9
+    assert rows["Lê Văn Bình"].ratings["civil_servant"].confidence >= 0.9  # found by its heading
+    assert rows["Trần Thị Cúc"].ratings["self"].value is not None
+    assert rows["Trần Thị Cúc"].ratings["civil_servant"].value is None
+
+
+def test_a_column_between_two_found_ones_is_not_placed_when_the_count_differs() -> None:
+    # two rating headings misread, and the posts column's heading too: three unknown columns for
+    # two missing ratings, and no order says which two
+    misread = [*_HEADER[:2], "Ghi chú", "x", "x", *_HEADER[5:]]
+    body = _summary([["1", "Lê Văn Bình", "Đảng viên", "HTTNV", "HTTNV", "HTTNV", "", "HTTNV 07/08/10", ""]],
+                    misread)
+    (form,) = read_forms(body, "quet.jpg")
+    ratings = form.summary_rows[0].ratings
+    assert "self" not in ratings and "civil_servant" not in ratings
