@@ -372,18 +372,20 @@ class _PageReader:
         padded = cv2.copyMakeBorder(crop, _PAD, _PAD, _PAD, _PAD, cv2.BORDER_CONSTANT, value=255)
         return padded, (x0 + inset - _PAD, y0 + inset - _PAD)
 
-    def _written(self, box: PxBox) -> Written:
-        """A handwritten cell's crop like `_crop`'s, with the letters that cross its side rulings."""
-        return written_crop(self.gray, self.ink, self.sheet.gray, self.erased, box, self.dpi, _PAD)
+    def _written(self, box: PxBox, one_answer: bool = False) -> Written:
+        """A handwritten cell's crop like `_crop`'s, with the letters that cross its side rulings;
+        `one_answer`: a cell of one rating, without the next cell's writing come over its ruling."""
+        return written_crop(self.gray, self.ink, self.sheet.gray, self.erased, box, self.dpi, _PAD, one_answer)
 
     def _written_rating(self, written: Written, image: np.ndarray | None = None, also: tuple[str, ...] = (),
                         checked: bool = False) -> scan_rating.RatingMatch:
         """The rating written in a cell (in `image`, a part of it, when given): never sure when the
         writing was cut at the cell's left ruling and its first letter may be lost, nor, unless
         something else checks it (`checked`: the minutes' votes give their result), when it ran
-        into that ruling at all or the readings disputed it."""
+        into that ruling at all, the readings disputed it or only readings that lost letters named it."""
         matched = scan_rating.read_answer(written.image if image is None else image, self.dpi, also)
-        doubtful = written.cut_start or (not checked and (written.runs_into_start or matched.disputed))
+        alone = matched.disputed or matched.partial
+        doubtful = written.cut_start or (not checked and (written.runs_into_start or alone))
         return matched.doubted() if doubtful else matched
 
     def _read_value(self, cell: GridCell, kind: str) -> list[list[Piece]]:
@@ -395,7 +397,7 @@ class _PageReader:
             crop, _ = self._crop(cell.box)
             reading = scan_ocr.read(crop, psm=Psm.LINE, whitelist=_DIGITS, profile=Profile.RAW, dpi=self.dpi)
         else:
-            written = self._written(cell.box)
+            written = self._written(cell.box, one_answer=True)
             crop = written.image
             matched = self._written_rating(written)
             if matched.rating is not None:
@@ -440,7 +442,7 @@ class _PageReader:
             result, sure, confirms = None, False, False
             seen: tuple[scan_rating.RatingMatch, float | None] | None = None
             if result_cell is not None and not self._blank(result_cell):
-                written_cell = self._written(result_cell.box)
+                written_cell = self._written(result_cell.box, one_answer=True)
                 crop = written_cell.image
                 matched = self._written_rating(written_cell, checked=True)
                 result, sure = matched.rating, matched.confidence >= scan_rating.SURE

@@ -73,6 +73,7 @@ class RatingMatch:
     votes: int = 0
     shape_probability: float = 0.0  # the shape model's probability of `rating`, when it alone names it
     disputed: bool = False  # sure only as read upright, the readings as written naming another rating too
+    partial: bool = False  # sure only by readings that lost two letters or more (`_partial`)
 
     def doubted(self) -> RatingMatch:
         """The same reading, no longer sure: its writing may have lost a letter."""
@@ -85,9 +86,12 @@ class RatingMatch:
         return clear and self.rating is not None and self.rating not in ratings
 
 
-# A symbol OCR makes of a letter, glued to the letters after it: quotes, brackets, dashes and dots
-# are the leader's or the writer's, these are not.
-_GLUED_SYMBOL = re.compile(r"[®©@#%&$§€£¥]+(?=[^\W\d_])")
+# A symbol OCR makes of a letter, glued to the letters after it: brackets, dashes and dots are the
+# leader's or the writer's, these are not (a hairline K read "⁄").
+_GLUED_SYMBOL = re.compile(r"[®©@#%&$§€£¥⁄/\\]+(?=[^\W\d_])")
+# A quote glued to the first letter that no quote closes: a writer's quotes come in pairs, a K
+# read as one does not ("“HTNV" for a hairline KHTNV).
+_UNCLOSED_QUOTE = re.compile(r"^\W*?[“‘\"'„«](?=[^\W\d_])[^”’\"'»]*$")
 
 
 def _normal(text: str) -> str:
@@ -145,13 +149,24 @@ def vote(text: str) -> Rating | None:
 def _read(text: str) -> tuple[Rating | None, bool]:
     """The rating a reading names (`vote`), and whether it shows HTTNV's double T only once an I
     is taken for a T, or HTNV behind a symbol glued to it where a letter was ("®%HTNV" for a
-    script KHTNV): it then names neither, but HTNV is not sure either (`match`)."""
+    script KHTNV, "“HTNV" with no quote closing it): it then names neither, but HTNV is not sure
+    either (`match`)."""
     read_as = _normal(text).replace(" ", "")
     short = _short(text)
     found = _voted(read_as[:1] + read_as[1:].translate(_LOOKALIKE) if short else text)
     torn = found is Rating.HTTNV and short and "tt" not in read_as.translate(_V_ONLY)
-    torn = torn or (found is Rating.HTNV and short and _GLUED_SYMBOL.search(text) is not None)
+    misread_letter = _GLUED_SYMBOL.search(text) is not None or _UNCLOSED_QUOTE.match(text) is not None
+    torn = torn or (found is Rating.HTNV and short and misread_letter)
     return (None if torn else found), torn
+
+
+def _partial(text: str, rating: Rating) -> bool:
+    """Whether a reading names `rating` with two letters or more of its abbreviation lost: "HTT"
+    is part of HTTNV alone, but it is as well a script HTNV whose N was read as a T and whose V
+    was lost, or the start of a script HTXSNV whose X was read as a T (Mẫu 06's small cells).
+    Such readings, however many, are all the same misreading of the writing's first letters: a
+    rating only they name is sure where something checks it (the minutes' votes), not alone."""
+    return _short(text) and len(_normal(text).replace(" ", "")) <= len(ABBREVIATIONS[rating]) - 2
 
 
 def _short(text: str) -> bool:
@@ -188,7 +203,8 @@ def match(readings: Sequence[str], in_words: bool = False) -> RatingMatch:
     names another (nor, for HTNV, says HTTNV as much: `_read`); otherwise the most named rating
     (if any), unsure. `in_words`: the writing is too wide for an abbreviation, and a short
     reading of it ("TTN" for a brush-script "HOAN THANH XUAT SAC NHIEM VU", twice) names nothing."""
-    read = [_read(t) for t in readings if not (in_words and _short(t))]
+    kept = [t for t in readings if not (in_words and _short(t))]
+    read = [_read(t) for t in kept]
     votes = [v for v, _ in read if v is not None]
     if not votes:
         return RatingMatch(None, 0.0)
@@ -196,7 +212,8 @@ def match(readings: Sequence[str], in_words: bool = False) -> RatingMatch:
     best = max(named, key=lambda r: named[r])
     torn = best is Rating.HTNV and any(t for _, t in read)
     if len(named) == 1 and named[best] >= 2 and not torn:
-        return RatingMatch(best, SURE, named[best])
+        whole = any(v is best and not _partial(t, best) for t, (v, _) in zip(kept, read, strict=True))
+        return RatingMatch(best, SURE, named[best], partial=not whole)
     return RatingMatch(best if len(named) == 1 else None, UNSURE, named[best])
 
 
@@ -214,11 +231,11 @@ def read_answer(clean: np.ndarray, dpi: float, also: Sequence[str] = (), words: 
     first = readings(clean, dpi)
     matched = match([*first, *also], words)
     if matched.confidence >= SURE:
-        return matched
+        return _unless_shape_denies(matched, clean)
     second = match(readings(deslanted(clean), dpi), words)
     if second.confidence >= SURE and matched.rating in (None, second.rating):
         # over first readings that named another rating, it stands only where something checks it
-        return replace(second, disputed=matched.rating is None and matched.votes > 0)
+        return _unless_shape_denies(replace(second, disputed=matched.rating is None and matched.votes > 0), clean)
     shape = rating_shapes.guess(clean)
     log.debug("rating by shape %s, by OCR %s", shape, matched)
     if shape is None:
@@ -228,6 +245,18 @@ def read_answer(clean: np.ndarray, dpi: float, also: Sequence[str] = (), words: 
         return RatingMatch(matched.rating, CONFIRMED, matched.votes) if agrees else matched
     counted = shape.probability >= _SHAPE_AGREES and words_counted(first) == len(WORDS[shape.rating].split())
     return RatingMatch(shape.rating, CONFIRMED if counted else GUESS, shape_probability=shape.probability)
+
+
+def _unless_shape_denies(matched: RatingMatch, clean: np.ndarray) -> RatingMatch:
+    """A sure HTNV, doubted when the shape model clearly sees another rating. HTNV is what every
+    other abbreviation becomes with a letter lost, and a script K is lost often: read as a quote or
+    a mark ("“H!TNWV", "®‹“H!TNV") or not at all ("HTNV" with capitals only), a bold italic
+    KHTNV in a Mẫu 06 cell was HTNV for sure, while its shape, a letter longer, said KHTNV."""
+    if matched.rating is not Rating.HTNV:
+        return matched
+    shape = rating_shapes.guess(clean)
+    denies = shape is not None and shape.rating is not Rating.HTNV and shape.probability >= _SHAPE_AGREES
+    return matched.doubted() if denies else matched
 
 
 def likelier(one: RatingMatch, other: RatingMatch) -> RatingMatch:

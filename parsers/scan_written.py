@@ -45,11 +45,12 @@ class Written:
 
 
 def written_crop(gray: np.ndarray, ink: np.ndarray, ruled: np.ndarray, erased: np.ndarray, box: PxBox, dpi: float,
-                 pad: int) -> Written:
+                 pad: int, one_answer: bool = False) -> Written:
     """The inside of the cell `box` on white, widened with the pieces of writing that cross its
     left or right ruling, padded with `pad` white pixels. `gray` and `ink` are the page with its
     rulings painted out where `erased` is true, `ruled` the page as printed (whose pixels bridge a
-    stroke over the painted band)."""
+    stroke over the painted band). `one_answer`: the cell holds one word or phrase (a rating), so
+    writing at its right ruling far apart from it is the next cell's (`_without_next_cells`)."""
     x0, y0, x1, y1 = box
     top, bottom = y0 + INSET, y1 - INSET
     if bottom <= top or x1 - x0 <= 2 * INSET:
@@ -63,12 +64,36 @@ def written_crop(gray: np.ndarray, ink: np.ndarray, ruled: np.ndarray, erased: n
         _follow(out, region, ruling, outward, gray[top:bottom, left:right], ruled[top:bottom, left:right],
                 erased[top:bottom, left:right])
         for ruling, outward in ((x0 - left, -1), (x1 - left, 1)))
+    if one_answer and runs_out:
+        _without_next_cells(out, x1 - INSET - left)
     # as wide as the inside and what was followed: OCR reads a crop differently with more margin
     written = np.nonzero((out < 255).any(axis=0))[0]
     start = min(x0 + INSET - left, int(written[0]) if written.size else out.shape[1])
     end = max(x1 - INSET - left, int(written[-1]) + 1 if written.size else 0)
     return Written(cv2.copyMakeBorder(out[:, start:end], pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255), cut,
                    runs_in, runs_out)
+
+
+_STROKE = 230  # grey under which a pixel of the crop is writing, however light the pen
+_APART = 0.6  # of the writing's height: wider than a word gap in a hand (0.3–0.5), so not this cell's
+
+
+def _without_next_cells(out: np.ndarray, inner_end: int) -> None:
+    """Wipe (in place) the writing at the right ruling that stands further from the rest than a
+    word gap (`_APART`): the first letter of the next cell's answer, written from that cell's very
+    edge, lies on this side of the ruling ("KHTNV" and, a word's width away, an "H"), and read with
+    the answer it made "HTAV" of a KHTNV, then HTNV, sure with the shape model's consent. A
+    letter of this cell's own writing that runs into the ruling stands no further than a word gap."""
+    mask = cv2.dilate((out < _STROKE).astype(np.uint8), np.ones((3, 3), np.uint8))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    right = stats[1:, cv2.CC_STAT_LEFT] + stats[1:, cv2.CC_STAT_WIDTH]
+    at_ruling = [k + 1 for k in range(count - 1) if right[k] >= inner_end - _TOUCH]
+    rest = [k for k in range(1, count) if k not in at_ruling]
+    if not at_ruling or not rest:
+        return
+    gap = min(int(stats[k, cv2.CC_STAT_LEFT]) for k in at_ruling) - max(int(right[k - 1]) for k in rest)
+    if gap > _APART * max(int(stats[k, cv2.CC_STAT_HEIGHT]) for k in rest):
+        out[np.isin(labels, at_ruling)] = 255
 
 
 def _follow(out: np.ndarray, region: np.ndarray, ruling: int, outward: int, gray: np.ndarray,

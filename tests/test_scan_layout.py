@@ -1739,3 +1739,21 @@ def test_a_summary_s_rating_columns_are_told_by_their_headings() -> None:
         grid.cells.append(cell)
         texts[cell] = [WordLine([Word(head, 0.9, (xs[c] + 5, 10, xs[c + 1] - 5, 30))])]
     assert [c.kind for c in _columns(grid, texts, 1)] == ["tt", "text", "text", "rating", "rating", "text"]
+
+
+@pytest.mark.parametrize(("checked", "sure"), [(False, False), (True, True)])
+def test_a_cell_s_rating_named_only_by_readings_that_lost_letters_is_sure_only_where_checked(
+    monkeypatch: pytest.MonkeyPatch, checked: bool, sure: bool
+) -> None:
+    """A script HTXSNV in a Mẫu 06 cell read "HTT" three times was HTTNV for sure; in the
+    minutes the votes check the result."""
+    from types import SimpleNamespace
+
+    from parsers import scan_rating
+    from parsers.scan_layout import _PageReader
+    from parsers.scan_written import Written
+
+    monkeypatch.setattr(scan_rating, "readings", lambda _c, _d: ["422.417", "RILEY", "HTT", "HTT", "TT"])
+    cell = Written(np.full((40, 200), 255, np.uint8), cut_start=False)
+    matched = _PageReader._written_rating(SimpleNamespace(dpi=200), cell, checked=checked)  # type: ignore[arg-type]
+    assert matched.rating is Rating.HTTNV and (matched.confidence >= REVIEW_BELOW) is sure

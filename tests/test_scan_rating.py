@@ -164,6 +164,18 @@ def test_short_readings_of_writing_too_wide_for_an_abbreviation_name_nothing(
     assert (matched.rating is Rating.HTTNV and matched.confidence >= SURE) is sure
 
 
+@pytest.mark.parametrize(("readings", "partial"), [
+    (["TíTTtU", "HT.", "HT", "HTT", "HTT"], True),  # a script HTNV: its N read as a T, its V lost
+    (["422.417", "7270.", "RILEY", "HTT", "HTT", "TT"], True),  # a script HTXSNV: its X read as a T
+    (["HTT", "HTTN", "HTT"], False),  # one reading holds all but the last letter
+    (["HTTNV", "HTTNU"], False),
+])
+def test_a_rating_named_only_by_readings_that_lost_two_letters_is_sure_only_in_part(readings: list[str],
+                                                                                   partial: bool) -> None:
+    matched = scan_rating.match(readings)
+    assert matched.rating is Rating.HTTNV and matched.confidence >= SURE and matched.partial is partial
+
+
 def test_a_blob_apart_from_the_writing_goes_but_a_diacritic_beside_it_stays() -> None:
     """A descender of the line above left on the leader, a line height to the left of "HTTNV",
     made the answer look as wide as a phrase, so its abbreviation readings were dropped."""
@@ -186,3 +198,33 @@ def test_htnv_behind_a_symbol_glued_where_a_letter_was_is_not_sure() -> None:
     matched = scan_rating.match(readings)
     assert matched.confidence < SURE
     assert scan_rating.match(["HTNV", '"HTNV"', "_HTNV.", "HTNY"]).confidence >= SURE
+
+
+@pytest.mark.parametrize(("readings", "sure"), [
+    (["⁄HTNV", "_MHPW-", "HTNV", "“KTV", "“HTNV", "HTNV"], False),  # a hairline KHTNV: its K read ⁄ and “
+    (["“HTNV”", "HTNV", '"HTNV"'], True),  # the writer's quotes, closed
+])
+def test_htnv_behind_a_slash_or_an_unclosed_quote_is_not_sure(readings: list[str], sure: bool) -> None:
+    matched = scan_rating.match(readings)
+    assert matched.rating is Rating.HTNV and (matched.confidence >= SURE) is sure
+
+
+@pytest.mark.parametrize(("shape", "sure"), [
+    (rating_shapes.ShapeGuess(Rating.KHTNV, 0.99), False),  # a letter longer: a K read as a quote or lost
+    (rating_shapes.ShapeGuess(Rating.KHTNV, 0.6), True),
+    (rating_shapes.ShapeGuess(Rating.HTNV, 0.99), True),
+    (None, True),
+])
+def test_a_sure_htnv_is_doubted_when_its_shape_clearly_says_another_rating(
+    monkeypatch: pytest.MonkeyPatch, shape: rating_shapes.ShapeGuess | None, sure: bool
+) -> None:
+    monkeypatch.setattr(scan_rating, "readings", lambda clean, dpi: ["“H!TNWV", "HTNV", "HTNV"])
+    monkeypatch.setattr(rating_shapes, "guess", lambda clean: shape)
+    matched = read_answer(np.full((40, 100), 255, np.uint8), 200)
+    assert matched.rating is Rating.HTNV and (matched.confidence >= SURE) is sure
+
+
+def test_the_shape_model_is_not_asked_about_a_sure_rating_other_than_htnv(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(scan_rating, "readings", lambda clean, dpi: ["KHTNV", "KHTNV"])
+    monkeypatch.setattr(rating_shapes, "guess", lambda clean: rating_shapes.ShapeGuess(Rating.HTNV, 0.99))
+    assert read_answer(np.full((40, 100), 255, np.uint8), 200).confidence >= SURE

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 
 from parsers.scan_written import written_crop
 
@@ -75,3 +76,18 @@ def test_writing_that_runs_into_the_right_ruling_is_said_to() -> None:
     assert before.runs_into_end and not before.runs_into_start
     clear = written_crop(gray, ink, ruled, erased, (0, 20, RULING - 30, 80), DPI, pad=0)
     assert not clear.runs_into_end
+
+
+@pytest.mark.parametrize(("word_end", "kept"), [(55, False), (80, True)])
+def test_the_next_cell_s_first_letter_apart_from_a_one_word_answer_is_left_out(word_end: int, kept: bool) -> None:
+    """Seen from the cell before the ruling: the H of the next cell's "HTTNV", begun on this side,
+    a word's width from this cell's answer, is not part of it; a letter closer is."""
+    word = [((20, 35), (word_end, 35)), ((20, 65), (word_end, 65)), ((20, 35), (20, 65)), ((word_end, 35), (word_end, 65))]
+    gray, ink, ruled, erased = _page(word + _h(RULING - 10))
+    box = (0, 20, RULING, 80)
+    alone = written_crop(gray, ink, ruled, erased, box, DPI, pad=0, one_answer=True)
+    assert alone.runs_into_end
+    assert bool((alone.image[:, -12:] < 128).any()) is kept
+    assert (alone.image[:, :word_end] < 128).any()  # the answer itself stays
+    as_before = written_crop(gray, ink, ruled, erased, box, DPI, pad=0)
+    assert (as_before.image[:, -12:] < 128).any()  # only for a cell of one answer

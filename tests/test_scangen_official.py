@@ -203,13 +203,15 @@ def test_a_summary_whose_rows_do_not_match_its_truth_is_left_out(tmp_path: Path)
 
 
 def test_a_generated_summary_reads_back_without_a_silent_error(tmp_path: Path) -> None:
-    """The scan reader on a summary the generator wrote and scanned: every tally value is right
-    or sent to review, and the meeting's present and total, decided over the column, are right."""
+    """The scan reader on a summary the generator wrote and scanned: every tally value and every
+    evaluator's rating is right or sent to review, and the meeting's present and total, decided
+    over the column, are right."""
     corpus = _summary_corpus(tmp_path)
     (truth_path,) = generate_official([corpus], 1, tmp_path / "out", seed=11, cache=tmp_path / "cache",
                                       kind="summaries")
     records = _read_back(truth_path)
-    assert len(records) == 4 * len(MEMBERS)
+    assert [r["kind"] for r in records].count("tally") == 4 * len(MEMBERS)
+    assert [r["kind"] for r in records].count("summary") == 4 * len(MEMBERS)  # self, cs, committee, mass_org
     assert not [r for r in records if r["silent"]]
     meeting = [r for r in records if r["id"].endswith((":present", ":total"))]
     assert sum(r["ok"] for r in meeting) >= len(meeting) - 2
