@@ -5,8 +5,10 @@
 Runs `parsers.scan_reader.read_scan_pages` on every image and image-only PDF of the corpus
 (`*.truth.json` beside each file, variants scan_*), compares criteria, ratings and tally fields
 with the truth as /work/shared/tools/score_dev.py does (a value under the review threshold counts
-as flagged, not as a silent error), and times, in the same run, the plain command line
-`tesseract IMG - -l vie` on the same pages for reference.
+as flagged, not as a silent error), and also every evaluator's rating of a Mẫu 06 row (self, civil
+servant, committee, mass organisation: `extra.rows` of the truth, which score_dev leaves out), and
+times, in the same run, the plain command line `tesseract IMG - -l vie` on the same pages for
+reference.
 """
 
 from __future__ import annotations
@@ -202,10 +204,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"    {mark:7} {r['kind']:8} {r['id']:30} truth={r['truth']} got={r['got']}")
     by_kind = Counter(r["kind"] for r in all_recs)
     ok_kind = Counter(r["kind"] for r in all_recs if r["ok"])
+    flagged_kind = Counter(r["kind"] for r in all_recs if r["flagged"])
     print()
     for kind in ("criteria", "rating", "tally", "summary"):
         if by_kind[kind]:
-            print(f"{kind + ' accuracy':22} {ok_kind[kind] / by_kind[kind]:.3f}  ({ok_kind[kind]}/{by_kind[kind]})")
+            print(f"{kind + ' accuracy':22} {ok_kind[kind] / by_kind[kind]:.3f}  ({ok_kind[kind]}/{by_kind[kind]}), "
+                  f"review {flagged_kind[kind] / by_kind[kind]:.3f}")
     silent = sum(r["silent"] for r in all_recs)
     flagged = sum(r["flagged"] for r in all_recs)
     right_unflagged = sum(r["ok"] and not r["flagged"] for r in all_recs)

@@ -27,8 +27,8 @@ from rapidfuzz.distance import Levenshtein
 from domain.forms import FormKind, catalog
 from domain.model import Level, Rating
 from domain.text import clean, find_ratings, fold, folded_words, parse_level
-from ocr.tesseract import Profile, Psm, Word
-from parsers import rating_shapes, result_length, scan_counts, scan_ocr, scan_rating, scan_rows, scan_tally
+from ocr.tesseract import Profile, Psm, Reading, Word
+from parsers import rating_shapes, result_length, same_hand, scan_counts, scan_ocr, scan_rating, scan_rows, scan_tally
 from parsers.layout import Body, Box, Cell, Line, Piece, Table
 from parsers.pages import PageImage
 from parsers.scan_grid import Grid, GridCell, PxBox, find_grids, rulings
@@ -290,6 +290,7 @@ class _PageReader:
         level_marks = self._level_marks(grid, columns, header_end)
         votes = self._vote_rows(grid, columns, header_end, texts)
         votes.update(self._fraction_cells(grid, columns, header_end))
+        rated = self._rating_cells(grid, columns, header_end, [*votes, *level_marks])
         table = Table(len(self.body.tables), len(self.body.lines))
         self.body.tables.append(table)
         table.grid = [[None] * grid.n_cols for _ in range(grid.n_rows)]
@@ -304,8 +305,10 @@ class _PageReader:
                 pieces_lines = [[number]] if number is not None and (number.text or number.confidence < 1) else []
             elif (r, cell.col) in votes:
                 pieces_lines = votes[(r, cell.col)]
-            elif r >= header_end and kind in ("count", "rating"):
-                pieces_lines = self._read_value(cell, kind)
+            elif (r, cell.col) in rated:
+                pieces_lines = rated[(r, cell.col)]
+            elif r >= header_end and kind == "count":
+                pieces_lines = self._read_count(cell)
             elif r < header_end and cell.cols == 1 and columns[cell.col].placed and (
                 level := columns[cell.col].level
             ) is not None:
@@ -388,21 +391,39 @@ class _PageReader:
         doubtful = written.cut_start or (not checked and (written.runs_into_start or alone))
         return matched.doubted() if doubtful else matched
 
-    def _read_value(self, cell: GridCell, kind: str) -> list[list[Piece]]:
-        """A vote count or a written rating, read on its own with settings for it; its pieces carry
-        the OCR confidence, and nothing at all is a blank cell."""
+    def _rating_cells(self, grid: Grid, columns: list[_Column], header_end: int,
+                      taken: Iterable[tuple[int, int]]) -> dict[tuple[int, int], list[list[Piece]]]:
+        """The written ratings of the table's rating columns (those not `taken` by the branch's
+        votes), each cell read on its own (`_written_rating`), then the unsure ones the same hand
+        wrote for sure elsewhere in the table confirmed (`same_hand`); a blank cell holds nothing."""
+        done = set(taken)
+        cells = [cell for cell in grid.cells if cell.row >= header_end and cell.cols == 1 and cell.col > 0
+                 and columns[cell.col].kind == "rating" and (cell.row, cell.col) not in done]
+        written = {cell: self._written(cell.box, one_answer=True) for cell in cells if not self._blank(cell)}
+        read = [same_hand.Cell(w.image, self._written_rating(w), w.cut_start) for w in written.values()]
+        matched = dict(zip(written, same_hand.confirmed(read), strict=True))
+        return {(cell.row, cell.col): self._rating_pieces(written[cell], matched[cell]) if cell in written else []
+                for cell in cells}
+
+    def _rating_pieces(self, written: Written, matched: scan_rating.RatingMatch) -> list[list[Piece]]:
+        """A rating cell's piece: the rating read, else the cell read as the ratings' letters."""
+        if matched.rating is not None:
+            return [[Piece(matched.rating.abbreviation, confidence=matched.confidence)]]
+        reading = scan_ocr.read(written.image, psm=Psm.BLOCK, whitelist=_RATING_CHARS, profile=Profile.RAW,
+                                dpi=self.dpi)
+        return self._value_pieces(reading)
+
+    def _read_count(self, cell: GridCell) -> list[list[Piece]]:
+        """A vote count read on its own with settings for it; nothing at all is a blank cell."""
         if self._blank(cell):
             return []
-        if kind == "count":
-            crop, _ = self._crop(cell.box)
-            reading = scan_ocr.read(crop, psm=Psm.LINE, whitelist=_DIGITS, profile=Profile.RAW, dpi=self.dpi)
-        else:
-            written = self._written(cell.box, one_answer=True)
-            crop = written.image
-            matched = self._written_rating(written)
-            if matched.rating is not None:
-                return [[Piece(matched.rating.abbreviation, confidence=matched.confidence)]]
-            reading = scan_ocr.read(crop, psm=Psm.BLOCK, whitelist=_RATING_CHARS, profile=Profile.RAW, dpi=self.dpi)
+        crop, _ = self._crop(cell.box)
+        return self._value_pieces(scan_ocr.read(crop, psm=Psm.LINE, whitelist=_DIGITS, profile=Profile.RAW,
+                                                dpi=self.dpi))
+
+    @staticmethod
+    def _value_pieces(reading: Reading) -> list[list[Piece]]:
+        """A value cell's OCR reading as its one piece, carrying the least word confidence."""
         text = clean(reading.text)
         if not text:
             return [[Piece("?", confidence=0.0)]]
