@@ -881,8 +881,11 @@ def _columns_by_order(table: Table, end: int, defs: Sequence[RatingFieldDef], ch
     đánh giá, xếp loại"), placed by the printed order: a run of unmatched columns between two
     matched ones (or between `left`, the last column of names and posts, and a matched one), as
     many as the form's columns missing there, are those columns in order. Without this a whole
-    column of ratings was dropped from the page without a word."""
-    free = [col for col in _columns(table, end) if col > left and col not in chosen.values()]
+    column of ratings was dropped from the page without a word. Only headings read from pixels:
+    a typed heading that matches none is another column, not a misread one."""
+    misread = {col for col in _columns(table, end) if end > 0 and (cell := table.at(end - 1, col)) is not None
+               and _cell_confidence(cell) < 1.0}
+    free = [col for col in _columns(table, end) if col > left and col not in chosen.values() and col in misread]
     placed: dict[str, int] = {}
     bound, missing = left, []
     for d in [*defs, None]:

@@ -157,3 +157,15 @@ def test_a_column_between_two_found_ones_is_not_placed_when_the_count_differs() 
     (form,) = read_forms(body, "quet.jpg")
     ratings = form.summary_rows[0].ratings
     assert "self" not in ratings and "civil_servant" not in ratings
+
+
+def test_a_typed_heading_that_matches_no_column_is_not_placed_by_order() -> None:
+    b = _Builder()
+    b.line("Mẫu 06-HD KĐ.ĐG 2018")
+    b.line("TỔNG HỢP ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG ĐẢNG VIÊN")
+    b.table([[*_HEADER[:3], "Đảng ủy cấp trên đánh giá", *_HEADER[4:]],
+             ["1", "Lê Văn Bình", "Đảng viên", "HTTNV", "HTTNV", "HTTNV", "", "HTTNV 07/08/10", ""]])
+    for line in b.body.lines:  # a Word file: every piece as typed
+        line.pieces = [Piece(p.text) for p in line.pieces]
+    (form,) = read_forms(b.body, "tong-hop.docx")
+    assert "self" not in form.summary_rows[0].ratings
