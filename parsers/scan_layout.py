@@ -393,8 +393,8 @@ class _PageReader:
 
     def _rating_cells(self, grid: Grid, columns: list[_Column], header_end: int,
                       taken: Iterable[tuple[int, int]]) -> dict[tuple[int, int], list[list[Piece]]]:
-        """The written ratings of the table's rating columns (those not `taken` by the branch's
-        votes), each cell read on its own (`_written_rating`), then the unsure ones the same hand
+        """The written ratings of the table's rating columns (the cells not `taken` by the votes
+        or the level marks), each cell read on its own (`_written_rating`), then the unsure ones the same hand
         wrote for sure elsewhere in the table confirmed (`same_hand`); a blank cell holds nothing."""
         done = set(taken)
         cells = [cell for cell in grid.cells if cell.row >= header_end and cell.cols == 1 and cell.col > 0
