@@ -76,6 +76,24 @@ class _Column:
     placed: bool = False  # a level column whose own heading did not read, placed by its neighbours
 
 
+@dataclass(frozen=True)
+class _Rated:
+    """A written rating cell as read: its crop, the letters read (the whole crop, or the part of
+    a branch cell left of its numbers) and the rating they name."""
+
+    written: Written
+    letters: np.ndarray
+    match: scan_rating.RatingMatch
+
+
+@dataclass(frozen=True)
+class _Branch:
+    """A branch cell of Mẫu 06: its rating as read, and the votes decided over the column."""
+
+    rated: _Rated
+    decision: scan_tally.FractionDecision
+
+
 @dataclass
 class ScanBodyBuilder:
     """Builds one `Body` from the pages of a document, one page at a time."""
@@ -288,9 +306,10 @@ class _PageReader:
         if criteria:
             _align_numbers(grid, columns, header_end, readings, texts, numbers)
         level_marks = self._level_marks(grid, columns, header_end)
-        votes = self._vote_rows(grid, columns, header_end, texts)
-        votes.update(self._fraction_cells(grid, columns, header_end))
-        rated = self._rating_cells(grid, columns, header_end, [*votes, *level_marks])
+        decided = self._vote_rows(grid, columns, header_end, texts)  # the pieces of cells read together
+        branch = self._fraction_cells(grid, columns, header_end)
+        rated = self._rating_cells(grid, columns, header_end, [*decided, *branch, *level_marks])
+        decided |= self._by_the_same_hand(branch, rated)
         table = Table(len(self.body.tables), len(self.body.lines))
         self.body.tables.append(table)
         table.grid = [[None] * grid.n_cols for _ in range(grid.n_rows)]
@@ -303,10 +322,8 @@ class _PageReader:
             elif r >= header_end and cell.col == 0:
                 number = numbers.get(cell)
                 pieces_lines = [[number]] if number is not None and (number.text or number.confidence < 1) else []
-            elif (r, cell.col) in votes:
-                pieces_lines = votes[(r, cell.col)]
-            elif (r, cell.col) in rated:
-                pieces_lines = rated[(r, cell.col)]
+            elif (r, cell.col) in decided:
+                pieces_lines = decided[(r, cell.col)]
             elif r >= header_end and kind == "count":
                 pieces_lines = self._read_count(cell)
             elif r < header_end and cell.cols == 1 and columns[cell.col].placed and (
@@ -392,18 +409,31 @@ class _PageReader:
         return matched.doubted() if doubtful else matched
 
     def _rating_cells(self, grid: Grid, columns: list[_Column], header_end: int,
-                      taken: Iterable[tuple[int, int]]) -> dict[tuple[int, int], list[list[Piece]]]:
+                      taken: Iterable[tuple[int, int]]) -> dict[tuple[int, int], _Rated | None]:
         """The written ratings of the table's rating columns (the cells not `taken` by the votes
-        or the level marks), each cell read on its own (`_written_rating`), then the unsure ones the same hand
-        wrote for sure elsewhere in the table confirmed (`same_hand`); a blank cell holds nothing."""
+        or the level marks), each cell read on its own (`_written_rating`); None for a blank cell."""
         done = set(taken)
         cells = [cell for cell in grid.cells if cell.row >= header_end and cell.cols == 1 and cell.col > 0
                  and columns[cell.col].kind == "rating" and (cell.row, cell.col) not in done]
-        written = {cell: self._written(cell.box, one_answer=True) for cell in cells if not self._blank(cell)}
-        read = [same_hand.Cell(w.image, self._written_rating(w), w.cut_start) for w in written.values()]
-        matched = dict(zip(written, same_hand.confirmed(read), strict=True))
-        return {(cell.row, cell.col): self._rating_pieces(written[cell], matched[cell]) if cell in written else []
-                for cell in cells}
+        out: dict[tuple[int, int], _Rated | None] = {}
+        for cell in cells:
+            written = None if self._blank(cell) else self._written(cell.box, one_answer=True)
+            out[(cell.row, cell.col)] = None if written is None else _Rated(written, written.image,
+                                                                            self._written_rating(written))
+        return out
+
+    def _by_the_same_hand(self, branch: dict[tuple[int, int], _Branch], rated: dict[tuple[int, int], _Rated | None]
+                          ) -> dict[tuple[int, int], list[list[Piece]]]:
+        """The pieces of the branch's cells and of the rating cells, the unsure ratings confirmed by
+        the same hand's sure ones anywhere in the table (`same_hand`): one secretary writes them
+        all, the branch's letters beside its votes as the evaluators' ratings."""
+        read = {key: cell.rated for key, cell in branch.items()} | {k: r for k, r in rated.items() if r is not None}
+        matches = same_hand.confirmed([same_hand.Cell(r.letters, r.match, r.written.cut_start) for r in read.values()])
+        confirmed = dict(zip(read, matches, strict=True))
+        out = {key: [self._fraction_pieces(cell.rated.written, confirmed[key], cell.decision)]
+               for key, cell in branch.items()}
+        out |= {key: [] if r is None else self._rating_pieces(r.written, confirmed[key]) for key, r in rated.items()}
+        return out
 
     def _rating_pieces(self, written: Written, matched: scan_rating.RatingMatch) -> list[list[Piece]]:
         """A rating cell's piece: the rating read, else the cell read as the ratings' letters."""
@@ -546,14 +576,14 @@ class _PageReader:
 
     def _fraction_cells(
         self, grid: Grid, columns: list[_Column], header_end: int
-    ) -> dict[tuple[int, int], list[list[Piece]]]:
+    ) -> dict[tuple[int, int], _Branch]:
         """Mẫu 06's branch column: 'HTTNV 04/04/04' in each row, the rating by the four-rating
         matcher (`scan_rating`) and the numbers (votes/present/total) read by two readers (the cell
         split at its slashes, or else cut where the whole reading placed its numbers, each number
         read several ways; and the whole cell read by OCR) and decided over the whole column (`scan_tally.decide_fractions`: one meeting, so present and
         total are the same on every row). A rating column is taken as such when most of its
         written cells show two slashes or read as 'a/b/c'."""
-        out: dict[tuple[int, int], list[list[Piece]]] = {}
+        out: dict[tuple[int, int], _Branch] = {}
         for c, column in enumerate(columns):
             if column.kind != "rating":
                 continue
@@ -583,7 +613,7 @@ class _PageReader:
             ]
             decisions = scan_tally.decide_fractions(rows)
             for cell, cut, found, whole, decision in zip(cells, cuts, parts, wholes, decisions, strict=True):
-                out[(cell.row, c)] = [self._fraction_pieces(cut, found, whole, decision)]
+                out[(cell.row, c)] = _Branch(self._branch_rating(cut, found, whole), decision)
         return out
 
     def _read_whole(self, crops: list[np.ndarray], unsplit: list[int]) -> list[scan_tally.WholeReading] | None:
@@ -604,19 +634,19 @@ class _PageReader:
             return (None, None, None)
         return tuple(None if n is None else scan_tally.glyph_candidates(n, self.dpi, by_ocr) for n in found.numbers)
 
-    def _fraction_pieces(
-        self,
-        written: Written,
-        parts: scan_tally.FractionParts | None,
-        whole: scan_tally.WholeReading,
-        decision: scan_tally.FractionDecision,
-    ) -> list[Piece]:
+    def _branch_rating(self, written: Written, parts: scan_tally.FractionParts | None,
+                       whole: scan_tally.WholeReading) -> _Rated:
+        """The rating of a branch cell, read on its letters (the cell left of its numbers)."""
         letters = parts.letters if parts is not None and parts.letters is not None else written.image
         ys = np.nonzero(letters < 128)[0]
         if ys.size:  # small handwriting reads better at the size of a printed line's capitals
             scale = min(3.0, max(1.0, _LETTER_HEIGHT / (int(ys.max() - ys.min()) + 1)))
             letters = cv2.resize(letters, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-        matched = self._written_rating(written, letters, (whole.letters,) if whole.letters else ())
+        return _Rated(written, letters, self._written_rating(written, letters, (whole.letters,) if whole.letters else ()))
+
+    @staticmethod
+    def _fraction_pieces(written: Written, matched: scan_rating.RatingMatch, decision: scan_tally.FractionDecision
+                         ) -> list[Piece]:
         rating = Piece(
             matched.rating.abbreviation if matched.rating is not None else "?",
             confidence=matched.confidence if matched.rating is not None else 0.0,
