@@ -883,23 +883,18 @@ def _columns_by_order(table: Table, end: int, defs: Sequence[RatingFieldDef], ch
     many as the form's columns missing there, are those columns in order. Without this a whole
     column of ratings was dropped from the page without a word. Only headings read from pixels:
     a typed heading that matches none is another column, not a misread one."""
-    misread = {col for col in _columns(table, end) if end > 0 and (cell := table.at(end - 1, col)) is not None
-               and _cell_confidence(cell) < 1.0}
-    free = [col for col in _columns(table, end) if col > left and col not in chosen.values() and col in misread]
+    free = [col for col in _columns(table, end) if col > left and col not in chosen.values()
+            and (cell := table.at(end - 1, col)) is not None and _cell_confidence(cell) < 1.0]
     placed: dict[str, int] = {}
     bound, missing = left, []
-    for d in [*defs, None]:
-        if d is not None and d.key not in chosen:
+    for d in defs:
+        if d.key not in chosen:
             missing.append(d.key)
             continue
-        upto = chosen[d.key] if d is not None else None
-        if upto is not None and missing:
-            between = [col for col in free if bound < col < upto]
-            if len(between) == len(missing):
-                placed.update(zip(missing, between, strict=True))
-        if upto is None:
-            break
-        bound, missing = upto, []
+        between = [col for col in free if bound < col < chosen[d.key]]
+        if missing and len(between) == len(missing):
+            placed.update(zip(missing, between, strict=True))
+        bound, missing = chosen[d.key], []
     return placed
 
 

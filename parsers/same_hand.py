@@ -23,10 +23,9 @@ import cv2
 import numpy as np
 
 from domain.model import Rating
-from parsers.scan_rating import CONFIRMED, SURE, RatingMatch
+from parsers.scan_rating import CONFIRMED, SURE, RatingMatch, writing
 
 _HEIGHT = 32  # pixels: each writing is compared at this height, its length kept
-_INK, _LIGHT_INK = 200, 230  # grey under which a pixel is writing (a light pen's, when too little is darker)
 _LEAST_INK = 30  # pixels: less is no writing to compare
 _SHIFT = 4  # pixels each way a writing may be shifted against another
 _LENGTH = 0.18  # greatest |log| of two writings' length ratio: HTNV and HTTNV are ~0.22 apart
@@ -46,8 +45,8 @@ class Cell:
 def confirmed(cells: Sequence[Cell]) -> list[RatingMatch]:
     """Each cell's rating, the unsure ones the same hand's sure cells confirm raised to `CONFIRMED`."""
     shapes = [_shape(cell.image) for cell in cells]
-    sure = [(cell.match.rating, shape) for cell, shape in zip(cells, shapes, strict=True)
-            if cell.match.confidence >= SURE and cell.match.rating is not None and shape is not None]
+    sure = [(rating, shape) for cell, shape in zip(cells, shapes, strict=True)
+            if cell.match.confidence >= SURE and (rating := cell.match.rating) is not None and shape is not None]
     out: list[RatingMatch] = []
     for cell, shape in zip(cells, shapes, strict=True):
         match = cell.match
@@ -58,12 +57,11 @@ def confirmed(cells: Sequence[Cell]) -> list[RatingMatch]:
     return out
 
 
-def _likest(shape: np.ndarray, sure: Sequence[tuple[Rating | None, np.ndarray]]) -> Rating | None:
+def _likest(shape: np.ndarray, sure: Sequence[tuple[Rating, np.ndarray]]) -> Rating | None:
     """The rating whose sure writing `shape` matches closely and clearly better than any other's."""
     best: dict[Rating, float] = {}
     for rating, other in sure:
-        if rating is not None:
-            best[rating] = max(best.get(rating, 0.0), similarity(shape, other))
+        best[rating] = max(best.get(rating, 0.0), similarity(shape, other))
     ranked = sorted(best.items(), key=lambda kv: kv[1], reverse=True)
     if not ranked or ranked[0][1] < SIMILAR:
         return None
@@ -74,10 +72,7 @@ def _likest(shape: np.ndarray, sure: Sequence[tuple[Rating | None, np.ndarray]])
 def _shape(image: np.ndarray) -> np.ndarray | None:
     """The writing cut to its ink, at `_HEIGHT`, inverted (ink high) and blurred so that a stroke
     drawn a pixel aside still meets its twin."""
-    ink = image < _INK
-    if int(ink.sum()) < _LEAST_INK:
-        ink = image < _LIGHT_INK
-    ys, xs = np.nonzero(ink)
+    ys, xs = writing(image, _LEAST_INK)
     if ys.size < _LEAST_INK:
         return None
     crop = image[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]

@@ -325,7 +325,7 @@ def without_strays(clean: np.ndarray) -> np.ndarray:
     to the right) would make the writing look as wide as a phrase and the readings of it start
     with junk. A blob is apart when it is under half the tallest blob's height and further than
     that height from every blob at least half as tall (a diacritic or an "i"'s dot is close)."""
-    ink = (clean < _LIGHT_STROKE).astype(np.uint8)
+    ink = (clean < LIGHT_STROKE).astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(cv2.dilate(ink, np.ones((3, 3), np.uint8)), connectivity=8)
     if count <= 2:
         return clean
@@ -383,7 +383,7 @@ def _touched_dots(out: np.ndarray, centres: np.ndarray, size: float) -> None:
 
 # A thin or light pen, scanned at 150–200 dpi or with low contrast, leaves strokes no darker
 # than 190–230; the leader and specks are gone from the crop, so what is left this dark is writing.
-_LIGHT_STROKE = 230
+LIGHT_STROKE = 230
 _DARK_STROKE = 200  # what a usual pen's writing is cropped to, leaving the paper's shading out
 
 
@@ -391,7 +391,7 @@ def has_answer(clean: np.ndarray, dpi: float) -> bool:
     """Whether any stroke is left once the leader is gone, however light: a thin grey "KHTNV"
     taken for a blank line was a rating lost without a word (generated rating lines); ink left
     that reads as nothing goes to a person instead."""
-    return int(np.count_nonzero(clean < _LIGHT_STROKE)) > _least_ink(dpi)
+    return int(np.count_nonzero(clean < LIGHT_STROKE)) > _least_ink(dpi)
 
 
 def _least_ink(dpi: float) -> float:
@@ -401,16 +401,23 @@ def _least_ink(dpi: float) -> float:
 
 def cut_at_top(clean: np.ndarray) -> bool:
     """Whether the writing runs out of the answer's crop at its top edge."""
-    return clean.size > 0 and bool(np.any(clean[0] < _LIGHT_STROKE))
+    return clean.size > 0 and bool(np.any(clean[0] < LIGHT_STROKE))
+
+
+def writing(clean: np.ndarray, least: float) -> tuple[np.ndarray, np.ndarray]:
+    """The rows and columns of a cleaned answer's writing: its pixels darker than a usual pen's
+    stroke, or, when fewer than `least` are, a light pen's paler ones too."""
+    ys, xs = np.nonzero(clean < _DARK_STROKE)
+    if ys.size < least:
+        ys, xs = np.nonzero(clean < LIGHT_STROKE)
+    return ys, xs
 
 
 def readings(clean: np.ndarray, dpi: float) -> list[str]:
     """The answer read several ways, on a tight crop at two scales and with thinned strokes: as a
     line and as one word, with the Vietnamese model, and with the English one (plain and upper
     case only), which reads handwritten abbreviations better."""
-    ys, xs = np.nonzero(clean < _DARK_STROKE)
-    if ys.size < _least_ink(dpi):  # a light pen: its paler strokes are the writing too
-        ys, xs = np.nonzero(clean < _LIGHT_STROKE)
+    ys, xs = writing(clean, _least_ink(dpi))
     if ys.size == 0:
         return []
     tight = clean[max(0, ys.min() - 2) : ys.max() + 3, max(0, xs.min() - 2) : xs.max() + 3]

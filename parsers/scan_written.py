@@ -23,6 +23,7 @@ import cv2
 import numpy as np
 
 from parsers.scan_grid import PxBox
+from parsers.scan_rating import LIGHT_STROKE
 
 INSET = 3  # pixels kept clear of a ruling inside a cell
 _REACH_IN = 0.08  # how far past its ruling a letter is followed (2 mm)
@@ -74,7 +75,6 @@ def written_crop(gray: np.ndarray, ink: np.ndarray, ruled: np.ndarray, erased: n
                    runs_in, runs_out)
 
 
-_STROKE = 230  # grey under which a pixel of the crop is writing, however light the pen
 _APART = 0.6  # of the writing's height: wider than a word gap in a hand (0.3–0.5), so not this cell's
 
 
@@ -84,7 +84,7 @@ def _without_next_cells(out: np.ndarray, inner_end: int) -> None:
     edge, lies on this side of the ruling ("KHTNV" and, a word's width away, an "H"), and read with
     the answer it made "HTAV" of a KHTNV, then HTNV, sure with the shape model's consent. A
     letter of this cell's own writing that runs into the ruling stands no further than a word gap."""
-    mask = cv2.dilate((out < _STROKE).astype(np.uint8), np.ones((3, 3), np.uint8))
+    mask = cv2.dilate((out < LIGHT_STROKE).astype(np.uint8), np.ones((3, 3), np.uint8))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     right = stats[1:, cv2.CC_STAT_LEFT] + stats[1:, cv2.CC_STAT_WIDTH]
     at_ruling = [k + 1 for k in range(count - 1) if right[k] >= inner_end - _TOUCH]
