@@ -10,8 +10,8 @@ cell of that rating closely and clearly better than any sure cell of another rat
 
 What could make it wrong is a writer whose two abbreviations look alike, and a cell that lost a
 letter: the lengths must agree (HTNV is a letter shorter than HTTNV and KHTNV), the matching
-rating must lead by a margin, OCR must already name it, and a cell whose writing was cut at its
-left ruling is never confirmed (`Written.cut_start`: a letter may lie painted out with the ruling).
+rating must lead by a margin, OCR must already name it, and a cell whose first letter may lie
+painted out with its left ruling is never confirmed (`Cell.cut`).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ _LEAD = 0.1  # … and by which the matching rating's best cell leads every othe
 
 @dataclass(frozen=True)
 class Cell:
-    """One rating cell of a table: its writing on white, as read, and whether it may lack a letter."""
+    """One rating cell of a table: its writing on white, as read, and whether it may lack its first letter."""
 
     image: np.ndarray
     match: RatingMatch

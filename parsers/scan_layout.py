@@ -58,6 +58,9 @@ _NOISE_CHARS = " .,:;'\"`|_-~!/\\“”‘’„"
 _PAINTED_ACROSS = 0.9
 _PAINT_CLEAR = 8
 _INSET_SHARE = 0.15
+# Ratings a stroke lost at the start of the writing never makes: nothing comes before a K, and an
+# X or an S is HTXSNV's alone. A K lost leaves HTNV, an H's stem lost leaves "TTNV" (HTTNV).
+_WHOLE_AT_START = frozenset({Rating.HTXSNV, Rating.KHTNV})
 
 
 @dataclass(frozen=True)
@@ -401,11 +404,12 @@ class _PageReader:
                         checked: bool = False) -> scan_rating.RatingMatch:
         """The rating written in a cell (in `image`, a part of it, when given): never sure when the
         writing was cut at the cell's left ruling and its first letter may be lost, nor, unless
-        something else checks it (`checked`: the minutes' votes give their result), when it ran
-        into that ruling at all, the readings disputed it or only readings that lost letters named it."""
+        something else checks it (`checked`: the minutes' votes give their result), when the
+        readings disputed it, only readings that lost letters named it, or it ran into that ruling
+        at all and is a rating a lost first stroke makes (`_WHOLE_AT_START`)."""
         matched = scan_rating.read_answer(written.image if image is None else image, self.dpi, also)
         alone = matched.disputed or matched.partial
-        doubtful = written.cut_start or (not checked and (written.runs_into_start or alone))
+        doubtful = written.cut_start or (not checked and (_start_may_be_lost(written, matched) or alone))
         return matched.doubted() if doubtful else matched
 
     def _rating_cells(self, grid: Grid, columns: list[_Column], header_end: int,
@@ -428,7 +432,10 @@ class _PageReader:
         the same hand's sure ones anywhere in the table (`same_hand`): one secretary writes them
         all, the branch's letters beside its votes as the evaluators' ratings."""
         read = {key: cell.rated for key, cell in branch.items()} | {k: r for k, r in rated.items() if r is not None}
-        matches = same_hand.confirmed([same_hand.Cell(r.letters, r.match, r.written.cut_start) for r in read.values()])
+        matches = same_hand.confirmed([
+            same_hand.Cell(r.letters, r.match, r.written.cut_start or _start_may_be_lost(r.written, r.match))
+            for r in read.values()
+        ])
         confirmed = dict(zip(read, matches, strict=True))
         out = {key: [self._fraction_pieces(cell.rated.written, confirmed[key], cell.decision)]
                for key, cell in branch.items()}
@@ -654,8 +661,10 @@ class _PageReader:
         votes, present, total = decision.values
         if votes is None or present is None or total is None:
             return [rating, Piece(" "), Piece("?", confidence=0.0)]
-        # a numbers line written from the cell's edge may have lost the votes' first digit there too
-        confidence = min(decision.confidence, scan_tally.UNSURE) if written.runs_into_start else decision.confidence
+        # a numbers line written from the cell's edge may have lost the votes' first digit there too;
+        # after a rating read, the numbers did not start at the edge
+        from_edge = written.runs_into_start and matched.rating is None
+        confidence = min(decision.confidence, scan_tally.UNSURE) if from_edge else decision.confidence
         return [rating, Piece(" "), Piece(f"{votes:02d}/{present:02d}/{total:02d}", confidence=confidence)]
 
     def _blank(self, cell: GridCell) -> bool:
@@ -683,6 +692,13 @@ class _PageReader:
                     piece = Piece("", confidence=verdict.confidence)
                 marks[(r, cell.col)] = piece
         return marks
+
+
+def _start_may_be_lost(written: Written, matched: scan_rating.RatingMatch) -> bool:
+    """Whether the writing ran into its left ruling, where a stroke may lie painted out with it,
+    and was read as a rating such a loss makes (`_WHOLE_AT_START`). The same hand's sure cells
+    cannot tell either: a KHTNV whose K is lost looks like the writer's HTNV."""
+    return written.runs_into_start and matched.rating not in _WHOLE_AT_START
 
 
 def _level_cells_split(grid: Grid, columns: list[_Column], header_end: int,

@@ -1741,19 +1741,73 @@ def test_a_summary_s_rating_columns_are_told_by_their_headings() -> None:
     assert [c.kind for c in _columns(grid, texts, 1)] == ["tt", "text", "text", "rating", "rating", "text"]
 
 
-@pytest.mark.parametrize(("checked", "sure"), [(False, False), (True, True)])
-def test_a_cell_s_rating_named_only_by_readings_that_lost_letters_is_sure_only_where_checked(
-    monkeypatch: pytest.MonkeyPatch, checked: bool, sure: bool
-) -> None:
-    """A script HTXSNV in a Mẫu 06 cell read "HTT" three times was HTTNV for sure; in the
-    minutes the votes check the result."""
+def _cell_rating(monkeypatch: pytest.MonkeyPatch, texts: list[str], checked: bool = False,
+                 runs_into_start: bool = False) -> tuple[Rating | None, bool]:
+    """The rating `_written_rating` makes of a blank cell OCR reads as `texts`, and whether sure."""
     from types import SimpleNamespace
 
     from parsers import scan_rating
     from parsers.scan_layout import _PageReader
     from parsers.scan_written import Written
 
-    monkeypatch.setattr(scan_rating, "readings", lambda _c, _d: ["422.417", "RILEY", "HTT", "HTT", "TT"])
-    cell = Written(np.full((40, 200), 255, np.uint8), cut_start=False)
+    monkeypatch.setattr(scan_rating, "readings", lambda _c, _d: texts)
+    cell = Written(np.full((40, 200), 255, np.uint8), cut_start=False, runs_into_start=runs_into_start)
     matched = _PageReader._written_rating(SimpleNamespace(dpi=200), cell, checked=checked)  # type: ignore[arg-type]
-    assert matched.rating is Rating.HTTNV and (matched.confidence >= REVIEW_BELOW) is sure
+    return matched.rating, matched.confidence >= REVIEW_BELOW
+
+
+@pytest.mark.parametrize(("checked", "sure"), [(False, False), (True, True)])
+def test_a_cell_s_rating_named_only_by_readings_that_lost_letters_is_sure_only_where_checked(
+    monkeypatch: pytest.MonkeyPatch, checked: bool, sure: bool
+) -> None:
+    """A script HTXSNV in a Mẫu 06 cell read "HTT" three times was HTTNV for sure; in the
+    minutes the votes check the result."""
+    texts = ["422.417", "RILEY", "HTT", "HTT", "TT"]
+    assert _cell_rating(monkeypatch, texts, checked) == (Rating.HTTNV, sure)
+
+
+@pytest.mark.parametrize(("read", "sure"), [("HTXSNV", True), ("KHTNV", True), ("HTNV", False), ("TTNV", False)])
+def test_writing_run_into_the_left_ruling_is_doubted_only_as_a_rating_a_lost_stroke_makes(
+    monkeypatch: pytest.MonkeyPatch, read: str, sure: bool
+) -> None:
+    """A stroke on the ruling is painted out with it: a K's stem (KHTNV left as HTNV), an H's
+    ("TTNV", HTTNV, of an HTNV). Nothing lost before a K or an HTXSNV changes the rating."""
+    rating, taken = _cell_rating(monkeypatch, [read, read, read], runs_into_start=True)
+    assert rating is not None and taken is sure
+    assert _cell_rating(monkeypatch, [read, read, read]) == (rating, True)
+
+
+@pytest.mark.parametrize(("rating", "runs_in", "lost"), [
+    (Rating.HTNV, True, True), (Rating.HTTNV, True, True), (None, True, True),
+    (Rating.KHTNV, True, False), (Rating.HTXSNV, True, False), (Rating.HTNV, False, False),
+])
+def test_a_cell_that_may_have_lost_its_first_stroke_is_not_confirmed_by_the_same_hand(
+    rating: Rating | None, runs_in: bool, lost: bool
+) -> None:
+    """A KHTNV whose K lies painted out with the ruling is, to the eye, the writer's HTNV: the
+    same hand's sure cells must not vouch for it."""
+    from parsers.scan_layout import _start_may_be_lost
+    from parsers.scan_rating import UNSURE, RatingMatch
+    from parsers.scan_written import Written
+
+    cell = Written(np.full((40, 200), 255, np.uint8), cut_start=False, runs_into_start=runs_in)
+    assert _start_may_be_lost(cell, RatingMatch(rating, UNSURE)) is lost
+
+
+@pytest.mark.parametrize(("rating", "sure"), [(Rating.HTTNV, True), (None, False)])
+def test_branch_numbers_run_into_the_left_ruling_are_sure_only_after_a_rating(
+    rating: Rating | None, sure: bool
+) -> None:
+    """Numbers that start at the cell's edge may have lost the votes' first digit there; after
+    the rating's letters they did not start at the edge."""
+    from parsers.scan_layout import _PageReader
+    from parsers.scan_rating import SURE as RATING_SURE
+    from parsers.scan_rating import RatingMatch
+    from parsers.scan_tally import SURE as NUMBERS_SURE
+    from parsers.scan_tally import FractionDecision
+    from parsers.scan_written import Written
+
+    cell = Written(np.full((40, 200), 255, np.uint8), cut_start=False, runs_into_start=True)
+    pieces = _PageReader._fraction_pieces(cell, RatingMatch(rating, RATING_SURE if rating else 0.0),
+                                          FractionDecision((5, 6, 7), NUMBERS_SURE))
+    assert pieces[-1].text == "05/06/07" and (pieces[-1].confidence >= REVIEW_BELOW) is sure
