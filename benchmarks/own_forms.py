@@ -166,13 +166,14 @@ def _read_one(truth_path: Path, cold_names: bool) -> tuple[dict[str, Any], OwnPa
 
 def _peak_rss_mb(image: Path) -> float:
     code = (
-        "import resource, sys\n"
         "from parsers.pages import image_pages\nfrom parsers.page_marks import read_markers\n"
         "from omr.qr import identity_on_crop\n"
         "from omr.reader import read_own_page\nfrom parsers.pictures import Pictures\n"
         f"page = next(image_pages(__import__('pathlib').Path({str(image)!r}), 'x'))\n"
         "read_own_page(page, identity_on_crop(page.gray, read_markers(page.gray)), 'x', Pictures())\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        # VmHWM, not ru_maxrss: Linux carries a forked child's high-water mark (this big process's)
+        # across exec into ru_maxrss, so it would report the benchmark's own peak.
+        "print(next(line.split()[1] for line in open('/proc/self/status') if line.startswith('VmHWM')))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                           cwd=Path(__file__).resolve().parents[1])

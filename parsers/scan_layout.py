@@ -61,6 +61,7 @@ _INSET_SHARE = 0.15
 # Ratings a stroke lost at the start of the writing never makes: nothing comes before a K, and an
 # X or an S is HTXSNV's alone. A K lost leaves HTNV, an H's stem lost leaves "TTNV" (HTTNV).
 _WHOLE_AT_START = frozenset({Rating.HTXSNV, Rating.KHTNV})
+_ANSWER_KINDS = frozenset({"level", "rating"})  # the columns whose cells hold what a form is read for
 
 
 @dataclass(frozen=True)
@@ -293,13 +294,7 @@ class _PageReader:
     # ------------------------------------------------------------------ tables
     def _table(self, grid: Grid) -> None:
         readings, header_end, texts = self.cell_texts[id(grid)]
-        columns = _columns(grid, texts, header_end)
-        if header_end > 1 and not any(c.kind == "level" for c in columns):
-            # the first data row's TT cell unread ("I" under a scribble): the header then ends
-            # where the level headings are, one row earlier
-            earlier = _columns(grid, texts, header_end - 1)
-            if any(c.kind == "level" for c in earlier):
-                header_end, columns = header_end - 1, earlier
+        header_end, columns = _header_columns(grid, texts, header_end)
         _complete_vote_columns(grid, columns, texts, header_end)
         _name_vote_headers(grid, columns, texts, header_end)
         criteria = any(c.kind == "level" for c in columns)
@@ -1123,6 +1118,20 @@ def _without_boxes(crop: np.ndarray, boxes: Sequence[PxBox], origin: tuple[int, 
     for x0, y0, x1, y1 in boxes:
         out[max(0, y0 - oy) : max(0, y1 - oy + 1), max(0, x0 - ox) : max(0, x1 - ox + 1)] = 255
     return out
+
+
+def _header_columns(grid: Grid, texts: dict[GridCell, list[WordLine]], header_end: int
+                    ) -> tuple[int, list[_Column]]:
+    """Where the header ends and what each column holds. The first data row's TT cell unread ("I"
+    under a scribble, "1" under a fold) puts the header's end a row late: its cells are then no
+    headings of levels or ratings (its handwritten "HTXSNV" made a vote column), and the row
+    before, read as the header's last, has them."""
+    columns = _columns(grid, texts, header_end)
+    if header_end > 1 and not any(c.kind in _ANSWER_KINDS for c in columns):
+        earlier = _columns(grid, texts, header_end - 1)
+        if any(c.kind in _ANSWER_KINDS for c in earlier):
+            return header_end - 1, earlier
+    return header_end, columns
 
 
 def _columns(grid: Grid, texts: dict[GridCell, list[WordLine]], header_end: int) -> list[_Column]:

@@ -833,7 +833,7 @@ def decide_fractions(rows: Sequence[FractionRow]) -> list[FractionDecision]:
     """The 'votes/present/total' of every row of one Mẫu 06 table, decided together: present and
     total are the same on every row (one meeting), votes ≤ present ≤ total. The pair (present,
     total) is the one the rows' readings support most; it is sure when it leads every other pair
-    clearly and most rows read it. A row is sure only when it read that pair itself, its votes
+    clearly, most rows read it and most rows' votes, read unbounded, fit under it. A row is sure only when it read that pair itself, its votes
     are clearly its best reading within the bound, and both readers read those votes."""
     supports = [(row.support(0), row.support(1), row.support(2)) for row in rows]
     pairs: dict[tuple[int, int], float] = {}
@@ -853,7 +853,9 @@ def decide_fractions(rows: Sequence[FractionRow]) -> list[FractionDecision]:
     (present, total), score = ranked[0]
     lead = score - (ranked[1][1] if len(ranked) > 1 else 0.0)
     read_here = [_best(rb, total)[0] == present and _best(rc, None)[0] == total for _, rb, rc in supports]
-    table_sure = lead >= max(1.0, 0.25 * len(rows)) and sum(read_here) * 2 > len(rows)
+    # a present most rows' own votes exceed is not the meeting's ("20" read 1 on every row)
+    over = sum(votes is not None and votes > present for votes in (_best(ra, None)[0] for ra, _, _ in supports))
+    table_sure = lead >= max(1.0, 0.25 * len(rows)) and sum(read_here) * 2 > len(rows) and over * 2 < len(rows)
     out: list[FractionDecision] = []
     for row, (ra, rb, rc), here in zip(rows, supports, read_here, strict=True):
         votes, support, margin = _best(ra, present)

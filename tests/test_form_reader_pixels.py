@@ -169,3 +169,14 @@ def test_a_typed_heading_that_matches_no_column_is_not_placed_by_order() -> None
         line.pieces = [Piece(p.text) for p in line.pieces]
     (form,) = read_forms(b.body, "tong-hop.docx")
     assert "self" not in form.summary_rows[0].ratings
+
+
+def test_writing_read_from_pixels_that_names_no_rating_is_not_a_blank_cell() -> None:
+    # the mass organisation's "HTTNV" written over its left ruling came back "TTTNV" (its H's stem
+    # painted out with the ruling): no rating, but no blank either
+    body = _summary([["1", "Lê Văn Bình", "Đảng viên", "HTTNV", None, "HTNV", "TTTNV", "HTTNV 07/08/10", ""]])
+    (form,) = read_forms(body, "quet.jpg")
+    ratings = form.summary_rows[0].ratings
+    assert ratings["mass_org"].value is None and ratings["mass_org"].confidence == 0.0
+    assert ratings["civil_servant"].value is None and ratings["civil_servant"].confidence == 1.0  # blank
+    assert ratings["committee"].value is not None and ratings["committee"].confidence == OCR

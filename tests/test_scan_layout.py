@@ -23,7 +23,7 @@ from parsers.pages import PageImage, image_pages
 from parsers.pictures import Pictures
 from parsers.scan_grid import Grid, GridCell
 from parsers.scan_ink import CellInk, decide
-from parsers.scan_layout import ScanBodyBuilder, _Column, _columns, _complete_vote_columns
+from parsers.scan_layout import ScanBodyBuilder, _Column, _columns, _complete_vote_columns, _header_columns
 from parsers.scan_reader import REVIEW_BELOW, read_scan_pages
 from parsers.scan_rows import SURE, Assigned, RowCue, align, expected_rows
 from parsers.scan_tally import RowReading, decide_row, decide_table
@@ -747,6 +747,18 @@ def test_mau06_votes_are_sure_only_when_both_readers_read_them() -> None:
     assert decisions[1].confidence >= SURE and decisions[2].confidence >= SURE
     assert decisions[3].values[0] == 15 and decisions[3].confidence < SURE  # one reader only
 
+
+
+def test_mau06_present_most_votes_exceed_is_not_sure() -> None:
+    from parsers.scan_tally import SURE, FractionRow, decide_fractions
+
+    # "20" present read 1 on every row (its 0 lost): every row agrees on 1/23, but their votes
+    # (13, 17, 14 …) cannot have come from one member present
+    rows = [FractionRow(({votes: 8.0}, {1: 8.0, 6: 1.0}, {23: 8.0}), (votes, 1, 23)) for votes in (13, 17, 14, 1)]
+    assert all(d.confidence < SURE for d in decide_fractions(rows))
+    # one row's votes over the present (misread 71 for 7) leaves the others sure
+    rows = [FractionRow(({votes: 8.0}, {20: 8.0}, {23: 8.0}), (votes, 20, 23)) for votes in (13, 17, 71, 19)]
+    assert [d.confidence >= SURE for d in decide_fractions(rows)] == [True, True, False, True]
 
 # ------------------------------------------------------------------ row identity by alignment
 def _mau05_cues(overrides: dict[int, tuple[str, float, str]]) -> list[RowCue]:
@@ -1739,6 +1751,25 @@ def test_a_summary_s_rating_columns_are_told_by_their_headings() -> None:
         grid.cells.append(cell)
         texts[cell] = [WordLine([Word(head, 0.9, (xs[c] + 5, 10, xs[c + 1] - 5, 30))])]
     assert [c.kind for c in _columns(grid, texts, 1)] == ["tt", "text", "text", "rating", "rating", "text"]
+
+
+def test_a_summary_whose_first_row_number_went_unread_keeps_its_rating_columns() -> None:
+    """Row 1's "1" under a fold: the header seemed to end a row late, and the first member's
+    handwritten "HTXSNV", "KHTNV" were taken for headings naming ratings (vote columns); the
+    table's ratings were then read as plain text, one of them lost without a word."""
+    rows = (("TT", "Họ và tên đảng viên", "Đảng viên tự đánh giá, xếp loại", "Chi bộ đánh giá, xếp loại"),
+            ("", "Đỗ Thế Hậu", "HTXSNV", "KHTNV"))
+    xs = [0, 40, 200, 300, 400]
+    grid = Grid((0, 0, 400, 120), [0, 40, 80, 120], xs)
+    texts: dict[GridCell, list[WordLine]] = {}
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            cell = GridCell(r, c, 1, 1, (xs[c], 40 * r, xs[c + 1], 40 * r + 40))
+            grid.cells.append(cell)
+            texts[cell] = [WordLine([Word(text, 0.9, (xs[c] + 5, 40 * r + 10, xs[c + 1] - 5, 40 * r + 30))])] if text else []
+    assert [c.kind for c in _columns(grid, texts, 2)] == ["tt", "text", "count", "count"]
+    header_end, columns = _header_columns(grid, texts, 2)
+    assert header_end == 1 and [c.kind for c in columns] == ["tt", "text", "rating", "rating"]
 
 
 def _cell_rating(monkeypatch: pytest.MonkeyPatch, texts: list[str], checked: bool = False,
