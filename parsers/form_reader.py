@@ -433,6 +433,10 @@ def _unsure_blank(lines: Sequence[Line]) -> float:
 
 def _rating_of(raw: str, line: Line | None, confidence: float = 1.0) -> RatingValue:
     found = written_ratings(raw)
+    if confidence < 1.0 and not found and _value(raw):
+        # writing read from pixels that names no rating ("TTNV", its H's stem painted out with a
+        # ruling) is a rating not made out, never a rating left blank
+        confidence = 0.0
     return RatingValue(
         value=found[0] if len(found) == 1 else None,
         confidence=confidence,
@@ -1037,10 +1041,6 @@ def _summary_row(table: Table, r: int, name: str, layout: _Layout, definition: F
             sure = min(sure, _PLACED_BY_ORDER)
         ratings[d.key] = _rating_of(text, None, sure)
         ratings[d.key].location = location
-        if sure < 1.0 and ratings[d.key].value is None and _value(text):
-            # writing read from pixels that names no one rating ("TTNV", its H lost on the
-            # ruling) is a rating not made out, never a cell left blank
-            ratings[d.key].confidence = 0.0
         found = _tally_in(text, name, location)
         if found is not None:
             found.confidence = min(sure, _tally_check(found))

@@ -330,7 +330,7 @@ class _PageReader:
                 # the misread heading written out as its level's name, for the form reader
                 pieces_lines = [[Piece(level.label)]]
             else:
-                pieces_lines = [wl.pieces() for wl in texts.get(cell, [])]
+                pieces_lines = [_plain_text(wl, r >= header_end) for wl in texts.get(cell, [])]
             for pieces in pieces_lines:
                 layout_cell.lines.append(self._emit(pieces, cell.box, (table.index, r, cell.col)))
             for k in range(cell.cols):
@@ -738,6 +738,17 @@ def _level_cells_split(grid: Grid, columns: list[_Column], header_end: int,
                 cells.append(piece)
     cells.sort(key=lambda c: (c.row, c.col))
     return replace(grid, cells=cells)
+
+
+def _plain_text(line: WordLine, data_row: bool) -> list[Piece]:
+    """A cell's line as OCR read it. A rating read so in a data row stands in a column not known
+    for ratings (its heading lost, or the first member's handwriting taken for headings): OCR's
+    word confidence says little of handwriting, which no rating reader looked at, so it is not
+    sure."""
+    pieces = line.pieces()
+    if not data_row or not find_ratings(" ".join(w.text for w in line.words)):
+        return pieces
+    return [replace(p, confidence=min(p.confidence, scan_tally.UNSURE)) for p in pieces]
 
 
 def _same_band(left: WordLine, right: WordLine) -> bool:

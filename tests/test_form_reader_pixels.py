@@ -3,8 +3,10 @@ attribute or never looked at is doubtful, so the rules send it to a person inste
 
 from __future__ import annotations
 
+import pytest
+
 from domain.forms import catalog
-from domain.model import Level
+from domain.model import Level, Rating
 from domain.rule_sets import rule_set
 from parsers.form_reader import read_forms
 from parsers.layout import Body, Cell, Line, Piece, Table
@@ -97,6 +99,23 @@ def test_a_scanned_criterion_row_with_a_level_cell_never_looked_at_is_doubtful()
     assert by_id[third].level is None and by_id[third].confidence < 0.9
     assert all(by_id[c.id].level is Level.TOT and by_id[c.id].confidence >= 0.9
                for c in definition.criteria if c.id != third)
+
+
+@pytest.mark.parametrize(("answer", "rating", "sure"), [
+    ("TTNV", None, False),  # "HTTNV", its H's stem lost on a ruling: a rating not made out
+    ("HTTNV", Rating.HTTNV, True),
+    ("......", None, True),  # the printed blank: no rating, for sure
+])
+def test_a_scanned_proposed_rating_that_names_none_is_not_a_blank(answer: str, rating: Rating | None,
+                                                                  sure: bool) -> None:
+    b = _Builder()
+    b.line("Mẫu 05-HD KĐ.ĐG 2018")
+    b.line("PHIẾU PHÂN TÍCH CHẤT LƯỢNG VÀ ĐÁNH GIÁ, XẾP LOẠI ĐẢNG VIÊN")
+    b.line("- Họ và tên đảng viên: Lê Văn Bình")
+    b.line(f"Đề nghị xếp loại mức chất lượng: {answer}")
+    (form,) = read_forms(b.body, "quet.jpg")
+    assert form.rating is not None and form.rating.value is rating
+    assert (form.rating.confidence >= 0.9) is sure
 
 
 def test_an_organisation_misread_as_chi_bo_with_a_hook_is_named_as_printed() -> None:

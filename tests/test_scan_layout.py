@@ -23,7 +23,7 @@ from parsers.pages import PageImage, image_pages
 from parsers.pictures import Pictures
 from parsers.scan_grid import Grid, GridCell
 from parsers.scan_ink import CellInk, decide
-from parsers.scan_layout import ScanBodyBuilder, _Column, _columns, _complete_vote_columns, _header_columns
+from parsers.scan_layout import ScanBodyBuilder, _Column, _columns, _complete_vote_columns, _header_columns, _plain_text
 from parsers.scan_reader import REVIEW_BELOW, read_scan_pages
 from parsers.scan_rows import SURE, Assigned, RowCue, align, expected_rows
 from parsers.scan_tally import RowReading, decide_row, decide_table
@@ -1770,6 +1770,14 @@ def test_a_summary_whose_first_row_number_went_unread_keeps_its_rating_columns()
     assert [c.kind for c in _columns(grid, texts, 2)] == ["tt", "text", "count", "count"]
     header_end, columns = _header_columns(grid, texts, 2)
     assert header_end == 1 and [c.kind for c in columns] == ["tt", "text", "rating", "rating"]
+
+
+def test_a_rating_read_as_plain_text_in_a_data_row_is_not_sure() -> None:
+    line = WordLine([Word("HTTNV", 0.92, (5, 10, 80, 30))])
+    assert [p.confidence for p in _plain_text(line, data_row=True)] == [0.5]
+    assert [p.confidence for p in _plain_text(line, data_row=False)] == [0.92]  # a heading naming a rating
+    name = WordLine([Word("Đỗ", 0.92, (5, 10, 30, 30)), Word("Hậu", 0.9, (35, 10, 80, 30))])
+    assert [p.confidence for p in _plain_text(name, data_row=True)] == [0.92, 1.0, 0.9]
 
 
 def _cell_rating(monkeypatch: pytest.MonkeyPatch, texts: list[str], checked: bool = False,
