@@ -1742,15 +1742,16 @@ def test_a_summary_s_rating_columns_are_told_by_their_headings() -> None:
     """Mẫu 06's "Tập thể lãnh đạo đoàn thể …" says nothing of "xếp loại": its writing was read as
     plain text, and a rating that read as nothing was lost without a word."""
     heads = ("TT", "Họ và tên đảng viên", "Chức vụ đảng, chính quyền, đoàn thế", "Đảng viên tự đánh giá, xếp loại",
+             "Đánh giá, xếp viên chức (Nếu là CC, VC)",  # "loại công chức" lost
              "'Tập thế lãnh đạo đoàn thế mà đảng viên là thành viên lãnh đao", "Ghi chú")
-    xs = [0, 40, 200, 300, 400, 500, 560]
-    grid = Grid((0, 0, 560, 120), [0, 40, 80, 120], xs)
+    xs = [0, 40, 200, 300, 400, 500, 560, 620]
+    grid = Grid((0, 0, 620, 120), [0, 40, 80, 120], xs)
     texts: dict[GridCell, list[WordLine]] = {}
     for c, head in enumerate(heads):
         cell = GridCell(0, c, 1, 1, (xs[c], 0, xs[c + 1], 40))
         grid.cells.append(cell)
         texts[cell] = [WordLine([Word(head, 0.9, (xs[c] + 5, 10, xs[c + 1] - 5, 30))])]
-    assert [c.kind for c in _columns(grid, texts, 1)] == ["tt", "text", "text", "rating", "rating", "text"]
+    assert [c.kind for c in _columns(grid, texts, 1)] == ["tt", "text", "text", "rating", "rating", "rating", "text"]
 
 
 def test_a_summary_whose_first_row_number_went_unread_keeps_its_rating_columns() -> None:
