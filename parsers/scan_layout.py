@@ -96,6 +96,7 @@ class _Branch:
 
     rated: _Rated
     decision: scan_tally.FractionDecision
+    numbers_below: bool  # the numbers stand on a line of their own, under the letters
 
 
 @dataclass
@@ -432,7 +433,7 @@ class _PageReader:
             for r in read.values()
         ])
         confirmed = dict(zip(read, matches, strict=True))
-        out = {key: [self._fraction_pieces(cell.rated.written, confirmed[key], cell.decision)]
+        out = {key: [self._fraction_pieces(cell.rated.written, confirmed[key], cell.decision, cell.numbers_below)]
                for key, cell in branch.items()}
         out |= {key: [] if r is None else self._rating_pieces(r.written, confirmed[key]) for key, r in rated.items()}
         return out
@@ -615,7 +616,8 @@ class _PageReader:
             ]
             decisions = scan_tally.decide_fractions(rows)
             for cell, cut, found, whole, decision in zip(cells, cuts, parts, wholes, decisions, strict=True):
-                out[(cell.row, c)] = _Branch(self._branch_rating(cut, found, whole), decision)
+                below = scan_tally.numbers_below(cut.image)
+                out[(cell.row, c)] = _Branch(self._branch_rating(cut, found, whole), decision, below)
         return out
 
     def _read_whole(self, crops: list[np.ndarray], unsplit: list[int]) -> list[scan_tally.WholeReading] | None:
@@ -647,8 +649,8 @@ class _PageReader:
         return _Rated(written, letters, self._written_rating(written, letters, (whole.letters,) if whole.letters else ()))
 
     @staticmethod
-    def _fraction_pieces(written: Written, matched: scan_rating.RatingMatch, decision: scan_tally.FractionDecision
-                         ) -> list[Piece]:
+    def _fraction_pieces(written: Written, matched: scan_rating.RatingMatch, decision: scan_tally.FractionDecision,
+                         numbers_below: bool) -> list[Piece]:
         rating = Piece(
             matched.rating.abbreviation if matched.rating is not None else "?",
             confidence=matched.confidence if matched.rating is not None else 0.0,
@@ -656,9 +658,10 @@ class _PageReader:
         votes, present, total = decision.values
         if votes is None or present is None or total is None:
             return [rating, Piece(" "), Piece("?", confidence=0.0)]
-        # a numbers line written from the cell's edge may have lost the votes' first digit there too;
-        # after a rating read, the numbers did not start at the edge
-        from_edge = written.runs_into_start and matched.rating is None
+        # a numbers line written from the cell's edge may have lost the votes' first digit there too
+        # ("2/21/22" for 12, its 1 painted out with the ruling); after a rating read on the same line,
+        # the numbers did not start at the edge, but a line of their own under it starts there too
+        from_edge = written.runs_into_start and (matched.rating is None or numbers_below)
         confidence = min(decision.confidence, scan_tally.UNSURE) if from_edge else decision.confidence
         return [rating, Piece(" "), Piece(f"{votes:02d}/{present:02d}/{total:02d}", confidence=confidence)]
 

@@ -446,6 +446,7 @@ _SLASH_CORR = -0.88  # a slash's ink runs straight from bottom left to top right
 _SLASH_FILL = 0.4  # … and fills little of its box
 _LINES_APART = 0.6  # two lines of writing: the glyphs' middles jump by this × a glyph's height
 _CUT_ABOVE = 0.1  # … cut this far over the numbers' tops: a slash rises over its digits
+_SLASHES_APART = 0.7  # two slashes' middles are at least this × their height apart (a digit between)
 
 
 @dataclass(frozen=True)
@@ -536,7 +537,7 @@ def _slashes(ink: np.ndarray) -> tuple[np.ndarray, list[_Blob], tuple[_Blob, _Bl
         mask = labels[b.y : b.y + b.h, b.x : b.x + b.w] == b.k
         if _slant(mask) <= _SLASH_CORR and int(mask.sum()) <= _SLASH_FILL * b.w * b.h:
             slashes.append(b)
-    pair = _slash_pair(slashes)
+    pair = _slash_pair(slashes, [b for b in blobs if b not in slashes])
     return None if pair is None else (labels, blobs, pair)
 
 
@@ -562,13 +563,30 @@ def _numbers_line_top(ink: np.ndarray) -> int | None:
     return max(0, int(np.median(lower[:, cv2.CC_STAT_TOP]) - _CUT_ABOVE * size))
 
 
-def _slash_pair(slashes: list[_Blob]) -> tuple[_Blob, _Blob] | None:
-    """Two slashes on one line, a number's width apart; the rightmost such pair."""
+def numbers_below(crop: np.ndarray) -> bool:
+    """Whether the cell holds its numbers on a line of their own under the rating's letters: that
+    line starts at the cell's left edge as the letters do."""
+    return crop.size > 0 and _numbers_cut(crop) is not None
+
+
+def _numbers_cut(crop: np.ndarray) -> int | None:
+    """`_numbers_line_top` of a grey cell."""
+    _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    return _numbers_line_top(ink)
+
+
+def _slash_pair(slashes: list[_Blob], glyphs: list[_Blob]) -> tuple[_Blob, _Blob] | None:
+    """Two slashes on one line, a number's width apart, a glyph between their middles; the
+    rightmost such pair. Apart by their middles, not their boxes: a slanted hand's slashes lean
+    over a narrow digit between them ("9/9/10"), their boxes a few pixels apart."""
     best: tuple[_Blob, _Blob] | None = None
     for a, b in itertools.combinations(sorted(slashes, key=lambda s: s.x), 2):
         h = max(a.h, b.h)
         line = abs(a.cy - b.cy) <= 0.4 * h and 0.6 <= a.h / b.h <= 1.6
-        if line and 0.5 * h <= b.x - (a.x + a.w) <= 4 * h and (best is None or a.x > best[0].x):
+        left, right = a.x + a.w / 2, b.x + b.w / 2
+        between = any(left < g.x + g.w / 2 < right and abs(g.cy - a.cy) <= 0.5 * h for g in glyphs)
+        apart = right - left >= _SLASHES_APART * h and b.x - (a.x + a.w) <= 4 * h
+        if line and apart and between and (best is None or a.x > best[0].x):
             best = (a, b)
     return best
 
@@ -655,8 +673,7 @@ def read_whole(crops: Sequence[np.ndarray], dpi: int) -> list[WholeReading]:
     jobs: list[scan_ocr.Job] = []
     spans: list[tuple[int, list[int]]] = []  # per cell: its first job, and each job's top in the crop
     for crop in crops:
-        _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-        cut = _numbers_line_top(ink)
+        cut = _numbers_cut(crop)
         parts = [(crop, Psm.BLOCK, 0)] if cut is None else [(crop[:cut], Psm.LINE, 0), (crop[cut:], Psm.LINE, cut)]
         spans.append((len(jobs), [top for _, _, top in parts]))
         jobs += [_whole_job(part, psm, dpi) for part, psm, _ in parts]
@@ -743,13 +760,17 @@ def parts_at(crop: np.ndarray, whole: WholeReading) -> FractionParts | None:
     if places is None:
         return None
     letters_end = places[0][0]
-    numbers = tuple(_span_crop(crop, span) for span in places)
+    numbers = tuple(_span_crop(crop, span, votes=k == 0) for k, span in enumerate(places))
     letters = crop[: places[0][1], :] if letters_end <= 2 else crop[:, :letters_end]
     return FractionParts(_padded(letters), (numbers[0], numbers[1], numbers[2]))
 
 
-def _span_crop(crop: np.ndarray, span: Span) -> np.ndarray | None:
-    """The ink of a number's span, parentheses wiped out."""
+def _span_crop(crop: np.ndarray, span: Span, votes: bool) -> np.ndarray | None:
+    """The ink of a number's span, parentheses wiped out. The votes' span runs back to the rating's
+    last letter, whose box Tesseract often draws short of its ink ("V" boxed as a sliver, its ink
+    left in the span): of its glyphs, only the two nearest the slash are kept. A count has at most
+    two digits (the classifier reads no more), so a third glyph is a letter, never a digit the
+    reading dropped; a second one is kept, as it may be such a digit."""
     x0, y0, x1, y1 = span
     piece = crop[max(0, y0 - 2) : y1 + 2, x0:x1].copy()
     if piece.size == 0:
@@ -758,9 +779,11 @@ def _span_crop(crop: np.ndarray, span: Span) -> np.ndarray | None:
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     blobs = [_Blob(k, *(int(v) for v in stats[k, :4])) for k in range(1, count) if stats[k, cv2.CC_STAT_AREA] >= _MIN_PIXELS]
     tallest = max((b.h for b in blobs), default=0)
-    for b in blobs:
-        if _is_any_paren(b, tallest, labels):
-            piece[labels == b.k] = 255
+    marks = [b for b in blobs if _is_any_paren(b, tallest, labels)]
+    glyphs = sorted((b for b in blobs if b not in marks and b.h >= 0.5 * tallest), key=lambda b: -(b.x + b.w))
+    beyond = glyphs[2:] if votes else []
+    for b in (*marks, *beyond):
+        piece[labels == b.k] = 255
     return _padded(piece)
 
 
@@ -777,6 +800,9 @@ def _holds_ink(piece: np.ndarray) -> bool:
     from omr.boxes import INK
 
     return piece.size > 0 and float(piece.min()) < 255.0 * (1 - INK)
+
+
+_SECONDING = 0.5  # the share of the split's support its votes need to second the whole reading
 
 
 @dataclass(frozen=True)
@@ -800,14 +826,13 @@ class FractionRow:
     def seconded(self, votes: int) -> bool:
         """Whether both readers, each segmenting the cell its own way, make the votes `votes`: one
         reader alone loses a glyph now and then ("21" split as "2" when its 1 touches the slash;
-        "16" read "1")."""
+        "16" read "1"). The split's readers must hold it with half their support at least: a "14"
+        whose 1 ran into its 4 was read 4, 1 and 8 by them about equally, and 4 whole."""
         split = self.parts[0]
-        return (
-            self.whole is not None
-            and self.whole[0] == votes
-            and split is not None
-            and _best(split, None)[0] == votes
-        )
+        if self.whole is None or self.whole[0] != votes or split is None:
+            return False
+        best, support, _ = _best(split, None)
+        return best == votes and support >= _SECONDING
 
 
 @dataclass(frozen=True)

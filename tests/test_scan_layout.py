@@ -565,6 +565,14 @@ def _fraction_cell(text: str, second_line: str | None = None) -> np.ndarray:
     return np.array(image)
 
 
+def test_mau06_numbers_on_a_line_of_their_own_are_told_from_numbers_after_the_rating() -> None:
+    from parsers.scan_tally import numbers_below
+
+    assert numbers_below(_fraction_cell("HTXSNV", "12/21/22"))
+    assert not numbers_below(_fraction_cell("HTXSNV 12/21/22"))
+    assert not numbers_below(np.zeros((0, 0), np.uint8))
+
+
 @pytest.mark.parametrize(("one", "two"), [("HTTNV (4/6/7)", None), ("HTTNV", "04/06/07")])
 def test_mau06_cell_splits_into_letters_and_three_numbers(one: str, two: str | None) -> None:
     from parsers.scan_tally import split_fraction
@@ -576,6 +584,26 @@ def test_mau06_cell_splits_into_letters_and_three_numbers(one: str, two: str | N
     widths = [n.shape[1] for n in parts.numbers if n is not None]
     assert letters_w > max(widths)  # the letters are not taken for a number, nor a number for letters
     assert split_fraction(_fraction_cell("HTTNV")) is None  # no slashes: not a vote cell
+
+
+@pytest.mark.parametrize(("text", "numbers"), [("HTNV 4/1/10", [4, 1, 10]), ("HTNV 9/9/10", [9, 9, 10]),
+                                               ("HTNV 4//10", None)])
+def test_a_leaning_hands_slashes_are_told_apart_by_their_middles(text: str, numbers: list[int] | None) -> None:
+    """A slanted hand's slashes lean over the narrow digit between them, their boxes a few pixels
+    apart: they are a pair when their middles are a digit apart with a glyph between them; two
+    slashes with nothing between them are not."""
+    from parsers.scan_tally import glyph_candidates, split_fraction
+
+    cell = _fraction_cell(text)
+    h, w = cell.shape
+    leaning = cv2.warpAffine(cell, np.float32([[1, -0.35, 0.35 * h], [0, 1, 0]]), (w + h, h), borderValue=255)
+    parts = split_fraction(leaning)
+    if numbers is None:
+        assert parts is None
+        return
+    assert parts is not None
+    read = [glyph_candidates(n, 200) if n is not None else {} for n in parts.numbers]
+    assert [max(r, key=lambda v: r[v]) for r in read] == numbers
 
 
 @pytest.mark.parametrize("text", ["HTTNV 5/8/8", "HTNV 14/23/24"])
@@ -619,6 +647,30 @@ def test_mau06_cell_cut_where_the_whole_reading_saw_its_numbers() -> None:
     numbers = [glyph_candidates(n, 200) if n is not None else {} for n in parts.numbers]
     assert [max(c, key=lambda v: c[v]) for c in numbers] == [12, 16, 19]
     assert parts_at(cell, replace(reading, places=None)) is None
+
+
+@pytest.mark.parametrize("letters", [1, 2])
+def test_a_votes_span_reaching_over_the_last_letters_keeps_the_two_glyphs_nearest_the_slash(letters: int) -> None:
+    """Tesseract may box the rating's last letter as a sliver ('V' at its left edge), so the votes'
+    span, drawn from that box, takes the V's ink in: the classifier then saw three glyphs and read
+    nothing. A count has at most two digits, so only the two glyphs nearest the slash are read (a
+    one-digit count keeps the letter beside it, which may be a digit the reading dropped: the two
+    readers then disagree)."""
+    from dataclasses import replace
+
+    from parsers.scan_tally import glyph_candidates, parts_at, read_whole
+
+    cell = _fraction_cell("HTNV 25/26/28")
+    (reading,) = read_whole([cell], 200)
+    assert reading.places is not None
+    (x0, y0, x1, y1), present, total = reading.places
+    _, ink = cv2.threshold(cell, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink)
+    lefts = sorted((int(s[0]) for s in stats[1:] if s[0] + s[2] <= x0 + 2), reverse=True)  # the letters' ink
+    parts = parts_at(cell, replace(reading, places=((lefts[letters - 1] - 2, y0, x1, y1), present, total)))
+    assert parts is not None and parts.numbers[0] is not None
+    read = glyph_candidates(parts.numbers[0], 200, by_ocr=False)
+    assert max(read, key=lambda v: read[v]) == 25
 
 
 def test_no_numbers_are_placed_beside_a_slash_whose_box_took_in_a_digit() -> None:
@@ -746,6 +798,21 @@ def test_mau06_votes_are_sure_only_when_both_readers_read_them() -> None:
     assert decisions[0].confidence < SURE
     assert decisions[1].confidence >= SURE and decisions[2].confidence >= SURE
     assert decisions[3].values[0] == 15 and decisions[3].confidence < SURE  # one reader only
+
+
+def test_mau06_votes_the_split_names_among_others_do_not_second_the_whole_reading() -> None:
+    from parsers.scan_tally import SURE, FractionRow, decide_fractions
+
+    # "14" whose 1 ran into its 4: one glyph, read 4 by both readers, but by the split's
+    # readers hardly more than 1 or 8
+    rows = [
+        FractionRow(({4: 2.4, 1: 2.0, 8: 1.5}, {23: 8.0}, {26: 8.0}), (4, 23, 26)),
+        FractionRow(({16: 8.0}, {23: 8.0}, {26: 8.0}), (16, 23, 26)),
+        FractionRow(({20: 8.0}, {23: 8.0}, {26: 8.0}), (20, 23, 26)),
+    ]
+    decisions = decide_fractions(rows)
+    assert decisions[0].values == (4, 23, 26) and decisions[0].confidence < SURE
+    assert decisions[1].confidence >= SURE and decisions[2].confidence >= SURE
 
 
 
@@ -1834,12 +1901,14 @@ def test_a_cell_that_may_have_lost_its_first_stroke_is_not_confirmed_by_the_same
     assert _start_may_be_lost(cell, RatingMatch(rating, UNSURE)) is lost
 
 
-@pytest.mark.parametrize(("rating", "sure"), [(Rating.HTTNV, True), (None, False)])
-def test_branch_numbers_run_into_the_left_ruling_are_sure_only_after_a_rating(
-    rating: Rating | None, sure: bool
+@pytest.mark.parametrize(("rating", "below", "sure"),
+                         [(Rating.HTTNV, False, True), (None, False, False), (Rating.HTXSNV, True, False)])
+def test_branch_numbers_run_into_the_left_ruling_are_sure_only_after_a_rating_on_their_line(
+    rating: Rating | None, below: bool, sure: bool
 ) -> None:
     """Numbers that start at the cell's edge may have lost the votes' first digit there; after
-    the rating's letters they did not start at the edge."""
+    the rating's letters on the same line they did not start at the edge, but a line of their
+    own under the letters did ("2/21/22" for 12, under a whole HTXSNV)."""
     from parsers.scan_layout import _PageReader
     from parsers.scan_rating import SURE as RATING_SURE
     from parsers.scan_rating import RatingMatch
@@ -1849,5 +1918,5 @@ def test_branch_numbers_run_into_the_left_ruling_are_sure_only_after_a_rating(
 
     cell = Written(np.full((40, 200), 255, np.uint8), cut_start=False, runs_into_start=True)
     pieces = _PageReader._fraction_pieces(cell, RatingMatch(rating, RATING_SURE if rating else 0.0),
-                                          FractionDecision((5, 6, 7), NUMBERS_SURE))
+                                          FractionDecision((5, 6, 7), NUMBERS_SURE), below)
     assert pieces[-1].text == "05/06/07" and (pieces[-1].confidence >= REVIEW_BELOW) is sure
