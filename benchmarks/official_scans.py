@@ -45,7 +45,7 @@ SCAN_VARIANTS = {"scan_jpg", "scan_png", "scan_pdf"}
 CONFIDENCE_BANDS = ((0.0, 0.5), (0.5, 0.9), (0.9, 0.95), (0.95, 1.01))
 
 
-def _pages(path: Path) -> Iterator[PageImage]:
+def pages_of(path: Path) -> Iterator[PageImage]:
     if path.suffix.lower() == ".pdf":
         pdf = pypdfium2.PdfDocument(str(path))
         try:
@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     all_recs: list[dict[str, Any]] = []
     n_pages, spent, cli_spent = 0, 0.0, 0.0
     for path, truth in files:
-        pages = list(_pages(path))
+        pages = list(pages_of(path))
         n_pages += len(pages)
         t0 = time.perf_counter()
         try:

@@ -185,13 +185,13 @@ def _two_written(corpus: Path, tmp: Path, kind: str, seed: int) -> list[dict[str
 
 def _read_back(truth_path: Path) -> list[dict[str, Any]]:
     """The benchmark's records of a generated document read by the scan reader."""
-    from benchmarks.official_scans import _pages, _records
+    from benchmarks.official_scans import _records, pages_of
     from parsers.pictures import Pictures
     from parsers.scan_reader import read_scan_pages
 
     truth = json.loads(truth_path.read_text(encoding="utf-8"))
     path = truth_path.parent / truth["file"]
-    return _records(truth, read_scan_pages(iter(list(_pages(path))), path.name, Pictures()))
+    return _records(truth, read_scan_pages(iter(list(pages_of(path))), path.name, Pictures()))
 
 
 def test_a_summary_whose_rows_do_not_match_its_truth_is_left_out(tmp_path: Path) -> None:

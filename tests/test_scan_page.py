@@ -1,0 +1,36 @@
+"""Which way up a page stands: the score of a line read one way up (`scan_page._line_score`)."""
+
+from __future__ import annotations
+
+from ocr.tesseract import Reading, Word
+from parsers.scan_page import _line_score
+
+
+def _reading(words: list[tuple[str, float]]) -> Reading:
+    return Reading(" ".join(t for t, _ in words), 0.0, tuple(Word(t, c, (0, 0, 1, 1)) for t, c in words))
+
+
+# Tesseract's readings of the fullest lines of a low-contrast phone photo of Mẫu 06 standing
+# upright (generated summary seed 1, 0020): its title read both ways up, and a table row that
+# read nothing upright and, upside down, its rulings as bars and its names as garbage.
+TITLE_UPRIGHT = [("TỐNG", 0.79), ("HỢP", 0.96), ("ĐỀ", 0.96), ("XUẤT", 0.93), ("MỨC", 0.92), ("CHẤT", 0.93),
+                 ("LƯƠNG", 0.91)]
+TITLE_UPSIDE_DOWN = [("ĐNO(Y1.LVYH2Đ", 0.31), ("(NI", 0.59), (".LVñAX", 0.52), ("3đ", 0.6), ("đdÒÖH", 0.17),
+                     ("ĐNOQ.L", 0.07)]
+ROW_UPSIDE_DOWN = [("(6L2U/H)ANLIH", 0.0), ("|", 0.57), ("ANIHX", 0.66), ("-", 0.11), ("|", 0.97), ("|", 0.91),
+                   ("ANLHX", 0.53), ("|", 0.8), ("9q4'exqaNgntÐhtw2", 0.05), ("|", 0.97), ("đột", 0.22),
+                   ("8uontd", 0.13), ("jqL", 0.69), ("du", 0.79), ("|", 0.83), ("z", 0.86), ("|", 0.96)]
+
+
+def test_a_title_read_upright_outweighs_rulings_and_garbage_read_upside_down() -> None:
+    upright = _line_score(_reading(TITLE_UPRIGHT))  # the row read upright gave nothing
+    upside_down = _line_score(_reading(TITLE_UPSIDE_DOWN)) + _line_score(_reading(ROW_UPSIDE_DOWN))
+    assert upright > 2 * upside_down
+
+
+def test_rulings_read_as_bars_count_for_nothing() -> None:
+    assert _line_score(_reading([("|", 0.97), ("|", 0.91), ("-", 0.9)])) == 0.0
+
+
+def test_a_word_read_surely_counts_more_than_its_length_read_unsurely() -> None:
+    assert _line_score(_reading([("HỢP", 0.95)])) > 2 * _line_score(_reading([("ANL", 0.65)]))
