@@ -280,7 +280,7 @@ def words_counted(texts: Sequence[str]) -> int | None:
     return count if 2 * times > len(counts) else None
 
 
-_LEAN = 0.3  # the shear that stands up a usual italic hand (about 17°)
+LEAN = 0.3  # the shear that stands up a usual italic hand (about 17°)
 
 
 def deslanted(clean: np.ndarray) -> np.ndarray:
@@ -290,8 +290,8 @@ def deslanted(clean: np.ndarray) -> np.ndarray:
     capitals, whose long diagonals and loops pull it anywhere between 0 and 0.6."""
     h, w = clean.shape[:2]
     # x' = x + k·y: the top stays and each row lower moves right, undoing a lean to the right
-    matrix = np.array([[1.0, _LEAN, 0.0], [0.0, 1.0, 0.0]], dtype=np.float32)
-    return np.asarray(cv2.warpAffine(clean, matrix, (w + int(np.ceil(_LEAN * h)), h), borderValue=255))
+    matrix = np.array([[1.0, LEAN, 0.0], [0.0, 1.0, 0.0]], dtype=np.float32)
+    return np.asarray(cv2.warpAffine(clean, matrix, (w + int(np.ceil(LEAN * h)), h), borderValue=255))
 
 
 def without_leader(gray: np.ndarray, dpi: float) -> np.ndarray:

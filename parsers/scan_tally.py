@@ -13,6 +13,7 @@ read and matches; anything else is a best guess sent to review, never a silent v
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -24,7 +25,7 @@ from domain.model import Rating
 from ocr import tesseract as ocr
 from ocr.tesseract import Profile, Psm
 from parsers import scan_ocr
-from parsers.scan_rating import deslanted
+from parsers.scan_rating import LEAN, deslanted
 from rules.aggregation import aggregate
 
 SURE = 0.95
@@ -654,6 +655,7 @@ class WholeReading:
     letters: str
     numbers: tuple[int, int, int] | None
     places: tuple[Span, Span, Span] | None = None
+    upright: bool = False  # read on the cell stood upright (`scan_rating.deslanted`); places are there
 
 
 _WHOLE_CHARS = "HTXSNVK0123456789/() "
@@ -669,7 +671,20 @@ def read_whole(crops: Sequence[np.ndarray], dpi: int) -> list[WholeReading]:
     script line over the numbers leads Tesseract's block layout astray). Where the split finds no
     two slashes (a slash run into its digits, a hairline pen) this reading often still shows the
     numbers: on 343 branch cells of the generated summaries and the dev scans it gave all three
-    for 294, the split for 190."""
+    for 294, the split for 190. A cell whose reading shows no 'a/b/c' is read again stood upright
+    (`scan_rating.deslanted`): Tesseract loses a small italic hand's slanted slashes and digits
+    altogether, and stood upright reads them."""
+    out = _read_whole_as(crops, dpi)
+    again = [k for k, whole in enumerate(out) if whole.numbers is None]
+    upright = _read_whole_as([deslanted(crops[k]) for k in again], dpi)
+    for k, whole in zip(again, upright, strict=True):
+        if whole.numbers is not None:
+            out[k] = replace(whole, upright=True)
+    return out
+
+
+def _read_whole_as(crops: Sequence[np.ndarray], dpi: int) -> list[WholeReading]:
+    """`read_whole`'s one reading of each crop as it is."""
     jobs: list[scan_ocr.Job] = []
     spans: list[tuple[int, list[int]]] = []  # per cell: its first job, and each job's top in the crop
     for crop in crops:
@@ -755,13 +770,17 @@ def parts_at(crop: np.ndarray, whole: WholeReading) -> FractionParts | None:
     read several ways, `glyph_candidates`) when the split finds no two slashes. Each number is the
     ink of its span (a slash run into its digits leaves a sliver at the edge, which the
     classifier reads as a stroke too many, not as a digit: the two readers then disagree). None
-    when the reading placed no numbers."""
+    when the reading placed no numbers. A reading made on the cell stood upright places its
+    numbers there, and they are cut from it (upright digits read better); the letters are cut
+    from the cell as written, left of where the votes' span begins there."""
     places = whole.places
     if places is None:
         return None
-    letters_end = places[0][0]
-    numbers = tuple(_span_crop(crop, span, votes=k == 0) for k, span in enumerate(places))
-    letters = crop[: places[0][1], :] if letters_end <= 2 else crop[:, :letters_end]
+    read_on = deslanted(crop) if whole.upright else crop
+    numbers = tuple(_span_crop(read_on, span, votes=k == 0) for k, span in enumerate(places))
+    x0, y0, _, y1 = places[0]
+    letters_end = max(0, x0 - (math.ceil(LEAN * y1) if whole.upright else 0))  # x' = x + LEAN·y, undone
+    letters = crop[:y0, :] if letters_end <= 2 else crop[:, :letters_end]
     return FractionParts(_padded(letters), (numbers[0], numbers[1], numbers[2]))
 
 

@@ -32,6 +32,7 @@ from parsers.scan_text import WordLine
 CORPUS = Path(os.environ.get("KIEMDIEM_CORPUS", "/work/shared/corpus/dev")) / "files"
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")
 BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf")
+HAND_OBLIQUE = Path("/usr/share/fonts/truetype/fifthhorseman/dkgBI.ttf")  # fonts-dkg-handwriting
 DPI = 200
 
 # TT, label, column of the tick (0 Xuất sắc … 3 Kém), a second tick, or None for an empty row.
@@ -630,6 +631,28 @@ def test_mau06_cell_is_read_whole_as_a_second_reader(one: str, two: str | None) 
     assert reading.letters == one.split()[0]
     (bare,) = read_whole([_fraction_cell("HTTNV")], 200)
     assert bare.numbers is None  # a rating alone holds no vote
+
+
+def test_mau06_cell_in_a_small_leaning_hand_is_read_again_stood_upright() -> None:
+    """Tesseract loses a small oblique hand's slanted slashes and digits (generated summary seed 1,
+    0029: 3 of its 8 branch cells showed 'a/b/c'); stood upright, the cell reads, its numbers are
+    cut where that reading placed them on the upright cell, and its letters from the cell as written."""
+    from parsers.scan_tally import _read_whole_as, parts_at, read_whole
+
+    image = Image.new("L", (300, 90), 255)
+    ImageDraw.Draw(image).text((20, 25), "HTTNV 23/26/27", font=ImageFont.truetype(str(HAND_OBLIQUE), 22), fill=60)
+    lean = 0.2  # leaning further than the face: the top moved right
+    cell = cv2.warpAffine(np.array(image), np.array([[1.0, -lean, lean * 90], [0.0, 1.0, 0.0]], np.float32),
+                          (318, 90), borderValue=255)
+    (as_written,) = _read_whole_as([cell], 200)
+    assert as_written.numbers is None
+    (reading,) = read_whole([cell], 200)
+    assert reading.numbers == (23, 26, 27) and reading.upright
+    parts = parts_at(cell, reading)
+    assert parts is not None and parts.letters is not None and all(n is not None for n in parts.numbers)
+    _, ink = cv2.threshold(cell, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    ink_right = int(np.flatnonzero(ink.any(axis=0))[-1])
+    assert parts.letters.shape[1] - 24 < 0.55 * ink_right  # the letters alone (on a 12-pixel margin), no digit
 
 
 def test_mau06_cell_cut_where_the_whole_reading_saw_its_numbers() -> None:
