@@ -1,9 +1,18 @@
-"""Which way up a page stands: the score of a line read one way up (`scan_page._line_score`)."""
+"""Which way up a page stands: the score of a line read one way up (`scan_page._line_score`) and the
+lines read to decide (`scan_page._upside_down`)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
 from ocr.tesseract import Reading, Word
-from parsers.scan_page import _line_score
+from parsers.scan_page import _line_score, _upside_down
+
+FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")
 
 
 def _reading(words: list[tuple[str, float]]) -> Reading:
@@ -34,3 +43,23 @@ def test_rulings_read_as_bars_count_for_nothing() -> None:
 
 def test_a_word_read_surely_counts_more_than_its_length_read_unsurely() -> None:
     assert _line_score(_reading([("HỢP", 0.95)])) > 2 * _line_score(_reading([("ANL", 0.65)]))
+
+
+def _page_under_scribbled_rows() -> np.ndarray:
+    """Three rows of dense zigzag scribble, the page's fullest 'lines', over three lines of text."""
+    image = Image.new("L", (1600, 1200), 255)
+    draw = ImageDraw.Draw(image)
+    for y in (100, 180, 260):
+        draw.line([(x, y + (30 if k % 2 == 0 else 0)) for k, x in enumerate(range(100, 1500, 6))], fill=0, width=3)
+    font = ImageFont.truetype(str(FONT), 34)
+    for k, text in enumerate(["TỔNG HỢP ĐỀ XUẤT MỨC CHẤT LƯỢNG", "Chi bộ đánh giá, xếp loại", "Họ và tên đảng viên"]):
+        draw.text((300, 450 + 90 * k), text, font=font, fill=0)
+    return cv2.cvtColor(np.array(image), cv2.COLOR_GRAY2BGR)
+
+
+def test_lines_that_read_as_nothing_either_way_leave_the_call_to_the_next_ones() -> None:
+    """Scribbled rows read as nothing both ways up, but for a letter read at 0.27 one way: that
+    alone turned the page. The next lines, read when the first say next to nothing, decide."""
+    page = _page_under_scribbled_rows()
+    assert not _upside_down(page)
+    assert _upside_down(cv2.rotate(page, cv2.ROTATE_180))
