@@ -56,11 +56,12 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             path = truth_path.parent / truth["file"]
             pages = list(pages_of(path))
+            holding = value_pages(truth)
             for page, needed in zip(pages, needed_turns(truth, len(pages)), strict=True):
                 t0 = time.perf_counter()
                 turned = prepare(page).turned
                 spent += time.perf_counter() - t0
-                holds = page.number in value_pages(truth)
+                holds = page.number in holding
                 here[holds][0] += turned == needed
                 here[holds][1] += 1
                 if turned != needed:

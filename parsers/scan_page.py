@@ -202,8 +202,8 @@ def _upside_down(image: np.ndarray) -> bool:
     ones are read too, so that a stray letter read at 0.3 does not turn the page."""
     probe = _probe(image)
     scale = WORK_DPI / _PROBE_DPI
-    fullest = sorted(_text_bands(probe), key=lambda b: -int(probe[b[0] : b[1]].sum()))
-    bands = fullest[: _ORIENTATION_LINES * _ORIENTATION_ROUNDS]
+    bands = sorted(_text_bands(probe), key=lambda b: -int(probe[b[0] : b[1]].sum()))
+    bands = bands[: _ORIENTATION_LINES * _ORIENTATION_ROUNDS]
     gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     jobs: list[scan_ocr.Job] = []
     for y0, y1 in bands:
