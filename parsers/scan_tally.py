@@ -777,31 +777,42 @@ def parts_at(crop: np.ndarray, whole: WholeReading) -> FractionParts | None:
     if places is None:
         return None
     read_on = deslanted(crop) if whole.upright else crop
-    numbers = tuple(_span_crop(read_on, span, votes=k == 0) for k, span in enumerate(places))
+    numbers = tuple(_span_crop(read_on, span, k) for k, span in enumerate(places))
     x0, y0, _, y1 = places[0]
     letters_end = max(0, x0 - (math.ceil(LEAN * y1) if whole.upright else 0))  # x' = x + LEAN·y, undone
     letters = crop[:y0, :] if letters_end <= 2 else crop[:, :letters_end]
     return FractionParts(_padded(letters), (numbers[0], numbers[1], numbers[2]))
 
 
-def _span_crop(crop: np.ndarray, span: Span, votes: bool) -> np.ndarray | None:
-    """The ink of a number's span, parentheses wiped out. The votes' span runs back to the rating's
-    last letter, whose box Tesseract often draws short of its ink ("V" boxed as a sliver, its ink
-    left in the span): of its glyphs, only the two nearest the slash are kept. A count has at most
-    two digits (the classifier reads no more), so a third glyph is a letter, never a digit the
-    reading dropped; a second one is kept, as it may be such a digit."""
+def _span_crop(crop: np.ndarray, span: Span, k: int) -> np.ndarray | None:
+    """The ink of number k's span (votes, present, total), parentheses wiped out. A parenthesis
+    stands only where the numbers open and close: the votes' first glyph bowed as '(' and the
+    total's last bowed as ')'. Anywhere else a thin bowed glyph is a digit: a narrow italic 3 or
+    2 bows like ')' and was wiped as one, leaving the present "24" read 4 (generated summary seed
+    2, 0030, in P052 Italic). The votes' span runs back to the rating's last letter, whose box
+    Tesseract often draws short of its ink ("V" boxed as a sliver, its ink left in the span): of
+    its glyphs, only the two nearest the slash are kept. A count has at most two digits (the
+    classifier reads no more), so a third glyph is a letter, never a digit the reading dropped; a
+    second one is kept, as it may be such a digit."""
     x0, y0, x1, y1 = span
     piece = crop[max(0, y0 - 2) : y1 + 2, x0:x1].copy()
     if piece.size == 0:
         return None
     _, ink = cv2.threshold(piece, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    blobs = [_Blob(k, *(int(v) for v in stats[k, :4])) for k in range(1, count) if stats[k, cv2.CC_STAT_AREA] >= _MIN_PIXELS]
+    every = [_Blob(k, *(int(v) for v in stats[k, :4])) for k in range(1, count)]
+    blobs = [b for b in every if stats[b.k, cv2.CC_STAT_AREA] >= _MIN_PIXELS]
     tallest = max((b.h for b in blobs), default=0)
-    marks = [b for b in blobs if _is_any_paren(b, tallest, labels)]
-    glyphs = sorted((b for b in blobs if b not in marks and b.h >= 0.5 * tallest), key=lambda b: -(b.x + b.w))
-    beyond = glyphs[2:] if votes else []
-    for b in (*marks, *beyond):
+    glyphs = sorted((b for b in blobs if b.h >= 0.5 * tallest), key=lambda b: -(b.x + b.w))
+    kept = glyphs[:2] if k == 0 else glyphs
+    if k == 0:
+        edge = kept[-1] if kept else None
+    elif k == 2:  # a small hand's ')' is a hairline under _MIN_PIXELS, yet as tall as the digits
+        edge = max((b for b in every if b.h >= 0.85 * tallest), key=lambda b: b.x + b.w, default=None)
+    else:
+        edge = None
+    marks = [edge] if edge is not None and _is_paren(edge, tallest, labels, opening=k == 0) else []
+    for b in (*marks, *(b for b in glyphs if b not in kept)):
         piece[labels == b.k] = 255
     return _padded(piece)
 
@@ -841,6 +852,16 @@ class FractionRow:
         if self.whole is not None:
             out[self.whole[k]] = out.get(self.whole[k], 0.0) + 1.0
         return out
+
+    def reads(self, present: int, total: int) -> bool:
+        """Whether this row read the meeting's present and total: its whole reading is exactly
+        them, or both readers' support leads with them. The split alone often misreads one of them
+        (generated summary seed 1, 0022: "23/24" read 4 and 2), and a confident misreading ties the
+        two readers' support, while the whole reading, which found the meeting's numbers where they
+        stand in the cell, cut the cell right."""
+        if self.whole is not None and self.whole[1:] == (present, total):
+            return True
+        return _best(self.support(1), total)[0] == present and _best(self.support(2), None)[0] == total
 
     def seconded(self, votes: int) -> bool:
         """Whether both readers, each segmenting the cell its own way, make the votes `votes`: one
@@ -896,7 +917,7 @@ def decide_fractions(rows: Sequence[FractionRow]) -> list[FractionDecision]:
     ranked = sorted(pairs.items(), key=lambda kv: -kv[1])
     (present, total), score = ranked[0]
     lead = score - (ranked[1][1] if len(ranked) > 1 else 0.0)
-    read_here = [_best(rb, total)[0] == present and _best(rc, None)[0] == total for _, rb, rc in supports]
+    read_here = [row.reads(present, total) for row in rows]
     # a present most rows' own votes exceed is not the meeting's ("20" read 1 on every row)
     over = sum(votes is not None and votes > present for votes in (_best(ra, None)[0] for ra, _, _ in supports))
     table_sure = lead >= max(1.0, 0.25 * len(rows)) and sum(read_here) * 2 > len(rows) and over * 2 < len(rows)

@@ -33,6 +33,7 @@ CORPUS = Path(os.environ.get("KIEMDIEM_CORPUS", "/work/shared/corpus/dev")) / "f
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")
 BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf")
 HAND_OBLIQUE = Path("/usr/share/fonts/truetype/fifthhorseman/dkgBI.ttf")  # fonts-dkg-handwriting
+ITALIC_SERIF = Path("/usr/share/fonts/opentype/urw-base35/P052-Italic.otf")  # fonts-urw-base35
 DPI = 200
 
 # TT, label, column of the tick (0 Xuất sắc … 3 Kém), a second tick, or None for an empty row.
@@ -670,6 +671,24 @@ def test_mau06_cell_cut_where_the_whole_reading_saw_its_numbers() -> None:
     numbers = [glyph_candidates(n, 200) if n is not None else {} for n in parts.numbers]
     assert [max(c, key=lambda v: c[v]) for c in numbers] == [12, 16, 19]
     assert parts_at(cell, replace(reading, places=None)) is None
+
+
+@pytest.mark.parametrize("size", [20, 28])
+def test_only_the_numbers_opening_and_closing_glyphs_can_be_parentheses(size: int) -> None:
+    """A narrow italic 2 or 3 bows like ')': wiped out as one, the present "24" read 4 and the
+    total "24)" 42 (generated summary seed 2, 0030, written in P052 Italic). Only the votes'
+    first glyph can be '(' and the total's last ')', which at a small size is a hairline."""
+    from parsers.scan_tally import glyph_candidates, parts_at, read_whole
+
+    image = Image.new("L", (320, 80), 255)
+    ImageDraw.Draw(image).text((20, 25), "HTTNV (13/24/23)", font=ImageFont.truetype(str(ITALIC_SERIF), size), fill=40)
+    cell = np.array(image)
+    (reading,) = read_whole([cell], 200)
+    assert reading.numbers == (13, 24, 23)
+    parts = parts_at(cell, reading)
+    assert parts is not None
+    numbers = [glyph_candidates(n, 200) if n is not None else {} for n in parts.numbers]
+    assert [max(c, key=lambda v: c[v]) for c in numbers] == [13, 24, 23]
 
 
 @pytest.mark.parametrize("letters", [1, 2])
@@ -1943,3 +1962,16 @@ def test_branch_numbers_run_into_the_left_ruling_are_sure_only_after_a_rating_on
     pieces = _PageReader._fraction_pieces(cell, RatingMatch(rating, RATING_SURE if rating else 0.0),
                                           FractionDecision((5, 6, 7), NUMBERS_SURE), below)
     assert pieces[-1].text == "05/06/07" and (pieces[-1].confidence >= REVIEW_BELOW) is sure
+def test_mau06_row_whose_whole_reading_is_the_meetings_numbers_read_them_however_the_split_read_them() -> None:
+    from parsers.scan_tally import SURE, FractionRow, decide_fractions
+
+    # the split read the total "24" as 2, as sure as the whole reading's 24 (generated seed 1, 0022)
+    rows = [
+        FractionRow(({16: 8.0}, {23: 8.0}, {24: 8.0}), (16, 23, 24)),
+        FractionRow(({13: 8.0}, {23: 8.0}, {2: 8.0}), (13, 23, 24)),
+        FractionRow(({12: 8.0}, {23: 8.0}, {2: 8.0}), (12, 28, 24)),  # the whole reading misread the present
+        FractionRow(({15: 8.0}, {23: 8.0}, {24: 8.0}), (15, 23, 24)),
+    ]
+    decisions = decide_fractions(rows)
+    assert [d.values for d in decisions] == [(16, 23, 24), (13, 23, 24), (12, 23, 24), (15, 23, 24)]
+    assert [d.confidence >= SURE for d in decisions] == [True, True, False, True]
