@@ -1052,6 +1052,29 @@ def test_classifier_reads_a_number_and_refuses_spaced_digits() -> None:
     assert max(unit, key=lambda v: unit[v]) == 4
 
 
+@pytest.mark.parametrize(("pair", "value"), [("07", 7), ("13", 13), ("10", 10)])
+def test_two_digits_run_together_are_read_as_two(pair: str, value: int) -> None:
+    """A blurred hand's two digits run together into one glyph at the ink level, which the
+    classifier read as one digit ("07" as 9, seed 1's `0021`); cut at its thinnest column, each
+    half reads as its digit. A single wide digit stays one."""
+    from parsers.scan_tally import _glyphs, glyph_candidates
+
+    font = ImageFont.truetype("/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf", 24)
+    image = Image.new("L", (120, 70), 255)
+    draw = ImageDraw.Draw(image)
+    draw.text((20, 15), pair[0], font=font, fill=40)
+    draw.text((20 + font.getbbox(pair[0])[2] - 2, 15), pair[1], font=font, fill=40)
+    run_together = cv2.GaussianBlur(np.asarray(image), (3, 3), 0.8)
+    _, _, glyphs = _glyphs(run_together)
+    assert glyphs is not None and len(glyphs) == 1
+    read = glyph_candidates(run_together, DPI, by_ocr=False)
+    assert max(read, key=lambda v: read[v]) == value
+    wide = Image.new("L", (120, 70), 255)
+    ImageDraw.Draw(wide).text((20, 10), "0", font=ImageFont.truetype(str(HAND_OBLIQUE), 30), fill=40)
+    alone = glyph_candidates(cv2.GaussianBlur(np.asarray(wide), (3, 3), 0.8), DPI, by_ocr=False)
+    assert max(alone, key=lambda v: alone[v]) == 0
+
+
 def test_leader_dots_touching_the_writing_are_wiped() -> None:
     from parsers.scan_rating import without_leader
 
