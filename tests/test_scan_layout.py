@@ -1985,6 +1985,8 @@ def test_branch_numbers_run_into_the_left_ruling_are_sure_only_after_a_rating_on
     pieces = _PageReader._fraction_pieces(cell, RatingMatch(rating, RATING_SURE if rating else 0.0),
                                           FractionDecision((5, 6, 7), NUMBERS_SURE), below)
     assert pieces[-1].text == "05/06/07" and (pieces[-1].confidence >= REVIEW_BELOW) is sure
+
+
 def test_mau06_row_whose_whole_reading_is_the_meetings_numbers_read_them_however_the_split_read_them() -> None:
     from parsers.scan_tally import SURE, FractionRow, decide_fractions
 
