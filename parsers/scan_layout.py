@@ -597,9 +597,10 @@ class _PageReader:
             ]
             cuts = [self._written(cell.box) for cell in cells]
             crops = [cut.image for cut in cuts]
-            parts = [scan_tally.split_fraction(crop) for crop in crops]
+            line = scan_tally.line_height(crops)
+            parts = [scan_tally.split_fraction(crop, line) for crop in crops]
             unsplit = [k for k, found in enumerate(parts) if found is None]
-            wholes = self._read_whole(crops, unsplit) if cells else None
+            wholes = self._read_whole(crops, unsplit, line) if cells else None
             if wholes is None:
                 continue
             fractions = sum(p is not None or w.numbers is not None for p, w in zip(parts, wholes, strict=True))
@@ -616,20 +617,21 @@ class _PageReader:
             ]
             decisions = scan_tally.decide_fractions(rows)
             for cell, cut, found, whole, decision in zip(cells, cuts, parts, wholes, decisions, strict=True):
-                below = scan_tally.numbers_below(cut.image)
+                below = scan_tally.numbers_below(cut.image, line)
                 out[(cell.row, c)] = _Branch(self._branch_rating(cut, found, whole), decision, below)
         return out
 
-    def _read_whole(self, crops: list[np.ndarray], unsplit: list[int]) -> list[scan_tally.WholeReading] | None:
+    def _read_whole(self, crops: list[np.ndarray], unsplit: list[int], line: float | None
+                    ) -> list[scan_tally.WholeReading] | None:
         """The column's cells read whole (`scan_tally.read_whole`); None for a column whose cells
         mostly show no two slashes when neither of its first two unsplit cells reads as 'a/b/c'
         either: a column of bare ratings is told by two OCR readings, not one per cell."""
         sample = unsplit[:_FRACTION_SAMPLE] if len(unsplit) * 2 > len(crops) else []
-        first = dict(zip(sample, scan_tally.read_whole([crops[k] for k in sample], self.dpi), strict=True))
+        first = dict(zip(sample, scan_tally.read_whole([crops[k] for k in sample], self.dpi, line), strict=True))
         if sample and all(whole.numbers is None for whole in first.values()):
             return None
         rest = [k for k in range(len(crops)) if k not in first]
-        first.update(zip(rest, scan_tally.read_whole([crops[k] for k in rest], self.dpi), strict=True))
+        first.update(zip(rest, scan_tally.read_whole([crops[k] for k in rest], self.dpi, line), strict=True))
         return [first[k] for k in range(len(crops))]
 
     def _number_candidates(self, found: scan_tally.FractionParts | None, by_ocr: bool

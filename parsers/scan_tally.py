@@ -478,6 +478,10 @@ _SLASH_CORR = -0.88  # a slash's ink runs straight from bottom left to top right
 _SLASH_FILL = 0.4  # … and fills little of its box
 _LINES_APART = 0.6  # two lines of writing: the glyphs' middles jump by this × a glyph's height
 _CUT_ABOVE = 0.1  # … cut this far over the numbers' tops: a slash rises over its digits
+_TWO_LINES = 1.6  # a cell's ink this many times as tall as the column's line holds two lines
+_VALLEY_BAND = 0.3  # … cut apart between this share of the ink's height from its top and bottom
+_PAREN_BOW = 0.15  # a parenthesis's middle lies this share of its width off its ends
+_ONE_STROKE = 0.1  # … and at most this share of its rows cross its ink twice
 _SLASHES_APART = 0.7  # two slashes' middles are at least this × their height apart (a digit between)
 
 
@@ -522,19 +526,19 @@ def _bow(mask: np.ndarray) -> float:
     return float((np.mean(mid) - np.mean(ends)) / max(1, mask.shape[1]))
 
 
-def split_fraction(crop: np.ndarray) -> FractionParts | None:
+def split_fraction(crop: np.ndarray, line: float | None = None) -> FractionParts | None:
     """The cell's letters and three numbers, found from its two slashes (thin straight strokes
-    rising to the right, side by side on one line). None when the cell does not show two."""
+    rising to the right, side by side on one line). None when the cell does not show two. `line`:
+    the height of a line of writing in the cell's column (`line_height`)."""
     if crop.size == 0:
         return None
-    _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    ink = _ink(crop)
     found = _slashes(ink)
     if found is None:
-        cut = _numbers_line_top(ink)
+        cut = _lines_cut(ink, line)
         if cut is None:
             return None
-        ink[cut : cut + 2] = 0  # the rating's line and the numbers' line, apart
-        found = _slashes(ink)
+        found = _slashes(_apart(ink, cut))
         if found is None:
             return None
     labels, blobs, pair = found
@@ -543,11 +547,16 @@ def split_fraction(crop: np.ndarray) -> FractionParts | None:
     h = bottom - top
     band = [b for b in blobs if b not in pair and top - 0.3 * h <= b.cy <= bottom + 0.3 * h and b.h >= 0.3 * h]
     between = [b for b in band if s1.x + s1.w // 2 < b.x + b.w / 2 < s2.x + s2.w // 2]
-    after = _run(sorted((b for b in band if b.x + b.w / 2 > s2.x + s2.w // 2), key=lambda b: b.x), h, labels, False)
-    before = _run(sorted((b for b in band if b.x + b.w / 2 < s1.x + s1.w // 2), key=lambda b: -b.x), h, labels, True)
+    rightward = sorted((b for b in band if b.x + b.w / 2 > s2.x + s2.w // 2), key=lambda b: b.x)
+    leftward = sorted((b for b in band if b.x + b.w / 2 < s1.x + s1.w // 2), key=lambda b: -b.x)
+    after = _run(rightward, h, labels, False)
+    closed = len(rightward) > len(after) and _is_paren(rightward[len(after)], h, labels, opening=False)
+    before = _run(leftward, h, labels, True, closed)
     used = {b.k for b in (*pair, *between, *after, *before)}
     # parentheses around the numbers are neither letters nor digits
     used |= {b.k for b in band if b.k not in used and _is_any_paren(b, h, labels)}
+    if len(leftward) > len(before) and _opens(leftward, len(before), h, labels, closed):
+        used.add(leftward[len(before)].k)
     first = min((b.x for b in (*before, s1)), default=s1.x)
     letters = [b for b in blobs if b.k not in used and (b.x + b.w <= first + 0.2 * h or b.cy < top - 0.3 * h)]
     return FractionParts(
@@ -595,16 +604,61 @@ def _numbers_line_top(ink: np.ndarray) -> int | None:
     return max(0, int(np.median(lower[:, cv2.CC_STAT_TOP]) - _CUT_ABOVE * size))
 
 
-def numbers_below(crop: np.ndarray) -> bool:
+def line_height(crops: Sequence[np.ndarray]) -> float | None:
+    """The height of one line of writing in a column's cells: the median of their ink's heights,
+    most cells holding one line."""
+    heights = [_ink_height(_ink(crop)) for crop in crops if crop.size]
+    heights = [h for h in heights if h]
+    return float(np.median(heights)) if heights else None
+
+
+def _ink(crop: np.ndarray) -> np.ndarray:
+    _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    return ink
+
+
+def _ink_height(ink: np.ndarray) -> int:
+    inked = np.nonzero(ink.any(axis=1))[0]
+    return int(inked[-1] - inked[0] + 1) if inked.size else 0
+
+
+def _valley_cut(ink: np.ndarray, line: float | None) -> int | None:
+    """The row where two lines of writing run into each other, when `_numbers_line_top` cannot
+    tell them apart: a script hand's letters reach down into the numbers' slashes and digits, and
+    the cell is a few glyphs, each spanning both lines (dev doc_0012, "HTTNV" over "4/6/7"). Such
+    a cell is told by its ink, `_TWO_LINES` times as tall as a line of the column (`line`), and
+    cut at the emptiest row of the ink's middle; the cut stands only when it leaves two slashes
+    on the lower line."""
+    rows = np.count_nonzero(ink, axis=1).astype(float)
+    inked = np.nonzero(rows)[0]
+    if line is None or inked.size == 0 or inked[-1] - inked[0] + 1 < _TWO_LINES * line:
+        return None
+    top, bottom = int(inked[0]), int(inked[-1])
+    margin = int(_VALLEY_BAND * (bottom - top))
+    smooth = np.convolve(rows, np.ones(3) / 3, mode="same")
+    middle = smooth[top + margin : bottom - margin + 1]
+    lowest = np.flatnonzero(middle <= middle.min() + 0.5)
+    cut = top + margin + int(lowest[lowest.size // 2])  # the middle of the emptiest rows
+    return cut if _slashes(_apart(ink, cut)) is not None else None
+
+
+def _lines_cut(ink: np.ndarray, line: float | None) -> int | None:
+    """The row over the numbers of a cell written on two lines, the rating over its numbers."""
+    cut = _numbers_line_top(ink)
+    return cut if cut is not None else _valley_cut(ink, line)
+
+
+def _apart(ink: np.ndarray, cut: int) -> np.ndarray:
+    """The ink with the rating's line and the numbers' line cut apart at row `cut`."""
+    out = ink.copy()
+    out[cut : cut + 2] = 0
+    return out
+
+
+def numbers_below(crop: np.ndarray, line: float | None = None) -> bool:
     """Whether the cell holds its numbers on a line of their own under the rating's letters: that
     line starts at the cell's left edge as the letters do."""
-    return crop.size > 0 and _numbers_cut(crop) is not None
-
-
-def _numbers_cut(crop: np.ndarray) -> int | None:
-    """`_numbers_line_top` of a grey cell."""
-    _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    return _numbers_line_top(ink)
+    return crop.size > 0 and _lines_cut(_ink(crop), line) is not None
 
 
 def _slash_pair(slashes: list[_Blob], glyphs: list[_Blob]) -> tuple[_Blob, _Blob] | None:
@@ -628,32 +682,67 @@ def _is_paren(b: _Blob, h: int, labels: np.ndarray, opening: bool) -> bool:
     bows left, ')' after them right. A 1 with a flag bows right: before the votes it is a digit."""
     mask = labels[b.y : b.y + b.h, b.x : b.x + b.w] == b.k
     bow = _bow(mask)
-    return b.h >= 0.85 * h and b.w <= 0.6 * b.h and (bow <= -0.15 if opening else bow >= 0.15)
+    return _thin_tall(b, h) and (bow <= -_PAREN_BOW if opening else bow >= _PAREN_BOW) and _one_stroke(mask)
+
+
+def _thin_tall(b: _Blob, h: int) -> bool:
+    """A glyph shaped like a parenthesis or a 1: as tall as the slashes (`h`), and thin."""
+    return b.h >= 0.85 * h and b.w <= 0.6 * b.h
 
 
 def _is_any_paren(b: _Blob, h: int, labels: np.ndarray) -> bool:
     return _is_paren(b, h, labels, True) or _is_paren(b, h, labels, False)
 
 
-def _run(blobs: list[_Blob], h: int, labels: np.ndarray, leftward: bool) -> list[_Blob]:
+def _run(blobs: list[_Blob], h: int, labels: np.ndarray, leftward: bool, closed: bool = False) -> list[_Blob]:
     """The glyphs of one number next to a slash, nearest first: up to two, each close to the one
     before, a parenthesis ending it. Leftward, the votes follow the rating's letters, often a
     space apart: a second glyph is taken only when it stands no further from the first than from
     the glyph beyond it ("14" after "HTNV "), not when it is the rating's last letter, close to
-    the others ("V" of "HTTNV 5/8/8", read "85")."""
+    the others ("V" of "HTTNV 5/8/8", read "85"). `closed`: a ')' ends the total, so a '(' opens
+    the votes (`_opens`)."""
     out: list[_Blob] = []
     for k, b in enumerate(blobs):
-        if _is_paren(b, h, labels, leftward) or len(out) == 2:
+        if len(out) == 2 or (_opens(blobs, k, h, labels, closed) if leftward else _is_paren(b, h, labels, False)):
             break
         if out:
             gap = _gap(out[-1], b, leftward)
             if gap > 0.6 * h:
                 break
-            beyond = blobs[k + 1] if k + 1 < len(blobs) else None
-            if leftward and beyond is not None and not _is_any_paren(beyond, h, labels) and gap > _gap(b, beyond, True):
+            beyond = k + 1 if k + 1 < len(blobs) else None
+            if leftward and beyond is not None and not _opens(blobs, beyond, h, labels, closed) \
+                    and gap > _gap(b, blobs[beyond], True):
                 break
         out.append(b)
     return out
+
+
+def _opens(leftward: list[_Blob], k: int, h: int, labels: np.ndarray, closed: bool) -> bool:
+    """Whether glyph k, left of the votes' slash (`leftward`, nearest first), is the '(' opening
+    the numbers: bowed as one, or, when a ')' closes the total, a second glyph drawn as one thin
+    stroke as tall as the slashes, not a 1 flagged right, between the votes' digit and a glyph
+    that is not thin just beside it (the rating's V). A slanted hand's '(' bows by a pixel or
+    two, under `_PAREN_BOW` (dev doc_0012's "HTNV (5/6/7)", its votes read 75); "(15/" keeps its
+    1, the '(' beyond it, whole or cut short by the cell's edge; the glyph by the slash is a digit
+    however thin ("(20/": a narrow 0), and so is one with nothing beyond it ("11/" at the start of
+    a line)."""
+    b = leftward[k]
+    if _is_paren(b, h, labels, opening=True):
+        return True
+    beyond = leftward[k + 1] if k + 1 < len(leftward) else None
+    if not closed or k == 0 or beyond is None or not _thin_tall(b, h):
+        return False
+    mask = labels[b.y : b.y + b.h, b.x : b.x + b.w] == b.k
+    if _bow(mask) >= _PAREN_BOW or not _one_stroke(mask):
+        return False
+    return not (beyond.w <= 0.6 * beyond.h and _gap(b, beyond, True) <= 0.6 * h)
+
+
+def _one_stroke(mask: np.ndarray) -> bool:
+    """Whether a glyph crosses each of its rows once or so, as a parenthesis does; a narrow 3,
+    bowed right like ')', crosses a third of them twice."""
+    starts = np.count_nonzero(np.diff(mask.astype(np.int8), axis=1, prepend=0) == 1, axis=1)
+    return float(np.mean(starts > 1)) <= _ONE_STROKE
 
 
 def _gap(near: _Blob, far: _Blob, leftward: bool) -> int:
@@ -696,30 +785,31 @@ _WHOLE_PAD = 12
 _THIN_MARK = 0.75  # a slash's or a parenthesis's box is at most this wide for its height
 
 
-def read_whole(crops: Sequence[np.ndarray], dpi: int) -> list[WholeReading]:
+def read_whole(crops: Sequence[np.ndarray], dpi: int, line: float | None = None) -> list[WholeReading]:
     """Each cell read as rating letters, digits and slashes: as one block, or, when the numbers
-    stand on a line of their own under the letters (`_numbers_line_top`), each line on its own (a
-    script line over the numbers leads Tesseract's block layout astray). Where the split finds no
+    stand on a line of their own under the letters (`_lines_cut`; `line`, the column's line
+    height), each line on its own (a script line over the numbers leads Tesseract's block layout
+    astray), the numbers taken from the lower line when it shows them. Where the split finds no
     two slashes (a slash run into its digits, a hairline pen) this reading often still shows the
     numbers: on 343 branch cells of the generated summaries and the dev scans it gave all three
     for 294, the split for 190. A cell whose reading shows no 'a/b/c' is read again stood upright
     (`scan_rating.deslanted`): Tesseract loses a small italic hand's slanted slashes and digits
     altogether, and stood upright reads them."""
-    out = _read_whole_as(crops, dpi)
+    out = _read_whole_as(crops, dpi, line)
     again = [k for k, whole in enumerate(out) if whole.numbers is None]
-    upright = _read_whole_as([deslanted(crops[k]) for k in again], dpi)
+    upright = _read_whole_as([deslanted(crops[k]) for k in again], dpi, line)
     for k, whole in zip(again, upright, strict=True):
         if whole.numbers is not None:
             out[k] = replace(whole, upright=True)
     return out
 
 
-def _read_whole_as(crops: Sequence[np.ndarray], dpi: int) -> list[WholeReading]:
+def _read_whole_as(crops: Sequence[np.ndarray], dpi: int, line: float | None = None) -> list[WholeReading]:
     """`read_whole`'s one reading of each crop as it is."""
     jobs: list[scan_ocr.Job] = []
     spans: list[tuple[int, list[int]]] = []  # per cell: its first job, and each job's top in the crop
     for crop in crops:
-        cut = _numbers_cut(crop)
+        cut = _lines_cut(_ink(crop), line) if crop.size else None
         parts = [(crop, Psm.BLOCK, 0)] if cut is None else [(crop[:cut], Psm.LINE, 0), (crop[cut:], Psm.LINE, cut)]
         spans.append((len(jobs), [top for _, _, top in parts]))
         jobs += [_whole_job(part, psm, dpi) for part, psm, _ in parts]
@@ -728,6 +818,9 @@ def _read_whole_as(crops: Sequence[np.ndarray], dpi: int) -> list[WholeReading]:
     for start, tops in spans:
         mine = readings[start : start + len(tops)]
         parsed = _parsed(" ".join(r.text for r in mine))
+        below = _parsed(mine[-1].text).numbers
+        if below is not None:  # a letter over them is no digit of theirs: "T2" over "6/6/7" is not 26
+            parsed = replace(parsed, numbers=below)
         places = next((p for r, top in zip(mine, tops, strict=True) if (p := _places(r.symbols, top)) is not None),
                       None)
         out.append(replace(parsed, places=places if parsed.numbers is not None else None))

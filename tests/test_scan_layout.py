@@ -34,6 +34,7 @@ FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")
 BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf")
 HAND_OBLIQUE = Path("/usr/share/fonts/truetype/fifthhorseman/dkgBI.ttf")  # fonts-dkg-handwriting
 ITALIC_SERIF = Path("/usr/share/fonts/opentype/urw-base35/P052-Italic.otf")  # fonts-urw-base35
+HAND = Path("/usr/share/fonts/truetype/fifthhorseman/dkg.ttf")  # fonts-dkg-handwriting
 DPI = 200
 
 # TT, label, column of the tick (0 Xuất sắc … 3 Kém), a second tick, or None for an empty row.
@@ -573,6 +574,55 @@ def test_mau06_numbers_on_a_line_of_their_own_are_told_from_numbers_after_the_ra
     assert numbers_below(_fraction_cell("HTXSNV", "12/21/22"))
     assert not numbers_below(_fraction_cell("HTXSNV 12/21/22"))
     assert not numbers_below(np.zeros((0, 0), np.uint8))
+
+
+def test_two_lines_run_together_are_cut_apart_by_the_columns_line_height() -> None:
+    """A hand whose letters reach down into the numbers written under them ("HTTNV" over "4/6/7"
+    in dev doc_0012): the glyphs span both lines, their middles tell no two lines apart, and the
+    cell read no numbers. Twice as tall as the column's other cells, it is cut at its ink's
+    emptiest middle row; a cell of one line is not cut."""
+    from parsers.scan_tally import glyph_candidates, line_height, numbers_below, split_fraction
+
+    font = ImageFont.truetype(str(HAND), 30)
+
+    def cell(text: str, numbers: str | None = None) -> np.ndarray:
+        image = Image.new("L", (300, 100), 255)
+        draw = ImageDraw.Draw(image)
+        draw.text((14, 8), text, font=font, fill=0)
+        if numbers:
+            draw.text((30, 32), numbers, font=font, fill=0)
+        return np.array(image)
+
+    joined = cell("HTTNV", "4/6/7")
+    one_line = [cell(text) for text in ("HTTNV (4/6/7)", "HTNV 5/6/7", "KHTNV (1/6/7)")]
+    line = line_height([*one_line, joined])
+    assert split_fraction(joined) is None  # alone, nothing tells its two lines apart
+    assert numbers_below(joined, line)
+    assert not any(numbers_below(c, line) for c in one_line)
+    parts = split_fraction(joined, line)
+    assert parts is not None and parts.letters is not None
+    numbers = [glyph_candidates(n, 200) if n is not None else {} for n in parts.numbers]
+    assert [max(c, key=lambda v: c[v]) for c in numbers] == [4, 6, 7]
+
+
+@pytest.mark.parametrize(("votes", "read"), [("5", 5), ("15", 15)])
+def test_an_opening_parenthesis_drawn_straight_is_told_by_the_closing_one(votes: str, read: int) -> None:
+    """A slanted hand's '(' may bow by a pixel (dev doc_0012's "(5/6/7)", its votes read 75). With
+    a ')' after the total, a thin straight glyph before the votes' digit is the '(' unless another
+    such glyph stands right beyond it: "(15/" keeps its 1."""
+    from parsers.scan_tally import glyph_candidates, split_fraction
+
+    image = Image.new("L", (420, 80), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(str(FONT), 30)
+    draw.text((14, 16), "HTNV", font=font, fill=0)
+    x = draw.textbbox((14, 16), "HTNV", font=font)[2] + 16
+    draw.line([(x, 52), (x + 8, 20)], fill=0, width=3)  # '(' as a straight slanted stroke
+    draw.text((x + 10, 16), f"{votes}/6/7)", font=font, fill=0)
+    parts = split_fraction(np.array(image))
+    assert parts is not None and parts.numbers[0] is not None
+    found = glyph_candidates(parts.numbers[0], 200)
+    assert max(found, key=lambda v: found[v]) == read
 
 
 @pytest.mark.parametrize(("one", "two"), [("HTTNV (4/6/7)", None), ("HTTNV", "04/06/07")])
