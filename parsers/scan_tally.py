@@ -613,6 +613,7 @@ def line_height(crops: Sequence[np.ndarray]) -> float | None:
 
 
 def _ink(crop: np.ndarray) -> np.ndarray:
+    """The crop's ink, white on black, at its own Otsu level."""
     _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     return ink
 
@@ -922,7 +923,7 @@ def _span_crop(crop: np.ndarray, span: Span, k: int) -> np.ndarray | None:
     piece = crop[max(0, y0 - 2) : y1 + 2, x0:x1].copy()
     if piece.size == 0:
         return None
-    _, ink = cv2.threshold(piece, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    ink = _ink(piece)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     every = [_Blob(k, *(int(v) for v in stats[k, :4])) for k in range(1, count)]
     blobs = [b for b in every if stats[b.k, cv2.CC_STAT_AREA] >= _MIN_PIXELS]
