@@ -37,7 +37,7 @@ from parsers.page_marks import PageMarks
 from parsers.pages import PageImage
 from parsers.pictures import VIEW_DPI, Pictures
 from parsers.shrink import halved
-from templating.box_layout import MM_PER_PT
+from templating.page import MM_PER_PT
 from templating.store import load_layout
 
 __all__ = ["OwnFormError", "OwnPage", "Read", "assemble", "read_own_page"]

@@ -20,9 +20,8 @@ import pdfplumber
 import pypdfium2
 
 from templating.builder import BuiltTemplate
-from templating.page import BOX_GLYPH, MARKER_MM, QR_MM, QR_X_MM, QR_Y_MM
+from templating.page import BOX_GLYPH, MARKER_MM, MM_PER_PT, QR_MM, QR_X_MM, QR_Y_MM
 
-MM_PER_PT = 25.4 / 72
 DPI = 300
 PX_PER_MM = DPI / 25.4
 LINE_TOLERANCE_PT = 3.0

@@ -14,6 +14,7 @@ from templating.marks import CORNER_MARKERS
 
 FONT = "Times New Roman"
 BODY_PT = 13
+MM_PER_PT = 25.4 / 72
 BOX_GLYPH = "□"  # U+25A1 WHITE SQUARE: in Times New Roman (WGL4) and Liberation Serif, so it prints everywhere
 
 MARGIN_TOP_MM = 20.0

@@ -32,7 +32,7 @@ from samples.scangen.degrade import degrade, quarter_turn
 from samples.scangen.generate import fill, pages_with_boxes
 from samples.scangen.plan import Odds
 from samples.scangen.render import BlankPage
-from templating.box_layout import MM_PER_PT
+from templating.page import MM_PER_PT
 from templating.store import load_layout
 
 DPI = 200

@@ -35,7 +35,7 @@ from samples.scangen import marks
 from samples.scangen.generate import fill, pages_with_boxes
 from samples.scangen.plan import Odds
 from service.cli import main
-from templating.box_layout import MM_PER_PT
+from templating.page import MM_PER_PT
 from templating.pdf_export import export_pdfs
 from templating.store import load_layout
 from worker.pipeline import CheckResult, check
