@@ -18,6 +18,7 @@ from domain.model import Document, DocumentKind, ExtractedForm
 from omr.names import forget_names
 from omr.qr import identity_on_crop
 from omr.reader import OwnPage, assemble, read_own_page
+from parsers import scan_ocr
 from parsers.page_marks import read_markers, with_identity
 from parsers.pages import PageImage, image_pages
 from parsers.pictures import Pictures
@@ -45,6 +46,7 @@ def read_page_images(pages: Iterable[PageImage], name: str, pictures: Pictures) 
                 except KiemdiemError as e:  # unregistrable: read it as a printed page instead
                     log.info("own page not registered", extra={"file": name, "page": page.number, "why": str(e)})
             printed += 1
+            scan_ocr.make_engines_ahead()  # made while the page is cleaned for reading
             yield page
 
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -81,3 +83,12 @@ def test_a_scanned_ballot_stack_is_counted_and_compared_with_the_minutes(tmp_pat
     d = dossier(documents=[document, Document(file="bien-ban.docx", kind=DocumentKind.DOCX, forms=[recorded])])
     findings = [f for f in check(d, "2018").findings if f.rule == "ballots-vs-minutes"]
     assert len(findings) == 1 and "HTXSNV: phiếu đếm được 1, biên bản ghi 0" in findings[0].message
+
+
+def test_the_image_reader_starts_without_the_word_and_pdf_toolchain() -> None:
+    """Every `kiemdiem check` of a photo pays for what its imports load: the box-layout extractor's
+    pdfplumber, pypdfium2 and python-docx cost ~0.07 s a command and are needed only to make forms."""
+    probe = "import sys, parsers.image_reader; print(*sorted({'pdfplumber', 'pypdfium2', 'docx'} & set(sys.modules)))"
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                            cwd=Path(__file__).resolve().parent.parent).stdout.split()
+    assert loaded == []

@@ -1,8 +1,11 @@
 """The Tesseract wrapper: Vietnamese text with its diacritics, digits only when asked, a deadline
-that holds, and a clear message when the language data is missing."""
+that holds, a clear message when the language data is missing, and engines shared between threads
+and made ahead."""
 
 from __future__ import annotations
 
+import threading
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +14,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ocr import tesseract
 from ocr.tesseract import OcrError, OcrTimeout, Profile, Psm, read
+from parsers import scan_ocr
 
 FONT = Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf")
 pytestmark = pytest.mark.skipif(not FONT.exists(), reason="Liberation fonts not installed")
@@ -80,3 +84,74 @@ def test_a_label_line_whose_leader_carries_writing_is_read_when_rows_of_small_bl
     assert "nghị" not in read(strip, psm=Psm.BLOCK, dpi=200).text
     assert "Đề nghị xếp loại mức chất" in read(strip, psm=Psm.BLOCK, dpi=200, noisy_rows=True).text
     assert "nghị" not in read(strip, psm=Psm.BLOCK, dpi=200).text  # the setting does not stay behind
+
+
+@pytest.fixture
+def engines_made(monkeypatch: pytest.MonkeyPatch) -> list[tesseract.Engine]:
+    """A fresh pool of engines, and every engine made from here on, in order."""
+    made: list[tesseract.Engine] = []
+    init = tesseract._init
+
+    def counted(lang: str, profile: Profile) -> object:
+        made.append((lang, profile))
+        return init(lang, profile)
+
+    monkeypatch.setattr(tesseract, "_init", counted)
+    monkeypatch.setattr(tesseract, "_idle", {})
+    monkeypatch.setattr(tesseract, "_made", Counter())
+    return made
+
+
+def test_an_engine_made_ahead_is_the_one_the_next_reading_takes(engines_made: list[tesseract.Engine]) -> None:
+    raw = ("eng", Profile.RAW)
+    tesseract.make_engines([raw, raw])
+    tesseract.make_engines([raw])  # as many are made already
+    assert engines_made == [raw, raw]
+    reading = read(_text_image("07/08/10"), psm=Psm.LINE, lang="eng", whitelist="0123456789/", profile=Profile.RAW)
+    assert reading.text == "07/08/10"
+    assert engines_made == [raw, raw]
+
+
+def test_an_engine_in_use_is_not_taken_and_a_second_one_is_kept_for_later(
+    engines_made: list[tesseract.Engine],
+) -> None:
+    vie = ("vie", Profile.TEXT)
+    image = _text_image("Kiểm điểm")
+    in_use = tesseract._take(vie)  # as another thread's reading holds it
+    assert read(image).text == "Kiểm điểm"
+    tesseract._give_back(vie, in_use)
+    assert read(image).text == "Kiểm điểm"
+    assert engines_made == [vie, vie]
+
+
+def test_readings_on_two_threads_at_once_are_those_made_one_by_one() -> None:
+    images = [_text_image("Hoàn thành tốt nhiệm vụ"), _text_image("Kiểm điểm")]
+    alone = [read(image).text for image in images]
+    together: list[str] = ["", ""]
+    start = threading.Barrier(2)
+
+    def reading(k: int) -> None:
+        start.wait()
+        for _ in range(5):
+            together[k] = read(images[k]).text
+
+    threads = [threading.Thread(target=reading, args=(k,)) for k in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert together == alone == ["Hoàn thành tốt nhiệm vụ", "Kiểm điểm"]
+
+
+def test_the_scan_reader_s_first_engines_are_made_on_a_thread_of_their_own(
+    engines_made: list[tesseract.Engine],
+) -> None:
+    thread = scan_ocr.make_engines_ahead()
+    if thread is None:
+        pytest.skip("one OCR thread on this machine: nothing to make ahead on")
+    thread.join()
+    vie = ("vie", Profile.TEXT)
+    assert engines_made[:2] == [vie, vie]
+    made = len(engines_made)
+    scan_ocr.read_many([scan_ocr.Job(_text_image("Kiểm điểm")), scan_ocr.Job(_text_image("Đảng viên"))])
+    assert len(engines_made) == made
