@@ -101,6 +101,16 @@ _made: Counter[Engine] = Counter()
 _idle_lock = threading.Lock()
 
 
+def _after_fork_in_child() -> None:
+    """A forked worker starts with the lock free: a thread of the parent that held it does not
+    come along to release it. Engines that thread had taken are lost to the child, not shared."""
+    global _idle_lock
+    _idle_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def _init(lang: str, profile: Profile) -> object:
     import tesserocr
 

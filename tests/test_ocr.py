@@ -4,6 +4,8 @@ and made ahead."""
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 from collections import Counter
 from pathlib import Path
@@ -155,3 +157,14 @@ def test_the_scan_reader_s_first_engines_are_made_on_a_thread_of_their_own(
     made = len(engines_made)
     scan_ocr.read_many([scan_ocr.Job(_text_image("Kiểm điểm")), scan_ocr.Job(_text_image("Đảng viên"))])
     assert len(engines_made) == made
+
+
+def test_a_worker_forked_while_another_thread_holds_the_engines_lock_still_reads() -> None:
+    image = _text_image("Kiểm điểm")
+    with tesseract._idle_lock:  # as a thread making engines ahead holds it at the fork
+        pid = os.fork()
+        if pid == 0:  # the forked worker: its reading must not wait for a lock no thread will free
+            signal.alarm(20)
+            os._exit(0 if read(image).text == "Kiểm điểm" else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
