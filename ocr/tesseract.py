@@ -149,7 +149,7 @@ def _take(engine: Engine) -> object:
 
 def _give_back(engine: Engine, api: object) -> None:
     with _idle_lock:
-        _idle[engine].append(api)
+        _idle.setdefault(engine, []).append(api)
 
 
 def make_engines(engines: Sequence[Engine]) -> None:
@@ -162,9 +162,7 @@ def make_engines(engines: Sequence[Engine]) -> None:
             if _made[engine] >= wanted[engine]:
                 continue
             _made[engine] += 1
-        api = _new_engine(engine)
-        with _idle_lock:
-            _idle.setdefault(engine, []).append(api)
+        _give_back(engine, _new_engine(engine))
 
 
 def read(
