@@ -493,7 +493,7 @@ class _PageReader:
                     unread.append(r)  # a member's row, its writing all too faint to be seen
                 continue
             result_cell = by_spot.get((r, result_col)) if result_col is not None else None
-            result, sure, confirms = None, False, False
+            result, sure, confirms, shape, by_shape = None, False, False, None, False
             seen: tuple[scan_rating.RatingMatch, float | None] | None = None
             if result_cell is not None and not self._blank(result_cell):
                 written_cell = self._written(result_cell.box, one_answer=True)
@@ -501,8 +501,11 @@ class _PageReader:
                 matched = self._written_rating(written_cell, checked=True)
                 result, sure = matched.rating, matched.confidence >= scan_rating.SURE
                 confirms = matched.confidence >= scan_rating.CONFIRMED
+                shape, by_shape = rating_shapes.guess(crop), matched.shape_unopposed
                 seen = (matched, result_length.written_width(crop))
-            rows.append((r, scan_tally.RowReading(tuple(ratings), counts, result, sure, confirms), result_cell))
+            row = scan_tally.RowReading(tuple(ratings), counts, result, sure, confirms,
+                                        result_shape=shape, result_by_shape=by_shape)
+            rows.append((r, row, result_cell))
             written.append(seen)
         out: dict[tuple[int, int], list[list[Piece]]] = {
             (r, c): [[Piece("?", confidence=0.0)]] for r in unread for c in (*count_cols, result_col) if c is not None}

@@ -74,10 +74,13 @@ class RatingMatch:
     shape_probability: float = 0.0  # the shape model's probability of `rating`, when it alone names it
     disputed: bool = False  # sure only as read upright, the readings as written naming another rating too
     partial: bool = False  # sure only by readings that lost two letters or more (`_partial`)
+    # named by the shape model alone, no OCR reading naming another rating, the writing whole
+    shape_unopposed: bool = False
 
     def doubted(self) -> RatingMatch:
-        """The same reading, no longer sure: its writing may have lost a letter."""
-        return replace(self, confidence=min(self.confidence, UNSURE))
+        """The same reading, no longer sure: its writing may have lost a letter (and its shape then
+        be that of the letters left)."""
+        return replace(self, confidence=min(self.confidence, UNSURE), shape_unopposed=False)
 
     def disputes(self, ratings: frozenset[Rating]) -> bool:
         """Whether this reading clearly names a rating other than `ratings`: OCR, or the shape
@@ -244,7 +247,8 @@ def read_answer(clean: np.ndarray, dpi: float, also: Sequence[str] = (), words: 
         agrees = shape.rating is matched.rating and shape.probability >= _SHAPE_AGREES
         return RatingMatch(matched.rating, CONFIRMED, matched.votes) if agrees else matched
     counted = shape.probability >= _SHAPE_AGREES and words_counted(first) == len(WORDS[shape.rating].split())
-    return RatingMatch(shape.rating, CONFIRMED if counted else GUESS, shape_probability=shape.probability)
+    return RatingMatch(shape.rating, CONFIRMED if counted else GUESS, shape_probability=shape.probability,
+                       shape_unopposed=matched.votes == 0 and (second.votes == 0 or second.rating is shape.rating))
 
 
 def _unless_shape_denies(matched: RatingMatch, clean: np.ndarray) -> RatingMatch:

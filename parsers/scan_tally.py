@@ -25,6 +25,7 @@ from domain.model import Rating
 from ocr import tesseract as ocr
 from ocr.tesseract import Profile, Psm
 from parsers import scan_ocr
+from parsers.rating_shapes import ShapeGuess
 from parsers.scan_rating import LEAN, deslanted
 from rules.aggregation import aggregate
 
@@ -294,6 +295,11 @@ class RowReading:
     # The ratings whose abbreviation has as many letters as the written result is wide, measured
     # in the page's own hand (`result_length`); empty when the page gives no scale.
     result_lengths: frozenset[Rating] = frozenset()
+    # The shape model's reading of the written result (`rating_shapes`), and whether the result is
+    # its alone, no OCR reading naming another (`RatingMatch.shape_unopposed`): that confirms the
+    # votes' outcome where the model reads the table's hand (`_confirmed_by_shape`).
+    result_shape: ShapeGuess | None = None
+    result_by_shape: bool = False
 
 
 @dataclass(frozen=True)
@@ -384,8 +390,7 @@ def decide_row(row: RowReading, cast: int | None, limit: int | None, cast_sure: 
     sure = supported and unique and cast_sure and row.result_sure and row.result is outcome
     if sure or not cast_sure or not (row.result_confirms or row.result_lengths):
         return RowDecision(values, result, SURE if sure else UNSURE)
-    alone = _votes_alone(row, cast, limit)
-    told = aggregate(_by_rating(row, alone)).result if alone is not None else None
+    alone, told = _told(row, cast, limit)
     if alone is not None and told is not None and _written_says(row, told):
         return RowDecision(alone, told, SURE)
     return RowDecision(values, result, UNSURE)
@@ -427,6 +432,12 @@ def _votes_alone(row: RowReading, cast: int | None, limit: int | None) -> tuple[
     return values if supported and unique else None
 
 
+def _told(row: RowReading, cast: int | None, limit: int | None) -> tuple[tuple[int | None, ...] | None, Rating | None]:
+    """The votes the digits and the sum decide alone (`_votes_alone`), and their outcome."""
+    alone = _votes_alone(row, cast, limit)
+    return alone, aggregate(_by_rating(row, alone)).result if alone is not None else None
+
+
 def _by_rating(row: RowReading, values: tuple[int | None, ...]) -> dict[Rating, int]:
     return {r: v for r, v in zip(row.ratings, values, strict=True) if v is not None}
 
@@ -441,6 +452,34 @@ def row_sums(rows: Sequence[RowReading], limit: int | None) -> Support:
                 total = sum(v or 0 for v in values)
                 sums[total] = sums.get(total, 0.0) + score / max(1, len(row.counts))
     return sums
+
+
+_SHAPE_ALONE = 0.97  # the shape model's least probability to confirm a result alone …
+_HAND_ROWS = 3  # … once it names the votes' outcome on at least this many of the table's rows, and on every one
+
+
+def _confirmed_by_shape(rows: Sequence[RowReading], cast: int, limit: int | None) -> list[RowReading]:
+    """The rows, their results named by the shape model alone confirming the votes' outcome when
+    the model reads the table's hand. A looped script no OCR reads (its readings "1W", "CĐ.",
+    "om") has only its shape to say its rating, and the model, trained on other hands, may be
+    sure and wrong on it: a small Kristi hand was KHTNV to it at 0.99 in most rows. One committee
+    writes every row, and each row whose digits and sum decide its votes alone says what its
+    result should be; the model is taken as reading this hand only when it names that outcome on
+    every such row, three at least. A row whose writer slipped (HTNV written for votes giving
+    KHTNV) then breaks the agreement and leaves the whole table to the old checks: the slip is
+    read as written or goes to a person, never brought into line with the votes. Every row's
+    shape reading counts, those OCR read too, however unsure the model is of it."""
+    told = [_told(row, cast, limit)[1] if row.result_shape is not None else None for row in rows]
+    checked = [(row.result_shape.rating, outcome) for row, outcome in zip(rows, told, strict=True)
+               if row.result_shape is not None and outcome is not None]
+    if len(checked) < _HAND_ROWS or any(seen is not outcome for seen, outcome in checked):
+        return list(rows)
+    return [replace(row, result_confirms=True) if _clear_shape(row) else row for row in rows]
+
+
+def _clear_shape(row: RowReading) -> bool:
+    """Whether the row's result is the shape model's alone, at a probability that confirms it."""
+    return row.result_by_shape and row.result_shape is not None and row.result_shape.probability >= _SHAPE_ALONE
 
 
 def decide_table(
@@ -468,6 +507,8 @@ def decide_table(
         fits = sum(1 for row in rows if any(s for _, _, s in _combos(row, cast, limit)[:1]))
         lead = ranked[0][1] - (ranked[1][1] if len(ranked) > 1 else 0.0)
         sure = fits * 2 > len(rows) and lead >= 1.0
+    if sure:
+        rows = _confirmed_by_shape(rows, cast, limit)
     return cast, [decide_row(row, cast, limit, sure) for row in rows]
 
 

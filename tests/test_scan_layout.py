@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -21,6 +22,7 @@ from domain.model import ExtractedForm, Level, Rating
 from ocr.tesseract import Word
 from parsers.pages import PageImage, image_pages
 from parsers.pictures import Pictures
+from parsers.rating_shapes import ShapeGuess
 from parsers.scan_grid import Grid, GridCell
 from parsers.scan_ink import CellInk, decide
 from parsers.scan_layout import ScanBodyBuilder, _Column, _columns, _complete_vote_columns, _header_columns, _plain_text
@@ -495,6 +497,34 @@ def test_tally_row_result_as_long_as_the_votes_outcome_confirms_it() -> None:
     assert decide_row(row, cast=12, limit=12, cast_sure=False).confidence < REVIEW_BELOW
 
 
+def test_results_named_by_shape_alone_confirm_the_votes_only_where_the_model_reads_the_hand() -> None:
+    # rows whose digits decide their votes of 12 alone: 0/7/4/1 gives HTTNV, 8/2/1/1 HTXSNV, 0/1/2/9 KHTNV
+    counts = [({0: 8.0}, {7: 8.0}, {4: 8.0}, {1: 8.0}), ({8: 8.0}, {2: 8.0}, {1: 8.0}, {1: 8.0}),
+              ({0: 8.0}, {1: 8.0}, {2: 8.0}, {9: 8.0})]
+    outcomes = [Rating.HTTNV, Rating.HTXSNV, Rating.KHTNV]
+
+    def sure_rows(results: list[Rating], probability: float, rows: int = 3, read: Rating | None = None) -> list[bool]:
+        """Each row's result named by the shape model alone, or the last one's read as `read` by OCR and
+        the shape model together."""
+        table = [RowReading(_FOUR, c, r, result_shape=ShapeGuess(r, probability), result_by_shape=True)
+                 for c, r in zip(counts, results, strict=True)][:rows]
+        if read is not None:
+            table[-1] = replace(table[-1], result=read, result_confirms=True, result_by_shape=False)
+        return [d.confidence >= REVIEW_BELOW for d in decide_table(table, {12: 1.0}, 12, True)[1]]
+
+    # a script no OCR reads, whose shape names every row's outcome clearly: the model reads this hand
+    assert sure_rows(outcomes, 0.99) == [True, True, True]
+    # … not at a probability short of clear
+    assert sure_rows(outcomes, 0.9) == [False, False, False]
+    # one row's written result is not its votes' outcome (the writer's slip, or the model misreading
+    # the hand): no row's shape confirms its votes, the slip is not brought into line with them
+    assert sure_rows([Rating.HTTNV, Rating.HTXSNV, Rating.HTNV], 0.99) == [False, False, False]
+    # … nor when the model misreads a row OCR read: it does not read this hand
+    assert sure_rows([Rating.HTTNV, Rating.HTXSNV, Rating.HTNV], 0.99, read=Rating.KHTNV) == [False, False, True]
+    # two rows say too little of the hand
+    assert sure_rows(outcomes, 0.99, rows=2) == [False, False]
+
+
 def test_an_unsure_result_guess_its_length_rules_out_gives_way() -> None:
     open_votes = ({0: 8.0}, {6: 1.0, 2: 1.0}, {4: 6.0}, {2: 1.0, 6: 1.0})  # left to a person either way
     # the shape model's unsure HTXSNV is four letters wide: the reviewer is shown HTNV
@@ -709,7 +739,6 @@ def test_mau06_cell_in_a_small_leaning_hand_is_read_again_stood_upright() -> Non
 def test_mau06_cell_cut_where_the_whole_reading_saw_its_numbers() -> None:
     """Where the split finds no two slashes apart, the numbers are cut where the whole reading
     placed them, parentheses wiped out, for the split's readers to read on their own."""
-    from dataclasses import replace
 
     from parsers.scan_tally import glyph_candidates, parts_at, read_whole
 
@@ -748,7 +777,6 @@ def test_a_votes_span_reaching_over_the_last_letters_keeps_the_two_glyphs_neares
     nothing. A count has at most two digits, so only the two glyphs nearest the slash are read (a
     one-digit count keeps the letter beside it, which may be a digit the reading dropped: the two
     readers then disagree)."""
-    from dataclasses import replace
 
     from parsers.scan_tally import glyph_candidates, parts_at, read_whole
 

@@ -228,3 +228,21 @@ def test_the_shape_model_is_not_asked_about_a_sure_rating_other_than_htnv(monkey
     monkeypatch.setattr(scan_rating, "readings", lambda clean, dpi: ["KHTNV", "KHTNV"])
     monkeypatch.setattr(rating_shapes, "guess", lambda clean: rating_shapes.ShapeGuess(Rating.HTNV, 0.99))
     assert read_answer(np.full((40, 100), 255, np.uint8), 200).confidence >= SURE
+
+
+@pytest.mark.parametrize(("first", "upright", "unopposed"), [
+    ([], [], True),  # a script no OCR reads: its shape alone says its rating
+    (["HTTNV", "KHTN"], [], False),  # the readings name two ratings
+    ([], ["HTTNV"], False),  # the upright reading names another
+    ([], ["KHTNV"], True),  # … or the same, once
+])
+def test_a_rating_the_shape_model_names_alone_carries_its_probability_when_nothing_opposes_it(
+    monkeypatch: pytest.MonkeyPatch, first: list[str], upright: list[str], unopposed: bool
+) -> None:
+    monkeypatch.setattr(scan_rating, "readings", _readings(first, upright))
+    monkeypatch.setattr(scan_rating, "deslanted", lambda clean: UPRIGHT)
+    monkeypatch.setattr(rating_shapes, "guess", lambda clean: rating_shapes.ShapeGuess(Rating.KHTNV, 0.99))
+    matched = read_answer(np.full((40, 100), 255, np.uint8), 200)
+    assert matched.rating is Rating.KHTNV and matched.confidence < SURE  # never taken for sure on its own
+    assert matched.shape_unopposed is unopposed and matched.shape_probability == 0.99
+    assert not matched.doubted().shape_unopposed  # a writing that may have lost a letter: its shape is of the rest

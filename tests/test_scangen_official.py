@@ -280,6 +280,26 @@ def test_each_minutes_row_is_written_by_hand_with_votes_that_add_up_and_their_ou
             assert tally["result"] == aggregate({Rating(r): n for r, n in tally["votes"].items()}).result
 
 
+def test_a_committee_s_slip_is_written_one_rating_off_the_outcome_and_read_back_as_written_or_flagged(
+    tmp_path: Path
+) -> None:
+    """Minutes whose every result the committee got wrong: the truth keeps what was written, and the
+    reader never brings a result silently into line with the votes (the rules are to report it)."""
+    from domain.model import Rating
+    from rules.aggregation import aggregate
+
+    corpus = _minutes_corpus(tmp_path)
+    (truth_path,) = generate_official([corpus], 1, tmp_path / "out", seed=2, cache=tmp_path / "cache",
+                                      kind="minutes", miswritten=1.0)
+    order = list(Rating)
+    for tally in json.loads(truth_path.read_text(encoding="utf-8"))["forms"][0]["tallies"]:
+        outcome = aggregate({Rating(r): n for r, n in tally["votes"].items()}).result
+        assert outcome is not None and abs(order.index(Rating(tally["result"])) - order.index(outcome)) == 1
+    records = _read_back(truth_path)
+    assert len(records) == 7 * len(MEMBERS)
+    assert not [r for r in records if r["silent"]]
+
+
 def test_minutes_whose_rows_do_not_match_their_truth_are_left_out(tmp_path: Path) -> None:
     from samples.scangen.official_minutes import make_minutes
 

@@ -298,10 +298,11 @@ KINDS = ("graded", "summaries", "minutes")
 
 
 def generate_official(corpora: list[Path], count: int, out: Path, seed: int, cache: Path = DEFAULT_CACHE,
-                      kind: str = "graded", hand_ratings: float = 0.0) -> list[Path]:
+                      kind: str = "graded", hand_ratings: float = 0.0, miswritten: float = 0.0) -> list[Path]:
     """`count` documents in `out`, drawn in turn from the corpora's Word forms of the `kind`
     (`KINDS`: the forms that grade criteria, with odds `hand_ratings` their rating written by hand
-    too; Mẫu 06 summaries, `official_summary`; vote-count minutes, `official_minutes`); returns the
+    too; Mẫu 06 summaries, `official_summary`; vote-count minutes, `official_minutes`, with odds
+    `miswritten` a row's result not its votes' outcome); returns the
     truth files. A document depends only on `(seed, index)` and the corpora."""
     found = word_sources(corpora)
     make: Maker
@@ -312,7 +313,7 @@ def generate_official(corpora: list[Path], count: int, out: Path, seed: int, cac
     elif kind == "minutes":
         from . import official_minutes as minutes
 
-        found, make, prefix = tally_sources(found, minutes.FORM), minutes.make_minutes, "minutes"
+        found, make, prefix = tally_sources(found, minutes.FORM), partial(minutes.make_minutes, miswritten=miswritten), "minutes"
     elif kind == "graded":
         found, make, prefix = graded_sources(found), partial(make_document, hand_ratings=hand_ratings), "official"
     else:
@@ -368,10 +369,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hand-ratings", type=float, default=0.0, metavar="ODDS",
                         help="graded forms: the share whose proposed rating is written by hand (default: none, "
                              "the rating stays typed)")
+    parser.add_argument("--miswritten", type=float, default=0.0, metavar="ODDS",
+                        help="minutes: the share of rows whose written result is one rating off the votes' outcome "
+                             "(default: none)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     written = generate_official(args.corpus or list(DEFAULT_CORPORA), args.count, args.out, args.seed, args.cache,
-                                args.kind, args.hand_ratings)
+                                args.kind, args.hand_ratings, args.miswritten)
     print(f"{len(written)} documents in {args.out}")
     return 0
 

@@ -8,7 +8,9 @@ many as asked for.
 The corpora's minutes Word files are printed as `official` prints its forms; each typed count
 and result is wiped and written again by hand (`handwritten.Hand`), with votes drawn anew that add
 up to the row's valid ballots, as the typed lines above the table give them, and the result their
-outcome (`rules.aggregation`, V.16), the truth following. The page is then scanned or photographed
+outcome (`rules.aggregation`, V.16), the truth following; with odds `miswritten`, a row's result
+is one rating off its votes' outcome instead, a committee's slip that the reader must read as
+written (or flag) and the rules report, never bring silently into line with the votes. The page is then scanned or photographed
 (`degrade`). The truth keeps the corpus's format (`forms[].tallies`), so that
 `benchmarks/official_scans.py` scores a generated set as it scores dev.
 """
@@ -54,10 +56,19 @@ def votes_of(cast: int, rng: np.random.Generator) -> dict[str, int]:
     return {r: int(n) for r, n in zip(RATINGS, counts, strict=True)}
 
 
-def make_minutes(source: Source, rng: np.random.Generator, cache_dir: Path
+def slipped(result: Rating, rng: np.random.Generator) -> Rating:
+    """A rating one step above or below `result`, as a committee writes by mistake."""
+    order = list(Rating)
+    k = order.index(result)
+    steps = [j for j in (k - 1, k + 1) if 0 <= j < len(order)]
+    return order[int(rng.choice(steps))]
+
+
+def make_minutes(source: Source, rng: np.random.Generator, cache_dir: Path, miswritten: float = 0.0
                  ) -> tuple[list[np.ndarray], dict[str, Any]] | None:
     """The source's minutes filled in by hand and scanned; None when its printed rows do not line
-    up with its truth's members or lack a vote column."""
+    up with its truth's members or lack a vote column. `miswritten`: the odds that a row's written
+    result is not its votes' outcome (no draw is made at 0, so that a seed's pages stay the same)."""
     pdf = printed(source.docx, cache_dir)
     rows = minutes_rows(pdf)
     truth = copy.deepcopy(source.truth)
@@ -76,6 +87,8 @@ def make_minutes(source: Source, rng: np.random.Generator, cache_dir: Path
         result = aggregate({Rating(r): n for r, n in votes.items()}).result
         if result is None:
             return None  # no valid ballot: nothing to write
+        if miswritten and rng.random() < miswritten:
+            result = slipped(result, rng)
         for key, cell in row.cells.items():
             wipe(image, cell, cell)
             text = result.value.upper() if key == "result" else f"{votes[key]:02d}" if padded else str(votes[key])
