@@ -399,13 +399,15 @@ class _PageReader:
     def _written_rating(self, written: Written, image: np.ndarray | None = None, also: tuple[str, ...] = (),
                         checked: bool = False) -> scan_rating.RatingMatch:
         """The rating written in a cell (in `image`, a part of it, when given): never sure when the
-        writing was cut at the cell's left ruling and its first letter may be lost, nor, unless
-        something else checks it (`checked`: the minutes' votes give their result), when the
-        readings disputed it, only readings that lost letters named it, or it ran into that ruling
-        at all and is a rating a lost first stroke makes (`_WHOLE_AT_START`)."""
+        writing was cut at the cell's left ruling and is a rating its first letters lost would
+        make (`_WHOLE_AT_START`: KHTNV less its K reads HTNV, while what is left of an HTXSNV or a
+        KHTNV names no other rating), nor, unless something else checks it (`checked`: the
+        minutes' votes give their result), when the readings disputed it, only readings that lost
+        letters named it, or it ran into that ruling at all and is such a rating."""
         matched = scan_rating.read_answer(written.image if image is None else image, self.dpi, also)
         alone = matched.disputed or matched.partial
-        doubtful = written.cut_start or (not checked and (_start_may_be_lost(written, matched) or alone))
+        cut = written.cut_start and matched.rating not in _WHOLE_AT_START
+        doubtful = cut or (not checked and (_start_may_be_lost(written, matched) or alone))
         return matched.doubted() if doubtful else matched
 
     def _rating_cells(self, grid: Grid, columns: list[_Column], header_end: int,

@@ -457,6 +457,15 @@ def test_tally_row_with_two_consistent_combinations_is_flagged() -> None:
     assert decide_row(sure_result, cast=12, limit=12, cast_sure=True).confidence < REVIEW_BELOW
 
 
+def test_a_sure_result_no_reading_of_the_digits_gives_leaves_them_as_read() -> None:
+    """HTXSNV written for 0/6/1/0 of 7 (a slip): only 6/0/1/0, the 6 moved into the other
+    column, would give it; the reviewer is shown the digits as read."""
+    row = RowReading(_FOUR, ({0: 8.0, 6: 1.0}, {6: 8.0}, {1: 8.0}, {0: 8.0}), Rating.HTXSNV, True)
+    decision = decide_row(row, cast=7, limit=7, cast_sure=True)
+    assert decision.votes == (0, 6, 1, 0) and decision.result is Rating.HTXSNV
+    assert decision.confidence < REVIEW_BELOW
+
+
 def test_tally_row_result_read_less_than_surely_only_confirms_votes_read_alone() -> None:
     counts = ({0: 8.0}, {7: 8.0, 1: 1.0}, {4: 8.0}, {1: 8.0, 7: 1.0})
     # 0/7/4/1 of 12 gives HTTNV: a result read by OCR and shape together confirms it
@@ -1992,7 +2001,7 @@ def test_a_rating_read_as_plain_text_in_a_data_row_is_not_sure() -> None:
 
 
 def _cell_rating(monkeypatch: pytest.MonkeyPatch, texts: list[str], checked: bool = False,
-                 runs_into_start: bool = False) -> tuple[Rating | None, bool]:
+                 runs_into_start: bool = False, cut_start: bool = False) -> tuple[Rating | None, bool]:
     """The rating `_written_rating` makes of a blank cell OCR reads as `texts`, and whether sure."""
     from types import SimpleNamespace
 
@@ -2001,7 +2010,7 @@ def _cell_rating(monkeypatch: pytest.MonkeyPatch, texts: list[str], checked: boo
     from parsers.scan_written import Written
 
     monkeypatch.setattr(scan_rating, "readings", lambda _c, _d: texts)
-    cell = Written(np.full((40, 200), 255, np.uint8), cut_start=False, runs_into_start=runs_into_start)
+    cell = Written(np.full((40, 200), 255, np.uint8), cut_start=cut_start, runs_into_start=runs_into_start or cut_start)
     matched = _PageReader._written_rating(SimpleNamespace(dpi=200), cell, checked=checked)  # type: ignore[arg-type]
     return matched.rating, matched.confidence >= REVIEW_BELOW
 
@@ -2025,6 +2034,17 @@ def test_writing_run_into_the_left_ruling_is_doubted_only_as_a_rating_a_lost_str
     rating, taken = _cell_rating(monkeypatch, [read, read, read], runs_into_start=True)
     assert rating is not None and taken is sure
     assert _cell_rating(monkeypatch, [read, read, read]) == (rating, True)
+
+
+@pytest.mark.parametrize(("read", "sure"), [("HTXSNV", True), ("KHTNV", True), ("HTNV", False), ("HTTNV", False)])
+@pytest.mark.parametrize("checked", [False, True])
+def test_writing_cut_at_the_left_ruling_is_doubted_only_as_a_rating_its_lost_start_makes(
+    monkeypatch: pytest.MonkeyPatch, read: str, sure: bool, checked: bool
+) -> None:
+    """A KHTNV whose K lies beyond the cut reads HTNV, an HTNV whose H lost its stem "TTNV": even
+    the minutes' votes must not take those for sure (a sure result leans the votes), but what is
+    left of an HTXSNV or a KHTNV is still that rating."""
+    assert _cell_rating(monkeypatch, [read, read, read], checked, cut_start=True) == (Rating(read.lower()), sure)
 
 
 @pytest.mark.parametrize(("rating", "runs_in", "lost"), [
