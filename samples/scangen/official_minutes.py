@@ -10,8 +10,8 @@ and result is wiped and written again by hand (`handwritten.Hand`), with votes d
 up to the row's valid ballots, as the typed lines above the table give them, and the result their
 outcome (`rules.aggregation`, V.16), the truth following; with odds `miswritten`, a row's result
 is one rating off its votes' outcome instead, a committee's slip that the reader must read as
-written (or flag) and the rules report, never bring silently into line with the votes. The page is then scanned or photographed
-(`degrade`). The truth keeps the corpus's format (`forms[].tallies`), so that
+written (or flag) and the rules report, never bring silently into line with the votes. The page
+is then scanned or photographed (`degrade`). The truth keeps the corpus's format (`forms[].tallies`), so that
 `benchmarks/official_scans.py` scores a generated set as it scores dev.
 """
 
