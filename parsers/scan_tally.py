@@ -392,9 +392,9 @@ def decide_row(row: RowReading, cast: int | None, limit: int | None, cast_sure: 
         # no combination of the digits as read gives the sure result: the writer slipped (HTXSNV
         # written for 0/6/1/0), or a digit was misread; the reviewer sees the digits as read, not
         # moved into another column to fit the result
-        alone, _ = _told(row, cast, limit)
-        if alone is not None:
-            return RowDecision(alone, result, UNSURE)
+        as_read = _votes_alone(row, cast, limit)
+        if as_read is not None:
+            return RowDecision(as_read, result, UNSURE)
     if sure or not cast_sure or not (row.result_confirms or row.result_lengths):
         return RowDecision(values, result, SURE if sure else UNSURE)
     alone, told = _told(row, cast, limit)
