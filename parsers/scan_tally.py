@@ -374,7 +374,8 @@ def decide_row(row: RowReading, cast: int | None, limit: int | None, cast_sure: 
     clearly ahead of every other, the sum is known for sure, and the written result was read
     surely and is what the votes give. Sure also when the digits and the sum decide the votes
     alone and the written result, read less surely, says their outcome: OCR and the shape model
-    name it, or its length is that of the outcome's abbreviation and of no other the reading names."""
+    name it, or its length is that of the outcome's abbreviation and of no other the reading names.
+    One value may be a 0 the sum leaves in a cell read otherwise (`_lost_zero`)."""
     combos = _combos(row, cast, limit)
     if not combos and cast is not None:
         combos = _combos(row, None, limit)
@@ -387,8 +388,8 @@ def decide_row(row: RowReading, cast: int | None, limit: int | None, cast_sure: 
     unique = runner_up is None or score - runner_up >= _MARGIN
     outcome = aggregate(_by_rating(row, values)).result
     result = _likeliest_written(row, outcome)
-    sure = supported and unique and cast_sure and row.result_sure and row.result is outcome
-    if not supported and row.result_sure:
+    sure = unique and cast_sure and row.result_sure and row.result is outcome and (supported or _lost_zero(row, values))
+    if not sure and not supported and row.result_sure:
         # no combination of the digits as read gives the sure result: the writer slipped (HTXSNV
         # written for 0/6/1/0), or a digit was misread; the reviewer sees the digits as read, not
         # moved into another column to fit the result
@@ -401,6 +402,23 @@ def decide_row(row: RowReading, cast: int | None, limit: int | None, cast_sure: 
     if alone is not None and told is not None and _written_says(row, told):
         return RowDecision(alone, told, SURE)
     return RowDecision(values, result, UNSURE)
+
+
+def _lost_zero(row: RowReading, values: tuple[int | None, ...]) -> bool:
+    """Whether the one value of the combination that no reading gives is a 0 the sum leaves, the
+    row's other values each its cell's first reading. A 0 written against a cell's ruling goes
+    with the ruling when the lines are wiped, and what stays is read as nothing, or as the 9 or 2
+    its leftover tail makes. A cell that the sum fills with another number is not taken: in the
+    generated minutes one such row was wrong, a misread elsewhere leaving the number to it."""
+    read = [(s, v) for s, v in zip(row.counts, values, strict=True) if s is not None and v is not None]
+    unread = [v for s, v in read if not _normalised(s).get(v)]
+    return unread == [0] and all(_first(s) == v for s, v in read if _normalised(s).get(v))
+
+
+def _first(s: Support) -> int | None:
+    """The cell's reading ahead of every other, None on a tie."""
+    ranked = sorted(s.items(), key=lambda kv: -kv[1])
+    return ranked[0][0] if len(ranked) == 1 or ranked[0][1] > ranked[1][1] else None
 
 
 def _likeliest_written(row: RowReading, outcome: Rating | None) -> Rating | None:
