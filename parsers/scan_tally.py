@@ -375,7 +375,7 @@ def decide_row(row: RowReading, cast: int | None, limit: int | None, cast_sure: 
     surely and is what the votes give. Sure also when the digits and the sum decide the votes
     alone and the written result, read less surely, says their outcome: OCR and the shape model
     name it, or its length is that of the outcome's abbreviation and of no other the reading names.
-    One value may be a 0 the sum leaves in a cell read otherwise (`_lost_zero`)."""
+    One value may be what the sum leaves to a cell that lost its writing (`_left_by_the_sum`)."""
     combos = _combos(row, cast, limit)
     if not combos and cast is not None:
         combos = _combos(row, None, limit)
@@ -388,7 +388,7 @@ def decide_row(row: RowReading, cast: int | None, limit: int | None, cast_sure: 
     unique = runner_up is None or score - runner_up >= _MARGIN
     outcome = aggregate(_by_rating(row, values)).result
     result = _likeliest_written(row, outcome)
-    sure = unique and cast_sure and row.result_sure and row.result is outcome and (supported or _lost_zero(row, values))
+    sure = unique and cast_sure and row.result_sure and row.result is outcome and (supported or _left_by_the_sum(row, values))
     if not sure and not supported and row.result_sure:
         # no combination of the digits as read gives the sure result: the writer slipped (HTXSNV
         # written for 0/6/1/0), or a digit was misread; the reviewer sees the digits as read, not
@@ -404,15 +404,21 @@ def decide_row(row: RowReading, cast: int | None, limit: int | None, cast_sure: 
     return RowDecision(values, result, UNSURE)
 
 
-def _lost_zero(row: RowReading, values: tuple[int | None, ...]) -> bool:
-    """Whether the one value of the combination that no reading gives is a 0 the sum leaves, the
-    row's other values each its cell's first reading. A 0 written against a cell's ruling goes
-    with the ruling when the lines are wiped, and what stays is read as nothing, or as the 9 or 2
-    its leftover tail makes. A cell that the sum fills with another number is not taken: in the
-    generated minutes one such row was wrong, a misread elsewhere leaving the number to it."""
-    read = [(s, v) for s, v in zip(row.counts, values, strict=True) if s is not None and v is not None]
-    unread = [v for s, v in read if not _normalised(s).get(v)]
-    return unread == [0] and all(_first(s) == v for s, v in read if _normalised(s).get(v))
+def _left_by_the_sum(row: RowReading, values: tuple[int | None, ...]) -> bool:
+    """Whether the one value of the combination that no reading gives is what the sum leaves to a
+    cell that lost its writing, the row's other values each its cell's first reading. A 0 written
+    against a cell's ruling goes with the ruling when the lines are wiped, and what stays is read
+    as nothing, or as the 9 or 2 its leftover tail makes: a 0 the sum leaves is taken in either
+    case. Another number only in a cell read as nothing, and only when no cell of the row was taken
+    for blank: in the generated minutes a 1 too thin to be seen left its vote to such a cell, and
+    a cell read as another number was three times wrong, a misread elsewhere leaving it the sum."""
+    cells = [(s, v) for s, v in zip(row.counts, values, strict=True) if s is not None and v is not None]
+    unread = [(s, v) for s, v in cells if not _normalised(s).get(v)]
+    if len(unread) != 1:
+        return False
+    ((support, value),) = unread
+    lost = value == 0 or (not support and None not in row.counts)
+    return lost and all(_first(s) == v for s, v in cells if _normalised(s).get(v))
 
 
 def _first(s: Support) -> int | None:

@@ -466,8 +466,8 @@ def test_a_sure_result_no_reading_of_the_digits_gives_leaves_them_as_read() -> N
     assert decision.confidence < REVIEW_BELOW
 
 
-def test_a_zero_lost_on_its_ruling_is_the_one_value_the_sum_leaves() -> None:
-    """0/7/4/1 of 12, HTTNV read surely: the 0 went with the ruling, its cell read as nothing or
+def test_the_value_the_sum_leaves_to_a_cell_that_lost_its_writing_is_sure() -> None:
+    """0/7/4/1 of 12, HTTNV read surely: the 0 went with its ruling, the cell read as nothing or
     as a 9 (its tail); the other cells' first readings add up to 12."""
     for lost in ({}, {9: 5.0, 2: 2.0}):
         row = RowReading(_FOUR, (lost, {7: 8.0, 1: 1.0}, {4: 8.0}, {1: 8.0}), Rating.HTTNV, True)
@@ -476,9 +476,16 @@ def test_a_zero_lost_on_its_ruling_is_the_one_value_the_sum_leaves() -> None:
         # … not with the result unsure, nor the sum
         assert decide_row(replace(row, result_sure=False), cast=12, limit=12, cast_sure=True).confidence < REVIEW_BELOW
         assert decide_row(row, cast=12, limit=12, cast_sure=False).confidence < REVIEW_BELOW
-    # the sum would leave a 1 to the unread cell (0/7/4/0 read): a person looks
-    other = RowReading(_FOUR, ({0: 8.0}, {7: 8.0}, {4: 8.0}, {}), Rating.HTTNV, True)
-    assert decide_row(other, cast=12, limit=12, cast_sure=True).confidence < REVIEW_BELOW
+    # a cell read as nothing takes any number the sum leaves: 0/7/4/1 with the 1 lost
+    unread = RowReading(_FOUR, ({0: 8.0}, {7: 8.0}, {4: 8.0}, {}), Rating.HTTNV, True)
+    decision = decide_row(unread, cast=12, limit=12, cast_sure=True)
+    assert decision.votes == (0, 7, 4, 1) and decision.confidence >= REVIEW_BELOW
+    # … but not beside a cell taken for blank (a 1 too thin to see), nor in a cell read as
+    # another number: a person looks
+    beside_blank = RowReading(_FOUR, (None, {7: 8.0}, {4: 8.0}, {}), Rating.HTTNV, True)
+    assert decide_row(beside_blank, cast=12, limit=12, cast_sure=True).confidence < REVIEW_BELOW
+    misread = RowReading(_FOUR, ({0: 8.0}, {7: 8.0}, {4: 8.0}, {7: 8.0}), Rating.HTTNV, True)
+    assert decide_row(misread, cast=12, limit=12, cast_sure=True).confidence < REVIEW_BELOW
     # the 0 fits only with another cell taken at its second reading (7 read 1 first): a person looks
     second = RowReading(_FOUR, ({}, {1: 8.0, 7: 4.0}, {4: 8.0}, {1: 8.0}), Rating.HTTNV, True)
     assert decide_row(second, cast=12, limit=12, cast_sure=True).confidence < REVIEW_BELOW
