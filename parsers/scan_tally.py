@@ -454,13 +454,14 @@ def _written_says(row: RowReading, told: Rating) -> bool:
 def _votes_alone(row: RowReading, cast: int | None, limit: int | None) -> tuple[int | None, ...] | None:
     """The row's votes as the digits and the sum decide them without the written result (so that
     the result, read less than surely, cannot lean the choice it then confirms): the best
-    combination when every value of it was read and it leads the next clearly, else None."""
+    combination when it leads the next clearly and every value of it was read, or one is what the
+    sum leaves to a cell that lost its writing (`_left_by_the_sum`); else None."""
     combos = _combos(replace(row, result=None, result_sure=False, result_lengths=frozenset()), cast, limit)
     if not combos:
         return None
     score, values, supported = combos[0]
     unique = len(combos) == 1 or score - combos[1][0] >= _MARGIN
-    return values if supported and unique else None
+    return values if unique and (supported or _left_by_the_sum(row, values)) else None
 
 
 def _told(row: RowReading, cast: int | None, limit: int | None) -> tuple[tuple[int | None, ...] | None, Rating | None]:

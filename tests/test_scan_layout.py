@@ -489,6 +489,12 @@ def test_the_value_the_sum_leaves_to_a_cell_that_lost_its_writing_is_sure() -> N
     # the 0 fits only with another cell taken at its second reading (7 read 1 first): a person looks
     second = RowReading(_FOUR, ({}, {1: 8.0, 7: 4.0}, {4: 8.0}, {1: 8.0}), Rating.HTTNV, True)
     assert decide_row(second, cast=12, limit=12, cast_sure=True).confidence < REVIEW_BELOW
+    # a result read less than surely confirms such votes as it does votes read whole
+    confirmed = RowReading(_FOUR, ({}, {7: 8.0}, {4: 8.0}, {1: 8.0}), Rating.HTTNV, result_confirms=True)
+    decision = decide_row(confirmed, cast=12, limit=12, cast_sure=True)
+    assert decision.votes == (0, 7, 4, 1) and decision.confidence >= REVIEW_BELOW
+    other = replace(confirmed, result=Rating.HTNV)
+    assert decide_row(other, cast=12, limit=12, cast_sure=True).confidence < REVIEW_BELOW
 
 
 def test_tally_row_result_read_less_than_surely_only_confirms_votes_read_alone() -> None:
