@@ -6,8 +6,9 @@ candidate numbers per cell, each with its support. A row of the minutes is then 
 whole: the counts add up to the ballots cast (the same sum on every row: each valid ballot rates
 every member), none exceeds the members present, and the written result is the one the votes give
 under V.16 (`rules.aggregation`). A row is taken as sure only when exactly one combination of
-supported readings satisfies all that, clearly ahead of any other, and the written result was
-read and matches; anything else is a best guess sent to review, never a silent value.
+supported readings satisfies all that (one of its values may be what the sum leaves to a cell
+whose writing was lost), clearly ahead of any other, and the written result was read and
+matches; anything else is a best guess sent to review, never a silent value.
 """
 
 from __future__ import annotations
