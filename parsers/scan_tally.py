@@ -414,18 +414,19 @@ def _left_by_the_sum(row: RowReading, values: tuple[int | None, ...]) -> bool:
     for blank: in the generated minutes a 1 too thin to be seen left its vote to such a cell, and
     a cell read as another number was three times wrong, a misread elsewhere leaving it the sum."""
     cells = [(s, v) for s, v in zip(row.counts, values, strict=True) if s is not None and v is not None]
+    read = [(s, v) for s, v in cells if _normalised(s).get(v)]
     unread = [(s, v) for s, v in cells if not _normalised(s).get(v)]
     if len(unread) != 1:
         return False
     ((support, value),) = unread
     lost = value == 0 or (not support and None not in row.counts)
-    return lost and all(_first(s) == v for s, v in cells if _normalised(s).get(v))
+    return lost and all(_first(s) == v for s, v in read)
 
 
 def _first(s: Support) -> int | None:
     """The cell's reading ahead of every other, None on a tie."""
-    ranked = sorted(s.items(), key=lambda kv: -kv[1])
-    return ranked[0][0] if len(ranked) == 1 or ranked[0][1] > ranked[1][1] else None
+    value, _, lead = _best(s, None)
+    return value if lead > 0 else None
 
 
 def _likeliest_written(row: RowReading, outcome: Rating | None) -> Rating | None:
