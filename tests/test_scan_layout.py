@@ -1265,6 +1265,20 @@ def test_scribble_strokes_in_one_cell_make_no_column_or_row() -> None:
     assert lines.vertical[y0 + 10 : y1 - 10, x0 + 10 : xs[2] - 10].sum() == 0
 
 
+def test_upright_letter_strokes_lined_up_in_two_rows_make_no_column() -> None:
+    from parsers.scan_grid import find_grids, rulings
+
+    ink, xs, ys = _ruled_table(5, 4, cell=(240, 72))
+    # A bold script's "N" in two rows' writing stands at the same place in a cell: upright strokes
+    # three quarters of the row high, never reaching both rulings (dev doc_0011, phone photo).
+    x = (xs[2] + xs[3]) // 2
+    for r in (1, 4):
+        cv2.line(ink, (x, ys[r] + 16), (x, ys[r + 1] - 12), 1, 4)
+    [grid] = find_grids(rulings(ink, DPI), DPI, _printed(ink))
+    assert grid.n_cols == 4 and grid.n_rows == 5
+    assert all(abs(a - b) <= 3 for a, b in zip(grid.xs, xs, strict=True))
+
+
 def _printed(ink: np.ndarray) -> np.ndarray:
     """The grey page an ink mask was found on: black print on white paper."""
     return np.where(ink > 0, 0, 255).astype(np.uint8)
