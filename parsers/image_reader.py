@@ -46,7 +46,8 @@ def read_page_images(pages: Iterable[PageImage], name: str, pictures: Pictures) 
                 except KiemdiemError as e:  # unregistrable: read it as a printed page instead
                     log.info("own page not registered", extra={"file": name, "page": page.number, "why": str(e)})
             printed += 1
-            scan_ocr.make_engines_ahead()  # made while the page is cleaned for reading
+            if printed == 1:  # made while the file's first printed page is cleaned for reading
+                scan_ocr.make_engines_ahead()
             yield page
 
     try:
