@@ -28,6 +28,12 @@ log = logging.getLogger(__name__)
 
 WORK_DPI = 200.0
 _BLANK_EDGE_IN = 0.1  # the sheet's outermost edge, where no form prints or expects ink
+_PAPER_PERCENTILE = 95  # of a line of pixels across the sheet: its paper, whatever is printed or written on it
+_CREASE_MIN_IN = 0.045  # a fold's crease is wider than a ruling line …
+_CREASE_MAX_IN = 1.0  # … and narrower than a shadow's slope (which `_flat_light` takes)
+_CREASE_DEPTH = 0.05  # paper darker than its surroundings by this much is a crease …
+_CREASE_SHADED = 0.995  # … as far as it darkens the paper at all …
+_CREASE_EDGE_IN = 0.5  # … away from the sheet's edges (a scanner lid's shade, a sliver of desk)
 _PROBE_DPI = 60.0  # orientation and skew are judged on a small copy
 _MAX_LEAN_DEG = 3.0  # columns leaning more than this after levelling are not a perspective's leftover
 _MIN_LEAN_DEG = 0.3  # … and less than this is within what the grid reader allows
@@ -63,7 +69,7 @@ class Sheet:
         """Grey pixels with stamp ink turned to paper, so OCR does not read the stamp's text."""
         gray = cv2.cvtColor(self.image, cv2.COLOR_BGR2GRAY)
         gray[self.red > 0] = 255
-        return _flat_light(gray)
+        return _unfolded(_flat_light(gray), self.dpi)
 
     @cached_property
     def ink(self) -> np.ndarray:
@@ -90,6 +96,56 @@ def _flat_light(gray: np.ndarray) -> np.ndarray:
     paper = cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
     paper = cv2.resize(paper, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
     return cv2.divide(gray, np.maximum(paper, 1), scale=255)
+
+
+def _unfolded(gray: np.ndarray, dpi: float) -> np.ndarray:
+    """Grey with the creases of folds lifted: bands across the whole sheet, darker than paper.
+
+    A sheet folded to fit an envelope comes back with a crease from edge to edge, parallel to a
+    side: a grey band a few millimetres wide, darker than the local threshold lets pass, so
+    where it crossed a cell it was read as a "1" or a "7" beside the figure written there."""
+    for axis in (0, 1):
+        shade = _creases(gray, axis, dpi)
+        if shade is not None:
+            across = shade[None, :] if axis == 0 else shade[:, None]
+            gray = cv2.divide(gray, np.broadcast_to(across, gray.shape).astype(np.float32), dtype=cv2.CV_8U)
+    return gray
+
+
+def _creases(gray: np.ndarray, axis: int, dpi: float) -> np.ndarray | None:
+    """The paper's brightness in each line of pixels along `axis`, relative to the paper around
+    it, where a crease darkens it (1 elsewhere); None where no crease runs that way.
+
+    A line's paper is a high percentile of its pixels: text, writing and rulings leave a twentieth
+    of any line to bare paper, while a crease darkens all of it. A crease is told by a dip wider
+    than a ruling (a table's edge can run nearly the whole way) and deeper than `_CREASE_DEPTH`,
+    but lifted by the line's own paper: its shaded side makes a notch at its middle that a
+    smoothed profile would leave as a thin dark line."""
+    lines = gray[::4] if axis == 0 else gray[:, ::4]
+    paper = np.asarray(np.percentile(lines, _PAPER_PERCENTILE, axis=axis), dtype=np.float32)
+    broad = _closed(paper, int(_CREASE_MIN_IN * dpi) | 1)
+    level = _closed(broad, int(_CREASE_MAX_IN * dpi) | 1)
+    dip = broad / np.maximum(level, 1.0)
+    edge = int(_CREASE_EDGE_IN * dpi)
+    dip[:edge], dip[-edge:] = 1.0, 1.0
+    shaded = np.flatnonzero(np.diff(np.concatenate(([0], (dip < _CREASE_SHADED).astype(np.int8), [0]))))
+    runs = [(start, stop) for start, stop in zip(shaded[::2], shaded[1::2], strict=True)
+            if dip[start:stop].min() <= 1.0 - _CREASE_DEPTH]
+    if not runs:
+        return None
+    shade = np.ones_like(paper)
+    reach = int(_CREASE_MIN_IN * dpi)
+    for start, stop in runs:
+        lo, hi = max(0, start - reach), stop + reach
+        shade[lo:hi] = np.minimum(paper[lo:hi] / np.maximum(level[lo:hi], 1.0), 1.0)
+        log.debug("crease lifted across the %s at %d (paper at %.2f)", "columns" if axis == 0 else "rows",
+                  start + int(dip[start:stop].argmin()), float(dip[start:stop].min()))
+    return shade
+
+
+def _closed(profile: np.ndarray, width: int) -> np.ndarray:
+    """A profile with its dips narrower than `width` filled."""
+    return cv2.morphologyEx(profile[None, :], cv2.MORPH_CLOSE, np.ones((1, width), np.uint8)).reshape(-1)
 
 
 def prepare(page: PageImage) -> Sheet:

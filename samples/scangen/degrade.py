@@ -37,16 +37,21 @@ def shadow(img: Image, rng: np.random.Generator, strength: float) -> Image:
 
 
 def fold(img: Image, rng: np.random.Generator) -> Image:
-    """A fold across the sheet: a grey crease line with a light shade on one side."""
-    h, w = img.shape[:2]
+    """A fold across the sheet, most often along its width, somewhere about its middle."""
     horizontal = rng.random() < 0.6
-    at = rng.uniform(0.3, 0.7) * (h if horizontal else w)
+    h, w = img.shape[:2]
+    return crease(img, horizontal, rng.uniform(0.3, 0.7) * (h if horizontal else w))
+
+
+def crease(img: Image, horizontal: bool, at: float) -> Image:
+    """A grey crease line from edge to edge at pixel `at`, with a light shade on one side."""
+    h, w = img.shape[:2]
     out = img.astype(np.float32)
     width = max(2, int(0.004 * max(h, w)))
     coords = np.arange(h if horizontal else w, dtype=np.float32)
     shade = 1.0 - 0.12 * np.exp(-np.abs(coords - at) / (6 * width)) * (coords > at)
-    crease = 1.0 - 0.35 * np.exp(-((coords - at) ** 2) / (width ** 2))
-    profile = (shade * crease).astype(np.float32)
+    line = 1.0 - 0.35 * np.exp(-((coords - at) ** 2) / (width ** 2))
+    profile = (shade * line).astype(np.float32)
     out *= profile[:, None, None] if horizontal else profile[None, :, None]
     return np.clip(out, 0, 255).astype(np.uint8)
 
