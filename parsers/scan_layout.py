@@ -506,7 +506,7 @@ class _PageReader:
                 shape, by_shape = rating_shapes.guess(crop), matched.shape_unopposed
                 seen = (matched, result_length.written_width(crop))
             row = scan_tally.RowReading(tuple(ratings), counts, result, sure, confirms,
-                                        result_shape=shape, result_by_shape=by_shape)
+                                        result_shape=shape, result_by_shape=by_shape, result_written=seen)
             rows.append((r, row, result_cell))
             written.append(seen)
         out: dict[tuple[int, int], list[list[Piece]]] = {

@@ -102,3 +102,23 @@ def test_column_lengths_measured_in_the_hand_of_its_sure_results() -> None:
     ]
     # one sure result gives no scale: nothing is measured
     assert column_lengths([written[0], written[2], None]) == [frozenset()] * 3
+
+
+def test_votes_outcomes_give_the_scale_where_no_result_was_read_surely() -> None:
+    unread = RatingMatch(None, 0.0)
+    written = [(unread, 100.0), (unread, 121.0), (unread, 81.0), (unread, 101.0), None]
+    outcomes = [Rating.HTTNV, Rating.HTXSNV, Rating.HTNV, Rating.HTNV, None]
+    # 20 px a letter; the last result, five letters wide where its votes give HTNV, is the clerk's slip
+    assert column_lengths(written, outcomes) == [
+        {Rating.HTTNV, Rating.KHTNV},
+        {Rating.HTXSNV},
+        {Rating.HTNV},
+        {Rating.HTTNV, Rating.KHTNV},
+        frozenset(),
+    ]
+    assert column_lengths(written) == [frozenset()] * 5
+    # results read surely give the scale, whatever the votes say
+    sure = [(RatingMatch(Rating.HTTNV, SURE), 150.0), (RatingMatch(Rating.HTTNV, SURE), 152.0), (unread, 121.0)]
+    assert column_lengths(sure, [Rating.HTNV, Rating.HTNV, Rating.HTNV])[2] == {Rating.HTNV}
+    # outcomes that do not agree on a width per letter give none
+    assert column_lengths(written[:2], [Rating.HTNV, Rating.HTXSNV]) == [frozenset()] * 2

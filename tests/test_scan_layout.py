@@ -565,6 +565,28 @@ def test_results_named_by_shape_alone_confirm_the_votes_only_where_the_model_rea
     assert sure_rows(outcomes, 0.99, rows=2) == [False, False]
 
 
+def test_results_no_reading_names_are_measured_in_the_hand_their_votes_outcomes_show() -> None:
+    from parsers.scan_rating import RatingMatch
+
+    # rows whose digits decide their votes of 12 alone: HTTNV, HTXSNV, KHTNV, HTNV; a script no
+    # OCR reads and the shape model does not know, 20 px a letter
+    counts = [({0: 8.0}, {7: 8.0}, {4: 8.0}, {1: 8.0}), ({8: 8.0}, {2: 8.0}, {1: 8.0}, {1: 8.0}),
+              ({0: 8.0}, {1: 8.0}, {2: 8.0}, {9: 8.0}), ({0: 8.0}, {2: 8.0}, {9: 8.0}, {1: 8.0})]
+
+    def decided(widths: list[float]) -> list[tuple[Rating | None, bool]]:
+        table = [RowReading(_FOUR, c, None, result_written=(RatingMatch(None, 0.0), w))
+                 for c, w in zip(counts, widths, strict=True)]
+        return [(d.result, d.confidence >= REVIEW_BELOW) for d in decide_table(table, {12: 1.0}, 12, True)[1]]
+
+    assert decided([100.0, 121.0, 98.0, 82.0]) == [(Rating.HTTNV, True), (Rating.HTXSNV, True),
+                                                 (Rating.KHTNV, True), (Rating.HTNV, True)]
+    # the clerk wrote HTTNV for the last row, whose votes give HTNV: a letter too long, a person looks
+    assert decided([100.0, 121.0, 98.0, 101.0])[3][1] is False
+    # … and with the sum not known for sure, nothing is measured
+    table = [RowReading(_FOUR, c, None, result_written=(RatingMatch(None, 0.0), 100.0)) for c in counts[:1]]
+    assert decide_table(table, {}, None, False)[1][0].confidence < REVIEW_BELOW
+
+
 def test_an_unsure_result_guess_its_length_rules_out_gives_way() -> None:
     open_votes = ({0: 8.0}, {6: 1.0, 2: 1.0}, {4: 6.0}, {2: 1.0, 6: 1.0})  # left to a person either way
     # the shape model's unsure HTXSNV is four letters wide: the reviewer is shown HTNV
