@@ -39,6 +39,8 @@ _MAX_WORDS = 8
 _GAP = 0.3  # a blank run wider than this share of the letters' height separates two words
 _INK = 160  # grey level under which a pixel of the cleaned answer is ink
 _MIN_INK = 20  # fewer ink pixels than this are no writing
+_PALE_SHARE = 0.4  # of the way from a pale answer's darkest pixel to white: ink below it
+_FAINTEST = 184  # an answer whose darkest pixel is lighter holds no ink, only dirt (`omr.boxes.INK`)
 
 Floats = npt.NDArray[np.float32]
 
@@ -76,9 +78,20 @@ def _ink_box(mask: np.ndarray) -> tuple[int, int, int, int] | None:
     return int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
 
 
+def _ink(answer: np.ndarray) -> np.ndarray:
+    """Where a cleaned answer holds ink: darker than `_INK`, or in a pale pen's writing, whose
+    strokes are grey 140–160 at their cores on a levelled page, darker than a level as far from
+    its darkest pixel as `_INK` is from black, relatively. Under `_INK` alone such writing was ink
+    in part or not at all, and the result of every row of a minutes table so written had neither
+    a shape nor a width. An answer whose darkest pixel is lighter than `_FAINTEST` holds dirt only."""
+    darkest = int(answer.min()) if answer.size else 255
+    level = _INK if darkest >= _FAINTEST else max(_INK, darkest + _PALE_SHARE * (255 - darkest))
+    return np.asarray(answer < level)
+
+
 def ink_extent(answer: np.ndarray) -> tuple[int, int] | None:
     """Width and height of the writing in a cleaned answer, as the network sees it."""
-    box = _ink_box(answer < _INK)
+    box = _ink_box(_ink(answer))
     return None if box is None else (box[2] - box[0], box[3] - box[1])
 
 
@@ -95,7 +108,7 @@ def features(answer: np.ndarray) -> Floats | None:
     """What the network sees of a cleaned answer (grey, leader removed, ink dark on white): the
     gradient histogram of its tight crop stretched to `WIDTH`×`HEIGHT`, its length for its
     height, and how many words it has and where they end. None when there is no ink."""
-    mask = (answer < _INK).astype(np.uint8)
+    mask = _ink(answer).astype(np.uint8)
     box = _ink_box(mask)
     if box is None:
         return None

@@ -22,8 +22,8 @@ def _written(text: str, font: str, seed: int) -> np.ndarray:
     return without_leader(gray, dpi)
 
 
-def _in_one_hand(text: str, font: str) -> np.ndarray:
-    """`text` written in `font` at one size, as one clerk writes a whole column."""
+def _in_one_hand(text: str, font: str, ink: int = 40) -> np.ndarray:
+    """`text` written in `font` at one size, as one clerk writes a whole column, in grey `ink`."""
     from PIL import Image, ImageDraw, ImageFont
 
     from parsers.train_rating_shapes import fonts
@@ -31,7 +31,7 @@ def _in_one_hand(text: str, font: str) -> np.ndarray:
     if font not in fonts():
         pytest.skip(f"handwriting font {font} not installed (scripts/system-packages)")
     canvas = Image.new("L", (600, 100), 255)
-    ImageDraw.Draw(canvas).text((20, 20), text, fill=40, font=ImageFont.truetype(str(fonts()[font]), 48))
+    ImageDraw.Draw(canvas).text((20, 20), text, fill=ink, font=ImageFont.truetype(str(fonts()[font]), 48))
     return np.asarray(canvas, dtype=np.uint8)
 
 
@@ -53,6 +53,13 @@ def test_one_hand_s_widths_tell_every_rating_from_its_neighbours(font: str) -> N
     assert ratings_of_width(widths[Rating.HTNV], per_letter) == {Rating.HTNV}
     assert ratings_of_width(widths[Rating.HTXSNV], per_letter) == {Rating.HTXSNV}
     assert ratings_of_width(widths[Rating.KHTNV], per_letter) == {Rating.HTTNV, Rating.KHTNV}
+
+
+def test_a_pale_pen_s_writing_is_as_wide_as_a_dark_one_s() -> None:
+    dark = written_width(_in_one_hand("HTNV", "dkgIt"))
+    pale = _in_one_hand("HTNV", "dkgIt", ink=165).copy()  # a low-contrast photo of a light ballpoint
+    pale[::6] = np.minimum(pale[::6], 225)  # the faint lines of the sheet's back showing through
+    assert dark is not None and written_width(pale) == pytest.approx(dark, abs=3)
 
 
 def test_a_hand_with_narrow_letters_tells_nothing_rather_than_a_wrong_count() -> None:

@@ -489,6 +489,13 @@ def test_the_value_the_sum_leaves_to_a_cell_that_lost_its_writing_is_sure() -> N
     # the 0 fits only with another cell taken at its second reading (7 read 1 first): a person looks
     second = RowReading(_FOUR, ({}, {1: 8.0, 7: 4.0}, {4: 8.0}, {1: 8.0}), Rating.HTTNV, True)
     assert decide_row(second, cast=12, limit=12, cast_sure=True).confidence < REVIEW_BELOW
+    # … or at a first reading barely ahead of the next (a thin "0" read 2 and 9 nearly as often):
+    # 2/4/0/0 and the 0/6/0/0 written both give HTTNV, so the result checks nothing
+    near_tie = RowReading(_FOUR, ({2: 4.0, 9: 3.0}, {}, {0: 8.0}, {0: 8.0}), Rating.HTTNV, True)
+    assert decide_row(near_tie, cast=6, limit=6, cast_sure=True).confidence < REVIEW_BELOW
+    clear = replace(near_tie, counts=({2: 4.0, 9: 1.0}, {}, {0: 8.0}, {0: 8.0}))
+    assert decide_row(clear, cast=6, limit=6, cast_sure=True).votes == (2, 4, 0, 0)
+    assert decide_row(clear, cast=6, limit=6, cast_sure=True).confidence >= REVIEW_BELOW
     # a result read less than surely confirms such votes as it does votes read whole
     confirmed = RowReading(_FOUR, ({}, {7: 8.0}, {4: 8.0}, {1: 8.0}), Rating.HTTNV, result_confirms=True)
     decision = decide_row(confirmed, cast=12, limit=12, cast_sure=True)
