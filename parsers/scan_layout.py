@@ -1146,13 +1146,19 @@ def _header_columns(grid: Grid, texts: dict[GridCell, list[WordLine]], header_en
     """Where the header ends and what each column holds. The first data row's TT cell unread ("I"
     under a scribble, "1" under a fold) puts the header's end a row late: its cells are then no
     headings of levels or ratings (its handwritten "HTXSNV" made a vote column), and the row
-    before, read as the header's last, has them."""
+    before, read as the header's last, has more of them. (A Mẫu 06 photo whose first member's
+    mass organisation cell was blank kept that one column's heading, and its self, civil servant
+    and committee columns were read as vote counts, 21 ratings lost.)"""
     columns = _columns(grid, texts, header_end)
-    if header_end > 1 and not any(c.kind in _ANSWER_KINDS for c in columns):
+    if header_end > 1:
         earlier = _columns(grid, texts, header_end - 1)
-        if any(c.kind in _ANSWER_KINDS for c in earlier):
+        if _answers(earlier) > _answers(columns):
             return header_end - 1, earlier
     return header_end, columns
+
+
+def _answers(columns: list[_Column]) -> int:
+    return sum(c.kind in _ANSWER_KINDS for c in columns)
 
 
 def _columns(grid: Grid, texts: dict[GridCell, list[WordLine]], header_end: int) -> list[_Column]:

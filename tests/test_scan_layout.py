@@ -2064,6 +2064,14 @@ def test_a_summary_whose_first_row_number_went_unread_keeps_its_rating_columns()
     assert [c.kind for c in _columns(grid, texts, 2)] == ["tt", "text", "count", "count"]
     header_end, columns = _header_columns(grid, texts, 2)
     assert header_end == 1 and [c.kind for c in columns] == ["tt", "text", "rating", "rating"]
+    # … and so when one rating column's heading reaches into that row (the ruling under it lost
+    # beside a blank cell): that column keeps its heading, and the others' were lost to vote columns
+    grid.cells = [cell for cell in grid.cells if (cell.row, cell.col) not in ((0, 3), (1, 3))]
+    grid.cells.append(GridCell(0, 3, 2, 1, (300, 0, 400, 80)))
+    texts[grid.cells[-1]] = [WordLine([Word(rows[0][3], 0.9, (305, 10, 395, 30))])]
+    assert [c.kind for c in _columns(grid, texts, 2)] == ["tt", "text", "count", "rating"]
+    header_end, columns = _header_columns(grid, texts, 2)
+    assert header_end == 1 and [c.kind for c in columns] == ["tt", "text", "rating", "rating"]
 
 
 def test_a_rating_read_as_plain_text_in_a_data_row_is_not_sure() -> None:
