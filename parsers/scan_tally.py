@@ -501,7 +501,7 @@ _SHAPE_ALONE = 0.97  # the shape model's least probability to confirm a result a
 _HAND_ROWS = 3  # … once it names the votes' outcome on at least this many of the table's rows, and on every one
 
 
-def _confirmed_by_shape(rows: Sequence[RowReading], cast: int, limit: int | None) -> list[RowReading]:
+def _confirmed_by_shape(rows: Sequence[RowReading], told: Sequence[Rating | None]) -> list[RowReading]:
     """The rows, their results named by the shape model alone confirming the votes' outcome when
     the model reads the table's hand. A looped script no OCR reads (its readings "1W", "CĐ.",
     "om") has only its shape to say its rating, and the model, trained on other hands, may be
@@ -511,8 +511,8 @@ def _confirmed_by_shape(rows: Sequence[RowReading], cast: int, limit: int | None
     every such row, three at least. A row whose writer slipped (HTNV written for votes giving
     KHTNV) then breaks the agreement and leaves the whole table to the old checks: the slip is
     read as written or goes to a person, never brought into line with the votes. Every row's
-    shape reading counts, those OCR read too, however unsure the model is of it."""
-    told = [_told(row, cast, limit)[1] if row.result_shape is not None else None for row in rows]
+    shape reading counts, those OCR read too, however unsure the model is of it. `told`: each
+    row's votes' outcome as the digits and the sum decide it (`_told`), None where they do not."""
     checked = [(row.result_shape.rating, outcome) for row, outcome in zip(rows, told, strict=True)
                if row.result_shape is not None and outcome is not None]
     if len(checked) < _HAND_ROWS or any(seen is not outcome for seen, outcome in checked):
@@ -520,7 +520,7 @@ def _confirmed_by_shape(rows: Sequence[RowReading], cast: int, limit: int | None
     return [replace(row, result_confirms=True) if _clear_shape(row) else row for row in rows]
 
 
-def _measured_by_outcomes(rows: Sequence[RowReading], cast: int, limit: int | None) -> list[RowReading]:
+def _measured_by_outcomes(rows: Sequence[RowReading], told: Sequence[Rating | None]) -> list[RowReading]:
     """The rows, their results' lengths measured against the hand's width per letter that the
     votes' outcomes give where no two results were read surely (`result_length.column_lengths`).
     In a script no OCR reads ("1W", "om") and the shape model does not know, every row went to a
@@ -528,8 +528,7 @@ def _measured_by_outcomes(rows: Sequence[RowReading], cast: int, limit: int | No
     abbreviation and no other, now confirms them (`_written_says`). Replayed on the recorded rows
     of the generated minutes (seeds 1, 2 and 4, and 3 with a third of its results slipped, 1,324
     rows): 52 more rows sure, all of them right."""
-    outcomes = [_told(row, cast, limit)[1] if row.result_written is not None else None for row in rows]
-    lengths = result_length.column_lengths([row.result_written for row in rows], outcomes)
+    lengths = result_length.column_lengths([row.result_written for row in rows], told)
     return [replace(row, result_lengths=allowed) if row.result_written is not None else row
             for row, allowed in zip(rows, lengths, strict=True)]
 
@@ -565,7 +564,9 @@ def decide_table(
         lead = ranked[0][1] - (ranked[1][1] if len(ranked) > 1 else 0.0)
         sure = fits * 2 > len(rows) and lead >= 1.0
     if sure:
-        rows = _measured_by_outcomes(_confirmed_by_shape(rows, cast, limit), cast, limit)
+        # each row's outcome as its digits and the sum decide it, whatever its result says
+        told = [_told(row, cast, limit)[1] for row in rows]
+        rows = _measured_by_outcomes(_confirmed_by_shape(rows, told), told)
     return cast, [decide_row(row, cast, limit, sure) for row in rows]
 
 
