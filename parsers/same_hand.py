@@ -12,6 +12,17 @@ What could make it wrong is a writer whose two abbreviations look alike, and a c
 letter: the lengths must agree (HTNV is a letter shorter than HTTNV and KHTNV), the matching
 rating must lead by a margin, OCR must already name it, and a cell whose first letter may lie
 painted out with its left ruling is never confirmed (`Cell.cut`).
+
+The same hand also measures a cell no sure cell resembles closely (`_measured`): the sure cells of
+its column give the hand's width per letter there (`result_length`; a secretary writes smaller in
+the branch's cell, before its votes), and a cell as many letters wide as the rating
+it is read as, which the shape model names too at `SHAPE_ALONE`, is taken. Such a cell is most
+often one that ran into its left ruling: its OCR reading and its shape agree, but a first letter
+might be lost. A lost letter shortens the writing, so its width tells, for every rating but one:
+a KHTNV whose K lies on the ruling is as wide as the HTNV it reads as, and such an HTNV stays
+doubted. A rating the shape model alone names is taken so only in a hand it reads: every sure
+cell of the table, three at least, is the rating it names (as `scan_tally` asks of the minutes'
+results; trained on other hands, it was sure and wrong on a looped script where OCR read nothing).
 """
 
 from __future__ import annotations
@@ -23,6 +34,7 @@ import cv2
 import numpy as np
 
 from domain.model import Rating
+from parsers import rating_shapes, result_length
 from parsers.scan_rating import CONFIRMED, SURE, RatingMatch, writing
 
 _HEIGHT = 32  # pixels: each writing is compared at this height, its length kept
@@ -31,15 +43,21 @@ _SHIFT = 4  # pixels each way a writing may be shifted against another
 _LENGTH = 0.18  # greatest |log| of two writings' length ratio: HTNV and HTTNV are ~0.22 apart
 SIMILAR = 0.8  # normalised correlation from which two writings are the same word by the same hand
 _LEAD = 0.1  # … and by which the matching rating's best cell leads every other rating's
+SHAPE_ALONE = 0.97  # the shape model's least probability to confirm a cell measured as its rating
+_HAND_CELLS = 3  # the least sure cells whose ratings the shape model must name to read the hand
 
 
 @dataclass(frozen=True)
 class Cell:
-    """One rating cell of a table: its writing on white, as read, and whether it may lack its first letter."""
+    """One rating cell of a table: its writing on white, as read, whether it may lack its first
+    letter, the width of its writing at the page's scale (`result_length.written_width`; None where
+    it is not one abbreviation) and the column it stands in."""
 
     image: np.ndarray
     match: RatingMatch
     cut: bool = False
+    width: float | None = None
+    column: int = 0
 
 
 def confirmed(cells: Sequence[Cell]) -> list[RatingMatch]:
@@ -54,7 +72,45 @@ def confirmed(cells: Sequence[Cell]) -> list[RatingMatch]:
         if unsure and shape is not None and _likest(shape, sure) is match.rating:
             match = replace(match, confidence=CONFIRMED)
         out.append(match)
+    return _measured(cells, out)
+
+
+def _measured(cells: Sequence[Cell], matches: list[RatingMatch]) -> list[RatingMatch]:
+    """The matches, each unsure one confirmed when its cell is as wide as its rating in this hand
+    and the shape model names that rating clearly (see the module's docstring)."""
+    known: dict[int, list[tuple[Rating, float]]] = {}
+    for cell in cells:
+        if cell.match.rating is not None and cell.match.confidence >= CONFIRMED and cell.width is not None:
+            known.setdefault(cell.column, []).append((cell.match.rating, cell.width))
+    per_letter = {column: result_length.letter_width(widths) for column, widths in known.items()}
+    model_reads_hand: bool | None = None  # decided when first needed: it costs a shape reading per sure cell
+    out: list[RatingMatch] = []
+    for cell, match in zip(cells, matches, strict=True):
+        rating = match.rating
+        measured = (
+            rating is not None
+            and match.confidence < CONFIRMED
+            and rating in result_length.ratings_of_width(cell.width, per_letter.get(cell.column))
+            and not (cell.cut and rating is Rating.HTNV)
+        )
+        if measured and match.votes > 0:
+            shape = rating_shapes.guess(cell.image)
+            measured = shape is not None and shape.rating is rating and shape.probability >= SHAPE_ALONE
+        elif measured:
+            measured = match.shape_unopposed and match.shape_probability >= SHAPE_ALONE
+            if measured and model_reads_hand is None:
+                model_reads_hand = _model_reads(cells)
+            measured = measured and bool(model_reads_hand)
+        out.append(replace(match, confidence=CONFIRMED) if measured else match)
     return out
+
+
+def _model_reads(cells: Sequence[Cell]) -> bool:
+    """Whether the shape model names the rating of every cell OCR read surely, three at least."""
+    seen = [(rating_shapes.guess(cell.image), cell.match.rating) for cell in cells
+            if cell.match.confidence >= SURE and not cell.match.partial]
+    named = [(shape.rating, rating) for shape, rating in seen if shape is not None]
+    return len(named) >= _HAND_CELLS and all(shape is rating for shape, rating in named)
 
 
 def _likest(shape: np.ndarray, sure: Sequence[tuple[Rating, np.ndarray]]) -> Rating | None:

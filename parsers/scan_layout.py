@@ -83,11 +83,13 @@ class _Column:
 @dataclass(frozen=True)
 class _Rated:
     """A written rating cell as read: its crop, the letters read (the whole crop, or the part of
-    a branch cell left of its numbers) and the rating they name."""
+    a branch cell left of its numbers, perhaps enlarged), the rating they name, and their width at
+    the page's scale (`result_length.written_width`)."""
 
     written: Written
     letters: np.ndarray
     match: scan_rating.RatingMatch
+    width: float | None
 
 
 @dataclass(frozen=True)
@@ -420,8 +422,8 @@ class _PageReader:
         out: dict[tuple[int, int], _Rated | None] = {}
         for cell in cells:
             written = None if self._blank(cell) else self._written(cell.box, one_answer=True)
-            out[(cell.row, cell.col)] = None if written is None else _Rated(written, written.image,
-                                                                            self._written_rating(written))
+            out[(cell.row, cell.col)] = None if written is None else _Rated(
+                written, written.image, self._written_rating(written), result_length.written_width(written.image))
         return out
 
     def _by_the_same_hand(self, branch: dict[tuple[int, int], _Branch], rated: dict[tuple[int, int], _Rated | None]
@@ -431,8 +433,9 @@ class _PageReader:
         all, the branch's letters beside its votes as the evaluators' ratings."""
         read = {key: cell.rated for key, cell in branch.items()} | {k: r for k, r in rated.items() if r is not None}
         matches = same_hand.confirmed([
-            same_hand.Cell(r.letters, r.match, r.written.cut_start or _start_may_be_lost(r.written, r.match))
-            for r in read.values()
+            same_hand.Cell(r.letters, r.match, r.written.cut_start or _start_may_be_lost(r.written, r.match), r.width,
+                           column)
+            for (_, column), r in read.items()
         ])
         confirmed = dict(zip(read, matches, strict=True))
         out = {key: [self._fraction_pieces(cell.rated.written, confirmed[key], cell.decision, cell.numbers_below)]
@@ -648,12 +651,15 @@ class _PageReader:
     def _branch_rating(self, written: Written, parts: scan_tally.FractionParts | None,
                        whole: scan_tally.WholeReading) -> _Rated:
         """The rating of a branch cell, read on its letters (the cell left of its numbers)."""
-        letters = parts.letters if parts is not None and parts.letters is not None else written.image
+        split = parts.letters if parts is not None else None
+        letters = split if split is not None else written.image
+        width = result_length.written_width(split) if split is not None else None  # unsplit, it holds the numbers too
         ys = np.nonzero(letters < 128)[0]
         if ys.size:  # small handwriting reads better at the size of a printed line's capitals
             scale = min(3.0, max(1.0, _LETTER_HEIGHT / (int(ys.max() - ys.min()) + 1)))
             letters = cv2.resize(letters, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-        return _Rated(written, letters, self._written_rating(written, letters, (whole.letters,) if whole.letters else ()))
+        return _Rated(written, letters, self._written_rating(written, letters, (whole.letters,) if whole.letters else ()),
+                      width)
 
     @staticmethod
     def _fraction_pieces(written: Written, matched: scan_rating.RatingMatch, decision: scan_tally.FractionDecision,

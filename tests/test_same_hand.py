@@ -1,16 +1,21 @@
 """Unsure ratings of a table confirmed by the same hand's sure ones (parsers.same_hand): only the
 rating OCR already names, only when the writing matches a sure cell of it clearly better than any
-other rating's, never a cell whose writing may have lost a letter at its ruling."""
+other rating's, never a cell whose writing may have lost a letter at its ruling; or when the cell
+is as wide as its rating in the hand's width per letter and the shape model names it clearly (for
+a rating the model alone names, in a hand it reads)."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import cv2
 import numpy as np
 import pytest
 
 from domain.model import Rating
+from parsers.rating_shapes import ShapeGuess
 from parsers.same_hand import Cell, confirmed, similarity
-from parsers.scan_rating import CONFIRMED, SURE, UNSURE, RatingMatch
+from parsers.scan_rating import CONFIRMED, GUESS, SURE, UNSURE, RatingMatch
 
 
 def _written(text: str, shift: int = 0, thickness: int = 2) -> np.ndarray:
@@ -63,3 +68,92 @@ def test_writings_a_letter_apart_in_length_are_not_alike() -> None:
     assert similarity(htnv, httnv) == 0.0
     again = _shape(_written("HTTNV", 7, thickness=3))
     assert again is not None and similarity(again, httnv) > 0.8
+
+
+# A cell no sure cell resembles, measured by the hand's width per letter and named by the shape model
+# (`same_hand._measured`). The shape model is replaced by what it is said to see in each cell.
+_PER_LETTER = 20.0  # pixels a letter of this hand is wide
+
+
+class _Shapes:
+    """The shape model's readings, cell by cell (by the identity of the cell's image)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.seen: dict[int, ShapeGuess] = {}
+        monkeypatch.setattr("parsers.same_hand.rating_shapes.guess", lambda image: self.seen.get(id(image)))
+
+    def cell(self, match: RatingMatch, letters: float, seen: Rating | None = None, probability: float = 0.99,
+             cut: bool = False) -> Cell:
+        image = np.full((40, 200), 255, np.uint8)
+        if seen is not None:
+            self.seen[id(image)] = ShapeGuess(seen, probability)
+        return Cell(image, match, cut=cut, width=letters * _PER_LETTER)
+
+
+def _sure_measured(shapes: _Shapes, misread: bool = False) -> list[Cell]:
+    """Four sure cells of the hand, each as wide as its rating; `misread`: the model names another
+    rating than OCR's on one of them."""
+    return [
+        shapes.cell(RatingMatch(Rating.HTTNV, SURE, 3), 5, Rating.HTTNV),
+        shapes.cell(RatingMatch(Rating.HTNV, SURE, 3), 4, Rating.HTNV),
+        shapes.cell(RatingMatch(Rating.HTXSNV, SURE, 3), 6, Rating.KHTNV if misread else Rating.HTXSNV),
+        shapes.cell(RatingMatch(Rating.HTTNV, SURE, 2), 5.1, Rating.HTTNV),
+    ]
+
+
+def _measured(shapes: _Shapes, cell: Cell, misread: bool = False) -> RatingMatch:
+    sure = _sure_measured(shapes, misread)
+    return confirmed([*sure, cell])[-1]
+
+
+def test_a_cell_as_wide_as_the_rating_ocr_and_the_shape_model_name_is_confirmed(monkeypatch: pytest.MonkeyPatch
+                                                                               ) -> None:
+    shapes = _Shapes(monkeypatch)
+    got = _measured(shapes, shapes.cell(RatingMatch(Rating.HTTNV, UNSURE, 2), 5.2, Rating.HTTNV, cut=True))
+    assert got.rating is Rating.HTTNV and got.confidence == CONFIRMED
+
+
+@pytest.mark.parametrize(("named", "letters", "seen", "probability", "cut"), [
+    (Rating.HTTNV, 3.1, Rating.HTTNV, 0.99, True),  # an HTNV whose H lies on the ruling: "TNV", three letters
+    (Rating.HTNV, 4.0, Rating.HTNV, 0.99, True),  # a KHTNV whose K lies on the ruling is as wide as an HTNV
+    (Rating.HTTNV, 5.0, Rating.KHTNV, 0.99, False),  # the shape model names another rating
+    (Rating.HTTNV, 5.0, Rating.HTTNV, 0.95, False),  # … or this one, but not clearly enough
+    (Rating.HTTNV, 5.5, Rating.HTTNV, 0.99, False),  # between five letters and six: the width tells nothing
+])
+def test_a_cell_its_width_or_its_shape_does_not_bear_out_stays_unsure(
+    monkeypatch: pytest.MonkeyPatch, named: Rating, letters: float, seen: Rating, probability: float, cut: bool
+) -> None:
+    shapes = _Shapes(monkeypatch)
+    got = _measured(shapes, shapes.cell(RatingMatch(named, UNSURE, 1), letters, seen, probability, cut))
+    assert got.rating is named and got.confidence == UNSURE
+
+
+def test_a_rating_the_shape_model_alone_names_is_confirmed_only_in_a_hand_it_reads(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shapes = _Shapes(monkeypatch)
+    alone = RatingMatch(Rating.KHTNV, GUESS, shape_probability=0.99, shape_unopposed=True)
+    assert _measured(shapes, shapes.cell(alone, 5.0)).confidence == CONFIRMED
+    # the model names another rating than OCR's on one sure cell: it does not read this hand
+    assert _measured(shapes, shapes.cell(alone, 5.0), misread=True).confidence == GUESS
+    # OCR read a rating the model opposes (`RatingMatch.shape_unopposed`)
+    opposed = replace(alone, shape_unopposed=False)
+    assert _measured(shapes, shapes.cell(opposed, 5.0)).confidence == GUESS
+    # two sure cells are too few to say the model reads the hand
+    few = confirmed([*_sure_measured(shapes)[:2], shapes.cell(alone, 5.0)])[-1]
+    assert few.confidence == GUESS
+
+
+def test_no_cell_is_measured_where_the_sure_cells_disagree_on_the_width_per_letter(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shapes = _Shapes(monkeypatch)
+    sure = [shapes.cell(RatingMatch(Rating.HTTNV, SURE, 3), letters, Rating.HTTNV) for letters in (5, 7, 3.5)]
+    got = confirmed([*sure, shapes.cell(RatingMatch(Rating.HTTNV, UNSURE, 1), 5, Rating.HTTNV)])[-1]
+    assert got.confidence == UNSURE
+
+
+def test_a_cell_is_measured_against_the_sure_cells_of_its_own_column(monkeypatch: pytest.MonkeyPatch) -> None:
+    shapes = _Shapes(monkeypatch)
+    unsure = replace(shapes.cell(RatingMatch(Rating.HTTNV, UNSURE, 1), 5, Rating.HTTNV), column=1)
+    assert confirmed([*_sure_measured(shapes), unsure])[-1].confidence == UNSURE
