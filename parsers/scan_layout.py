@@ -626,7 +626,7 @@ class _PageReader:
             decisions = scan_tally.decide_fractions(rows)
             for cell, cut, found, whole, decision in zip(cells, cuts, parts, wholes, decisions, strict=True):
                 below = scan_tally.numbers_below(cut.image, line)
-                out[(cell.row, c)] = _Branch(self._branch_rating(cut, found, whole), decision, below)
+                out[(cell.row, c)] = _Branch(self._branch_rating(cut, found, whole, below), decision, below)
         return out
 
     def _read_whole(self, crops: list[np.ndarray], unsplit: list[int], line: float | None
@@ -649,11 +649,13 @@ class _PageReader:
         return tuple(None if n is None else scan_tally.glyph_candidates(n, self.dpi, by_ocr) for n in found.numbers)
 
     def _branch_rating(self, written: Written, parts: scan_tally.FractionParts | None,
-                       whole: scan_tally.WholeReading) -> _Rated:
-        """The rating of a branch cell, read on its letters (the cell left of its numbers)."""
+                       whole: scan_tally.WholeReading, numbers_below: bool) -> _Rated:
+        """The rating of a branch cell, read on its letters (the cell left of its numbers). Their
+        width is measured only when they stand alone left of the numbers on one line: unsplit, or
+        over a line of numbers, the part read holds digits too."""
         split = parts.letters if parts is not None else None
         letters = split if split is not None else written.image
-        width = result_length.written_width(split) if split is not None else None  # unsplit, it holds the numbers too
+        width = result_length.written_width(split) if split is not None and not numbers_below else None
         ys = np.nonzero(letters < 128)[0]
         if ys.size:  # small handwriting reads better at the size of a printed line's capitals
             scale = min(3.0, max(1.0, _LETTER_HEIGHT / (int(ys.max() - ys.min()) + 1)))
