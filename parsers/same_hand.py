@@ -10,8 +10,11 @@ cell of that rating closely and clearly better than any sure cell of another rat
 
 What could make it wrong is a writer whose two abbreviations look alike, and a cell that lost a
 letter: the lengths must agree (HTNV is a letter shorter than HTTNV and KHTNV), the matching
-rating must lead by a margin, OCR must already name it, and a cell whose first letter may lie
-painted out with its left ruling is never confirmed (`Cell.cut`).
+rating must lead by a margin, OCR must already name it, and an HTNV whose first letter may lie
+painted out with its left ruling is never confirmed (`Cell.cut`): a KHTNV whose K lies there is,
+to the eye, the writer's HTNV. What a lost first stroke leaves of another rating is a letter
+short of the sure cells it would match (an HTNV without its H's stem reads "TTNV", HTTNV to OCR),
+so such a cut cell is confirmed like any other.
 
 The same hand also measures a cell no sure cell resembles closely (`_measured`): the sure cells of
 its column give the hand's width per letter there (`result_length`; a secretary writes smaller in
@@ -68,7 +71,7 @@ def confirmed(cells: Sequence[Cell]) -> list[RatingMatch]:
     out: list[RatingMatch] = []
     for cell, shape in zip(cells, shapes, strict=True):
         match = cell.match
-        unsure = match.confidence < CONFIRMED and match.rating is not None and not cell.cut
+        unsure = match.confidence < CONFIRMED and match.rating is not None and not (cell.cut and match.rating is Rating.HTNV)
         if unsure and shape is not None and _likest(shape, sure) is match.rating:
             match = replace(match, confidence=CONFIRMED)
         out.append(match)

@@ -1,6 +1,6 @@
 """Unsure ratings of a table confirmed by the same hand's sure ones (parsers.same_hand): only the
 rating OCR already names, only when the writing matches a sure cell of it clearly better than any
-other rating's, never a cell whose writing may have lost a letter at its ruling; or when the cell
+other rating's, never an HTNV whose writing may have lost a letter at its ruling; or when the cell
 is as wide as its rating in the hand's width per letter and the shape model names it clearly (for
 a rating the model alone names, in a hand it reads)."""
 
@@ -49,9 +49,18 @@ def test_an_unsure_rating_stays_unsure_unless_its_likeness_names_it(text: str, n
     assert got.rating is named and got.confidence == UNSURE
 
 
-def test_writing_cut_at_its_ruling_is_never_confirmed() -> None:
-    (got,) = _page(Cell(_written("HTTNV", 3), RatingMatch(Rating.HTTNV, UNSURE, 1), cut=True))
+def test_an_htnv_cut_at_its_ruling_is_never_confirmed() -> None:
+    """A KHTNV whose K lies painted out with the ruling is, to the eye, the writer's HTNV."""
+    (got,) = _page(Cell(_written("HTNV", 5), RatingMatch(Rating.HTNV, UNSURE, 1), cut=True))
     assert got.confidence == UNSURE
+
+
+def test_another_rating_cut_at_its_ruling_is_confirmed_when_as_long_as_the_same_hand_s() -> None:
+    (got,) = _page(Cell(_written("HTTNV", 3), RatingMatch(Rating.HTTNV, UNSURE, 1), cut=True))
+    assert got.confidence == CONFIRMED
+    # an HTNV whose H's stem lies on the ruling reads "TTNV", HTTNV to OCR, a letter short of it
+    (short,) = _page(Cell(_written("TTNV", 3), RatingMatch(Rating.HTTNV, UNSURE, 1), cut=True))
+    assert short.confidence == UNSURE
 
 
 def test_a_sure_rating_and_a_rating_no_reading_names_are_left_as_read() -> None:
