@@ -41,6 +41,11 @@ _INK = 160  # grey level under which a pixel of the cleaned answer is ink
 _MIN_INK = 20  # fewer ink pixels than this are no writing
 _PALE_SHARE = 0.4  # of the way from a pale answer's darkest pixel to white: ink below it
 _FAINTEST = 184  # an answer whose darkest pixel is lighter holds no ink, only dirt (`omr.boxes.INK`)
+# Trained on other hands, the model may be sure and wrong on a script it never saw. Its rating stands
+# with no OCR reading behind it only in a hand it reads (it names what another reader found on every
+# one of at least HAND_CHECKS answers of the same table), and only at CLEAR or more.
+CLEAR = 0.97
+HAND_CHECKS = 3
 
 Floats = npt.NDArray[np.float32]
 

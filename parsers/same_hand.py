@@ -19,7 +19,7 @@ so such a cut cell is confirmed like any other.
 The same hand also measures a cell no sure cell resembles closely (`_measured`): the sure cells of
 its column give the hand's width per letter there (`result_length`; a secretary writes smaller in
 the branch's cell, before its votes), and a cell as many letters wide as the rating
-it is read as, which the shape model names too at `SHAPE_ALONE`, is taken. Such a cell is most
+it is read as, which the shape model names too at `rating_shapes.CLEAR`, is taken. Such a cell is most
 often one that ran into its left ruling: its OCR reading and its shape agree, but a first letter
 might be lost. A lost letter shortens the writing, so its width tells, for every rating but one:
 a KHTNV whose K lies on the ruling is as wide as the HTNV it reads as, and such an HTNV stays
@@ -46,8 +46,6 @@ _SHIFT = 4  # pixels each way a writing may be shifted against another
 _LENGTH = 0.18  # greatest |log| of two writings' length ratio: HTNV and HTTNV are ~0.22 apart
 SIMILAR = 0.8  # normalised correlation from which two writings are the same word by the same hand
 _LEAD = 0.1  # … and by which the matching rating's best cell leads every other rating's
-SHAPE_ALONE = 0.97  # the shape model's least probability to confirm a cell measured as its rating
-_HAND_CELLS = 3  # the least sure cells whose ratings the shape model must name to read the hand
 
 
 @dataclass(frozen=True)
@@ -62,6 +60,11 @@ class Cell:
     width: float | None = None
     column: int = 0
 
+    def may_be_khtnv_read_as(self, rating: Rating | None) -> bool:
+        """Whether the cell, run into its ruling, reads as HTNV: a KHTNV whose K lies painted out
+        with the ruling is, to the eye and by its width, the writer's HTNV."""
+        return self.cut and rating is Rating.HTNV
+
 
 def confirmed(cells: Sequence[Cell]) -> list[RatingMatch]:
     """Each cell's rating, the unsure ones the same hand's sure cells confirm raised to `CONFIRMED`."""
@@ -71,7 +74,7 @@ def confirmed(cells: Sequence[Cell]) -> list[RatingMatch]:
     out: list[RatingMatch] = []
     for cell, shape in zip(cells, shapes, strict=True):
         match = cell.match
-        unsure = match.confidence < CONFIRMED and match.rating is not None and not (cell.cut and match.rating is Rating.HTNV)
+        unsure = match.confidence < CONFIRMED and match.rating is not None and not cell.may_be_khtnv_read_as(match.rating)
         if unsure and shape is not None and _likest(shape, sure) is match.rating:
             match = replace(match, confidence=CONFIRMED)
         out.append(match)
@@ -94,13 +97,13 @@ def _measured(cells: Sequence[Cell], matches: list[RatingMatch]) -> list[RatingM
             rating is not None
             and match.confidence < CONFIRMED
             and rating in result_length.ratings_of_width(cell.width, per_letter.get(cell.column))
-            and not (cell.cut and rating is Rating.HTNV)
+            and not cell.may_be_khtnv_read_as(rating)
         )
         if measured and match.votes > 0:
             shape = rating_shapes.guess(cell.image)
-            measured = shape is not None and shape.rating is rating and shape.probability >= SHAPE_ALONE
+            measured = shape is not None and shape.rating is rating and shape.probability >= rating_shapes.CLEAR
         elif measured:
-            measured = match.shape_unopposed and match.shape_probability >= SHAPE_ALONE
+            measured = match.shape_unopposed and match.shape_probability >= rating_shapes.CLEAR
             if measured and model_reads_hand is None:
                 model_reads_hand = _model_reads(cells)
             measured = measured and bool(model_reads_hand)
@@ -113,7 +116,7 @@ def _model_reads(cells: Sequence[Cell]) -> bool:
     seen = [(rating_shapes.guess(cell.image), cell.match.rating) for cell in cells
             if cell.match.confidence >= SURE and not cell.match.partial]
     named = [(shape.rating, rating) for shape, rating in seen if shape is not None]
-    return len(named) >= _HAND_CELLS and all(shape is rating for shape, rating in named)
+    return len(named) >= rating_shapes.HAND_CHECKS and all(shape is rating for shape, rating in named)
 
 
 def _likest(shape: np.ndarray, sure: Sequence[tuple[Rating, np.ndarray]]) -> Rating | None:

@@ -25,7 +25,7 @@ import numpy as np
 from domain.model import Rating
 from ocr import tesseract as ocr
 from ocr.tesseract import Profile, Psm
-from parsers import result_length, scan_ocr
+from parsers import rating_shapes, result_length, scan_ocr
 from parsers.rating_shapes import ShapeGuess
 from parsers.scan_rating import LEAN, RatingMatch, deslanted
 from rules.aggregation import aggregate
@@ -497,8 +497,6 @@ def row_sums(rows: Sequence[RowReading], limit: int | None) -> Support:
     return sums
 
 
-_SHAPE_ALONE = 0.97  # the shape model's least probability to confirm a result alone …
-_HAND_ROWS = 3  # … once it names the votes' outcome on at least this many of the table's rows, and on every one
 
 
 def _confirmed_by_shape(rows: Sequence[RowReading], told: Sequence[Rating | None]) -> list[RowReading]:
@@ -515,7 +513,7 @@ def _confirmed_by_shape(rows: Sequence[RowReading], told: Sequence[Rating | None
     row's votes' outcome as the digits and the sum decide it (`_told`), None where they do not."""
     checked = [(row.result_shape.rating, outcome) for row, outcome in zip(rows, told, strict=True)
                if row.result_shape is not None and outcome is not None]
-    if len(checked) < _HAND_ROWS or any(seen is not outcome for seen, outcome in checked):
+    if len(checked) < rating_shapes.HAND_CHECKS or any(seen is not outcome for seen, outcome in checked):
         return list(rows)
     return [replace(row, result_confirms=True) if _clear_shape(row) else row for row in rows]
 
@@ -535,7 +533,7 @@ def _measured_by_outcomes(rows: Sequence[RowReading], told: Sequence[Rating | No
 
 def _clear_shape(row: RowReading) -> bool:
     """Whether the row's result is the shape model's alone, at a probability that confirms it."""
-    return row.result_by_shape and row.result_shape is not None and row.result_shape.probability >= _SHAPE_ALONE
+    return row.result_by_shape and row.result_shape is not None and row.result_shape.probability >= rating_shapes.CLEAR
 
 
 def decide_table(
