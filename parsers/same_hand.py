@@ -30,8 +30,9 @@ results; trained on other hands, it was sure and wrong on a looped script where 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 
 import cv2
 import numpy as np
@@ -89,7 +90,7 @@ def _measured(cells: Sequence[Cell], matches: list[RatingMatch]) -> list[RatingM
         if cell.match.rating is not None and cell.match.confidence >= CONFIRMED and cell.width is not None:
             known.setdefault(cell.column, []).append((cell.match.rating, cell.width))
     per_letter = {column: result_length.letter_width(widths) for column, widths in known.items()}
-    model_reads_hand: bool | None = None  # decided when first needed: it costs a shape reading per sure cell
+    reads_hand = cache(lambda: _model_reads(cells))  # a shape reading per sure cell: only when first needed
     out: list[RatingMatch] = []
     for cell, match in zip(cells, matches, strict=True):
         rating = match.rating
@@ -98,17 +99,19 @@ def _measured(cells: Sequence[Cell], matches: list[RatingMatch]) -> list[RatingM
             and match.confidence < CONFIRMED
             and rating in result_length.ratings_of_width(cell.width, per_letter.get(cell.column))
             and not cell.may_be_khtnv_read_as(rating)
+            and _shape_names(cell, match, reads_hand)
         )
-        if measured and match.votes > 0:
-            shape = rating_shapes.guess(cell.image)
-            measured = shape is not None and shape.rating is rating and shape.probability >= rating_shapes.CLEAR
-        elif measured:
-            measured = match.shape_unopposed and match.shape_probability >= rating_shapes.CLEAR
-            if measured and model_reads_hand is None:
-                model_reads_hand = _model_reads(cells)
-            measured = measured and bool(model_reads_hand)
         out.append(replace(match, confidence=CONFIRMED) if measured else match)
     return out
+
+
+def _shape_names(cell: Cell, match: RatingMatch, reads_hand: Callable[[], bool]) -> bool:
+    """Whether the shape model clearly names the cell's rating: beside OCR's reading of it, or,
+    where no reading names it, alone in a hand the model reads."""
+    if match.votes > 0:
+        shape = rating_shapes.guess(cell.image)
+        return shape is not None and shape.rating is match.rating and shape.probability >= rating_shapes.CLEAR
+    return match.shape_unopposed and match.shape_probability >= rating_shapes.CLEAR and reads_hand()
 
 
 def _model_reads(cells: Sequence[Cell]) -> bool:

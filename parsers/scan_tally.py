@@ -497,8 +497,6 @@ def row_sums(rows: Sequence[RowReading], limit: int | None) -> Support:
     return sums
 
 
-
-
 def _confirmed_by_shape(rows: Sequence[RowReading], told: Sequence[Rating | None]) -> list[RowReading]:
     """The rows, their results named by the shape model alone confirming the votes' outcome when
     the model reads the table's hand. A looped script no OCR reads (its readings "1W", "CĐ.",
