@@ -124,7 +124,8 @@ def _unpool(grads: Floats, pooled: Floats, cut: Floats, shape: tuple[int, ...]) 
     return out
 
 
-Augment = Callable[[Floats, np.random.Generator], Floats]
+# named as a string: `np.random` is imported on first use, and a reader never trains (19 ms a command)
+Augment = Callable[[Floats, "np.random.Generator"], Floats]
 _FEATURE_SAMPLE = 20000  # inputs whose features give the standardisation's mean and scale
 
 
