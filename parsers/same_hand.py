@@ -85,23 +85,32 @@ def confirmed(cells: Sequence[Cell]) -> list[RatingMatch]:
 def _measured(cells: Sequence[Cell], matches: list[RatingMatch]) -> list[RatingMatch]:
     """The matches, each unsure one confirmed when its cell is as wide as its rating in this hand
     and the shape model names that rating clearly (see the module's docstring)."""
-    known: dict[int, list[tuple[Rating, float]]] = {}
-    for cell in cells:
-        if cell.match.rating is not None and cell.match.confidence >= CONFIRMED and cell.width is not None:
-            known.setdefault(cell.column, []).append((cell.match.rating, cell.width))
-    per_letter = {column: result_length.letter_width(widths) for column, widths in known.items()}
     reads_hand = cache(lambda: _model_reads(cells))  # a shape reading per sure cell: only when first needed
     out: list[RatingMatch] = []
-    for cell, match in zip(cells, matches, strict=True):
+    for cell, match, allowed in zip(cells, matches, _lengths(cells), strict=True):
         rating = match.rating
         measured = (
             rating is not None
             and match.confidence < CONFIRMED
-            and rating in result_length.ratings_of_width(cell.width, per_letter.get(cell.column))
+            and rating in allowed
             and not cell.may_be_khtnv_read_as(rating)
             and _shape_names(cell, match, reads_hand)
         )
         out.append(replace(match, confidence=CONFIRMED) if measured else match)
+    return out
+
+
+def _lengths(cells: Sequence[Cell]) -> list[frozenset[Rating]]:
+    """The ratings each cell's width allows in the hand of its column's sure cells
+    (`result_length.column_lengths`, as for the minutes' results)."""
+    columns: dict[int, list[int]] = {}
+    for k, cell in enumerate(cells):
+        columns.setdefault(cell.column, []).append(k)
+    out: list[frozenset[Rating]] = [frozenset()] * len(cells)
+    for members in columns.values():
+        allowed = result_length.column_lengths([(cells[k].match, cells[k].width) for k in members])
+        for k, ratings in zip(members, allowed, strict=True):
+            out[k] = ratings
     return out
 
 
