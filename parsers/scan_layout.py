@@ -922,7 +922,10 @@ def _rating_label(words: list[Word]) -> _RatingLabel | None:
     one word), and end at a colon, make the whole line, or are followed by nothing OCR takes for
     print (a heading naming a rating goes on in print) but a rating (an answer in neat capitals,
     read as surely as print); its printed text is then given, so that
-    the form's field is found by its label."""
+    the form's field is found by its label. Its last word, read whole, ends where it is seen
+    ("xếp" wiped out by a fold before it leaves a gap the printed label's width per character
+    would take for letters, and the answer's first letters with it); otherwise where the printed
+    label ends (`_printed_width`)."""
     folded = [fold(w.text) for w in words]
     m = _rating_label_pattern().match(" ".join(folded))
     if m is not None:
@@ -956,7 +959,10 @@ def _rating_label(words: list[Word]) -> _RatingLabel | None:
         # with a rating after it (an answer in neat capitals, which OCR reads as surely as print)
         return None
     printed = _rating_labels()[label]
-    return _RatingLabel(_printed_width(words[:k], len(printed) + 1), words[k:], printed)
+    said = words[:k]
+    if folded[k - 1].rstrip(":") != label.rsplit(" ", 1)[-1]:  # its last word not read whole as the label's
+        said = _printed_width(said, len(printed) + 1)
+    return _RatingLabel(said, words[k:], printed)
 
 
 def _likest_labels(likened: list[str], shortened: bool) -> list[tuple[str, tuple[float, int]]]:

@@ -1733,15 +1733,20 @@ def _text_page(lines: list[str]) -> np.ndarray:
     return cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
 
 
-@pytest.mark.parametrize("misread", ["Đề nghị loại mức chất lượng: HTTNV",  # a word lost in a fold
-                                     "Đề nghị xếp loại mức chất lượ: HTTNV",  # a word cut short
-                                     "Đề nghị xếp loại mức chất lượng HTTNV",  # the colon lost to a speck
-                                     "Đề nghị xếp loại mức chất"])  # the line's end lost, answer apart
-def test_a_misread_rating_label_is_still_the_label(misread: str) -> None:
-    """A fold or a speck through the label changes a word of it; the line still opens with the
-    label, given in its printed words so that the form finds its field, and the answer is read."""
+@pytest.mark.parametrize(("misread", "lost"), [("Đề nghị xếp loại mức chất lượng: HTTNV", "xếp"),  # in a fold
+                                               ("Đề nghị xếp loại mức chất lượ: HTTNV", ""),  # a word cut short
+                                               ("Đề nghị xếp loại mức chất lượng HTTNV", ""),  # the colon lost
+                                               ("Đề nghị xếp loại mức chất", "")])  # the line's end lost, answer apart
+def test_a_misread_rating_label_is_still_the_label(misread: str, lost: str) -> None:
+    """A fold or a speck through the label changes a word of it, or wipes it out where it stands;
+    the line still opens with the label, given in its printed words so that the form finds its
+    field, and the answer is read."""
     lines = ["Nhận xét chung: Chủ động, sáng tạo trong công việc.", misread]
     page = _text_page(lines)
+    if lost:
+        font = ImageFont.truetype(str(FONT), 34)
+        start = 110 + round(font.getlength(misread[: misread.index(lost)]))
+        page[100 + 90 - 5 : 100 + 90 + 50, start : start + round(font.getlength(lost))] = 255
     if not misread.endswith("HTTNV"):
         cv2.putText(page, "HTTNV", (900, 100 + 90 + 30), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (0, 0, 0), 3)
     builder = ScanBodyBuilder()
