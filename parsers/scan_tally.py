@@ -419,7 +419,7 @@ def _left_by_the_sum(row: RowReading, values: tuple[int | None, ...]) -> bool:
     case. Another number only in a cell read as nothing, and only when no cell of the row was taken
     for blank: in the generated minutes a 1 too thin to be seen left its vote to such a cell, and
     a cell read as another number was three times wrong, a misread elsewhere leaving it the sum."""
-    cells = [(s, v) for s, v in zip(row.counts, values, strict=True) if s is not None and v is not None]
+    cells = _cells(row, values)
     read = [(s, v) for s, v in cells if _normalised(s).get(v)]
     unread = [(s, v) for s, v in cells if not _normalised(s).get(v)]
     if len(unread) != 1:
@@ -466,13 +466,33 @@ def _votes_alone(row: RowReading, cast: int | None, limit: int | None) -> tuple[
     """The row's votes as the digits and the sum decide them without the written result (so that
     the result, read less than surely, cannot lean the choice it then confirms): the best
     combination when it leads the next clearly and every value of it was read, or one is what the
-    sum leaves to a cell that lost its writing (`_left_by_the_sum`); else None."""
-    combos = _combos(replace(row, result=None, result_sure=False, result_lengths=frozenset()), cast, limit)
+    sum leaves to a cell that lost its writing (`_left_by_the_sum`); else None. The rivals are the
+    combinations that may be the row (`_may_be`)."""
+    combos = [(score, values, supported)
+              for score, values, supported in _combos(replace(row, result=None, result_sure=False,
+                                                              result_lengths=frozenset()), cast, limit)
+              if _may_be(row, values)]
     if not combos:
         return None
     score, values, supported = combos[0]
     unique = len(combos) == 1 or score - combos[1][0] >= _MARGIN
     return values if unique and (supported or _left_by_the_sum(row, values)) else None
+
+
+def _may_be(row: RowReading, values: tuple[int | None, ...]) -> bool:
+    """Whether a combination may be what was written: none of its values is a number that no
+    reading gives, put by the sum in a cell clearly read as another number (`_first`). Such a
+    combination is no rival: in dev `doc_0001` a clear 3 made an 8 by the sum, so that a 7 read
+    mostly as 2 made the 12, kept the row's 3/7/2/0 from leading, and a row whose every cell was
+    read right went to a person. What the sum leaves may be a 0 anywhere (a 0 goes with its
+    ruling), and any number in a cell read as nothing or two ways nearly as often (generated
+    minutes: a thin 1 read 0 and 7, its vote put elsewhere, was a silent error as no rival)."""
+    return all(v == 0 or s.get(v) or _first(s) is None for s, v in _cells(row, values))
+
+
+def _cells(row: RowReading, values: tuple[int | None, ...]) -> list[tuple[Support, int]]:
+    """The row's cells with their value in a combination, blank cells left out."""
+    return [(s, v) for s, v in zip(row.counts, values, strict=True) if s is not None and v is not None]
 
 
 def _told(row: RowReading, cast: int | None, limit: int | None) -> tuple[tuple[int | None, ...] | None, Rating | None]:

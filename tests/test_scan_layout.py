@@ -544,6 +544,29 @@ def test_tally_row_result_as_long_as_the_votes_outcome_confirms_it() -> None:
     assert decide_row(row, cast=12, limit=12, cast_sure=False).confidence < REVIEW_BELOW
 
 
+def test_a_number_the_sum_puts_in_a_cell_read_as_another_is_no_rival() -> None:
+    """Dev `doc_0001`: 3/7/2/0 of 12, its 7 read mostly as 2. 8/2/2/0 adds up too, but only with
+    the clear 3 made an 8 by the sum: it can never be taken, and no longer keeps the digits'
+    reading from leading, which the five-letter result then confirms."""
+    five = frozenset({Rating.HTTNV, Rating.KHTNV})
+    row = RowReading(_FOUR, ({3: 12.0, 5: 3.0}, {2: 11.0, 7: 1.0}, {2: 16.0}, {0: 16.0}), Rating.HTTNV,
+                     result_lengths=five)
+    decision = decide_row(row, cast=12, limit=12, cast_sure=True)
+    assert decision.votes == (3, 7, 2, 0) and decision.result is Rating.HTTNV
+    assert decision.confidence >= REVIEW_BELOW
+    # a 0 the sum leaves stays a rival, however weakly its cell read it (a 0 goes with its ruling):
+    # generated minutes, 0/2/5/0 of 7 written, 0/2/3/2 read a little better
+    row = RowReading(_FOUR, ({0: 16.0}, {2: 21.0, 3: 3.0}, {5: 1.94, 3: 1.88}, {1: 3.0, 2: 2.66, 3: 3.0, 9: 0.8, 0: 0.36}),
+                     Rating.HTNV, result_lengths=frozenset({Rating.HTNV}))
+    assert decide_row(row, cast=7, limit=7, cast_sure=True).confidence < REVIEW_BELOW
+    # … and so does any number in a cell read two ways nearly as often: 1/1/2/3 of 7 written, its
+    # thin first 1 read 0 and 7, and 0/0/2/5 fits with a 5 read twice in thirty
+    thin_one = ({0: 2.64, 7: 1.8}, {1: 1.0, 8: 2.0, 14: 1.0, 4: 1.0, 84: 1.0, 0: 1.49, 7: 1.65, 9: 1.0},
+                {32: 2.0, 2: 2.0, 52: 1.99, 22: 1.29}, {3: 20.0, 88: 2.0, 5: 2.0, 53: 1.0, 9: 4.0, 93: 1.0})
+    row = RowReading(_FOUR, thin_one, Rating.KHTNV, True, True, result_lengths=five)
+    assert decide_row(row, cast=7, limit=7, cast_sure=True).confidence < REVIEW_BELOW
+
+
 def test_results_named_by_shape_alone_confirm_the_votes_only_where_the_model_reads_the_hand() -> None:
     # rows whose digits decide their votes of 12 alone: 0/7/4/1 gives HTTNV, 8/2/1/1 HTXSNV, 0/1/2/9 KHTNV
     counts = [({0: 8.0}, {7: 8.0}, {4: 8.0}, {1: 8.0}), ({8: 8.0}, {2: 8.0}, {1: 8.0}, {1: 8.0}),
@@ -612,7 +635,14 @@ def test_an_unsure_result_guess_its_length_rules_out_gives_way() -> None:
     row = RowReading(_FOUR, lost_one, Rating.HTXSNV, result_lengths=frozenset({Rating.HTTNV, Rating.KHTNV}))
     decision = decide_row(row, cast=12, limit=12, cast_sure=True)
     assert decision.votes == (0, 10, 2, 0) and decision.result is Rating.HTTNV
-    assert decision.confidence < REVIEW_BELOW  # leaned on by the length alone: a person confirms
+    # … which the digits decide alone (no other cell was read as 10), and the length confirms
+    assert decision.confidence >= REVIEW_BELOW
+    # where another cell was read as 10 too, the digits leave the row open: leaned on by the
+    # length alone, a person confirms
+    both = ({0: 28.0, 10: 4.0}, {0: 15.0, 10: 4.5, 20: 0.8}, {2: 16.0}, {0: 10.0, 2: 1.0})
+    decision = decide_row(replace(row, counts=both), cast=12, limit=12, cast_sure=True)
+    assert decision.votes == (0, 10, 2, 0) and decision.result is Rating.HTTNV
+    assert decision.confidence < REVIEW_BELOW
     # a guess the length allows stays, and so does any guess when the page gives no scale
     kept = RowReading(_FOUR, open_votes, Rating.HTNV, result_lengths=frozenset({Rating.HTNV}))
     assert decide_row(kept, cast=12, limit=12, cast_sure=True).result is Rating.HTNV
