@@ -62,6 +62,7 @@ _PHRASE_WORDS = 3  # a reading of fewer words is of an abbreviation, or of nothi
 _COUNTS = 3  # the least readings of a phrase that can say how many words it has
 _SHORT = 8  # letters: a reading this short is of an abbreviation (or of nothing)
 _WORD = re.compile(r"\w{2,}")  # a word of a reading: two letters or more, not a stray mark
+_INNER_DIGITS = re.compile(r"(?<=[^\W\d_])\d+(?=[^\W\d_])")  # digits read between two letters
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,8 @@ def _read(text: str) -> tuple[Rating | None, bool]:
     either (`match`)."""
     read_as = _normal(text).replace(" ", "")
     short = _short(text)
-    found = _voted(read_as[:1] + read_as[1:].translate(_LOOKALIKE) if short else text)
+    digits = sum(len(run) for run in _INNER_DIGITS.findall(text))
+    found = _voted(read_as[:1] + read_as[1:].translate(_LOOKALIKE) if short else text, digits)
     torn = found is Rating.HTTNV and short and "tt" not in read_as.translate(_V_ONLY)
     misread_letter = _GLUED_SYMBOL.search(text) is not None or _UNCLOSED_QUOTE.match(text) is not None
     torn = torn or (found is Rating.HTNV and short and misread_letter)
@@ -177,8 +179,9 @@ def _short(text: str) -> bool:
     return len(_normal(text).replace(" ", "")) <= _SHORT
 
 
-def _voted(text: str) -> Rating | None:
-    """`vote` of a reading whose short form has its lookalikes replaced."""
+def _voted(text: str, digits: int = 0) -> Rating | None:
+    """`vote` of a reading whose short form has its lookalikes replaced; `digits`: how many
+    digits the reading held between its letters (gone from `text`)."""
     s = scores(text)
     ranked = sorted(s.items(), key=lambda kv: kv[1], reverse=True)
     (best, top), (_, second) = ranked[0], ranked[1]
@@ -186,12 +189,13 @@ def _voted(text: str) -> Rating | None:
     # HTNV is told from the others by what is missing: a short reading must be all but exact
     bar = _SURE_ABSENT if best is Rating.HTNV and len(compact) <= _SHORT else _SURE_SCORE
     # a short reading is an abbreviation with letters lost, never gained: a letter more than the
-    # abbreviation has stands for one that was misread (script "HTXSNV" read "HITENY")
-    longer = len(compact) <= _SHORT and len(compact) > len(ABBREVIATIONS[best])
+    # abbreviation has stands for one that was misread (script "HTXSNV" read "HITENY"), and so does
+    # a digit among its letters ("HT7TNY" for a print "HTNV" on a dotted leader)
+    longer = len(compact) <= _SHORT and len(compact) + digits > len(ABBREVIATIONS[best])
     if top >= bar and top - second >= _MARGIN and _shows(best, text) and not longer:
         return best
     if 3 <= len(compact) <= 6:
-        holders = [r for r, a in ABBREVIATIONS.items() if compact in a]
+        holders = [r for r, a in ABBREVIATIONS.items() if compact in a and len(compact) + digits <= len(a)]
         if len(holders) == 1 and _shows(holders[0], text) and holders[0] is not Rating.HTNV:
             return holders[0]
         # An S or an X is in HTXSNV alone: a script "HTXSNV" whose X is read as a T ("HTSNV",

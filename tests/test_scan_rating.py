@@ -53,6 +53,15 @@ def test_short_readings_name_the_one_abbreviation_they_are_part_of() -> None:
     assert vote("TNV") is None  # in HTNV, HTTNV and KHTNV alike
 
 
+@pytest.mark.parametrize(("reading", "rating"), [("HT7TNY", None), ("KH1TNV", None),
+                                                  ("HTX5NV", Rating.HTXSNV), ("HTTNV 4/6/7", Rating.HTTNV)])
+def test_a_digit_among_the_letters_is_a_glyph_misread(reading: str, rating: Rating | None) -> None:
+    """A print "HTNV" over a dotted leader was read "HT7TNY" once in 16 readings, the only reading
+    naming another rating; a digit between letters stands for a glyph as a letter does, and an
+    abbreviation read with more glyphs than it has names nothing (an S read as a 5 stays one)."""
+    assert vote(reading) is rating
+
+
 @pytest.mark.parametrize("reading", ["ÍTNV", "ITN", "YTNV", "WÍTNV", "XITNV", "HITNV"])
 def test_an_i_does_not_make_the_double_t_of_httnv(reading: str) -> None:
     """An I may be a misread T, or half of an H: "WÍTNV" was a hand-drawn HTNV."""
