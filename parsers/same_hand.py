@@ -4,9 +4,14 @@ A Mẫu 06 summary holds up to five ratings per member, forty or more on a page,
 secretary: the same four abbreviations again and again. OCR reads some of them for sure and leaves
 others open (a loop read as a mark, a letter dropped), yet the writing of an open one is the same
 shape as a sure one of its rating, a glance tells. Matching word images of one writer is how
-word-spotting reads a hand no recogniser was trained on; here it only confirms: a cell left unsure
-whose own readings name a rating (`RatingMatch.rating`) is taken when its writing matches a sure
-cell of that rating closely and clearly better than any sure cell of another rating.
+word-spotting reads a hand no recogniser was trained on; here it mostly confirms: a cell left
+unsure whose own readings name a rating (`RatingMatch.rating`) is taken when its writing matches a
+sure cell of that rating closely and clearly better than any sure cell of another rating. Writings
+are compared half by half (`similarity`): KHTNV and HTTNV, as long and ending alike, correlate
+well as wholes in one hand, and only their first halves tell them apart. Where no OCR reading
+names a cell's rating, only the shape model, and the model does not read this hand, a whole cell
+takes the rating its writing matches more closely still (`_unnamed`): a looped script that
+Tesseract reads in a few cells and the model, trained on other hands, misnames everywhere.
 
 What could make it wrong is a writer whose two abbreviations look alike, and a cell that lost a
 letter: the lengths must agree (HTNV is a letter shorter than HTTNV and KHTNV), the matching
@@ -43,9 +48,11 @@ from parsers.scan_rating import CONFIRMED, SURE, RatingMatch, writing
 
 _HEIGHT = 32  # pixels: each writing is compared at this height, its length kept
 _LEAST_INK = 30  # pixels: less is no writing to compare
+_BLUR = 9  # pixels: the blur that lets a stroke drawn a little aside still meet its twin
 _SHIFT = 4  # pixels each way a writing may be shifted against another
 _LENGTH = 0.18  # greatest |log| of two writings' length ratio: HTNV and HTTNV are ~0.22 apart
-SIMILAR = 0.8  # normalised correlation from which two writings are the same word by the same hand
+SIMILAR = 0.65  # normalised correlation of each half from which two writings are the same word by the same hand
+_UNNAMED_SIMILAR = 0.75  # … from which a cell whose rating no OCR reading names is taken as the matching one
 _LEAD = 0.1  # … and by which the matching rating's best cell leads every other rating's
 
 
@@ -68,24 +75,44 @@ class Cell:
 
 
 def confirmed(cells: Sequence[Cell]) -> list[RatingMatch]:
-    """Each cell's rating, the unsure ones the same hand's sure cells confirm raised to `CONFIRMED`."""
+    """Each cell's rating, the unsure ones the same hand's sure cells confirm raised to `CONFIRMED`,
+    and those whose rating only a shape model that misreads this hand names replaced by the
+    rating their writing matches (`_unnamed`)."""
     shapes = [_shape(cell.image) for cell in cells]
     sure = [(rating, shape) for cell, shape in zip(cells, shapes, strict=True)
             if cell.match.confidence >= SURE and (rating := cell.match.rating) is not None and shape is not None]
+    reads_hand = cache(lambda: _model_reads(cells))  # a shape reading per sure cell: only when first needed
     out: list[RatingMatch] = []
     for cell, shape in zip(cells, shapes, strict=True):
         match = cell.match
         unsure = match.confidence < CONFIRMED and match.rating is not None and not cell.may_be_khtnv_read_as(match.rating)
-        if unsure and shape is not None and _likest(shape, sure) is match.rating:
-            match = replace(match, confidence=CONFIRMED)
+        if unsure and shape is not None:
+            if _likest(shape, sure, SIMILAR) is match.rating:
+                match = replace(match, confidence=CONFIRMED)
+            elif (likest := _unnamed(cell, shape, sure, reads_hand)) is not None:
+                match = replace(match, rating=likest, confidence=CONFIRMED, shape_probability=0.0,
+                                shape_unopposed=False)
         out.append(match)
-    return _measured(cells, out)
+    return _measured(cells, out, reads_hand)
 
 
-def _measured(cells: Sequence[Cell], matches: list[RatingMatch]) -> list[RatingMatch]:
+def _unnamed(cell: Cell, shape: np.ndarray, sure: Sequence[tuple[Rating, np.ndarray]],
+             reads_hand: Callable[[], bool]) -> Rating | None:
+    """The rating a cell no OCR reading names is written as, by its likeness to the same hand's
+    sure cells, where the shape model that names its rating does not read this hand: a looped
+    script that Tesseract reads in a few cells and the model, trained on other hands, misnames
+    everywhere. Only a whole cell (one cut at its ruling may have lost the letter that tells)
+    and at a likeness above confirming's, for it overrules the model."""
+    if cell.match.votes or cell.cut:
+        return None
+    likest = _likest(shape, sure, _UNNAMED_SIMILAR)
+    return likest if likest is not None and not reads_hand() else None
+
+
+def _measured(cells: Sequence[Cell], matches: list[RatingMatch], reads_hand: Callable[[], bool]
+              ) -> list[RatingMatch]:
     """The matches, each unsure one confirmed when its cell is as wide as its rating in this hand
     and the shape model names that rating clearly (see the module's docstring)."""
-    reads_hand = cache(lambda: _model_reads(cells))  # a shape reading per sure cell: only when first needed
     out: list[RatingMatch] = []
     for cell, match, allowed in zip(cells, matches, _lengths(cells), strict=True):
         rating = match.rating
@@ -131,13 +158,13 @@ def _model_reads(cells: Sequence[Cell]) -> bool:
     return len(named) >= rating_shapes.HAND_CHECKS and all(shape is rating for shape, rating in named)
 
 
-def _likest(shape: np.ndarray, sure: Sequence[tuple[Rating, np.ndarray]]) -> Rating | None:
-    """The rating whose sure writing `shape` matches closely and clearly better than any other's."""
+def _likest(shape: np.ndarray, sure: Sequence[tuple[Rating, np.ndarray]], least: float) -> Rating | None:
+    """The rating whose sure writing `shape` matches at `least` and clearly better than any other's."""
     best: dict[Rating, float] = {}
     for rating, other in sure:
         best[rating] = max(best.get(rating, 0.0), similarity(shape, other))
     ranked = sorted(best.items(), key=lambda kv: kv[1], reverse=True)
-    if not ranked or ranked[0][1] < SIMILAR:
+    if not ranked or ranked[0][1] < least:
         return None
     second = ranked[1][1] if len(ranked) > 1 else 0.0
     return ranked[0][0] if ranked[0][1] - second >= _LEAD else None
@@ -145,21 +172,32 @@ def _likest(shape: np.ndarray, sure: Sequence[tuple[Rating, np.ndarray]]) -> Rat
 
 def _shape(image: np.ndarray) -> np.ndarray | None:
     """The writing cut to its ink, at `_HEIGHT`, inverted (ink high) and blurred so that a stroke
-    drawn a pixel aside still meets its twin."""
+    drawn a little aside still meets its twin."""
     ys, xs = writing(image, _LEAST_INK)
     if ys.size < _LEAST_INK:
         return None
     crop = image[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
     h, w = crop.shape
     scaled = cv2.resize(crop, (max(8, round(w * _HEIGHT / h)), _HEIGHT), interpolation=cv2.INTER_AREA)
-    return np.asarray(cv2.GaussianBlur(255.0 - scaled.astype(np.float32), (5, 5), 0))
+    return np.asarray(cv2.GaussianBlur(255.0 - scaled.astype(np.float32), (_BLUR, _BLUR), 0))
 
 
 def similarity(one: np.ndarray, other: np.ndarray) -> float:
     """How alike two writings are (`_shape`s): 0 when their lengths differ by more than a letter
-    could make, else their best normalised correlation within a few pixels' shift."""
+    could make, else the lesser of their halves' best normalised correlations within a few
+    pixels' shift. Half by half, because abbreviations that end alike (KHTNV and HTTNV share
+    "TNV") correlate well as wholes in one hand; their first halves tell them apart."""
     if abs(np.log(one.shape[1] / other.shape[1])) > _LENGTH:
         return 0.0
-    stretched = cv2.resize(other, (one.shape[1], _HEIGHT))
+    width = one.shape[1]
+    stretched = cv2.resize(other, (width, _HEIGHT))
     framed = cv2.copyMakeBorder(one, _SHIFT, _SHIFT, _SHIFT, _SHIFT, cv2.BORDER_CONSTANT, value=0)
-    return float(cv2.matchTemplate(framed, stretched, cv2.TM_CCOEFF_NORMED).max())
+    halves = ((0, width // 2), (width // 2, width))
+    return min(_correlation(framed[:, a : b + 2 * _SHIFT], stretched[:, a:b]) for a, b in halves)
+
+
+def _correlation(window: np.ndarray, piece: np.ndarray) -> float:
+    """The best normalised correlation of `piece` anywhere in `window`; 0 where either is blank."""
+    if piece.std() < 1e-3 or window.std() < 1e-3:
+        return 0.0
+    return float(cv2.matchTemplate(window, piece, cv2.TM_CCOEFF_NORMED).max())

@@ -1,8 +1,9 @@
-"""Unsure ratings of a table confirmed by the same hand's sure ones (parsers.same_hand): only the
-rating OCR already names, only when the writing matches a sure cell of it clearly better than any
-other rating's, never an HTNV whose writing may have lost a letter at its ruling; or when the cell
-is as wide as its rating in the hand's width per letter and the shape model names it clearly (for
-a rating the model alone names, in a hand it reads)."""
+"""Unsure ratings of a table confirmed by the same hand's sure ones (parsers.same_hand): the
+rating OCR already names, when the writing matches a sure cell of it clearly better than any
+other rating's, never an HTNV whose writing may have lost a letter at its ruling; the rating a
+whole cell's writing matches, where no OCR reading names one and the shape model that does
+misreads the hand; or when the cell is as wide as its rating in the hand's width per letter and
+the shape model names it clearly (for a rating the model alone names, in a hand it reads)."""
 
 from __future__ import annotations
 
@@ -77,6 +78,55 @@ def test_writings_a_letter_apart_in_length_are_not_alike() -> None:
     assert similarity(htnv, httnv) == 0.0
     again = _shape(_written("HTTNV", 7, thickness=3))
     assert again is not None and similarity(again, httnv) > 0.8
+
+
+def test_writings_that_end_alike_are_told_apart_by_their_first_half() -> None:
+    """KHTNV and HTTNV are as long and share "TNV": as wholes they correlate at 0.5 in this hand,
+    half by half their first halves tell them apart."""
+    from parsers.same_hand import _shape
+
+    khtnv, httnv = _shape(_written("KHTNV")), _shape(_written("HTTNV"))
+    assert khtnv is not None and httnv is not None
+    assert similarity(khtnv, httnv) < 0.3
+
+
+# A cell no OCR reading names, whose rating only the shape model gives (`same_hand._unnamed`).
+_UNNAMED = RatingMatch(Rating.KHTNV, GUESS, shape_probability=0.9, shape_unopposed=True)
+
+
+def _unnamed_page(monkeypatch: pytest.MonkeyPatch, cell: Cell, model_reads_hand: bool) -> RatingMatch:
+    """`cell` among the page's sure cells; the shape model names each sure cell's rating when it
+    reads the hand, else HTXSNV everywhere."""
+    sure = [_sure("HTTNV", Rating.HTTNV), _sure("HTNV", Rating.HTNV, 5), _sure("KHTNV", Rating.KHTNV, -3),
+            _sure("HTTNV", Rating.HTTNV, 9)]
+    named = {id(c.image): c.match.rating for c in sure}
+
+    def guess(image: np.ndarray) -> ShapeGuess:
+        rating = named.get(id(image)) if model_reads_hand else None
+        return ShapeGuess(rating or Rating.HTXSNV, 0.99)
+
+    monkeypatch.setattr("parsers.same_hand.rating_shapes.guess", guess)
+    return confirmed([*sure, cell])[-1]
+
+
+def test_a_cell_no_reading_names_takes_the_rating_its_writing_matches_where_the_model_misreads_the_hand(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    got = _unnamed_page(monkeypatch, Cell(_written("HTTNV", 3), _UNNAMED), model_reads_hand=False)
+    assert got.rating is Rating.HTTNV and got.confidence == CONFIRMED
+
+
+@pytest.mark.parametrize(("cell", "model_reads_hand"), [
+    (Cell(_written("HTTNV", 3), _UNNAMED), True),  # the model reads this hand: its rating stands
+    (Cell(_written("HTTNV", 3), _UNNAMED, cut=True), False),  # cut at its ruling: a letter may be lost
+    (Cell(_written("HTTNV", 3), replace(_UNNAMED, confidence=UNSURE, votes=1)), False),  # OCR names KHTNV
+    (Cell(_written("HTXSNV", 3), _UNNAMED), False),  # no sure cell of its rating on the page
+])
+def test_a_cell_whose_rating_a_reading_or_a_model_reading_the_hand_names_keeps_it(
+    monkeypatch: pytest.MonkeyPatch, cell: Cell, model_reads_hand: bool
+) -> None:
+    got = _unnamed_page(monkeypatch, cell, model_reads_hand)
+    assert got.rating is cell.match.rating and got.confidence == cell.match.confidence
 
 
 # A cell no sure cell resembles, measured by the hand's width per letter and named by the shape model
