@@ -90,6 +90,7 @@ def confirmed(cells: Sequence[Cell]) -> list[RatingMatch]:
             if _likest(shape, sure, SIMILAR) is match.rating:
                 match = replace(match, confidence=CONFIRMED)
             elif (likest := _unnamed(cell, shape, sure, reads_hand)) is not None:
+                # the model's probability was that of the rating replaced: it says nothing of this one
                 match = replace(match, rating=likest, confidence=CONFIRMED, shape_probability=0.0,
                                 shape_unopposed=False)
         out.append(match)
