@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from functools import lru_cache
 
 from domain.model import Level, Rating
 
@@ -29,8 +30,10 @@ def strip_diacritics(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
 
 
+@lru_cache(maxsize=4096)
 def fold(text: str) -> str:
-    """Key for loose comparison: no diacritics, lower case, single spaces."""
+    """Key for loose comparison: no diacritics, lower case, single spaces. Cached: a scanned page
+    folds the same few hundred texts (its lines, the labels sought in them) thousands of times."""
     return clean(strip_diacritics(text)).casefold()
 
 
