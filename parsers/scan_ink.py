@@ -200,11 +200,14 @@ def _passing_ink(ink: np.ndarray, box: PxBox, inset: int) -> int:
     outside = total - in_cell
     passing = (outside > _PASSING * in_cell) & (in_core > 0)
     lost = 0
+    inked_ys, inked_xs = np.nonzero(labels)  # row by row, as `np.argwhere` gives them
+    inked = labels[inked_ys, inked_xs]
     for k in np.flatnonzero(in_core[1:]) + 1:
-        stroke = labels == k
-        inside = np.argwhere(cell & stroke)
+        of_stroke = inked == k
+        ys, xs = inked_ys[of_stroke], inked_xs[of_stroke]
+        in_box = (y0 - wy0 <= ys) & (ys < y1 - wy0) & (x0 - wx0 <= xs) & (xs < x1 - wx0)
+        inside = np.stack([ys[in_box], xs[in_box]], axis=1)
         if passing[k]:
-            ys, xs = np.nonzero(stroke)
             beside = y0 - wy0 <= ys.mean() < y1 - wy0 and not x0 - wx0 <= xs.mean() < x1 - wx0
             if beside or _line_like(inside):
                 lost += int(in_core[k])
