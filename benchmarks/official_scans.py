@@ -33,7 +33,7 @@ import pypdfium2
 
 from domain.errors import KiemdiemError
 from domain.model import ExtractedForm
-from domain.text import fold
+from domain.text import fold, nfc
 from parsers.pages import PageImage, image_pages, render_pdf_page, scan_dpi
 from parsers.pictures import Pictures
 from parsers.scan_reader import REVIEW_BELOW, read_scan_pages
@@ -124,6 +124,22 @@ def _records(truth: dict[str, Any], forms: list[ExtractedForm]) -> list[dict[str
     return recs
 
 
+def _names(truth: dict[str, Any], forms: list[ExtractedForm]) -> list[tuple[str, str | None]]:
+    """The subject's name each truth form gives, and the one read (None when the form is missing),
+    compared as `score_dev` does: letter for letter, case and spacing aside. A name has no
+    confidence of its own, so these stay out of the value counts."""
+    pairs: list[tuple[str, str | None]] = []
+    for tf, form in zip(truth["forms"], _match(truth["forms"], forms), strict=True):
+        want = (tf.get("subject") or {}).get("name")
+        if want:
+            pairs.append((want, form.subject.name if form else None))
+    return pairs
+
+
+def _name_key(name: str | None) -> str:
+    return " ".join(nfc(name or "").casefold().split())
+
+
 # The truth's names of Mẫu 06's evaluator columns, and the model's (the branch's is the tally's result).
 _SUMMARY_COLUMNS = {"self": "self", "cs": "civil_servant", "committee": "committee", "mass_org": "mass_org"}
 
@@ -174,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no scanned files with truth under {args.corpus}")
         return 1
     all_recs: list[dict[str, Any]] = []
+    all_names: list[tuple[str, str | None]] = []
     n_pages, spent, cli_spent = 0, 0.0, 0.0
     for path, truth in files:
         pages = list(pages_of(path))
@@ -189,6 +206,8 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_cli:
             cli_spent += _cli_tesseract(pages)
         recs = _records(truth, forms)
+        names = _names(truth, forms)
+        all_names += names
         _describe(recs, truth)
         all_recs += recs
         wrong = [r for r in recs if not r["ok"]]
@@ -202,6 +221,9 @@ def main(argv: list[str] | None = None) -> int:
             for r in wrong:
                 mark = "SILENT" if r["silent"] else "flagged"
                 print(f"    {mark:7} {r['kind']:8} {r['id']:30} truth={r['truth']} got={r['got']}")
+            for want, got in names:
+                if _name_key(want) != _name_key(got):
+                    print(f"    name    truth={want!r} got={got!r}")
     by_kind = Counter(r["kind"] for r in all_recs)
     ok_kind = Counter(r["kind"] for r in all_recs if r["ok"])
     flagged_kind = Counter(r["kind"] for r in all_recs if r["flagged"])
@@ -214,6 +236,9 @@ def main(argv: list[str] | None = None) -> int:
     flagged = sum(r["flagged"] for r in all_recs)
     right_unflagged = sum(r["ok"] and not r["flagged"] for r in all_recs)
     print(f"{'silent errors':22} {silent}")
+    if all_names:
+        named = sum(_name_key(want) == _name_key(got) for want, got in all_names)
+        print(f"{'subject names right':22} {named / len(all_names):.3f}  ({named}/{len(all_names)})")
     print(f"{'review rate':22} {flagged / len(all_recs):.3f}  ({flagged}/{len(all_recs)})")
     print(f"{'accepted and right':22} {right_unflagged / len(all_recs):.3f}")
     print(f"{'s/page (reader)':22} {spent / n_pages:.2f}  ({n_pages} pages)")

@@ -31,6 +31,7 @@ from domain.model import (
     SummaryRow,
     Tally,
 )
+from domain.surnames import respell_surname
 from domain.text import clean, find_dates, find_ratings, fold, folded_words, nfc, parse_date, parse_level, parse_rating
 from parsers.identify import FormMatch, find_forms
 from parsers.layout import BOX_MARKS, CANCELLED_BOX, Body, Cell, Line, Table
@@ -78,7 +79,7 @@ def _is_placeholder(text: str) -> bool:
 
 
 def _value(text: str) -> str:
-    text = clean(text).strip(" ,;:-–—")
+    text = clean(text).strip(" ,;:-–—_")
     return "" if _is_placeholder(text) else text
 
 
@@ -309,15 +310,38 @@ def _organisation(value: str) -> str | None:
 def _header_unit(lines: Sequence[Line]) -> str | None:
     """The 'CHI BỘ …' line of the header block, when the form has no chi bộ field: printed in
     capitals when a Word file sets the header in a table, unlike the "Chi bộ đánh giá, xếp loại"
-    heading of a Mẫu 06 column."""
-    for line in lines[:40]:
+    heading of a Mẫu 06 column. On a page, a name too long for the header's column goes on in a
+    line centred under it ("CHI BỘ CƠ QUAN ĐẢNG - ĐOÀN" / "THỂ XÃ")."""
+    head = lines[:40]
+    for k, line in enumerate(head):
         text = clean(line.text)
         if line.table is not None and text != text.upper():
             continue
         if fold(text).startswith("chi bo ") or fold(text).startswith("chi bo:"):
             rest = _value(text[len("chi bo") :])
             if rest:
-                return rest
+                more = _centred_below(line, head[k + 1 : k + 4])
+                return f"{rest} {clean(more.text)}" if more is not None else rest
+    return None
+
+
+def _centred_below(line: Line, after: Sequence[Line]) -> Line | None:
+    """The line in capitals right under `line` and centred on it, which no organisation's kind
+    opens (the next header line, "CHI BỘ …" under "ĐẢNG BỘ …", is a name of its own); the
+    right-hand column's lines may come between the two in reading order."""
+    if line.box is None or line.text != line.text.upper():
+        return None
+    x0, y0, x1, y1 = line.box
+    height = y1 - y0
+    for other in after:
+        if other.box is None or other.table is not None:
+            continue
+        ox0, oy0, ox1, _ = other.box
+        text = clean(other.text)
+        below = 0 <= oy0 - y1 < 0.8 * height
+        if below and abs((ox0 + ox1) - (x0 + x1)) / 2 < height and (ox1 - ox0) < (x1 - x0):
+            named = any(ch.isalpha() for ch in text) and text == text.upper()
+            return other if named and _organisation(text) is None else None
     return None
 
 
@@ -327,13 +351,22 @@ def _name(value: str | None) -> str | None:
     return _HONORIFIC.sub("", value).strip() or None
 
 
+_PEOPLE = (SubjectKind.DANG_VIEN, SubjectKind.CAN_BO_LANH_DAO)
+
+
 def _subject(definition: FormDefinition, fields: dict[str, str], lines: Sequence[Line]) -> Subject:
     positions = {k.removeprefix("position_"): v for k, v in fields.items() if k.startswith("position_")}
     birth = parse_date(fields["date_of_birth"]) if "date_of_birth" in fields else None
+    kind = definition.subject_kind or SubjectKind.DANG_VIEN
+    name = _name(fields.get("name"))
+    if name is not None:
+        name = _organisation(name) or name
+        if kind in _PEOPLE and _field_confidence(lines, definition, "name") < 1.0:
+            name = respell_surname(name)  # read off a scan: a tone mark of the family name misread
     return Subject(
-        name=(_organisation(name) or name) if (name := _name(fields.get("name"))) else None,
+        name=name,
         unit=_unit(fields, lines),
-        kind=definition.subject_kind or SubjectKind.DANG_VIEN,
+        kind=kind,
         date_of_birth=birth,
         positions=positions,
     )

@@ -34,7 +34,7 @@ from parsers.pages import PageImage
 from parsers.scan_grid import Grid, GridCell, PxBox, find_grids, rulings
 from parsers.scan_ink import decide, ink_share, measure
 from parsers.scan_page import Sheet, prepare
-from parsers.scan_text import WordLine, group_lines
+from parsers.scan_text import WordLine, group_lines, wraps_onto
 from parsers.scan_written import Written, written_crop
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,7 @@ _PRINTED = 0.8  # OCR confidence from which a word is taken for print, not handw
 _LEADER = "." * 40  # a blank answer's dotted leader
 _TALL_ANSWER = 1.6  # label heights above the label that a rating written large may rise to
 _NOISE_CHARS = " .,:;'\"`|_-~!/\\“”‘’„"
+_DASHES = ("-", "–", "—")
 # `_painted_through`: a line painted out down (or across) this share of a cell's inside, kept this
 # far (px, or this share of its smaller side) from its own rulings, whose painted bands reach ~5 px in
 _PAINTED_ACROSS = 0.9
@@ -153,18 +154,36 @@ class _PageReader:
         blocks: list[tuple[float, WordLine | Grid]] = [(float(line.box[1]), line) for line in text_lines]
         blocks += [(float(g.box[1]), g) for g in self.grids]
         blocks.sort(key=lambda b: b[0])
+        right = max((line.box[2] for line in text_lines), default=0)
+        paragraph: list[WordLine] = []  # plain lines, emitted as one once the paragraph ends
         for _y, block in blocks:
-            if isinstance(block, WordLine) and id(block) in self.count_halves:
-                continue
-            if isinstance(block, WordLine):
-                key = self.count_of.get(id(block))
-                line = self._emit(
-                    self._count_pieces(key) if key else self._rating_line(block) or block.pieces(), block.box
-                )
-                if key:
-                    self.count_at[key] = line.index
-            else:
+            if isinstance(block, Grid):
+                self._emit_paragraph(paragraph)
                 self._table(block)
+                continue
+            if id(block) in self.count_halves:
+                continue
+            key = self.count_of.get(id(block))
+            special = self._count_pieces(key) if key else self._rating_line(block)
+            if special is None:  # plain text, which may go on the paragraph above
+                if paragraph and not wraps_onto(paragraph[-1], block, right):
+                    self._emit_paragraph(paragraph)
+                paragraph.append(block)
+                continue
+            self._emit_paragraph(paragraph)
+            line = self._emit(special, block.box)
+            if key:
+                self.count_at[key] = line.index
+        self._emit_paragraph(paragraph)
+
+    def _emit_paragraph(self, lines: list[WordLine]) -> None:
+        """Plain text lines of one paragraph as one line, as a Word file holds it, taken out of
+        `lines` (which then holds the next paragraph's)."""
+        if not lines:
+            return
+        pieces = [piece for k, line in enumerate(lines) for piece in ([Piece(" ")] if k else []) + line.pieces()]
+        self._emit(pieces, WordLine([w for line in lines for w in line.words]).box)
+        lines.clear()
 
     # ------------------------------------------------------------------ count lines
     def _find_counts(self, lines: list[WordLine]) -> None:
@@ -780,9 +799,14 @@ def _same_band(left: WordLine, right: WordLine) -> bool:
 
 def _lines(words: Iterable[Word]) -> list[WordLine]:
     """Lines of the words worth keeping: OCR turns ruling-line remnants and specks into
-    one-character words of no confidence."""
+    one-character words of no confidence. A dash read as surely as print is kept: names are
+    spelt with it ("Ban Lãnh đạo Khoa Ngoại - Bệnh viện Đa khoa tỉnh")."""
     kept = [w for w in words if w.confidence >= _NOISE_CONFIDENCE or len(w.text.strip(_NOISE_CHARS)) > 1]
-    return group_lines([w for w in kept if w.text.strip(_NOISE_CHARS)])
+    return group_lines([w for w in kept if w.text.strip(_NOISE_CHARS) or _printed_dash(w)])
+
+
+def _printed_dash(word: Word) -> bool:
+    return word.text in _DASHES and word.confidence >= _PRINTED
 
 
 def _complete_vote_columns(

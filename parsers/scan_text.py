@@ -15,6 +15,9 @@ from ocr.tesseract import Word
 from parsers.layout import Piece
 
 _SPLIT_GAP = 3.0  # a gap wider than this many line heights ends a line
+_WRAP_GAP = 0.8  # the most white between two wrapped lines of one paragraph, in line heights
+_WRAP_INDENT = 3.0  # how far right of its next line a paragraph's first line may start (a bullet, an indent)
+_LIST_START = ("-", "+", "–", "•", "*", "(")
 
 
 @dataclass
@@ -31,6 +34,11 @@ class WordLine:
             max(w.box[2] for w in self.words),
             max(w.box[3] for w in self.words),
         )
+
+    @property
+    def height(self) -> int:
+        """The median word height: a line's type size, whatever its accents and descenders."""
+        return max(1, sorted(w.box[3] - w.box[1] for w in self.words)[len(self.words) // 2])
 
     def pieces(self) -> list[Piece]:
         """One piece per word, each with its own confidence, joined by spaces."""
@@ -61,7 +69,7 @@ def group_lines(words: Sequence[Word]) -> list[WordLine]:
     lines: list[WordLine] = []
     for row in rows:
         row.sort(key=lambda w: w.box[0])
-        height = max(1, sorted(w.box[3] - w.box[1] for w in row)[len(row) // 2])
+        height = WordLine(row).height
         current = [row[0]]
         for word in row[1:]:
             if word.box[0] - current[-1].box[2] > _SPLIT_GAP * height:
@@ -70,3 +78,23 @@ def group_lines(words: Sequence[Word]) -> list[WordLine]:
             current.append(word)
         lines.append(WordLine(current))
     return lines
+
+
+def wraps_onto(prev: WordLine, line: WordLine, right: int) -> bool:
+    """Whether `line` is the wrapped continuation of the paragraph whose last line is `prev` (a
+    name too long for its line: "… Bệnh viện Đa khoa tỉnh Hà" / "Nam"), as a Word file keeps it
+    one paragraph: close below in the same type size, starting where the paragraph does with no
+    bullet, number or label of its own, and its first word would not have fitted at the end of
+    `prev` before the text's right edge `right`, which is why the line broke."""
+    h = line.height
+    if abs(prev.height - h) > 0.3 * max(prev.height, h):
+        return False
+    (px0, py0, px1, py1), (x0, y0, _, _) = prev.box, line.box
+    if y0 <= py0 or y0 - py1 > _WRAP_GAP * h:
+        return False
+    first = line.words[0]
+    if first.text.startswith(_LIST_START) or first.text[:1].isdigit() or any(":" in w.text for w in line.words):
+        return False
+    if x0 > px0 + h or px0 - x0 > _WRAP_INDENT * h:
+        return False
+    return px1 + 0.3 * h + (first.box[2] - first.box[0]) > right

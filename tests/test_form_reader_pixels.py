@@ -22,7 +22,7 @@ class _Builder:
     def __init__(self) -> None:
         self.body = Body()
 
-    def line(self, text: str, **where: int) -> Line:
+    def line(self, text: str, **where: int | tuple[float, float, float, float]) -> Line:
         line = Line(index=len(self.body.lines), pieces=[Piece(text, confidence=OCR)], **where)  # type: ignore[arg-type]
         self.body.lines.append(line)
         return line
@@ -132,6 +132,42 @@ def test_an_organisation_misread_as_chi_bo_with_a_hook_is_named_as_printed() -> 
     assert form.form_id == "2018/mau-03"
     assert form.subject.name == "Chi bộ Thanh tra Sở"
     assert form.subject.unit == "Chi bộ Thanh tra Sở"
+
+
+@pytest.mark.parametrize(("read", "ocr", "named"), [
+    ("Khống Đức Vũ_", True, "Khổng Đức Vũ"),  # a tone mark misread, a line's end taken for a letter
+    ("Khống Đức Vũ", False, "Khống Đức Vũ"),  # typed in a file: as typed
+])
+def test_a_scanned_members_family_name_is_spelt_as_the_one_it_folds_to(read: str, ocr: bool, named: str) -> None:
+    b = _Builder()
+    b.line("Mẫu 05-HD KĐ.ĐG 2018")
+    b.line("PHIẾU PHÂN TÍCH CHẤT LƯỢNG")
+    b.line("VÀ ĐÁNH GIÁ, XẾP LOẠI ĐẢNG VIÊN")
+    b.line(f"- Họ và tên đảng viên: {read}")
+    if not ocr:
+        for line in b.body.lines:
+            line.pieces = [Piece(p.text) for p in line.pieces]
+    (form,) = read_forms(b.body, "quet.jpg")
+    assert form.subject.name == named
+
+
+@pytest.mark.parametrize(("second_line_x", "unit"), [
+    (225, "Chi bộ Cơ quan Đảng - Đoàn thể xã"),  # centred under the first: the name goes on
+    (140, "Chi bộ Cơ quan Đảng - Đoàn"),  # at the column's left, as no centred header sets it
+])
+def test_a_header_chi_bo_too_long_for_its_column_goes_on_centred_below(second_line_x: float, unit: str) -> None:
+    b = _Builder()
+    b.line("Mẫu 03-HD KĐ.ĐG 2018")
+    b.line("ĐẢNG BỘ XÃ NGHI KIM", box=(150, 100, 350, 112))
+    b.line("CHI BỘ CƠ QUAN ĐẢNG - ĐOÀN", box=(140, 114, 360, 126))
+    b.line("Hà Tĩnh, ngày 23 tháng 12 năm 2019", box=(420, 116, 600, 128))  # the right-hand column
+    b.line("THỂ XÃ", box=(second_line_x, 130, second_line_x + 50, 142))
+    b.line("*", box=(248, 146, 252, 150))
+    b.line("PHIẾU PHÂN TÍCH CHẤT LƯỢNG")
+    b.line("VÀ ĐÁNH GIÁ, XẾP LOẠI TỔ CHỨC ĐẢNG")
+    b.line("- Đánh giá, xếp loại tổ chức đảng: Chi bộ Cơ quan Đảng - Đoàn thể xã")  # spells the capitals
+    (form,) = read_forms(b.body, "quet.jpg")
+    assert form.subject.unit == unit
 
 
 def test_a_signature_heading_is_not_read_as_the_chi_bo() -> None:

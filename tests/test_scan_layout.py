@@ -72,14 +72,16 @@ LEVEL_HEADINGS = ("Xuất sắc", "Tốt", "Trung bình", "Kém")
 
 
 def _page(headings: tuple[str, ...] = LEVEL_HEADINGS, grouped: bool = False, fold: bool = False,
-          lost_rule: bool = False, crease_at: int | None = None, faint: bool = False) -> np.ndarray:
+          lost_rule: bool = False, crease_at: int | None = None, faint: bool = False,
+          subject: tuple[str, ...] = ("- Họ và tên đảng viên: Nguyễn Văn An",)) -> np.ndarray:
     """A Mẫu 05 page at 200 dpi: header, title, the criteria grid with pen ticks, the rating.
     `grouped`: the level headings under one "CẤP ĐỘ THỰC HIỆN" cell, as printed; `fold`: a crease
     line down the whole sheet, through the criteria's text column; `lost_rule`: the ruling between
     "Trung bình" and "Kém" missing from the heading row (too faint in a photo); `crease_at`: a
     fold's crease across the whole sheet at that height, slightly slanted and wavy (as the
     generator's folds: the paper darkened by a third at the crease's core); `faint`: printed in pale
-    grey (a low-contrast photo), paler than the crease's core."""
+    grey (a low-contrast photo), paler than the crease's core; `subject`: the lines printed between
+    the title and the table."""
     img = Image.new("RGB", (1654, 2339), "white")
     draw = ImageDraw.Draw(img)
     font, bold = ImageFont.truetype(str(FONT), 34), ImageFont.truetype(str(BOLD), 34)
@@ -87,7 +89,8 @@ def _page(headings: tuple[str, ...] = LEVEL_HEADINGS, grouped: bool = False, fol
     draw.text((180, 180), "CHI BỘ VĂN PHÒNG", font=bold, fill="black")
     draw.text((500, 300), "PHIẾU PHÂN TÍCH CHẤT LƯỢNG", font=bold, fill="black")
     draw.text((430, 350), "VÀ ĐÁNH GIÁ, XẾP LOẠI ĐẢNG VIÊN", font=bold, fill="black")
-    draw.text((150, 440), "- Họ và tên đảng viên: Nguyễn Văn An", font=font, fill="black")
+    for k, text in enumerate(subject):
+        draw.text((150, 440 + 38 * k), text, font=font, fill="black")
     xs = [150, 250, 900, 1050, 1200, 1350, 1500]
     group_h = 50 if grouped else 0
     top, header_h, row_h = 520, 90 + group_h, 62
@@ -141,6 +144,14 @@ def drawn_form(drawn: np.ndarray) -> ExtractedForm:
 
 def _by_id(form: ExtractedForm) -> dict[str, tuple[Level | None, float]]:
     return {c.id: (c.level, c.confidence) for c in form.criteria}
+
+
+def test_a_field_value_wrapped_onto_the_next_line_is_read_whole_with_its_dash() -> None:
+    """A unit's name too long for its line goes on at the left margin, as a Word file keeps it
+    one paragraph; the printed dash inside it is part of the name."""
+    wrapped = ("- Sinh hoạt tại chi bộ: Chi bộ Cơ quan Ủy ban Kiểm tra - Văn phòng Đảng ủy Khối", "tỉnh Hà Tĩnh")
+    form = read_scan_pages([PageImage(1, _page(subject=wrapped), DPI)], "wrapped.png", Pictures())[0]
+    assert form.subject.unit == "Chi bộ Cơ quan Ủy ban Kiểm tra - Văn phòng Đảng ủy Khối tỉnh Hà Tĩnh"
 
 
 def test_grid_found_and_level_columns_mapped(drawn: np.ndarray) -> None:
