@@ -136,6 +136,16 @@ def _names(truth: dict[str, Any], forms: list[ExtractedForm]) -> list[tuple[str,
     return pairs
 
 
+def _dates(truth: dict[str, Any], forms: list[ExtractedForm]) -> list[tuple[str, str | None]]:
+    """The form's date each truth form gives (dd/mm/yyyy), and the one read (None: not read)."""
+    pairs: list[tuple[str, str | None]] = []
+    for tf, form in zip(truth["forms"], _match(truth["forms"], forms), strict=True):
+        want = (tf.get("extra") or {}).get("date")
+        if want:
+            pairs.append((want, form.date.strftime("%d/%m/%Y") if form and form.date else None))
+    return pairs
+
+
 def _name_key(name: str | None) -> str:
     return " ".join(nfc(name or "").casefold().split())
 
@@ -191,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     all_recs: list[dict[str, Any]] = []
     all_names: list[tuple[str, str | None]] = []
+    all_dates: list[tuple[str, str | None]] = []
     n_pages, spent, cli_spent = 0, 0.0, 0.0
     for path, truth in files:
         pages = list(pages_of(path))
@@ -208,6 +219,8 @@ def main(argv: list[str] | None = None) -> int:
         recs = _records(truth, forms)
         names = _names(truth, forms)
         all_names += names
+        dates = _dates(truth, forms)
+        all_dates += dates
         _describe(recs, truth)
         all_recs += recs
         wrong = [r for r in recs if not r["ok"]]
@@ -224,6 +237,9 @@ def main(argv: list[str] | None = None) -> int:
             for want, got in names:
                 if _name_key(want) != _name_key(got):
                     print(f"    name    truth={want!r} got={got!r}")
+            for want, got in dates:
+                if want != got:
+                    print(f"    date    truth={want} got={got}")
     by_kind = Counter(r["kind"] for r in all_recs)
     ok_kind = Counter(r["kind"] for r in all_recs if r["ok"])
     flagged_kind = Counter(r["kind"] for r in all_recs if r["flagged"])
@@ -239,6 +255,11 @@ def main(argv: list[str] | None = None) -> int:
     if all_names:
         named = sum(_name_key(want) == _name_key(got) for want, got in all_names)
         print(f"{'subject names right':22} {named / len(all_names):.3f}  ({named}/{len(all_names)})")
+    if all_dates:
+        dated = sum(want == got for want, got in all_dates)
+        unread = sum(got is None for _, got in all_dates)
+        print(f"{'form dates right':22} {dated / len(all_dates):.3f}  ({dated}/{len(all_dates)}; "
+              f"{unread} not read, {len(all_dates) - dated - unread} wrong)")
     print(f"{'review rate':22} {flagged / len(all_recs):.3f}  ({flagged}/{len(all_recs)})")
     print(f"{'accepted and right':22} {right_unflagged / len(all_recs):.3f}")
     print(f"{'s/page (reader)':22} {spent / n_pages:.2f}  ({n_pages} pages)")
