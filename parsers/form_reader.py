@@ -943,15 +943,16 @@ def _row_location(table: Table, r: int) -> Location:
 
 def _member_rows(table: Table, start: int, name_col: int) -> Iterator[tuple[int, str]]:
     """Data rows with a person's name: the name cell's first line (a post may be written under
-    it); blank rows and the 'Tổng cộng' row are skipped."""
+    it); blank rows and the 'Tổng cộng' row are skipped. A name read off a scan has its family
+    name's tone marks checked (`respell_surname`)."""
     for r in range(start, len(table.grid)):
         cell = table.at(r, name_col)
         if cell is None or cell.origin is not None:
             continue
-        first = next((line.text for line in cell.lines if _value(line.text)), "")
-        name = _name(_value(first))
+        first = next((line for line in cell.lines if _value(line.text)), None)
+        name = _name(_value(first.text)) if first is not None else None
         if name and not fold(name).startswith(("tong", "cong")):
-            yield r, name
+            yield r, respell_surname(name) if first is not None and first.confidence < 1.0 else name
 
 
 def _tally_in(text: str, name: str, location: Location) -> Tally | None:

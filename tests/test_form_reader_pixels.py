@@ -66,6 +66,13 @@ def test_a_member_whose_vote_was_not_read_gets_an_unreadable_tally() -> None:
     assert tallies["Trần Thị Cúc"].votes == {} and tallies["Trần Thị Cúc"].confidence == 0
 
 
+def test_a_scanned_rows_family_name_is_spelt_as_the_one_it_folds_to() -> None:
+    body = _summary([["1", "Khống Đức Vũ", "Đảng viên", "HTTNV", "HTTNV", "HTTNV", "", "HTTNV 07/08/10", ""]])
+    (form,) = read_forms(body, "quet.jpg")
+    assert [row.name for row in form.summary_rows] == ["Khổng Đức Vũ"]
+    assert [t.name for t in form.tallies] == ["Khổng Đức Vũ"]
+
+
 def test_a_row_whose_person_could_not_be_read_makes_the_form_doubtful() -> None:
     body = _summary([
         ["1", "Lê Văn Bình", "Đảng viên", "HTTNV", "HTTNV", "HTTNV", "", "HTTNV 07/08/10", ""],
