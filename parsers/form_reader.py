@@ -363,9 +363,12 @@ def _subject(definition: FormDefinition, fields: dict[str, str], lines: Sequence
         name = _organisation(name) or name
         if kind in _PEOPLE and _field_confidence(lines, definition, "name") < 1.0:
             name = respell_surname(name)  # read off a scan: a tone mark of the family name misread
+    unit = _unit(fields, lines)
+    if unit is None and kind is SubjectKind.TO_CHUC_DANG and name is not None and fold(name).startswith("chi bo "):
+        unit = name  # a chi bộ rating itself, its header's name misread (run together with the date beside it)
     return Subject(
         name=name,
-        unit=_unit(fields, lines),
+        unit=unit,
         kind=kind,
         date_of_birth=birth,
         positions=positions,

@@ -177,6 +177,22 @@ def test_a_header_chi_bo_too_long_for_its_column_goes_on_centred_below(second_li
     assert form.subject.unit == unit
 
 
+@pytest.mark.parametrize(("subject", "unit"), [
+    ("Chi bộ Thanh tra Sở", "Chi bộ Thanh tra Sở"),  # the chi bộ rated is the unit
+    ("Đảng bộ xã Nghi Kim", None),  # a đảng bộ is no chi bộ
+])
+def test_a_party_organisation_whose_header_went_unread_is_its_own_unit(subject: str, unit: str | None) -> None:
+    b = _Builder()
+    b.line("Mẫu 03-HD KĐ.ĐG 2018")
+    b.line("Tnhh")  # the header's chi bộ line, garbled
+    b.line("PHIẾU PHÂN TÍCH CHẤT LƯỢNG")
+    b.line("VÀ ĐÁNH GIÁ, XẾP LOẠI TỔ CHỨC ĐẢNG")
+    b.line(f"- Đánh giá, xếp loại tổ chức đảng: {subject}")
+    (form,) = read_forms(b.body, "quet.jpg")
+    assert form.subject.name == subject
+    assert form.subject.unit == unit
+
+
 def test_a_signature_heading_is_not_read_as_the_chi_bo() -> None:
     """"T/M CHI ỦY (CHI BỘ)" heads the signature of Mẫu 06; with the header's chi bộ line unread (a
     shadow over it), the unit stays unknown instead of becoming "Chi bộ T/M chi ủy"."""
