@@ -124,15 +124,15 @@ def _records(truth: dict[str, Any], forms: list[ExtractedForm]) -> list[dict[str
     return recs
 
 
-def _names(truth: dict[str, Any], forms: list[ExtractedForm]) -> list[tuple[str, str | None]]:
-    """The subject's name each truth form gives, and the one read (None when the form is missing),
-    compared as `score_dev` does: letter for letter, case and spacing aside. A name has no
-    confidence of its own, so these stay out of the value counts."""
+def _subject_field(truth: dict[str, Any], forms: list[ExtractedForm], key: str) -> list[tuple[str, str | None]]:
+    """The subject's name or unit (`key`) each truth form gives, and the one read (None when the
+    form is missing), compared as `score_dev` compares names: letter for letter, case and spacing
+    aside. Neither has a confidence of its own, so these stay out of the value counts."""
     pairs: list[tuple[str, str | None]] = []
     for tf, form in zip(truth["forms"], _match(truth["forms"], forms), strict=True):
-        want = (tf.get("subject") or {}).get("name")
+        want = (tf.get("subject") or {}).get(key)
         if want:
-            pairs.append((want, form.subject.name if form else None))
+            pairs.append((want, getattr(form.subject, key) if form else None))
     return pairs
 
 
@@ -200,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no scanned files with truth under {args.corpus}")
         return 1
     all_recs: list[dict[str, Any]] = []
-    all_names: list[tuple[str, str | None]] = []
+    all_names: dict[str, list[tuple[str, str | None]]] = {"name": [], "unit": []}
     all_dates: list[tuple[str, str | None]] = []
     n_pages, spent, cli_spent = 0, 0.0, 0.0
     for path, truth in files:
@@ -217,8 +217,9 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_cli:
             cli_spent += _cli_tesseract(pages)
         recs = _records(truth, forms)
-        names = _names(truth, forms)
-        all_names += names
+        names = {key: _subject_field(truth, forms, key) for key in ("name", "unit")}
+        for key, pairs in names.items():
+            all_names[key] += pairs
         dates = _dates(truth, forms)
         all_dates += dates
         _describe(recs, truth)
@@ -234,9 +235,10 @@ def main(argv: list[str] | None = None) -> int:
             for r in wrong:
                 mark = "SILENT" if r["silent"] else "flagged"
                 print(f"    {mark:7} {r['kind']:8} {r['id']:30} truth={r['truth']} got={r['got']}")
-            for want, got in names:
-                if _name_key(want) != _name_key(got):
-                    print(f"    name    truth={want!r} got={got!r}")
+            for key, pairs in names.items():
+                for want, got in pairs:
+                    if _name_key(want) != _name_key(got):
+                        print(f"    {key:7} truth={want!r} got={got!r}")
             for want, got in dates:
                 if want != got:
                     print(f"    date    truth={want} got={got}")
@@ -252,9 +254,10 @@ def main(argv: list[str] | None = None) -> int:
     flagged = sum(r["flagged"] for r in all_recs)
     right_unflagged = sum(r["ok"] and not r["flagged"] for r in all_recs)
     print(f"{'silent errors':22} {silent}")
-    if all_names:
-        named = sum(_name_key(want) == _name_key(got) for want, got in all_names)
-        print(f"{'subject names right':22} {named / len(all_names):.3f}  ({named}/{len(all_names)})")
+    for key, pairs in all_names.items():
+        if pairs:
+            named = sum(_name_key(want) == _name_key(got) for want, got in pairs)
+            print(f"{'subject ' + key + 's right':22} {named / len(pairs):.3f}  ({named}/{len(pairs)})")
     if all_dates:
         dated = sum(want == got for want, got in all_dates)
         unread = sum(got is None for _, got in all_dates)

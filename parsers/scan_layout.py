@@ -147,7 +147,7 @@ class _PageReader:
         page = scan_ocr.submit(scan_ocr.Job(outside, psm=Psm.BLOCK, dpi=self.dpi, timeout_s=20.0, noisy_rows=True))
         # the tables' cells are read while the page is: they do not depend on its text
         self.cell_texts = {id(grid): self._grid_texts(grid) for grid in self.grids}
-        words = page.result().words
+        words = self._header_apart(outside, list(page.result().words))
         text_lines = _lines(words)
         self.text_lines: list[WordLine] = text_lines
         self._find_counts(text_lines)
@@ -184,6 +184,24 @@ class _PageReader:
         pieces = [piece for k, line in enumerate(lines) for piece in ([Piece(" ")] if k else []) + line.pieces()]
         self._emit(pieces, WordLine([w for line in lines for w in line.words]).box)
         lines.clear()
+
+    def _header_apart(self, outside: np.ndarray, words: list[Word]) -> list[Word]:
+        """The page's words, with the header's left column read again on its own where the page
+        read garbled it. Read as one block, a line of that column ("CHI BỘ THANH TRA SỞ") and the
+        place and date beside it, set a little lower, are taken for one line of text whose
+        baseline fits neither, and the column's line comes back as one wide word of no confidence
+        ("Tnhh"). The column above the title (the first line across the page's middle) is read
+        alone, and its words replace the page read's when they are read more surely."""
+        middle = self.gray.shape[1] // 2
+        title = min((ln.box[1] for ln in group_lines(words) if ln.box[0] < middle < ln.box[2]), default=0)
+        column = [w for w in words if (w.box[0] + w.box[2]) / 2 < middle and (w.box[1] + w.box[3]) / 2 < title]
+        if not any(_garbled(w) for w in column):
+            return words
+        again = scan_ocr.read(outside[:title, :middle], psm=Psm.BLOCK, dpi=self.dpi, noisy_rows=True).words
+        if _mean_confidence(again) <= _mean_confidence(column):
+            return words
+        log.debug("header column read apart: %s", " ".join(w.text for w in again))
+        return [w for w in words if w not in column] + list(again)
 
     # ------------------------------------------------------------------ count lines
     def _find_counts(self, lines: list[WordLine]) -> None:
@@ -1033,6 +1051,16 @@ def _printed_line(line: WordLine) -> bool:
 def _printed_aside(word: Word) -> bool:
     """Whether a word is the form's printed note after an answer ("(kèm theo phiếu …)")."""
     return word.text.startswith("(") and word.confidence >= _PRINTED
+
+
+def _garbled(word: Word) -> bool:
+    """A word of no confidence at least two letters wide: a printed line read as one word."""
+    x0, y0, x1, y1 = word.box
+    return word.confidence < _NOISE_CONFIDENCE and x1 - x0 >= 2 * (y1 - y0) and len(word.text) >= 2
+
+
+def _mean_confidence(words: Sequence[Word]) -> float:
+    return sum(w.confidence for w in words) / len(words) if words else 0.0
 
 
 def _moved(word: Word, dx: int, dy: int) -> Word:

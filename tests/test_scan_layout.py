@@ -394,6 +394,17 @@ def test_corpus_scan_has_no_confident_wrong_level(stem: str) -> None:
     assert right >= len(truth_form["criteria"]) - 2
 
 
+@pytest.mark.slow
+def test_a_header_column_the_page_read_garbled_is_read_again_on_its_own() -> None:
+    """Read in one block with the place and date set a little lower beside it, the header's
+    "CHI BỘ: PHÒNG TỔNG HỢP" came back as "CHI BỘ: Ti TÔNG HỢP"; read alone, the column is whole."""
+    from domain.text import fold
+
+    path, _truth = _corpus_file("doc_0011")
+    (form,) = read_scan_pages(image_pages(path, path.name), path.name, Pictures())
+    assert fold(form.subject.unit or "") == "chi bo phong tong hop"
+
+
 # ------------------------------------------------------------- handwritten rating (closed vocabulary)
 def test_rating_vocabulary_reads_full_words_and_abbreviations() -> None:
     from domain.model import Rating
