@@ -17,6 +17,7 @@ from rapidfuzz import fuzz
 
 from domain.errors import UnknownForm
 from domain.forms import FieldDef, FormCatalog, FormDefinition, FormKind, RatingFieldDef, catalog
+from domain.known_spellings import respell_surname, respell_unit_phrases
 from domain.model import (
     BallotCount,
     CriterionValue,
@@ -31,7 +32,6 @@ from domain.model import (
     SummaryRow,
     Tally,
 )
-from domain.surnames import respell_surname
 from domain.text import clean, find_dates, find_ratings, fold, folded_words, nfc, parse_date, parse_level, parse_rating
 from parsers.identify import FormMatch, find_forms
 from parsers.layout import BOX_MARKS, CANCELLED_BOX, Body, Cell, Line, Table
@@ -285,12 +285,15 @@ def _sentence_case(word: str, first: bool) -> str:
     return word[:1] + word[1:].lower() if first else word.lower()
 
 
-def _unit(fields: dict[str, str], lines: Sequence[Line]) -> str | None:
-    """The chi bộ, spelt 'Chi bộ <name>' as the forms name it in running text."""
+def _unit(fields: dict[str, str], lines: Sequence[Line], scanned: bool) -> str | None:
+    """The chi bộ, spelt 'Chi bộ <name>' as the forms name it in running text; read off a scan,
+    its common phrases spelt as known (`respell_unit_phrases`: "Tiếu học" is "Tiểu học")."""
     value = fields.get("unit") or _header_unit(lines)
     if not value:
         return None
     value = _restore_case(value, lines)
+    if scanned:
+        value = respell_unit_phrases(value)
     return _organisation(value) or "Chi bộ " + value
 
 
@@ -358,12 +361,14 @@ def _subject(definition: FormDefinition, fields: dict[str, str], lines: Sequence
     positions = {k.removeprefix("position_"): v for k, v in fields.items() if k.startswith("position_")}
     birth = parse_date(fields["date_of_birth"]) if "date_of_birth" in fields else None
     kind = definition.subject_kind or SubjectKind.DANG_VIEN
+    # read by OCR (most lines less than sure; a file's marks may be too), which misreads tone marks
+    scanned = 2 * sum(line.confidence < 1.0 for line in lines) > len(lines)
     name = _name(fields.get("name"))
     if name is not None:
         name = _organisation(name) or name
-        if kind in _PEOPLE and _field_confidence(lines, definition, "name") < 1.0:
-            name = respell_surname(name)  # read off a scan: a tone mark of the family name misread
-    unit = _unit(fields, lines)
+        if scanned:
+            name = respell_surname(name) if kind in _PEOPLE else respell_unit_phrases(name)
+    unit = _unit(fields, lines, scanned)
     if unit is None and kind is SubjectKind.TO_CHUC_DANG and name is not None and fold(name).startswith("chi bo "):
         unit = name  # a chi bộ rating itself, its header's name misread (run together with the date beside it)
     return Subject(
@@ -953,9 +958,11 @@ def _member_rows(table: Table, start: int, name_col: int) -> Iterator[tuple[int,
         if cell is None or cell.origin is not None:
             continue
         first = next((line for line in cell.lines if _value(line.text)), None)
-        name = _name(_value(first.text)) if first is not None else None
+        if first is None:
+            continue
+        name = _name(_value(first.text))
         if name and not fold(name).startswith(("tong", "cong")):
-            yield r, respell_surname(name) if first is not None and first.confidence < 1.0 else name
+            yield r, respell_surname(name) if first.confidence < 1.0 else name
 
 
 def _tally_in(text: str, name: str, location: Location) -> Tally | None:

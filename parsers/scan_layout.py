@@ -13,6 +13,7 @@ piece, so `parsers.form_reader` reads scans with the code it reads Word files wi
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from collections.abc import Iterable, Sequence
@@ -190,12 +191,13 @@ class _PageReader:
         read garbled it. Read as one block, a line of that column ("CHI BỘ THANH TRA SỞ") and the
         place and date beside it, set a little lower, are taken for one line of text whose
         baseline fits neither, and the column's line comes back as one wide word of no confidence
-        ("Tnhh"). The column above the title (the first line across the page's middle) is read
-        alone, and its words replace the page read's when they are read more surely."""
+        ("Tnhh"), or loses words, splitting the line ("CHI BỘ:" … "DƯỢC"). The column above the
+        title (the first line across the page's middle) is read alone, and its words replace the
+        page read's when they are read more surely."""
         middle = self.gray.shape[1] // 2
         title = min((ln.box[1] for ln in group_lines(words) if ln.box[0] < middle < ln.box[2]), default=0)
         column = [w for w in words if (w.box[0] + w.box[2]) / 2 < middle and (w.box[1] + w.box[3]) / 2 < title]
-        if not any(_garbled(w) for w in column):
+        if not _misread_column(column):
             return words
         again = scan_ocr.read(outside[:title, :middle], psm=Psm.BLOCK, dpi=self.dpi, noisy_rows=True).words
         if _mean_confidence(again) <= _mean_confidence(column):
@@ -1053,10 +1055,12 @@ def _printed_aside(word: Word) -> bool:
     return word.text.startswith("(") and word.confidence >= _PRINTED
 
 
-def _garbled(word: Word) -> bool:
-    """A word of no confidence at least two letters wide: a printed line read as one word."""
-    x0, y0, x1, y1 = word.box
-    return word.confidence < _NOISE_CONFIDENCE and x1 - x0 >= 2 * (y1 - y0) and len(word.text) >= 2
+def _misread_column(words: list[Word]) -> bool:
+    """Whether a header column's words show a misreading: a word of no confidence at least two
+    letters wide (a printed line read as one word), or a line split in two where words were lost."""
+    garbled = any(w.confidence < _NOISE_CONFIDENCE and w.box[2] - w.box[0] >= 2 * (w.box[3] - w.box[1])
+                  and len(w.text) >= 2 for w in words)
+    return garbled or any(_same_band(a, b) for a, b in itertools.pairwise(_lines(words)))
 
 
 def _mean_confidence(words: Sequence[Word]) -> float:

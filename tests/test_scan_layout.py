@@ -25,7 +25,15 @@ from parsers.pictures import Pictures
 from parsers.rating_shapes import ShapeGuess
 from parsers.scan_grid import Grid, GridCell
 from parsers.scan_ink import CellInk, decide
-from parsers.scan_layout import ScanBodyBuilder, _Column, _columns, _complete_vote_columns, _header_columns, _plain_text
+from parsers.scan_layout import (
+    ScanBodyBuilder,
+    _Column,
+    _columns,
+    _complete_vote_columns,
+    _header_columns,
+    _misread_column,
+    _plain_text,
+)
 from parsers.scan_reader import REVIEW_BELOW, read_scan_pages
 from parsers.scan_rows import SURE, Assigned, RowCue, align, expected_rows
 from parsers.scan_tally import RowReading, decide_row, decide_table
@@ -392,6 +400,19 @@ def test_corpus_scan_has_no_confident_wrong_level(stem: str) -> None:
             assert (level.value if level else None) == c["level"], c["id"]
             right += 1
     assert right >= len(truth_form["criteria"]) - 2
+
+
+@pytest.mark.parametrize(("words", "misread"), [
+    ([Word("CHI", 0.93, (362, 164, 423, 187)), Word("BỘ:", 0.96, (434, 163, 490, 193)),
+      Word("PHÒNG", 0.97, (503, 163, 624, 190))], False),
+    ([Word("Tnhh", 0.09, (267, 188, 647, 242))], True),  # a line read as one word of no confidence
+    ([Word("CHI", 0.92, (437, 185, 490, 215)), Word("BỘ:", 0.97, (500, 185, 565, 215)),
+      Word('_"', 0.1, (600, 190, 640, 200)), Word("DƯỢC", 0.97, (689, 184, 788, 215))], True),  # "KHOA" lost
+])
+def test_a_header_column_is_read_again_where_the_page_read_shows_a_misreading(
+    words: list[Word], misread: bool
+) -> None:
+    assert _misread_column(words) is misread
 
 
 @pytest.mark.slow
