@@ -155,7 +155,9 @@ class _PageReader:
         blocks: list[tuple[float, WordLine | Grid]] = [(float(line.box[1]), line) for line in text_lines]
         blocks += [(float(g.box[1]), g) for g in self.grids]
         blocks.sort(key=lambda b: b[0])
-        right = max((line.box[2] for line in text_lines), default=0)
+        # the body text's right edge: where lines that start on the left end (not the form's code
+        # set further right in the corner, nor the header's right-hand column)
+        right = max((ln.box[2] for ln in text_lines if ln.box[0] < self.gray.shape[1] // 2), default=0)
         paragraph: list[WordLine] = []  # plain lines, emitted as one once the paragraph ends
         for _y, block in blocks:
             if isinstance(block, Grid):

@@ -18,6 +18,7 @@ _SPLIT_GAP = 3.0  # a gap wider than this many line heights ends a line
 _WRAP_GAP = 0.8  # the most white between two wrapped lines of one paragraph, in line heights
 _WRAP_INDENT = 3.0  # how far right of its next line a paragraph's first line may start (a bullet, an indent)
 _LIST_START = ("-", "+", "–", "•", "*", "(")
+_WRAP_SMALLEST, _WRAP_LARGEST = 0.4, 1.6  # a wrapped line's height against its paragraph's line above
 
 
 @dataclass
@@ -85,9 +86,11 @@ def wraps_onto(prev: WordLine, line: WordLine, right: int) -> bool:
     name too long for its line: "… Bệnh viện Đa khoa tỉnh Hà" / "Nam"), as a Word file keeps it
     one paragraph: close below in the same type size, starting where the paragraph does with no
     bullet, number or label of its own, and its first word would not have fitted at the end of
-    `prev` before the text's right edge `right`, which is why the line broke."""
-    h = line.height
-    if abs(prev.height - h) > 0.3 * max(prev.height, h):
+    `prev` before the text's right edge `right`, which is why the line broke. The type size is
+    measured on `prev`: a short line of small letters ("xã") is about half as tall as one with
+    capitals, accents and descenders."""
+    h = prev.height
+    if not _WRAP_SMALLEST * h <= line.height <= _WRAP_LARGEST * h:
         return False
     (px0, py0, px1, py1), (x0, y0, _, _) = prev.box, line.box
     if y0 <= py0 or y0 - py1 > _WRAP_GAP * h:

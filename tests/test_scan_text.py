@@ -18,8 +18,12 @@ FULL = _line(500, ("-", 200, 210), ("Đối", 220, 270), ("tượng:", 280, 380)
              ("viện", 1390, 1440), ("Hà", 1450, 1490))
 
 
-def test_a_line_whose_first_word_would_not_fit_above_continues_the_paragraph() -> None:
-    assert wraps_onto(FULL, _line(540, ("Nam", 198, 260)), RIGHT)
+@pytest.mark.parametrize("line", [
+    _line(540, ("Nam", 198, 260)),
+    _line(536, ("xã", 198, 230), height=14),  # small letters alone: half a line's height
+])
+def test_a_line_whose_first_word_would_not_fit_above_continues_the_paragraph(line: WordLine) -> None:
+    assert wraps_onto(FULL, line, RIGHT)
 
 
 @pytest.mark.parametrize(
