@@ -17,6 +17,9 @@ CHECKED_BOX = "☒"
 EMPTY_BOX = "☐"
 CANCELLED_BOX = "⊘"
 BOX_MARKS = set("☒☑■●✓✔✗✘⊠▣◉")  # ticked boxes and check marks, as typed or as a check box shows
+# What a printed paragraph may open with, so that a line opening so starts one, never goes on
+# the one above (PDF and scanned lines are rejoined into paragraphs)
+LIST_START = ("-", "+", "–", "•", "*", "(")
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in points from the page's top-left corner
 

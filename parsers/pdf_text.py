@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain.text import nfc
-from parsers.layout import Body, Box, Cell, Line, Piece, Table
+from parsers.layout import LIST_START, Body, Box, Cell, Line, Piece, Table
 
 # pdfplumber objects are plain dicts with untyped values.
 _Obj = dict[str, Any]
@@ -23,7 +23,6 @@ _SAME_LINE = 0.45  # share of the font size two words' tops may differ by and st
 _TAB_GAP = 1.2  # a gap wider than this many font sizes reads as a tab ("Họ và tên: …  Chi bộ: …")
 _COLUMN_GAP = 4.0  # wider than this: two columns side by side (the party header block)
 _PARAGRAPH_GAP = 0.6  # the most white between two wrapped lines of one paragraph, in font sizes
-_LIST_START = ("-", "+", "–", "•", "*", "(")
 
 
 @dataclass
@@ -136,7 +135,7 @@ def _continues(prev: _Run, run: _Run, right: float) -> bool:
         return False
     if run.top - prev.bottom > _PARAGRAPH_GAP * run.size or run.top <= prev.top:
         return False
-    if run.words[0].text.startswith(_LIST_START) or run.words[0].text[:1].isdigit():
+    if run.words[0].text.startswith(LIST_START) or run.words[0].text[:1].isdigit():
         return False
     centred = abs((prev.x0 + prev.x1) / 2 - (run.x0 + run.x1) / 2) < run.size and prev.x0 > run.size * 3
     first = run.words[0]

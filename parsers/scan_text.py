@@ -12,12 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ocr.tesseract import Word
-from parsers.layout import Piece
+from parsers.layout import LIST_START, Piece
 
 _SPLIT_GAP = 3.0  # a gap wider than this many line heights ends a line
 _WRAP_GAP = 0.8  # the most white between two wrapped lines of one paragraph, in line heights
 _WRAP_INDENT = 3.0  # how far right of its next line a paragraph's first line may start (a bullet, an indent)
-_LIST_START = ("-", "+", "–", "•", "*", "(")
 _WRAP_SMALLEST, _WRAP_LARGEST = 0.4, 1.6  # a wrapped line's height against its paragraph's line above
 
 
@@ -84,7 +83,7 @@ def group_lines(words: Sequence[Word]) -> list[WordLine]:
 def wraps_onto(prev: WordLine, line: WordLine, right: int) -> bool:
     """Whether `line` is the wrapped continuation of the paragraph whose last line is `prev` (a
     name too long for its line: "… Bệnh viện Đa khoa tỉnh Hà" / "Nam"), as a Word file keeps it
-    one paragraph: close below in the same type size, starting where the paragraph does with no
+    one paragraph: close below in a like type size, starting where the paragraph does with no
     bullet, number or label of its own, and its first word would not have fitted at the end of
     `prev` before the text's right edge `right`, which is why the line broke. The type size is
     measured on `prev`: a short line of small letters ("xã") is about half as tall as one with
@@ -96,7 +95,7 @@ def wraps_onto(prev: WordLine, line: WordLine, right: int) -> bool:
     if y0 <= py0 or y0 - py1 > _WRAP_GAP * h:
         return False
     first = line.words[0]
-    if first.text.startswith(_LIST_START) or first.text[:1].isdigit() or any(":" in w.text for w in line.words):
+    if first.text.startswith(LIST_START) or first.text[:1].isdigit() or any(":" in w.text for w in line.words):
         return False
     if x0 > px0 + h or px0 - x0 > _WRAP_INDENT * h:
         return False
