@@ -124,26 +124,24 @@ def _records(truth: dict[str, Any], forms: list[ExtractedForm]) -> list[dict[str
     return recs
 
 
-def _subject_field(truth: dict[str, Any], forms: list[ExtractedForm], key: str) -> list[tuple[str, str | None]]:
-    """The subject's name or unit (`key`) each truth form gives, and the one read (None when the
-    form is missing), compared as `score_dev` compares names: letter for letter, case and spacing
-    aside. Neither has a confidence of its own, so these stay out of the value counts."""
-    pairs: list[tuple[str, str | None]] = []
+def _header_values(truth: dict[str, Any], forms: list[ExtractedForm]) -> dict[str, list[tuple[str, str | None]]]:
+    """The subject's name and unit and the form's date (dd/mm/yyyy) each truth form gives, with the
+    ones read (None: not read, or the form missing), by key. None of them has a confidence of
+    its own, so they stay out of the value counts; they are compared as `score_dev` compares
+    names: letter for letter, case and spacing aside."""
+    found: dict[str, list[tuple[str, str | None]]] = {"name": [], "unit": [], "date": []}
     for tf, form in zip(truth["forms"], _match(truth["forms"], forms), strict=True):
-        want = (tf.get("subject") or {}).get(key)
-        if want:
-            pairs.append((want, getattr(form.subject, key) if form else None))
-    return pairs
-
-
-def _dates(truth: dict[str, Any], forms: list[ExtractedForm]) -> list[tuple[str, str | None]]:
-    """The form's date each truth form gives (dd/mm/yyyy), and the one read (None: not read)."""
-    pairs: list[tuple[str, str | None]] = []
-    for tf, form in zip(truth["forms"], _match(truth["forms"], forms), strict=True):
-        want = (tf.get("extra") or {}).get("date")
-        if want:
-            pairs.append((want, form.date.strftime("%d/%m/%Y") if form and form.date else None))
-    return pairs
+        subject = tf.get("subject") or {}
+        wanted = {"name": subject.get("name"), "unit": subject.get("unit"), "date": (tf.get("extra") or {}).get("date")}
+        read = {
+            "name": form.subject.name if form else None,
+            "unit": form.subject.unit if form else None,
+            "date": form.date.strftime("%d/%m/%Y") if form and form.date else None,
+        }
+        for key, want in wanted.items():
+            if want:
+                found[key].append((want, read[key]))
+    return found
 
 
 def _name_key(name: str | None) -> str:
@@ -200,8 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no scanned files with truth under {args.corpus}")
         return 1
     all_recs: list[dict[str, Any]] = []
-    all_names: dict[str, list[tuple[str, str | None]]] = {"name": [], "unit": []}
-    all_dates: list[tuple[str, str | None]] = []
+    all_header: dict[str, list[tuple[str, str | None]]] = {"name": [], "unit": [], "date": []}
     n_pages, spent, cli_spent = 0, 0.0, 0.0
     for path, truth in files:
         pages = list(pages_of(path))
@@ -217,11 +214,9 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_cli:
             cli_spent += _cli_tesseract(pages)
         recs = _records(truth, forms)
-        names = {key: _subject_field(truth, forms, key) for key in ("name", "unit")}
-        for key, pairs in names.items():
-            all_names[key] += pairs
-        dates = _dates(truth, forms)
-        all_dates += dates
+        header = _header_values(truth, forms)
+        for key, pairs in header.items():
+            all_header[key] += pairs
         _describe(recs, truth)
         all_recs += recs
         wrong = [r for r in recs if not r["ok"]]
@@ -235,13 +230,10 @@ def main(argv: list[str] | None = None) -> int:
             for r in wrong:
                 mark = "SILENT" if r["silent"] else "flagged"
                 print(f"    {mark:7} {r['kind']:8} {r['id']:30} truth={r['truth']} got={r['got']}")
-            for key, pairs in names.items():
+            for key, pairs in header.items():
                 for want, got in pairs:
                     if _name_key(want) != _name_key(got):
                         print(f"    {key:7} truth={want!r} got={got!r}")
-            for want, got in dates:
-                if want != got:
-                    print(f"    date    truth={want} got={got}")
     by_kind = Counter(r["kind"] for r in all_recs)
     ok_kind = Counter(r["kind"] for r in all_recs if r["ok"])
     flagged_kind = Counter(r["kind"] for r in all_recs if r["flagged"])
@@ -254,15 +246,12 @@ def main(argv: list[str] | None = None) -> int:
     flagged = sum(r["flagged"] for r in all_recs)
     right_unflagged = sum(r["ok"] and not r["flagged"] for r in all_recs)
     print(f"{'silent errors':22} {silent}")
-    for key, pairs in all_names.items():
+    for key, pairs in all_header.items():
         if pairs:
-            named = sum(_name_key(want) == _name_key(got) for want, got in pairs)
-            print(f"{'subject ' + key + 's right':22} {named / len(pairs):.3f}  ({named}/{len(pairs)})")
-    if all_dates:
-        dated = sum(want == got for want, got in all_dates)
-        unread = sum(got is None for _, got in all_dates)
-        print(f"{'form dates right':22} {dated / len(all_dates):.3f}  ({dated}/{len(all_dates)}; "
-              f"{unread} not read, {len(all_dates) - dated - unread} wrong)")
+            right = sum(_name_key(want) == _name_key(got) for want, got in pairs)
+            unread = sum(got is None for _, got in pairs)
+            print(f"{key + 's right':22} {right / len(pairs):.3f}  ({right}/{len(pairs)}; "
+                  f"{unread} not read, {len(pairs) - right - unread} wrong)")
     print(f"{'review rate':22} {flagged / len(all_recs):.3f}  ({flagged}/{len(all_recs)})")
     print(f"{'accepted and right':22} {right_unflagged / len(all_recs):.3f}")
     print(f"{'s/page (reader)':22} {spent / n_pages:.2f}  ({n_pages} pages)")
