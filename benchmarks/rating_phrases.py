@@ -4,10 +4,11 @@
 
 Renders ratings as `parsers.train_rating_shapes` renders its samples (the phrase in full words or
 capitals on a dotted line, a random size, slant, pen and scan), in the held-out fonts (or, with
---trained, in the trained ones), reads each with `scan_rating.read_answer`, and prints how many are
-taken for sure, how many of those are wrong (silent errors), and how many of them the readings'
-word count confirmed (`scan_rating.words_counted`: the shape model's rating with no OCR reading
-naming it). Needs the handwriting fonts of scripts/system-packages.
+--trained, in the trained ones), reads each as the scan reader reads a rating line
+(`scan_rating.read_line_answer`), and prints how many are taken for sure, how many of those are
+wrong (silent errors), and how many of them the readings' word count confirmed
+(`scan_rating.words_counted`: the shape model's rating with no OCR reading naming it). Needs the
+handwriting fonts of scripts/system-packages.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import numpy as np
 
 from parsers import scan_rating
 from parsers.rating_shapes import RATINGS
-from parsers.train_rating_shapes import HELD_OUT, fonts, phrase, render
+from parsers.train_rating_shapes import HELD_OUT, faces, phrase, render
 
 STYLES = ("words", "capitals")
 
@@ -31,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--trained", action="store_true", help="the trained fonts instead of the held-out ones")
     args = ap.parse_args(argv)
-    names = [n for n in sorted(fonts()) if (n in HELD_OUT) != args.trained]
+    names = [n for n in sorted(faces()) if (n in HELD_OUT) != args.trained]
     if not names:
         print("thiếu phông chữ viết tay (cài scripts/system-packages)", file=sys.stderr)
         return 2
@@ -40,8 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     for _ in range(args.count):
         rating = RATINGS[int(rng.integers(len(RATINGS)))]
         style = STYLES[int(rng.integers(len(STYLES)))]
-        gray, dpi = render(phrase(rating, style, rng), fonts()[names[int(rng.integers(len(names)))]], rng)
-        read = scan_rating.read_answer(scan_rating.without_leader(gray, dpi), dpi)
+        gray, dpi = render(phrase(rating, style, rng), faces()[names[int(rng.integers(len(names)))]], rng)
+        read = scan_rating.read_line_answer(scan_rating.without_leader(gray, dpi), dpi)
         sure = read.confidence >= scan_rating.CONFIRMED
         # confirmed with no OCR reading naming it (`votes` 0): by the words counted
         by_count = read.confidence == scan_rating.CONFIRMED and read.votes == 0

@@ -296,7 +296,7 @@ class _PageReader:
                 return None  # OCR saw writing where no stroke was found: the page's text decides
             answer = Piece(_LEADER)  # no stroke and no word: the printed blank, as the form prints it
         else:
-            found_rating = self._line_answer(clean)
+            found_rating = scan_rating.read_line_answer(clean, self.dpi)
             reach = max(0, top - int(_TALL_ANSWER * h))
             if y0 > reach and scan_rating.cut_at_top(clean):
                 # writing that rises above the usual region lost its tops (HTTNV's bars: read HTNV),
@@ -305,7 +305,7 @@ class _PageReader:
                                for w in other.words if w.box[1] < top and w.box[2] > x0 and w.box[0] < x1]
                 taller = _without_boxes(self.sheet.gray[reach:y1, x0:x1], print_above, (x0, reach))
                 taller = scan_rating.without_leader(taller, self.dpi)
-                found_rating = scan_rating.likelier(found_rating, self._line_answer(taller))
+                found_rating = scan_rating.likelier(found_rating, scan_rating.read_line_answer(taller, self.dpi))
             log.debug("rating answer -> %s", found_rating)
             if found_rating.rating is not None:
                 answer = Piece(scan_rating.CANONICAL[found_rating.rating], confidence=found_rating.confidence)
@@ -318,12 +318,6 @@ class _PageReader:
         if printed:
             pieces += [Piece(" "), *WordLine(rest[rest.index(printed[0]) :]).pieces()]
         return pieces
-
-    def _line_answer(self, clean: np.ndarray) -> scan_rating.RatingMatch:
-        """The rating written alone on its line, in abbreviation or in words as wide as it is."""
-        clean = scan_rating.without_strays(clean)
-        words = rating_shapes.in_words(rating_shapes.ink_extent(clean))
-        return scan_rating.read_answer(clean, self.dpi, words=words)
 
     def _points(self, box: PxBox) -> Box:
         p = self.sheet.points

@@ -255,6 +255,13 @@ def read_answer(clean: np.ndarray, dpi: float, also: Sequence[str] = (), words: 
                        shape_unopposed=matched.votes == 0 and (second.votes == 0 or second.rating is shape.rating))
 
 
+def read_line_answer(clean: np.ndarray, dpi: float) -> RatingMatch:
+    """The rating written alone on its line (a rating line's answer), in abbreviation or in words
+    as wide as it is: strays apart from the writing dropped first (`without_strays`)."""
+    clean = without_strays(clean)
+    return read_answer(clean, dpi, words=rating_shapes.in_words(rating_shapes.ink_extent(clean)))
+
+
 def _unless_shape_denies(matched: RatingMatch, clean: np.ndarray) -> RatingMatch:
     """A sure HTNV, doubted when the shape model clearly sees another rating. HTNV is what every
     other abbreviation becomes with a letter lost, and a script K is lost often: read as a quote or

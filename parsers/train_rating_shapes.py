@@ -3,7 +3,8 @@
 The training set is generated, never downloaded: each sample is one of the twelve ways of writing
 a rating (`rating_shapes.STYLES`; words with or without a capital or quotes) rendered in one of the
 machine's handwriting fonts (Debian's fonts-* handwriting packages, listed in
-scripts/system-packages) or its italic text fonts, at a random size, slant, rotation and pen
+scripts/system-packages), its italic text fonts or the copperplate script alphabets of its math
+fonts (`SCRIPT_FONTS`), at a random size, slant, rotation and pen
 weight, on a dotted leader, then blurred, noised and JPEG-compressed like a scan, and cleaned by
 the reader's own `scan_rating.without_leader`, so the network learns what it will see. A font
 that lacks a Vietnamese letter writes the phrase without diacritics, as hurried hands do.
@@ -18,6 +19,7 @@ import argparse
 import io
 import logging
 import sys
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -35,7 +37,7 @@ from parsers.scan_rating import ABBREVIATIONS, CANONICAL, without_leader
 log = logging.getLogger(__name__)
 
 SEED = 2018
-FONT_DIRS = (Path("/usr/share/fonts/opentype"), Path("/usr/share/fonts/truetype"))
+FONT_DIRS = (Path("/usr/share/fonts/opentype"), Path("/usr/share/fonts/truetype"), Path("/usr/share/texmf/fonts/opentype"))
 # Handwriting and script fonts of Debian's fonts-* packages (file stems), and italic text faces.
 HANDWRITING = ("DancingScript-Regular", "DancingScript-Bold", "KaushanScript-Regular", "lobster",
                "LeckerliOne-Regular", "Breip", "breipfont", "Ecolier-court", "femkeklaver", "dkg", "dkgBI",
@@ -48,18 +50,77 @@ HANDWRITING = ("DancingScript-Regular", "DancingScript-Bold", "KaushanScript-Reg
                "LiberationSans-Italic", "DejaVuSerif-Italic", "DejaVuSans-Oblique",
                # calligraphic capitals and italic book faces (fonts-urw-base35, fonts-havana)
                "Z003-MediumItalic", "Havana-Regular", "P052-Italic", "C059-Italic", "URWBookman-LightItalic")
+# Math fonts whose mathematical script alphabets (U+1D49C…, bold U+1D4D0…) are copperplate: the looped
+# capitals of a formal hand, which no handwriting package has (fonts-stix, fonts-texgyre-math,
+# fonts-oflb-asana-math). Each gives two faces, "<font>:script" and "<font>:bold script".
+SCRIPT_FONTS = ("STIXGeneral-Regular", "texgyreschola-math", "texgyrepagella-math", "texgyretermes-math",
+                "texgyrebonum-math", "Asana-Math")
 HELD_OUT = ("DancingScript-Bold", "dkgIt", "Purisa-Oblique", "ComicNeue-BoldItalic", "BecauseWeLearn-Regular",
-            "LiberationSans-Italic")
+            "LiberationSans-Italic", "texgyrebonum-math:bold script")
 _DPI = (150.0, 300.0)
 _LETTER_MM = (3.0, 5.5)  # height of a capital as people write it on a form's line
 
 
+_SCRIPT_LETTERS = {  # letters of the script alphabet encoded in Letterlike Symbols, not in its block
+    "B": "\u212c", "E": "\u2130", "F": "\u2131", "H": "\u210b", "I": "\u2110", "L": "\u2112", "M": "\u2133",
+    "R": "\u211b", "e": "\u212f", "g": "\u210a", "o": "\u2134"}
+# The gap between two script letters as a hand leaves it, for the letter's size: math fonts space
+# their letters apart as symbols, each to its own width, and a hand joins them.
+_LETTER_GAP = (-0.06, 0.06)
+_WORD_GAP = (0.3, 0.5)
+_SMALL_CAPITALS, _SMALL_CAPITAL = "NV", 0.3
+
+
+@dataclass(frozen=True)
+class Face:
+    """A way of writing: a font file, and the alphabet of it written with (None: its letters;
+    "script" or "bold script": its mathematical script letters, diacritics dropped)."""
+
+    path: Path
+    alphabet: str | None = None
+
+    def letters(self, text: str, rng: np.random.Generator) -> str:
+        """`text` in this face's alphabet; in a script alphabet, an N or a V now and then written
+        as its small letter, its capital's shape smaller, as formal hands write them."""
+        if self.alphabet is None:
+            return text
+        bold = self.alphabet == "bold script"
+        out = []
+        for ch in strip_diacritics(text):
+            if ch in _SMALL_CAPITALS and rng.random() < _SMALL_CAPITAL:
+                ch = ch.lower()
+            if not ("a" <= ch.lower() <= "z"):
+                out.append(ch)
+            elif not bold and ch in _SCRIPT_LETTERS:
+                out.append(_SCRIPT_LETTERS[ch])
+            else:
+                first = (0x1D4D0 if ch.isupper() else 0x1D4EA) if bold else (0x1D49C if ch.isupper() else 0x1D4B6)
+                out.append(chr(first + ord(ch.lower()) - ord("a")))
+        return "".join(out)
+
+
 @cache
 def fonts() -> dict[str, Path]:
+    """The handwriting fonts installed, by file stem."""
+    return _installed(HANDWRITING)
+
+
+@cache
+def faces() -> dict[str, Face]:
+    """Every way of writing the training draws from: the handwriting fonts, and the script
+    alphabets of the math fonts installed."""
+    out = {name: Face(path) for name, path in fonts().items()}
+    for name, path in _installed(SCRIPT_FONTS).items():
+        for alphabet in ("script", "bold script"):
+            out[f"{name}:{alphabet}"] = Face(path, alphabet)
+    return out
+
+
+def _installed(stems: tuple[str, ...]) -> dict[str, Path]:
     found: dict[str, Path] = {}
     for folder in FONT_DIRS:
         for path in folder.rglob("*"):
-            if path.suffix.lower() in (".ttf", ".otf") and path.stem in HANDWRITING:
+            if path.suffix.lower() in (".ttf", ".otf") and path.stem in stems:
                 found.setdefault(path.stem, path)
     return found
 
@@ -81,17 +142,22 @@ def font_writes(font: ImageFont.FreeTypeFont, text: str) -> bool:
     return all(ch == " " or font.getmask(ch).getbbox() != missing for ch in set(text))
 
 
-def render(text: str, font_path: Path, rng: np.random.Generator) -> tuple[np.ndarray, float]:
+def render(text: str, face: Face, rng: np.random.Generator) -> tuple[np.ndarray, float]:
     """The phrase handwritten on a dotted line as a scan shows it, and the scan's dpi."""
     dpi = float(rng.uniform(*_DPI))
     letter = rng.uniform(*_LETTER_MM) * dpi / 25.4
-    font = ImageFont.truetype(str(font_path), max(8, round(letter * 1.4)))
+    font = ImageFont.truetype(str(face.path), max(8, round(letter * 1.4)))
+    text = face.letters(text, rng)
     if not font_writes(font, text):
         text = strip_diacritics(text)
+    places = _places(text, font, face, rng)
     left, top, right, bottom = font.getbbox(text)
+    width = max(right - left, max((x + font.getbbox(ch)[2] for x, ch in places), default=0.0))
     pad = round(letter)
-    canvas = Image.new("L", (int(right - left) + 4 * pad, int(bottom - top) + 2 * pad), 255)
-    ImageDraw.Draw(canvas).text((2 * pad - left, pad - top), text, fill=int(rng.integers(0, 90)), font=font)
+    canvas = Image.new("L", (int(width) + 4 * pad, int(bottom - top) + 2 * pad), 255)
+    draw, ink = ImageDraw.Draw(canvas), int(rng.integers(0, 90))
+    for x, piece in places:
+        draw.text((2 * pad - left + x, pad - top), piece, fill=ink, font=font)
     gray: np.ndarray = np.asarray(canvas, dtype=np.uint8).copy()
     h, w = gray.shape
     shear, angle = rng.normal(0, 0.12), rng.normal(0, 1.5)
@@ -115,6 +181,26 @@ def render(text: str, font_path: Path, rng: np.random.Generator) -> tuple[np.nda
     return np.asarray(Image.open(buffer).convert("L"), dtype=np.uint8), dpi
 
 
+def _places(text: str, font: ImageFont.FreeTypeFont, face: Face, rng: np.random.Generator
+            ) -> list[tuple[float, str]]:
+    """Where each piece of the phrase is drawn: the whole phrase at once in a handwriting font;
+    script letters one by one, each its ink's width and a hand's gap apart."""
+    if face.alphabet is None:
+        return [(0.0, text)]
+    size = float(font.size)
+    places: list[tuple[float, str]] = []
+    x = 0.0
+    for ch in text:
+        if ch == " ":
+            x += size * rng.uniform(*_WORD_GAP)
+            continue
+        mask, (offset, _) = font.getmask2(ch)
+        ink = mask.getbbox() or (0, 0, 0, 0)  # the letter's ink, not its advance box
+        places.append((x - offset - ink[0], ch))
+        x += ink[2] - ink[0] + size * rng.uniform(*_LETTER_GAP)
+    return places
+
+
 def _leader(gray: np.ndarray, dpi: float, rng: np.random.Generator) -> None:
     """The printed dotted line the answer is written on, under or through its lower letters."""
     h, w = gray.shape
@@ -125,19 +211,19 @@ def _leader(gray: np.ndarray, dpi: float, rng: np.random.Generator) -> None:
         cv2.circle(gray, (x, y), radius, 0, -1)
 
 
-def sample(rating: Rating, style: str, font: Path, rng: np.random.Generator) -> npt.NDArray[np.float32] | None:
-    gray, dpi = render(phrase(rating, style, rng), font, rng)
+def sample(rating: Rating, style: str, face: Face, rng: np.random.Generator) -> npt.NDArray[np.float32] | None:
+    gray, dpi = render(phrase(rating, style, rng), face, rng)
     return features(without_leader(gray, dpi))
 
 
 def dataset(names: list[str], count: int, rng: np.random.Generator
             ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]:
-    paths = [fonts()[n] for n in names]
+    chosen = [faces()[n] for n in names]
     xs: list[npt.NDArray[np.float32]] = []
     ys: list[int] = []
     while len(xs) < count:
         rating, style = RATINGS[int(rng.integers(len(RATINGS)))], STYLES[int(rng.integers(len(STYLES)))]
-        x = sample(rating, style, paths[int(rng.integers(len(paths)))], rng)
+        x = sample(rating, style, chosen[int(rng.integers(len(chosen)))], rng)
         if x is not None:
             xs.append(x)
             ys.append(class_of(rating, style))
@@ -171,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    available = sorted(fonts())
+    available = sorted(faces())
     trained = [n for n in available if n not in HELD_OUT]
     held = [n for n in available if n in HELD_OUT]
     if not trained or not held:

@@ -13,12 +13,12 @@ from parsers.scan_rating import CONFIRMED, GUESS, SURE, RatingMatch
 def _written(text: str, font: str, seed: int) -> np.ndarray:
     """`text` handwritten in `font` as a scan shows it, cleaned as the reader cleans a cell."""
     from parsers.scan_rating import without_leader
-    from parsers.train_rating_shapes import fonts, render
+    from parsers.train_rating_shapes import faces, render
 
-    if font not in fonts():
+    if font not in faces():
         pytest.skip(f"handwriting font {font} not installed (scripts/system-packages)")
     rng = np.random.default_rng(seed)
-    gray, dpi = render(text, fonts()[font], rng)
+    gray, dpi = render(text, faces()[font], rng)
     return without_leader(gray, dpi)
 
 

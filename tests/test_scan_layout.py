@@ -1538,11 +1538,11 @@ def test_tall_handwriting_does_not_pull_the_next_printed_line_in() -> None:
 
 # ------------------------------------------------------------- a handwritten rating told by its shape
 def _written(text: str, font: str, seed: int) -> tuple[np.ndarray, float]:
-    from parsers.train_rating_shapes import fonts, render
+    from parsers.train_rating_shapes import faces, render
 
-    if font not in fonts():
+    if font not in faces():
         pytest.skip(f"handwriting font {font} not installed (scripts/system-packages)")
-    return render(text, fonts()[font], np.random.default_rng(seed))
+    return render(text, faces()[font], np.random.default_rng(seed))
 
 
 @pytest.mark.parametrize(("text", "rating"), [("Hoàn thành tốt nhiệm vụ", Rating.HTTNV),
