@@ -122,15 +122,29 @@ def features(answer: np.ndarray) -> Floats | None:
     h, w = crop.shape
     stretched = cv2.resize(crop, (WIDTH, HEIGHT), interpolation=cv2.INTER_AREA)
     hog = gradient_histogram(stretched, _CELL, _BINS)
-    level = cv2.resize(mask[y0:y1, x0:x1] * 255, (max(1, round(w * HEIGHT / h)), HEIGHT), interpolation=cv2.INTER_AREA)
-    words = _words((level > 64).astype(np.uint8))
+    length, words = _level_words(mask, box)
     count = np.zeros(_MAX_WORDS, np.float32)
     count[min(len(words), _MAX_WORDS) - 1] = 1.0
     ends = np.zeros(_MAX_WORDS, np.float32)  # where each word ends, as a share of the line
     for k, (_, end) in enumerate(words[:_MAX_WORDS]):
-        ends[k] = end / level.shape[1]
+        ends[k] = end / length
     shape = np.array([np.log(w / h) / 3.0], np.float32)
     return np.concatenate([hog, count, ends, shape]).astype(np.float32)
+
+
+def _level_words(mask: np.ndarray, box: tuple[int, int, int, int]) -> tuple[int, list[tuple[int, int]]]:
+    """The writing's length at `HEIGHT` with its proportions kept, and its words there (`_words`)."""
+    x0, y0, x1, y1 = box
+    h, w = y1 - y0, x1 - x0
+    level = cv2.resize(mask[y0:y1, x0:x1] * 255, (max(1, round(w * HEIGHT / h)), HEIGHT), interpolation=cv2.INTER_AREA)
+    return level.shape[1], _words((level > 64).astype(np.uint8))
+
+
+def word_widths(answer: np.ndarray) -> list[int]:
+    """The widths of the words of a cleaned answer as the network sees them, at `HEIGHT`."""
+    mask = _ink(answer).astype(np.uint8)
+    box = _ink_box(mask)
+    return [] if box is None else [end - start for start, end in _level_words(mask, box)[1]]
 
 
 @cache

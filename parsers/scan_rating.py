@@ -60,6 +60,9 @@ GUESS = 0.4  # the shape model's rating when nothing checks it: a suggestion for
 _SHAPE_AGREES = 0.9  # the shape model's least probability for one OCR reading or the words counted to confirm
 _PHRASE_WORDS = 3  # a reading of fewer words is of an abbreviation, or of nothing
 _COUNTS = 3  # the least readings of a phrase that can say how many words it has
+_TOT_SHARE = 0.7  # of the second word's width: a third word narrower is "tốt" (HTTNV's phrase)
+# the ratings whose phrase the readings' word count and the shape model can take HTTNV's for together
+_TOLD_FROM_HTTNV_BY_COUNT_OR_SHAPE = frozenset({Rating.HTNV, Rating.KHTNV})
 _SHORT = 8  # letters: a reading this short is of an abbreviation (or of nothing)
 _WORD = re.compile(r"\w{2,}")  # a word of a reading: two letters or more, not a stray mark
 _INNER_DIGITS = re.compile(r"(?<=[^\W\d_])\d+(?=[^\W\d_])")  # digits read between two letters
@@ -250,7 +253,11 @@ def read_answer(clean: np.ndarray, dpi: float, also: Sequence[str] = (), words: 
     if matched.rating is not None:
         agrees = shape.rating is matched.rating and shape.probability >= _SHAPE_AGREES
         return RatingMatch(matched.rating, CONFIRMED, matched.votes) if agrees else matched
-    counted = shape.probability >= _SHAPE_AGREES and words_counted(first) == len(WORDS[shape.rating].split())
+    counted = (
+        shape.probability >= _SHAPE_AGREES
+        and words_counted(first) == len(WORDS[shape.rating].split())
+        and not (shape.rating in _TOLD_FROM_HTTNV_BY_COUNT_OR_SHAPE and tot_in_third_place(clean))
+    )
     return RatingMatch(shape.rating, CONFIRMED if counted else GUESS, shape_probability=shape.probability,
                        shape_unopposed=matched.votes == 0 and (second.votes == 0 or second.rating is shape.rating))
 
@@ -293,6 +300,20 @@ def words_counted(texts: Sequence[str]) -> int | None:
         return None
     count, times = Counter(counts).most_common(1)[0]
     return count if 2 * times > len(counts) else None
+
+
+def tot_in_third_place(clean: np.ndarray) -> bool:
+    """Whether the writing's third word is as short as "tốt" beside its second: the phrase is
+    HTTNV's, whatever the readings' count and the shape say, for the two can fail together. HTNV's
+    phrase is what HTTNV's becomes with a word lost to the count: a script "Hoàn thành tốt nhiệm
+    vụ" whose "vụ" ran into "nhiệm" was read "Hoan thank let nluen", four words, and the shape
+    model, seeing four runs of ink, said HTNV at 0.99. KHTNV's has HTTNV's five words and is told
+    from it by shape alone: a copperplate HTTNV was KHTNV to the model at 0.99. The third word
+    tells, "tốt" under 0.4–0.5 of "thành" before it where "nhiệm" (HTNV) and "thành" (KHTNV) are
+    as wide. It is measured on the ink, not on the readings: script garbles "nhiệm" to "bic" or
+    "nbc" as often as "tốt" to "let"."""
+    widths = rating_shapes.word_widths(clean)
+    return len(widths) >= _PHRASE_WORDS + 1 and widths[2] < _TOT_SHARE * widths[1]
 
 
 LEAN = 0.3  # the shear that stands up a usual italic hand (about 17°)

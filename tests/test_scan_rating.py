@@ -96,6 +96,61 @@ def test_the_words_of_a_phrase_are_counted_when_most_readings_agree(readings: li
     assert words_counted(readings) == count
 
 
+def _words_of_ink(*widths: int) -> np.ndarray:
+    """A cleaned answer whose writing is blocks of ink this wide (at a 32 px height), a word gap apart."""
+    canvas = np.full((48, 20 + sum(widths) + 16 * len(widths)), 255, np.uint8)
+    x = 10
+    for width in widths:
+        canvas[8:40, x : x + width] = 30
+        x += width + 16
+    return canvas
+
+
+@pytest.mark.parametrize(
+    ("widths", "short"),
+    [
+        ((56, 56, 21, 58), True),  # "Hoan thanh tot nhiemvu": the script HTTNV whose "vụ" ran into "nhiệm"
+        ((38, 71, 33, 77, 24), True),  # a copperplate "Hoàn thành tốt nhiệm vụ"
+        ((81, 87, 142, 35), False),  # HTNV's "Hoàn thành nhiệm vụ", "nhiệm" as wide as "thành"
+        ((100, 74, 91, 94, 33), False),  # KHTNV's "Không hoàn thành nhiệm vụ"
+        ((120, 40), False),  # too few words to say
+    ],
+)
+def test_tot_is_seen_in_third_place_where_the_third_word_is_narrow_beside_the_second(
+    widths: tuple[int, ...], short: bool
+) -> None:
+    assert scan_rating.tot_in_third_place(_words_of_ink(*widths)) is short
+
+
+# readings of a phrase in a looped script: four words, then five
+_FOUR_WORDS = ["Hoan thank let nluen", "Meau tan it nHun:", "ae tan tt nhàn:", "Hoar thank tel nluemn", "H"]
+_FIVE_WORDS = ["use thank tol mhvem oe", "un thank bot mhvem ou", "sua thanh tot Le 04", "vua tRaaÄ toi, 0Â cm 0"]
+
+
+@pytest.mark.parametrize(
+    ("shape", "widths", "taken"),
+    [
+        (Rating.HTNV, (56, 56, 21, 58), False),
+        (Rating.HTNV, (81, 87, 142, 35), True),
+        (Rating.KHTNV, (38, 71, 33, 77, 24), False),
+        (Rating.KHTNV, (100, 74, 91, 94, 33), True),
+        (Rating.HTTNV, (38, 71, 33, 77, 24), True),
+    ],
+)
+def test_a_phrase_counted_and_shaped_alike_is_not_taken_against_a_narrow_third_word(
+    monkeypatch: pytest.MonkeyPatch, shape: Rating, widths: tuple[int, ...], taken: bool
+) -> None:
+    """The readings' count and the shape can fail together: four words and HTNV at 0.99 for a
+    script HTTNV whose last word ran into the one before; KHTNV at 0.99 for a copperplate HTTNV.
+    A third word as narrow as "tốt" leaves them under review; HTTNV so counted is taken."""
+    readings = _FOUR_WORDS if shape is Rating.HTNV else _FIVE_WORDS
+    monkeypatch.setattr(scan_rating, "readings", lambda _c, _d: readings)
+    monkeypatch.setattr(rating_shapes, "guess", lambda _c: rating_shapes.ShapeGuess(shape, 0.99))
+    found = read_answer(_words_of_ink(*widths), 200)
+    assert found.rating is shape
+    assert found.confidence == (scan_rating.CONFIRMED if taken else scan_rating.GUESS)
+
+
 def _written(ink: int) -> np.ndarray:
     """A rating line's answer region: leader dots, and "KHTNV" written in a pen of this grey."""
     from PIL import Image, ImageDraw, ImageFont
