@@ -27,9 +27,19 @@ from rapidfuzz.distance import Levenshtein
 
 from domain.forms import FormKind, catalog
 from domain.model import Level, Rating
-from domain.text import clean, find_ratings, fold, folded_words, parse_level
+from domain.text import clean, find_dates, find_ratings, fold, folded_words, parse_level
 from ocr.tesseract import Profile, Psm, Reading, Word
-from parsers import rating_shapes, result_length, same_hand, scan_counts, scan_ocr, scan_rating, scan_rows, scan_tally
+from parsers import (
+    rating_shapes,
+    result_length,
+    same_hand,
+    scan_counts,
+    scan_date,
+    scan_ocr,
+    scan_rating,
+    scan_rows,
+    scan_tally,
+)
 from parsers.layout import Body, Box, Cell, Line, Piece, Table
 from parsers.pages import PageImage
 from parsers.scan_grid import Grid, GridCell, PxBox, find_grids, rulings
@@ -152,6 +162,7 @@ class _PageReader:
         text_lines = _lines(words)
         self.text_lines: list[WordLine] = text_lines
         self._find_counts(text_lines)
+        self.dates = self._written_dates(text_lines, words)
         blocks: list[tuple[float, WordLine | Grid]] = [(float(line.box[1]), line) for line in text_lines]
         blocks += [(float(g.box[1]), g) for g in self.grids]
         blocks.sort(key=lambda b: b[0])
@@ -167,7 +178,7 @@ class _PageReader:
             if id(block) in self.count_halves:
                 continue
             key = self.count_of.get(id(block))
-            special = self._count_pieces(key) if key else self._rating_line(block)
+            special = self._count_pieces(key) if key else self.dates.get(id(block)) or self._rating_line(block)
             if special is None:  # plain text, which may go on the paragraph above
                 if paragraph and not wraps_onto(paragraph[-1], block, right):
                     self._emit_paragraph(paragraph)
@@ -206,6 +217,36 @@ class _PageReader:
             return words
         log.debug("header column read apart: %s", " ".join(w.text for w in again))
         return [w for w in words if w not in column] + list(again)
+
+    # ------------------------------------------------------------------ dates
+    def _written_dates(self, lines: list[WordLine], words: list[Word]) -> dict[int, list[Piece]]:
+        """The date lines whose day, month and year are written by hand (`scan_date`), as the form
+        prints them with the date read, by the line's id; a line whose date the page read
+        already gives, or one not sure in every part, is left as read."""
+        out: dict[int, list[Piece]] = {}
+        for line in lines:
+            if find_dates(" ".join(w.text for w in line.words)):
+                continue
+            found = scan_date.find_date_line(line.words)
+            if found is None:
+                continue
+            ngay = line.words[found.day_word].box
+            h = line.height
+            span = (ngay[0], max(w.box[2] for w in line.words))
+            above = [w.box[3] for w in words if w.box[3] <= ngay[1] and w.box[0] < span[1] and w.box[2] > span[0]]
+            # from the line above (not its underline) down, yet no lower than the written digits' tops
+            top = min(max([ngay[1] - h, *(b + 1 for b in above)]), *(w.box[1] for w in line.words[found.day_word :]))
+            rows = (max(0, top), min(self.gray.shape[0], ngay[3] + h // 3))
+            date = scan_date.read_date(found, self.sheet.gray, rows, h, self.dpi)
+            log.debug("written date %s -> %s", " ".join(w.text for w in line.words), date)
+            if date is not None:
+                day, month, year = date
+                before = WordLine(line.words[: found.day_word]).pieces() if found.day_word else []
+                after = WordLine(found.after_year(h)).pieces() if found.after_year(h) else []
+                out[id(line)] = [*before, *([Piece(" ")] if before else []),
+                                 Piece(f"ngày {day:02d} tháng {month:02d} năm {year}"),
+                                 *([Piece(" ")] if after else []), *after]
+        return out
 
     # ------------------------------------------------------------------ count lines
     def _find_counts(self, lines: list[WordLine]) -> None:
