@@ -242,7 +242,8 @@ class _PageReader:
             if date is not None:
                 day, month, year = date
                 before = WordLine(line.words[: found.day_word]).pieces() if found.day_word else []
-                after = WordLine(found.after_year(h)).pieces() if found.after_year(h) else []
+                rest = found.after_year(h)
+                after = WordLine(rest).pieces() if rest else []
                 out[id(line)] = [*before, *([Piece(" ")] if before else []),
                                  Piece(f"ngày {day:02d} tháng {month:02d} năm {year}"),
                                  *([Piece(" ")] if after else []), *after]
