@@ -22,6 +22,7 @@ from parsers import scan_ocr
 from parsers.page_marks import read_markers, with_identity
 from parsers.pages import PageImage, image_pages
 from parsers.pictures import Pictures
+from parsers.scan_paper import make_colour_tables_ahead
 from parsers.scan_reader import read_scan_pages
 from parsers.triage import sha256_of
 
@@ -32,6 +33,7 @@ def read_page_images(pages: Iterable[PageImage], name: str, pictures: Pictures) 
     """Every form on the pages. Raises UnknownForm only when no page holds a known form."""
     own: list[OwnPage] = []
     printed = 0
+    make_colour_tables_ahead()  # while the first page is decoded and searched for our marks
 
     def others() -> Iterator[PageImage]:
         nonlocal printed

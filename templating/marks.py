@@ -13,7 +13,6 @@ from typing import Final
 
 import cv2
 import numpy as np
-import segno
 
 # 4×4 data bits: the largest modules for a given printed size, so the markers survive blur,
 # low-resolution scans and phone photos; 50 ids is far more than the four corners need.
@@ -34,8 +33,12 @@ def qr_png(text: str, *, scale: int = 4, border: int = 2) -> bytes:
 
     Error correction is at least M (segno raises it for free when the symbol has room). The
     border is the white quiet zone in modules; 2 is below the standard 4 but enough on a white page
-    margin, and the page layout must keep other ink that far away.
+    margin, and the page layout must keep other ink that far away. segno loads here: the readers
+    share this module's marker constants and never write a QR code (its import is a hundredth of
+    a second of every reading command).
     """
+    import segno
+
     code = segno.make(text, error="m", mode="byte", encoding="utf-8", micro=False)
     buffer = io.BytesIO()
     code.save(buffer, kind="png", scale=scale, border=border, dark="black", light="white")

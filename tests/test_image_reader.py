@@ -88,9 +88,9 @@ def test_a_scanned_ballot_stack_is_counted_and_compared_with_the_minutes(tmp_pat
 def test_the_image_reader_starts_without_the_word_and_pdf_toolchain() -> None:
     """Every `kiemdiem check` of a photo pays for what its imports load: the box-layout extractor's
     pdfplumber, pypdfium2 and python-docx cost ~0.07 s a command and are needed only to make forms;
-    numpy's random generators (0.02 s) only to train the classifiers."""
+    numpy's random generators (0.02 s) only to train the classifiers; segno (0.01 s) only to print QR codes."""
     probe = ("import sys, parsers.image_reader; "
-             "print(*sorted({'pdfplumber', 'pypdfium2', 'docx', 'numpy.random'} & set(sys.modules)))")
+             "print(*sorted({'pdfplumber', 'pypdfium2', 'docx', 'numpy.random', 'segno'} & set(sys.modules)))")
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
                             cwd=Path(__file__).resolve().parent.parent).stdout.split()
     assert loaded == []

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import cv2
 import numpy as np
 import pytest
@@ -98,3 +102,18 @@ def test_a_sheet_filling_the_picture_or_a_white_scan_is_left_as_it_is() -> None:
     assert paper_quad(scan) is None
     image, dpi = flatten(scan, 200.0)
     assert image is scan and dpi == 200.0
+
+
+@pytest.mark.parametrize("ahead", [False, True], ids=["on-first-use", "built-ahead"])
+def test_colour_tables_built_ahead_change_nothing_found(tmp_path: Path, ahead: bool) -> None:
+    """OpenCV builds its Lab tables at a process's first conversion, unguarded; built on a thread
+    while the page is searched for markers, they must be whole before the sheet is looked for.
+    Each run is a fresh process, so the tables are built there and then."""
+    photo = tmp_path / "photo.png"
+    cv2.imwrite(str(photo), _photo(WHOLE))
+    probe = ("import sys, cv2; from parsers.scan_paper import make_colour_tables_ahead, paper_quad; "
+             f"{'make_colour_tables_ahead(); ' if ahead else ''}"
+             "print(paper_quad(cv2.imread(sys.argv[1])).round(3).tolist())")
+    found = subprocess.run([sys.executable, "-c", probe, str(photo)], capture_output=True, text=True, check=True,
+                           cwd=Path(__file__).resolve().parent.parent).stdout
+    assert found.strip() == str(paper_quad(_photo(WHOLE)).round(3).tolist())

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from domain.errors import ConfigError
 from domain.forms import catalog
@@ -20,11 +20,13 @@ from domain.model import Document, Dossier, Finding, Roster, SkippedRule
 from domain.rule_sets import LocalSettings, RuleSet, rule_set, rule_set_for_year
 from parsers.pictures import Pictures
 from parsers.triage import read_file
-from reports.content import ReportContent, report_content
 from reports.json_report import build_report
 from rules.engine import evaluation_date, run_rules
 from rules.overview import Overview, build_overview
 from worker.corrections import CorrectionRequest, apply_corrections
+
+if TYPE_CHECKING:
+    from reports.content import ReportContent
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +43,10 @@ class CheckResult:
         return build_report(self.dossier, self.findings, self.skipped, self.overview)
 
     def content(self, generated: dt.datetime | None = None) -> ReportContent:
-        """What the PDF and HTML reports show (lays out the Word files: takes LibreOffice's time)."""
+        """What the PDF and HTML reports show (lays out the Word files: takes LibreOffice's time).
+        Loaded here, like the writers below: a `check --json` shows none of it."""
+        from reports.content import report_content
+
         return report_content(self.dossier, self.findings, self.skipped, self.overview, self.pictures,
                               generated or dt.datetime.now().astimezone())
 
