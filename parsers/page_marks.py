@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -97,13 +97,17 @@ def with_identity(image: npt.NDArray[Any], marks: PageMarks) -> PageMarks:
     return replace(marks, identity=identity, qr_error=qr_error)
 
 
-def read_markers(image: npt.NDArray[Any]) -> PageMarks:
+def read_markers(image: npt.NDArray[Any], when_none_seen: Callable[[], object] | None = None) -> PageMarks:
     """Corner markers and rotation only: the cheap first look, after which the QR can be cut out
     where the markers say it is (`omr.qr.identity_on_crop`) instead of searched for. Searched on
     one OpenCV thread (`parsers.opencv_threads`): on a reduced copy and small crops, two threads
-    saved 4 ms on our pages and 30 ms on official ones, at a fifth more CPU."""
+    saved 4 ms on our pages and 30 ms on official ones, at a fifth more CPU.
+
+    `when_none_seen` is called as soon as the first look has found no marker at all: the page is
+    then most likely printed elsewhere, and the caller may start on it while the closer looks
+    that must still rule our marks out go on."""
     with one_thread():
-        markers = _find_markers(_gray(image))
+        markers = _find_markers(_gray(image), when_none_seen)
     return PageMarks(identity=None, qr_error=None, markers=markers, rotation=_rotation(markers))
 
 
@@ -357,7 +361,8 @@ def _missing_corner(gray: npt.NDArray[np.uint8], found: list[tuple[str, Points]]
     return _in_crop(gray, (round(x) - reach, round(y) - reach, round(x) + reach, round(y) + reach), missing, wide=wide)
 
 
-def _find_markers(gray: npt.NDArray[np.uint8]) -> dict[str, Points]:
+def _find_markers(gray: npt.NDArray[np.uint8], when_none_seen: Callable[[], object] | None = None
+                  ) -> dict[str, Points]:
     """One detection per corner id: the largest when an id is seen twice, and none whose size is
     far from the others'. A large image is searched reduced first. While a corner is missing, one
     of four is looked for at full size where the others place it (`_missing_corner`), with the
@@ -368,6 +373,8 @@ def _find_markers(gray: npt.NDArray[np.uint8]) -> dict[str, Points]:
             detections = _detections(gray, wide=False)
     else:
         detections = _detections(gray, wide=False)
+    if not detections and when_none_seen is not None:
+        when_none_seen()
     for wide in (False, True):
         names = {name for name, _ in detections}
         if len(names) == len(CORNER_MARKERS) - 1:

@@ -123,12 +123,12 @@ class ScanBodyBuilder:
     def body(self) -> Body:
         return self._body
 
-    def add_page(self, page: PageImage) -> Sheet:
+    def add_page(self, page: PageImage | Sheet) -> Sheet:
         """Append the page's lines and tables; returns the prepared sheet (for crops), which the
-        caller drops when done with it."""
-        sheet = prepare(page)
+        caller drops when done with it. A page may come prepared already (`scan_page.prepare`)."""
+        sheet = page if isinstance(page, Sheet) else prepare(page)
         _PageReader(sheet, self._body).read()
-        self._body.page = max(self._body.page, page.number)
+        self._body.page = max(self._body.page, sheet.number)
         return sheet
 
 

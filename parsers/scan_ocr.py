@@ -68,10 +68,16 @@ _pool: tuple[int, ThreadPoolExecutor] | None = None
 _pool_lock = threading.Lock()
 
 
+def spare_core() -> bool:
+    """Whether this process may keep a second core busy (not where a worker per core fills the
+    machine already)."""
+    return _THREADS >= 2
+
+
 def _helper() -> ThreadPoolExecutor | None:
     """The helper thread's executor, made anew in a forked worker (threads do not survive a fork)."""
     global _pool
-    if _THREADS < 2:
+    if not spare_core():
         return None
     with _pool_lock:
         if _pool is None or _pool[0] != os.getpid():
@@ -89,7 +95,7 @@ def make_engines_ahead() -> threading.Thread | None:
     """Have a thread of its own make the engines the scan reader uses first, while the caller
     cleans the page: ~0.05 s each, which a command reading one page would otherwise wait for at
     its first readings. Not the helper thread: it would be kept from its share of those readings."""
-    if _THREADS < 2:
+    if not spare_core():
         return None
     thread = threading.Thread(target=_make_engines, args=(list(_ENGINES),), name="ocr-engines", daemon=True)
     thread.start()

@@ -22,6 +22,7 @@ from parsers.pages import PageImage
 from parsers.pictures import Pictures
 from parsers.placement import place
 from parsers.scan_layout import ScanBodyBuilder
+from parsers.scan_page import Sheet
 
 log = logging.getLogger(__name__)
 
@@ -30,20 +31,20 @@ _CROP_DPI = 150.0  # pages are kept this small (grey, PNG) until their forms are
 _MARGIN_PT = 6.0
 
 
-def read_scan_pages(pages: Iterable[PageImage], file_name: str, pictures: Pictures) -> list[ExtractedForm]:
-    """Every form on the pages, with crops of the doubtful values.
+def read_scan_pages(pages: Iterable[PageImage | Sheet], file_name: str, pictures: Pictures) -> list[ExtractedForm]:
+    """Every form on the pages (as scanned, or prepared already), with crops of the doubtful values.
 
     Raises UnknownForm (Vietnamese message) when no known form is printed on the pages."""
     builder = ScanBodyBuilder()
     thumbs: dict[int, tuple[bytes, float]] = {}
     for page in pages:
         sheet = builder.add_page(page)
-        pictures.add_page(file_name, page.number, sheet.gray, sheet.dpi)
+        pictures.add_page(file_name, sheet.number, sheet.gray, sheet.dpi)
         scale = _CROP_DPI / sheet.dpi
         small = cv2.resize(sheet.gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         ok, png = cv2.imencode(".png", small)
         if ok:
-            thumbs[page.number] = (bytes(png), _CROP_DPI)
+            thumbs[sheet.number] = (bytes(png), _CROP_DPI)
         del sheet, page
     body = builder.body
     if not body.lines:

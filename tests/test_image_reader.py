@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import cv2
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
-from domain.model import Document, DocumentKind, Rating
-from parsers import image_reader, pdf_reader
+from domain.model import Document, DocumentKind, ExtractedForm, Rating
+from parsers import image_reader, pdf_reader, scan_ocr
+from parsers.pages import PageImage
+from parsers.pictures import Pictures
+from parsers.scan_page import Sheet, prepare
 from parsers.triage import read_file
 from samples.scangen import marks
 from samples.scangen.generate import pages_with_boxes
@@ -94,3 +99,59 @@ def test_the_image_reader_starts_without_the_word_and_pdf_toolchain() -> None:
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
                             cwd=Path(__file__).resolve().parent.parent).stdout.split()
     assert loaded == []
+
+
+def _printed_page() -> PageImage:
+    """A page of print with none of our marks, at 200 dpi."""
+    img = Image.new("RGB", (1654, 1100), "white")
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", 34)
+    for k, line in enumerate(["ĐẢNG CỘNG SẢN VIỆT NAM", "BẢN KIỂM ĐIỂM CÁ NHÂN", "Năm 2024",
+                              "Họ và tên: Nguyễn Văn An", "Chức vụ: Đảng viên"]):
+        draw.text((110, 100 + 90 * k), line, font=font, fill="black")
+    return PageImage(1, cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR), 200.0)
+
+
+def _handed_over(monkeypatch: pytest.MonkeyPatch, page: PageImage) -> tuple[list[object], list[str]]:
+    """What the official-layout reader is given for `page`, and the threads `prepare` ran on."""
+    given: list[object] = []
+    threads: list[str] = []
+
+    def preparing(p: PageImage) -> Sheet:
+        threads.append(threading.current_thread().name)
+        return prepare(p)
+
+    def reading(pages: Iterable[object], file_name: str, pictures: Pictures) -> list[ExtractedForm]:
+        given.extend(pages)
+        return []
+
+    monkeypatch.setattr(image_reader, "prepare", preparing)
+    monkeypatch.setattr(image_reader, "read_scan_pages", reading)
+    image_reader.read_page_images([page], "trang.png", Pictures())
+    return given, threads
+
+
+def test_a_printed_page_is_prepared_on_its_own_thread_while_our_marks_are_ruled_out(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(scan_ocr, "_THREADS", 2)
+    page = _printed_page()
+    given, threads = _handed_over(monkeypatch, page)
+    assert len(threads) == 1 and threads[0].startswith("sheet-ahead")
+    assert len(given) == 1 and isinstance(given[0], Sheet)
+    assert np.array_equal(given[0].image, prepare(page).image)
+
+
+def test_without_a_spare_core_the_reader_prepares_the_page_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(scan_ocr, "_THREADS", 1)
+    page = _printed_page()
+    given, threads = _handed_over(monkeypatch, page)
+    assert threads == [] and given == [page]
+
+
+def test_a_page_of_ours_is_not_prepared_as_a_printed_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if find_soffice() is None:
+        pytest.skip("LibreOffice not installed")
+    monkeypatch.setattr(scan_ocr, "_THREADS", 2)
+    ours = pages_with_boxes("phieu-bieu-quyet", tmp_path / "cache")[0].image()
+    given, threads = _handed_over(monkeypatch, PageImage(1, ours, 300.0))
+    assert threads == [] and given == []

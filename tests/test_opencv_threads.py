@@ -35,7 +35,7 @@ def test_own_page_and_markers_read_on_one_thread(two_threads: None, monkeypatch:
     seen: list[int] = []
     monkeypatch.setattr(omr.reader, "_read_own_page", lambda *args: seen.append(cv2.getNumThreads()))
     omr.reader.read_own_page(None, None, "x.png", Pictures())  # type: ignore[arg-type]
-    monkeypatch.setattr("parsers.page_marks._find_markers", lambda gray: seen.append(cv2.getNumThreads()) or {})
+    monkeypatch.setattr("parsers.page_marks._find_markers", lambda gray, when_none_seen: seen.append(cv2.getNumThreads()) or {})
     read_markers(np.full((40, 40), 255, np.uint8))
     assert seen == [1, 1]
     assert cv2.getNumThreads() == 2  # the official layout's whole-page work keeps the pool
