@@ -575,7 +575,7 @@ class _PageReader:
                     unread.append(r)  # a member's row, its writing all too faint to be seen
                 continue
             result_cell = by_spot.get((r, result_col)) if result_col is not None else None
-            result, sure, confirms, shape, by_shape = None, False, False, None, False
+            result, sure, confirms, shape, by_shape, cut = None, False, False, None, False, False
             seen: tuple[scan_rating.RatingMatch, float | None] | None = None
             if result_cell is not None and not self._blank(result_cell):
                 written_cell = self._written(result_cell.box, one_answer=True)
@@ -584,9 +584,10 @@ class _PageReader:
                 result, sure = matched.rating, matched.confidence >= scan_rating.SURE
                 confirms = matched.confidence >= scan_rating.CONFIRMED
                 shape, by_shape = rating_shapes.guess(crop), matched.shape_unopposed
-                seen = (matched, result_length.written_width(crop))
+                seen, cut = (matched, result_length.written_width(crop)), written_cell.cut_start
             row = scan_tally.RowReading(tuple(ratings), counts, result, sure, confirms,
-                                        result_shape=shape, result_by_shape=by_shape, result_written=seen)
+                                        result_shape=shape, result_by_shape=by_shape, result_written=seen,
+                                        result_cut=result_cell is not None and cut)
             rows.append((r, row, result_cell))
             written.append(seen)
         out: dict[tuple[int, int], list[list[Piece]]] = {

@@ -34,6 +34,7 @@ from parsers.scan_layout import (
     _misread_column,
     _plain_text,
 )
+from parsers.scan_rating import RatingMatch
 from parsers.scan_reader import REVIEW_BELOW, read_scan_pages
 from parsers.scan_rows import SURE, Assigned, RowCue, align, expected_rows
 from parsers.scan_tally import RowReading, decide_row, decide_table
@@ -564,6 +565,30 @@ def test_tally_row_result_read_less_than_surely_only_confirms_votes_read_alone()
     assert decide_row(confirmed, cast=12, limit=12, cast_sure=False).confidence < REVIEW_BELOW
 
 
+def test_tally_row_result_named_by_ocr_and_by_shape_each_unsure_confirms_votes_read_alone() -> None:
+    counts = ({0: 8.0}, {7: 8.0, 1: 1.0}, {4: 8.0}, {1: 8.0, 7: 1.0})  # 0/7/4/1 of 12: HTTNV
+    one_reading = RatingMatch(Rating.HTTNV, 0.5, votes=1)
+    row = RowReading(_FOUR, counts, Rating.HTTNV, result_shape=ShapeGuess(Rating.HTTNV, 0.6),
+                     result_written=(one_reading, 80.0))
+    decision = decide_row(row, cast=12, limit=12, cast_sure=True)
+    assert decision.votes == (0, 7, 4, 1) and decision.result is Rating.HTTNV
+    assert decision.confidence >= REVIEW_BELOW
+    # the shape model naming another rating, or the result the shape model's alone (no OCR
+    # reading: it would agree with itself), or a writing cut at the cell's left ruling: a person looks
+    shape_other = replace(row, result_shape=ShapeGuess(Rating.HTNV, 0.6))
+    by_shape_alone = replace(row, result_written=(RatingMatch(Rating.HTTNV, 0.4, shape_probability=0.6), 80.0))
+    cut = replace(row, result_cut=True)
+    for unsure in (shape_other, by_shape_alone, cut):
+        assert decide_row(unsure, cast=12, limit=12, cast_sure=True).confidence < REVIEW_BELOW
+    # the reading, however confirmed, is still to be the votes' outcome, on votes the digits decide
+    slip = replace(row, result=Rating.HTNV, result_shape=ShapeGuess(Rating.HTNV, 0.6),
+                   result_written=(RatingMatch(Rating.HTNV, 0.5, votes=1), 80.0))
+    assert decide_row(slip, cast=12, limit=12, cast_sure=True).confidence < REVIEW_BELOW
+    open_votes = replace(row, counts=({0: 8.0}, {6: 1.0, 2: 1.0}, {4: 6.0}, {2: 1.0, 6: 1.0}))
+    assert decide_row(open_votes, cast=12, limit=12, cast_sure=True).confidence < REVIEW_BELOW
+    assert decide_row(row, cast=12, limit=12, cast_sure=False).confidence < REVIEW_BELOW
+
+
 def test_tally_row_result_as_long_as_the_votes_outcome_confirms_it() -> None:
     counts = ({0: 8.0}, {7: 8.0, 1: 1.0}, {4: 8.0}, {1: 8.0, 7: 1.0})  # 0/7/4/1 of 12: HTTNV
     five = frozenset({Rating.HTTNV, Rating.KHTNV})
@@ -639,7 +664,6 @@ def test_results_named_by_shape_alone_confirm_the_votes_only_where_the_model_rea
 
 
 def test_results_no_reading_names_are_measured_in_the_hand_their_votes_outcomes_show() -> None:
-    from parsers.scan_rating import RatingMatch
 
     # rows whose digits decide their votes of 12 alone: HTTNV, HTXSNV, KHTNV, HTNV; a script no
     # OCR reads and the shape model does not know, 20 px a letter
@@ -694,7 +718,7 @@ def test_an_unsure_result_guess_its_length_rules_out_gives_way() -> None:
 
 
 def test_a_clear_shape_reading_of_another_length_disputes_the_width() -> None:
-    from parsers.scan_rating import GUESS, RatingMatch
+    from parsers.scan_rating import GUESS
 
     five = frozenset({Rating.HTTNV, Rating.KHTNV})
     assert RatingMatch(Rating.HTXSNV, GUESS, shape_probability=0.97).disputes(five)
@@ -2217,7 +2241,7 @@ def test_a_cell_that_may_have_lost_its_first_stroke_is_not_confirmed_by_the_same
     """A KHTNV whose K lies painted out with the ruling is, to the eye, the writer's HTNV: the
     same hand's sure cells must not vouch for it."""
     from parsers.scan_layout import _start_may_be_lost
-    from parsers.scan_rating import UNSURE, RatingMatch
+    from parsers.scan_rating import UNSURE
     from parsers.scan_written import Written
 
     cell = Written(np.full((40, 200), 255, np.uint8), cut_start=False, runs_into_start=runs_in)
@@ -2234,7 +2258,6 @@ def test_branch_numbers_run_into_the_left_ruling_are_sure_only_after_a_rating_on
     own under the letters did ("2/21/22" for 12, under a whole HTXSNV)."""
     from parsers.scan_layout import _PageReader
     from parsers.scan_rating import SURE as RATING_SURE
-    from parsers.scan_rating import RatingMatch
     from parsers.scan_tally import SURE as NUMBERS_SURE
     from parsers.scan_tally import FractionDecision
     from parsers.scan_written import Written
