@@ -587,7 +587,7 @@ class _PageReader:
                 seen, cut = (matched, result_length.written_width(crop)), written_cell.cut_start
             row = scan_tally.RowReading(tuple(ratings), counts, result, sure, confirms,
                                         result_shape=shape, result_by_shape=by_shape, result_written=seen,
-                                        result_cut=result_cell is not None and cut)
+                                        result_cut=cut)
             rows.append((r, row, result_cell))
             written.append(seen)
         out: dict[tuple[int, int], list[list[Piece]]] = {
