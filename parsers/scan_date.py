@@ -71,6 +71,16 @@ class DateLine:
             out["year"] = (nam[2] + 1, end, end)
         return {key: blank for key, blank in out.items() if blank[1] - blank[0] >= height // 2}
 
+    def band(self, page_words: Sequence[Word], height: int, page_height: int) -> tuple[int, int]:
+        """The page rows the writing may take: from the line above (not its underline) down, yet
+        no lower than the tops of the words read from "ngày" on (the written digits glued to
+        them), to a third of a line under "ngày"."""
+        ngay = self.words[self.day_word].box
+        span = (ngay[0], max(w.box[2] for w in self.words))
+        above = [w.box[3] for w in page_words if w.box[3] <= ngay[1] and w.box[0] < span[1] and w.box[2] > span[0]]
+        top = min(max([ngay[1] - height, *(b + 1 for b in above)]), *(w.box[1] for w in self.words[self.day_word :]))
+        return max(0, top), min(page_height, ngay[3] + height // 3)
+
     def _starts(self, k: int, printed: str, width: float) -> int:
         """Where the printed word that word `k` ends with starts: its own left edge when the page
         read it alone, else its printed width back from the word's end."""
@@ -189,14 +199,18 @@ def _written(gray: np.ndarray, rows: tuple[int, int], blank: tuple[int, int, int
     return cv2.copyMakeBorder(crop, _PAD, _PAD, _PAD, _PAD, cv2.BORDER_CONSTANT, value=255)
 
 
+def _inked(clean: np.ndarray) -> bool:
+    return bool((clean < LIGHT_STROKE).any())
+
+
 def _number(clean: np.ndarray | None, dpi: int) -> Support:
-    return digit_candidates(clean, dpi) if clean is not None and (clean < LIGHT_STROKE).any() else {}
+    return digit_candidates(clean, dpi) if clean is not None and _inked(clean) else {}
 
 
 def _written_year(clean: np.ndarray | None, dpi: int) -> int | None:
     """The year written in `clean` (`_written`): read whole by Tesseract digits-only (as written, stood upright
     and enlarged; two models each), and its last two digits cut off and read as a count."""
-    if clean is None or not (clean < LIGHT_STROKE).any():
+    if clean is None or not _inked(clean):
         return None
     views = (clean, deslanted(clean), cv2.resize(clean, None, fx=1.5, fy=1.5, interpolation=cv2.INTER_CUBIC))
     jobs = [scan_ocr.Job(view, psm=Psm.LINE, whitelist="0123456789", profile=profile, dpi=dpi, lang="eng")

@@ -230,13 +230,8 @@ class _PageReader:
             found = scan_date.find_date_line(line.words)
             if found is None:
                 continue
-            ngay = line.words[found.day_word].box
             h = line.height
-            span = (ngay[0], max(w.box[2] for w in line.words))
-            above = [w.box[3] for w in words if w.box[3] <= ngay[1] and w.box[0] < span[1] and w.box[2] > span[0]]
-            # from the line above (not its underline) down, yet no lower than the written digits' tops
-            top = min(max([ngay[1] - h, *(b + 1 for b in above)]), *(w.box[1] for w in line.words[found.day_word :]))
-            rows = (max(0, top), min(self.gray.shape[0], ngay[3] + h // 3))
+            rows = found.band(words, h, self.gray.shape[0])
             date = scan_date.read_date(found, self.sheet.gray, rows, h, self.dpi)
             log.debug("written date %s -> %s", " ".join(w.text for w in line.words), date)
             if date is not None:
