@@ -57,7 +57,6 @@ _RATING_CHARS = "HTXSNVK0123456789/()"
 _ROW_NUMBER = re.compile(r"(?:[IVX]+|\d+)\.?")
 _PAD = 12  # white border around a cell crop: Tesseract reads a tight crop badly
 _NOISE_CONFIDENCE = 0.3
-_LETTER_HEIGHT = 60  # pixels
 _FRACTION_SAMPLE = 2  # unsplit cells of a rating column read whole to tell whether it holds votes
 _SURE_NUMBER = 0.8
 _PRINTED = 0.8  # OCR confidence from which a word is taken for print, not handwriting
@@ -729,10 +728,7 @@ class _PageReader:
         split = parts.letters if parts is not None else None
         letters = split if split is not None else written.image
         width = result_length.written_width(split) if split is not None and not numbers_below else None
-        ys = np.nonzero(letters < 128)[0]
-        if ys.size:  # small handwriting reads better at the size of a printed line's capitals
-            scale = min(3.0, max(1.0, _LETTER_HEIGHT / (int(ys.max() - ys.min()) + 1)))
-            letters = cv2.resize(letters, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+        letters, _ = scan_rating.at_letter_size(letters, self.dpi, scan_rating.CELL_LETTERS)
         return _Rated(written, letters, self._written_rating(written, letters, (whole.letters,) if whole.letters else ()),
                       width)
 

@@ -81,6 +81,9 @@ def test_a_reading_saying_httnv_through_an_i_keeps_htnv_unsure() -> None:
     assert torn.rating is Rating.HTNV and torn.confidence < SURE
     assert match(["HTTNV", "HTTN", "HITNV"]).confidence >= SURE  # an I read for a T is no doubt on HTTNV
     assert match(["KHTNV", "KHTN", "HITNV"]).confidence >= SURE  # no other rating is in doubt
+    # an HTTNV whose bars the answer region's top cut off: its Ts read as an L and an I
+    cut = match(["HLINV", "HNV", "HLINV", "HTNV", "HTNV"])
+    assert cut.rating is Rating.HTNV and cut.confidence < SURE
 
 
 @pytest.mark.parametrize(
@@ -310,3 +313,48 @@ def test_a_rating_the_shape_model_names_alone_carries_its_probability_when_nothi
     assert matched.rating is Rating.KHTNV and matched.confidence < SURE  # never taken for sure on its own
     assert matched.shape_unopposed is unopposed and matched.shape_probability == 0.99
     assert not matched.doubted().shape_unopposed  # a writing that may have lost a letter: its shape is of the rest
+
+
+def test_small_writing_is_enlarged_to_a_printed_line_s_letters_and_large_writing_left_alone() -> None:
+    small = np.full((40, 200), 255, np.uint8)
+    small[10:30, 50:150] = 0  # strokes 20 pixels from top to bottom
+    big, dpi = scan_rating.at_letter_size(small, 200)
+    assert dpi == 200 * scan_rating.LINE_LETTERS / 20 and big.shape == (100, 500)
+    tiny = np.full((40, 200), 255, np.uint8)
+    tiny[15:20, 50:150] = 0
+    assert scan_rating.at_letter_size(tiny, 200)[1] == 600  # at most three times
+    tall = np.full((120, 400), 255, np.uint8)
+    tall[10:110, 50:350] = 0
+    assert scan_rating.at_letter_size(tall, 300)[0] is tall
+
+
+def _small_abbreviation(text: str, pixels: int) -> np.ndarray:
+    from PIL import Image, ImageDraw, ImageFont
+
+    from parsers.train_rating_shapes import fonts
+
+    canvas = Image.new("L", (500, 50), 255)
+    font = ImageFont.truetype(str(fonts()["BecauseWeBuild-Regular"]), pixels)
+    ImageDraw.Draw(canvas).text((150, 15), text, fill=40, font=font)
+    return np.asarray(canvas, dtype=np.uint8).copy()
+
+
+@pytest.mark.parametrize("pixels", [17, 20])
+def test_a_small_abbreviation_no_reading_names_is_read_enlarged(pixels: int) -> None:
+    # "HTXSNV" 2 mm high at 200 dpi in a narrow hand: no OCR reading names it as it is
+    answer = _small_abbreviation("HTXSNV", pixels)
+    assert read_answer(scan_rating.without_strays(answer), 200).confidence < SURE
+    found = scan_rating.read_line_answer(answer, 200)
+    assert found.rating is Rating.HTXSNV and found.confidence >= SURE
+
+
+def test_an_enlarged_reading_naming_another_rating_is_not_taken(monkeypatch: pytest.MonkeyPatch) -> None:
+    # as it is, OCR names HTTNV once; enlarged, it reads an S twice (HTXSNV): a doubt, not a correction
+    monkeypatch.setattr(scan_rating, "readings", lambda clean, dpi: ["HTTNV"] if dpi == 200 else ["HSN", "HSN"])
+    monkeypatch.setattr(scan_rating, "deslanted", lambda clean: clean)
+    monkeypatch.setattr(rating_shapes, "guess", lambda clean: None)
+    found = scan_rating.read_line_answer(_small_abbreviation("HTTNV", 17), 200)
+    assert found.rating is Rating.HTTNV and found.confidence < SURE
+    monkeypatch.setattr(scan_rating, "readings", lambda clean, dpi: [] if dpi == 200 else ["HTTNV", "HTTNV"])
+    found = scan_rating.read_line_answer(_small_abbreviation("HTTNV", 17), 200)
+    assert found.rating is Rating.HTTNV and found.confidence >= SURE
