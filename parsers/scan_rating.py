@@ -276,8 +276,10 @@ def read_line_answer(clean: np.ndarray, dpi: float) -> RatingMatch:
     clean = without_strays(clean)
     words = rating_shapes.in_words(rating_shapes.ink_extent(clean))
     first = read_answer(clean, dpi, words=words)
+    if first.confidence >= CONFIRMED:
+        return first
     big, big_dpi = at_letter_size(clean, dpi)
-    if first.confidence >= CONFIRMED or big is clean:
+    if big is clean:
         return first
     second = read_answer(big, big_dpi, words=words)
     surer = second.confidence > first.confidence and first.rating in (None, second.rating)
