@@ -271,8 +271,10 @@ def read_line_answer(clean: np.ndarray, dpi: float) -> RatingMatch:
     """The rating written alone on its line (a rating line's answer), in abbreviation or in words
     as wide as it is: strays apart from the writing dropped first (`without_strays`). Small writing
     not read for sure is read again enlarged (`at_letter_size`), and that reading is taken when it
-    is surer and the first named no other rating: enlarged, a copperplate "HTTNV" read for sure as
-    it is was read "HSN", an S naming HTXSNV, so a disagreement is a doubt, never a correction."""
+    is surer and the first named no other rating (by OCR, or by the shape model clearly): enlarged,
+    a copperplate "HTTNV" read for sure as it is was read "HSN", an S naming HTXSNV, so a
+    disagreement is a doubt, never a correction. The shape model's faint guess is none: dev's 2 mm
+    bold script "HTTNV" (`doc_0024`) it took for KHTNV at 0.35, and enlarged OCR read HTTNV."""
     clean = without_strays(clean)
     words = rating_shapes.in_words(rating_shapes.ink_extent(clean))
     first = read_answer(clean, dpi, words=words)
@@ -282,7 +284,9 @@ def read_line_answer(clean: np.ndarray, dpi: float) -> RatingMatch:
     if big is clean:
         return first
     second = read_answer(big, big_dpi, words=words)
-    surer = second.confidence > first.confidence and first.rating in (None, second.rating)
+    # the shape model alone, under the probability that would confirm an OCR reading, names nothing
+    named = first.rating if first.votes > 0 or first.shape_probability >= _SHAPE_AGREES else None
+    surer = second.confidence > first.confidence and named in (None, second.rating)
     return second if surer else first
 
 

@@ -358,3 +358,9 @@ def test_an_enlarged_reading_naming_another_rating_is_not_taken(monkeypatch: pyt
     monkeypatch.setattr(scan_rating, "readings", lambda clean, dpi: [] if dpi == 200 else ["HTTNV", "HTTNV"])
     found = scan_rating.read_line_answer(_small_abbreviation("HTTNV", 17), 200)
     assert found.rating is Rating.HTTNV and found.confidence >= SURE
+    # the shape model's faint guess at the writing as it is names nothing; its clear one does
+    for probability, taken in ((0.35, True), (0.95, False)):
+        guess = rating_shapes.ShapeGuess(Rating.KHTNV, probability)
+        monkeypatch.setattr(rating_shapes, "guess", lambda clean, guess=guess: guess)
+        found = scan_rating.read_line_answer(_small_abbreviation("HTTNV", 17), 200)
+        assert (found.rating is Rating.HTTNV and found.confidence >= SURE) is taken
