@@ -177,7 +177,7 @@ class _PageReader:
             if id(block) in self.count_halves:
                 continue
             key = self.count_of.get(id(block))
-            special = self._count_pieces(key) if key else self.dates.get(id(block)) or self._rating_line(block)
+            special = self._count_pieces(key) if key else self.dates.get(id(block)) or self._rating_line(block, right)
             if special is None:  # plain text, which may go on the paragraph above
                 if paragraph and not wraps_onto(paragraph[-1], block, right):
                     self._emit_paragraph(paragraph)
@@ -297,11 +297,12 @@ class _PageReader:
             old = self.body.lines[at]
             self.body.lines[at] = Line(old.index, self._count_pieces(key), page=old.page, box=old.box)
 
-    def _rating_line(self, line: WordLine) -> list[Piece] | None:
+    def _rating_line(self, line: WordLine, text_right: int) -> list[Piece] | None:
         """A rating label's line with its handwritten answer read against the four ratings
         (`scan_rating`): the label's words, then one piece for the answer. None for any other line,
-        and for a label whose answer region holds no stroke (a blank, as the page read it)."""
-        found = _rating_label(line.words)
+        and for a label whose answer region holds no stroke (a blank, as the page read it).
+        `text_right` is the body text's right edge (`_label_cut_short`)."""
+        found = _rating_label(line.words, text_right)
         if found is None:
             return None
         label, rest = found.words, found.rest
@@ -978,6 +979,7 @@ _LABEL_SIMILAR = 88.0  # a line's opening this close to a rating label (folded) 
 _LABEL_MARGIN = 5.0  # … and this much closer to it than to any other label
 _LABEL_LONG = 25  # characters: a shorter label ("Xếp loại đảng viên") is too easily found in a heading
 _LABEL_WORDS = 12  # a label's words, and a few more a misreading may split them into
+_LABEL_OPENING = 12  # characters of a label read surely that can name it when its end is not read
 
 
 @dataclass(frozen=True)
@@ -987,7 +989,7 @@ class _RatingLabel:
     printed: str | None = None  # the label's printed text, when its words were misread
 
 
-def _rating_label(words: list[Word]) -> _RatingLabel | None:
+def _rating_label(words: list[Word], text_right: int) -> _RatingLabel | None:
     """A line that opens with a rating label, split into the label's words and the rest.
 
     A fold or a speck through the label misreads a word of it ("chat. uong", "loai" lost, the
@@ -1022,7 +1024,7 @@ def _rating_label(words: list[Word]) -> _RatingLabel | None:
     if not ranked or ranked[0][1][0] < _LABEL_SIMILAR:
         ranked = _likest_labels(likened, shortened=True)
     if not ranked or ranked[0][1][0] < _LABEL_SIMILAR:
-        return None
+        return _label_cut_short(words, folded, text_right)
     if len(ranked) > 1 and ranked[1][1][0] > ranked[0][1][0] - _LABEL_MARGIN:
         return None
     label, (_score, k) = ranked[0]
@@ -1037,6 +1039,35 @@ def _rating_label(words: list[Word]) -> _RatingLabel | None:
     if folded[k - 1].rstrip(":") != label.rsplit(" ", 1)[-1]:  # its last word not read whole as the label's
         said = _printed_width(said, len(printed) + 1)
     return _RatingLabel(said, words[k:], printed)
+
+
+def _label_cut_short(words: list[Word], folded: list[str], text_right: int) -> _RatingLabel | None:
+    """A label whose first words are read as surely as print and the rest of its line not at all:
+    the answer of the line below, written high, runs over the label's end, and OCR reads what is
+    left as one unsure word or none ("1. Xếp loại cán bộ, chó" for "… công chức, viên chức: ……"
+    over an HTTNV rising from "2. Xếp loại đảng viên:"), or reads it into other lines. Left
+    unfound, the field was sent to a person though its own leader is blank. The sure opening names
+    a label when it opens that one label and no other; the label then ends where it would in print
+    (`_printed_width`), and only what starts past that end is the line's rest (a word across it is
+    what is left of the label's last letters, the writing's ink being read anyway). Not when that end lies
+    past the body text's right edge (`text_right`): the label is then wrapped onto the next line,
+    where its answer is."""
+    sure = next((k for k, w in enumerate(words) if w.confidence < _PRINTED), len(words))
+    read = " ".join(folded[:sure])
+    opening = _ITEM.sub("", read).rstrip(" :.")
+    if len(opening) < _LABEL_OPENING:
+        return None
+    fits = [label for label in _rating_labels() if len(label) >= _LABEL_LONG > len(opening)
+            and fuzz.ratio(opening, label[: len(opening)]) >= _LABEL_SIMILAR]
+    if len(fits) != 1:
+        return None
+    printed = _rating_labels()[fits[0]]
+    item = len(read) - len(_ITEM.sub("", read))
+    said = _printed_width(words[: sure + 1] if sure < len(words) else words, item + len(printed) + 1)
+    end = said[-1].box[2]
+    if end > text_right:
+        return None
+    return _RatingLabel(said, [w for w in words[sure + 1 :] if w.box[0] >= end], printed)
 
 
 def _likest_labels(likened: list[str], shortened: bool) -> list[tuple[str, tuple[float, int]]]:

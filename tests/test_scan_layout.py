@@ -47,6 +47,7 @@ HAND_OBLIQUE = Path("/usr/share/fonts/truetype/fifthhorseman/dkgBI.ttf")  # font
 ITALIC_SERIF = Path("/usr/share/fonts/opentype/urw-base35/P052-Italic.otf")  # fonts-urw-base35
 HAND = Path("/usr/share/fonts/truetype/fifthhorseman/dkg.ttf")  # fonts-dkg-handwriting
 DPI = 200
+_TEXT_RIGHT = 1500  # the body text's right edge on a 200 dpi page
 
 # TT, label, column of the tick (0 Xuất sắc … 3 Kém), a second tick, or None for an empty row.
 ROWS: list[tuple[str, str, int | None, int | None]] = [
@@ -1860,7 +1861,7 @@ def test_the_leader_and_answer_read_glued_to_the_label_s_last_word_are_cut_from_
     words = [Word(text, 0.95, (x, 100, x + 14 * len(text), 130))
              for text, x in (("Đề", 100), ("nghị", 140), ("xếp", 210), ("loại", 270), ("mức", 340), ("chất", 400))]
     words.append(Word("lượng:-----5-ss<sseee.olRT.TNT........", 0.2, (470, 60, 1500, 140)))
-    found = _rating_label(words)
+    found = _rating_label(words, _TEXT_RIGHT)
     assert found is not None and found.words[-1].text == "lượng:"
     assert 540 <= found.words[-1].box[2] <= 600  # six characters at the label's width per character
     # as high as the label's other words, not the writing read with it (the answer's region is placed by them)
@@ -1874,7 +1875,7 @@ def test_a_stray_dash_read_glued_to_the_label_is_cut_from_it() -> None:
 
     words = [Word(text, 0.95, (x, 100, x + 14 * len(text), 130)) for text, x in
              (("Đề", 100), ("nghị", 140), ("xếp", 210), ("loại", 270), ("mức", 340), ("chất", 400), ("lƯợng-", 470))]
-    found = _rating_label([*words, Word("-.———", 0.0, (570, 100, 700, 130))])
+    found = _rating_label([*words, Word("-.———", 0.0, (570, 100, 700, 130))], _TEXT_RIGHT)
     assert found is not None and found.words[-1].text == "lƯợng" and found.words[-1].box == words[-1].box
 
 
@@ -1886,7 +1887,7 @@ def test_a_misread_last_label_word_spanning_the_answer_is_cut_to_the_label_s_wid
     words = [Word(text, 0.95, (x, 100, x + 14 * len(text), 130))
              for text, x in (("Đề", 100), ("nghị", 140), ("xếp", 210), ("loại", 270), ("mức", 340), ("chất", 400))]
     words.append(Word("MỤC...", 0.3, (470, 100, 920, 140)))
-    found = _rating_label(words)
+    found = _rating_label(words, _TEXT_RIGHT)
     assert found is not None and found.printed == "Đề nghị xếp loại mức chất lượng"
     assert 540 <= found.words[-1].box[2] <= 600  # "lượng:" at the label's width per character
 
@@ -1905,11 +1906,11 @@ def test_a_misread_label_followed_by_writing_only_ends_where_its_print_does(afte
     label = [Word(text, 0.95, (x, 100, x + 14 * len(text), 130))
              for text, x in (("Đề", 100), ("nghị", 140), ("xếp", 210), ("loại", 270), ("mức", 340), ("chất", 400))]
     rest = [Word(text, confidence, (x0, 90, x1, 140)) for text, confidence, x0, x1 in after]
-    found = _rating_label([*label, *rest])
+    found = _rating_label([*label, *rest], _TEXT_RIGHT)
     assert found is not None and found.printed == "Đề nghị xếp loại mức chất lượng"
     assert 540 <= found.words[-1].box[2] <= 600  # "lượng:" at the label's width per character
     printed_after = [*label, Word("Mỹ", 0.0, (470, 90, 560, 140)), Word("năm", 0.95, (580, 100, 640, 130))]
-    assert _rating_label(printed_after) is None
+    assert _rating_label(printed_after, _TEXT_RIGHT) is None
 
 
 @pytest.mark.parametrize("rest", [[("ME.", 0.23, 470, 520), ("S222...", 0.09, 540, 640), ("TUAN", 0.37, 660, 740)],
@@ -1923,10 +1924,10 @@ def test_a_label_misread_at_its_start_and_end_is_still_the_label(rest: list[tupl
 
     label = [Word(text, 0.95, (x, 100, x + 14 * len(text), 130))
              for text, x in (("Đầ", 100), ("nghị", 140), ("xếp", 210), ("loại", 270), ("mức", 340), ("chất", 400))]
-    found = _rating_label([*label, *(Word(t, c, (x0, 90, x1, 140)) for t, c, x0, x1 in rest)])
+    found = _rating_label([*label, *(Word(t, c, (x0, 90, x1, 140)) for t, c, x0, x1 in rest)], _TEXT_RIGHT)
     assert found is not None and found.printed == "Đề nghị xếp loại mức chất lượng"
     assert 540 <= found.words[-1].box[2] <= 600  # "lượng:" at the label's width per character
-    assert _rating_label([*label, Word("năm", 0.95, (470, 100, 530, 130)), Word("2019", 0.95, (550, 100, 610, 130))]) is None
+    assert _rating_label([*label, Word("năm", 0.95, (470, 100, 530, 130)), Word("2019", 0.95, (550, 100, 610, 130))], _TEXT_RIGHT) is None
 
 
 def test_a_misread_label_whose_colon_is_read_glued_to_what_follows_is_the_label() -> None:
@@ -1939,7 +1940,7 @@ def test_a_misread_label_whose_colon_is_read_glued_to_what_follows_is_the_label(
     words.append(Word("lượng:-........##⁄2M@3.", 0.0, (484, 100, 900, 130)))
     capitals = [Word(text, confidence, (x, 95, x + 20 * len(text), 135)) for text, confidence, x in
                 (("HOAN", 0.77, 920), ("THANH.", 0.92, 1020), ("NHIÊM", 0.72, 1160), ("VŨ", 0.43, 1290))]
-    found = _rating_label([*words, *capitals])
+    found = _rating_label([*words, *capitals], _TEXT_RIGHT)
     assert found is not None and found.printed == "Đề nghị xếp loại mức chất lượng"
     assert found.words[-1].box[2] < 700  # "lượng:" at the label's width per character, not the glued leader's
 
@@ -1954,7 +1955,7 @@ def test_a_misread_label_followed_by_an_answer_in_neat_capitals_is_the_label() -
     label.append(Word("lượng/.-..", 0.0, (470, 100, 620, 130)))
     capitals = [Word(text, confidence, (x, 95, x + 20 * len(text), 135)) for text, confidence, x in
                 (("THOA.", 0.0, 640), ("THANH.", 0.81, 760), ("TƠT.", 0.11, 900), ("NHIÊU", 0.64, 1000), ("VỤ.", 0.62, 1120))]
-    found = _rating_label([*label, *capitals])
+    found = _rating_label([*label, *capitals], _TEXT_RIGHT)
     assert found is not None and found.printed == "Đề nghị xếp loại mức chất lượng"
     assert [w.text for w in found.rest] == [w.text for w in capitals]
 
@@ -2003,8 +2004,53 @@ def test_a_printed_note_read_as_a_line_of_its_own_still_ends_the_answer() -> Non
     reader = _PageReader(Sheet(1, page, 200.0), Body())
     line = WordLine(words)
     reader.text_lines = [line, WordLine(aside)]
-    pieces = reader._rating_line(line)
+    pieces = reader._rating_line(line, _TEXT_RIGHT)
     assert pieces is not None and pieces[-1].text == "Hoàn thành tốt nhiệm vụ" and pieces[-1].confidence >= REVIEW_BELOW
+
+
+@pytest.mark.parametrize("after", [[("công¿phóc„yiÄ1/£", 0.0, 482, 749), ("tức:", 0.4, 762, 850)], []],
+                         ids=["end-read-as-unsure-words", "end-read-into-other-lines"])
+def test_a_label_whose_end_writing_spoils_is_named_by_its_sure_opening(after: list[tuple[str, float, int, int]]
+                                                                       ) -> None:
+    """The answer of the line below, written high, runs over "công chức, viên chức:" (dev
+    `doc_0033`, `doc_0034`): OCR reads the label's end as junk, or into other lines. Its sure
+    opening names the one label it opens, which ends where its print does; a label that would end
+    past the body text's edge is wrapped (its answer is on the next line), and an opening that
+    opens no long label names none."""
+    from parsers.scan_layout import _rating_label
+
+    opening = [Word(text, 0.97, (x0, 152, x1, 186)) for text, x0, x1 in
+               (("1.", 154, 180), ("Xếp", 193, 258), ("loại", 272, 333), ("cán", 346, 405), ("bộ,", 417, 467))]
+    rest = [Word(text, confidence, (x0, 150, x1, 187)) for text, confidence, x0, x1 in after]
+    found = _rating_label([*opening, *rest], _TEXT_RIGHT)
+    assert found is not None and found.printed == "Xếp loại cán bộ, công chức, viên chức"
+    assert 800 <= found.words[-1].box[2] <= 880 and found.rest == []  # "tức:" starts inside the printed label
+    assert _rating_label([*opening, *rest], 700) is None
+    short = [Word(text, 0.97, (x0, 152, x1, 186)) for text, x0, x1 in
+             (("Xếp", 193, 258), ("loại", 272, 333), ("mức", 346, 405))]
+    assert _rating_label([*short, Word("chấtlượn", 0.0, (417, 150, 560, 187))], _TEXT_RIGHT) is None
+
+
+def test_a_blank_answer_line_under_the_next_line_s_tall_answer_is_blank() -> None:
+    """Mẫu 02's two self-ratings, the party member's answered in a large script that rises over
+    the end of the civil servant's label: OCR reads that label's end as junk. The civil servant's
+    answer is the blank it is, not a field sent to a person, and the party member's is read."""
+    img = Image.new("RGB", (1654, 400), "white")
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.truetype(str(FONT), 34)
+    for k, (label, dots) in enumerate((("1. Xếp loại cán bộ, công chức, viên chức: ", 12),
+                                       ("2. Xếp loại đảng viên: ", 45))):
+        draw.text((150, 148 + 48 * k), label + "." * dots, font=font, fill="black")
+    draw.text((1180, 196), "(kèm theo phiếu)", font=font, fill="black")
+    start = 170 + draw.textlength("2. Xếp loại đảng viên: ", font=font)
+    hand = ImageFont.truetype("/usr/share/fonts/opentype/dancingscript/DancingScript-Regular.otf", 90)
+    draw.text((start, 146), "HTTNV", font=hand, fill=(30, 40, 160))
+    builder = ScanBodyBuilder()
+    builder.add_page(PageImage(1, cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR), DPI))
+    texts = [line.text for line in builder.body.lines]
+    assert "Xếp loại cán bộ, công chức, viên chức: " + "." * 40 in texts
+    party = next(line for line in builder.body.lines if line.text.startswith("2. Xếp loại đảng viên"))
+    assert party.pieces[-1].text == "Hoàn thành tốt nhiệm vụ" and party.pieces[-1].confidence >= REVIEW_BELOW
 
 
 def test_a_heading_that_names_a_rating_is_no_rating_label() -> None:
