@@ -360,7 +360,7 @@ def _covered(mask: np.ndarray, band: tuple[int, int], span: tuple[int, int], hor
 
 def _cells(lines: Rulings, ys: list[int], xs: list[int], slack: int) -> list[GridCell]:
     """Elementary cells merged where the ruling between two of them is missing, except one cell
-    alone open across a row line (`_ALONE_OPEN_COLS`)."""
+    alone open across a row line, or under a heading cell, ruled everywhere else (`_lost_rulings`)."""
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
     parent = list(range(n_rows * n_cols))
 
@@ -385,10 +385,13 @@ def _cells(lines: Rulings, ys: list[int], xs: list[int], slack: int) -> list[Gri
         band = (ys[r + 1] - slack, ys[r + 1] + slack + 1)
         open_below = [c for c in range(n_cols)
                       if _covered(lines.horizontal, band, (xs[c] + inset, xs[c + 1] - inset), horizontal=True) < _COVER]
-        if n_cols >= _ALONE_OPEN_COLS and len(open_below) == 1:
-            continue  # one cell alone open across a row line ruled everywhere else: the ruling is lost there
+        headings: dict[int, list[int]] = {}  # the row's cells spanning columns, by their root
+        for c in range(n_cols):
+            headings.setdefault(find(r * n_cols + c), []).append(c)
+        lost = _lost_rulings(open_below, [list(range(n_cols)), *headings.values()])
         for c in open_below:
-            union(r * n_cols + c, (r + 1) * n_cols + c)
+            if c not in lost:
+                union(r * n_cols + c, (r + 1) * n_cols + c)
     members: dict[int, list[tuple[int, int]]] = {}
     for r in range(n_rows):
         for c in range(n_cols):
@@ -400,6 +403,19 @@ def _cells(lines: Rulings, ys: list[int], xs: list[int], slack: int) -> list[Gri
         cells.append(GridCell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, (xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1])))
     cells.sort(key=lambda cell: (cell.row, cell.col))
     return _no_overlaps(cells)
+
+
+def _lost_rulings(open_below: list[int], spans: list[list[int]]) -> set[int]:
+    """The columns open below a row whose ruling is lost, not left out: in a span of columns at
+    least `_ALONE_OPEN_COLS` wide (the whole row, or a heading cell spanning columns) ruled below
+    everywhere else, the one column open. Under "CẤP ĐỘ THỰC HIỆN", a low-resolution photo lost
+    the faint ruling over one level column, and the four level headings merged into one cell."""
+    lost: set[int] = set()
+    for span in spans:
+        opened = [c for c in span if c in open_below]
+        if len(span) >= _ALONE_OPEN_COLS and len(opened) == 1:
+            lost.add(opened[0])
+    return lost
 
 
 def _no_overlaps(cells: list[GridCell]) -> list[GridCell]:

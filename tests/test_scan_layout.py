@@ -1421,6 +1421,26 @@ def test_column_drawn_in_all_body_rows_is_kept_though_header_spans_it() -> None:
     assert any(c.row == 0 and c.col == 1 and c.cols == 2 for c in grid.cells)
 
 
+def test_a_ruling_lost_under_a_heading_spanning_columns_keeps_the_headings_apart() -> None:
+    """Mẫu 05's header: "TT" and "TIÊU CHÍ ĐÁNH GIÁ" span its two rows, "CẤP ĐỘ THỰC HIỆN" spans
+    the four level columns over their headings. A low-resolution photo lost the faint ruling under
+    it over one level column (dev `doc_0002` at 110 dpi): the four headings merged into one cell,
+    and no criterion was read. The one column open under a heading ruled everywhere else has lost
+    its ruling; a heading whose columns are all open below spans the rows."""
+    from parsers.scan_grid import find_grids, rulings
+
+    ink, xs, ys = _ruled_table(6, 6)
+    for c in (1, 2):  # "TT" and "TIÊU CHÍ" span the header's two rows
+        ink[ys[1] - 2 : ys[1] + 3, xs[c - 1] + 3 : xs[c] - 2] = 0
+    for c in (3, 4, 5):  # "CẤP ĐỘ THỰC HIỆN" spans the four level columns
+        ink[ys[0] + 3 : ys[1] - 2, xs[c] - 3 : xs[c] + 4] = 0
+    ink[ys[1] - 2 : ys[1] + 3, xs[4] + 3 : xs[5] - 2] = 0  # its ruling lost over one level column
+    [grid] = find_grids(rulings(ink, DPI), DPI, _printed(ink))
+    header = {(c.row, c.col): (c.rows, c.cols) for c in grid.cells if c.row < 2}
+    assert header == {(0, 0): (2, 1), (0, 1): (2, 1), (0, 2): (1, 4), (1, 2): (1, 1), (1, 3): (1, 1),
+                      (1, 4): (1, 1), (1, 5): (1, 1)}
+
+
 def test_stray_line_crossing_into_a_cell_is_not_a_mark() -> None:
     from parsers.scan_ink import measure
 
