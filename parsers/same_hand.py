@@ -51,6 +51,7 @@ _LEAST_INK = 30  # pixels: less is no writing to compare
 _BLUR = 9  # pixels: the blur that lets a stroke drawn a little aside still meet its twin
 _SHIFT = 4  # pixels each way a writing may be shifted against another
 _LENGTH = 0.18  # greatest |log| of two writings' length ratio: HTNV and HTTNV are ~0.22 apart
+_LENGTH_TOLD = 0.2  # |log| of two abbreviations' length ratio that `_LENGTH` tells apart (not 5 and 6 letters)
 SIMILAR = 0.65  # normalised correlation of each half from which two writings are the same word by the same hand
 _UNNAMED_SIMILAR = 0.75  # … from which a cell whose rating no OCR reading names is taken as the matching one
 _LEAD = 0.1  # … and by which the matching rating's best cell leads every other rating's
@@ -103,11 +104,22 @@ def _unnamed(cell: Cell, shape: np.ndarray, sure: Sequence[tuple[Rating, np.ndar
     sure cells, where the shape model that names its rating does not read this hand: a looped
     script that Tesseract reads in a few cells and the model, trained on other hands, misnames
     everywhere. Only a whole cell (one cut at its ruling may have lost the letter that tells)
-    and at a likeness above confirming's, for it overrules the model."""
+    and at a likeness above confirming's, for it overrules the model. Where the table holds no
+    sure cell of the rating the model names, the writing was never compared with that rating, and
+    a likest rating stands against it only when as many letters long, or told from it by length
+    (`similarity` finds an HTNV's writing unlike an HTTNV's): a letter in six is within what a hand
+    varies, and a two-line "HTXSNV" over its votes in a tilted photo, no other HTXSNV read surely,
+    resembled an HTTNV at 0.79 (a silent error)."""
     if cell.match.votes or cell.cut:
         return None
     likest = _likest(shape, sure, _UNNAMED_SIMILAR)
-    return likest if likest is not None and not reads_hand() else None
+    if likest is None or reads_hand():
+        return None
+    named = cell.match.rating
+    if named is None or any(rating is named for rating, _ in sure):
+        return likest
+    apart = abs(np.log(len(named.abbreviation) / len(likest.abbreviation)))
+    return likest if apart == 0 or apart > _LENGTH_TOLD else None
 
 
 def _measured(cells: Sequence[Cell], matches: list[RatingMatch], reads_hand: Callable[[], bool]

@@ -121,6 +121,9 @@ def test_a_cell_no_reading_names_takes_the_rating_its_writing_matches_where_the_
     (Cell(_written("HTTNV", 3), _UNNAMED, cut=True), False),  # cut at its ruling: a letter may be lost
     (Cell(_written("HTTNV", 3), replace(_UNNAMED, confidence=UNSURE, votes=1)), False),  # OCR names KHTNV
     (Cell(_written("HTXSNV", 3), _UNNAMED), False),  # no sure cell of its rating on the page
+    # the model names a rating no sure cell of the page shows: nothing to compare its writing with (dev
+    # doc_0012 tilted: a two-line "HTXSNV" taken for the HTTNV it resembled, a silent error)
+    (Cell(_written("HTTNV", 3), replace(_UNNAMED, rating=Rating.HTXSNV)), False),
 ])
 def test_a_cell_whose_rating_a_reading_or_a_model_reading_the_hand_names_keeps_it(
     monkeypatch: pytest.MonkeyPatch, cell: Cell, model_reads_hand: bool
