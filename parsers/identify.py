@@ -215,6 +215,24 @@ def _pair_code(lines: Sequence[str], title: _TitleHit, codes: dict[int, list[For
     return None
 
 
+def _code_misread(line: str, candidates: Sequence[FormDefinition], *, ocr: bool) -> list[FormDefinition]:
+    """The title's forms whose code OCR read with one character wrong in the code line: a scan's
+    "Mẫu 03-HD" read as "Mẫu 05-HD" (a 3 and a 5 differ by a stroke) over Mẫu 03's title, "… XẾP
+    LOẠI TỔ CHỨC ĐẢNG", named Mẫu 05 and lost four criteria. A whole title read right is more
+    evidence than one digit; a code that differs more (another year) still names its own form."""
+    if not ocr:
+        return []
+    read = _compact(line, ocr=True)
+    out = []
+    for d in candidates:
+        code = _compact(d.code) if d.code else ""
+        if code and len(read) >= len(code):
+            wrong = sum(a != b for a, b in zip(read, code, strict=False))
+            if wrong == 1:
+                out.append(d)
+    return out
+
+
 def find_forms(
     lines: Sequence[str],
     catalog: FormCatalog | Iterable[FormDefinition],
@@ -235,7 +253,11 @@ def find_forms(
     for title in _title_hits(lines, keys):
         j = _pair_code(lines, title, codes, used, floor)
         code_defs = codes.get(j, []) if j is not None else []
-        if code_defs and not {d.id for d in code_defs} & {d.id for d in title.candidates}:
+        agree = {d.id for d in code_defs} & {d.id for d in title.candidates}
+        misread = _code_misread(lines[j], title.candidates, ocr=ocr) if j is not None and not agree else []
+        if misread:
+            definition = _choose(misread, misread, family)
+        elif code_defs and not agree:
             # The code names another form than the title: the code is the more specific of the two.
             definition = _choose(code_defs, code_defs, family)
         else:

@@ -503,6 +503,21 @@ def test_a_code_line_whose_word_mau_is_misread_by_ocr_still_names_its_form(mau: 
     assert find_forms(["Mẫu chữ ký 05-HD KĐ.ĐG 2018", *lines[1:]], forms, ocr=True) == []
 
 
+def test_a_code_misread_by_one_character_over_another_form_s_title_names_the_title_s_form() -> None:
+    """A scan of Mẫu 03 turned upside down read its code "Mẫu 05-HD KĐ.ĐG 2018" (a 3 and a 5
+    differ by a stroke) over the title "… XẾP LOẠI TỔ CHỨC ĐẢNG": named Mẫu 05, four of its criteria
+    were not found. In OCR text a whole title outweighs one character of the code; in a Word
+    file's text, and where the code differs more (another year), the code still names its form."""
+    forms = catalog()
+    title = ["PHIẾU PHÂN TÍCH CHẤT LƯỢNG", "VÀ ĐÁNH GIÁ, XẾP LOẠI TỔ CHỨC ĐẢNG"]
+    lines = ["Mẫu 05-HD KĐ.ĐG 2018", "ĐẢNG BỘ XÃ NGHI KIM", "ĐẢNG CỘNG SẢN VIỆT NAM", *title]
+    (match,) = find_forms(lines, forms, ocr=True)
+    assert (match.definition, match.code_line, match.title_line) == (forms["2018/mau-03"], 0, 3)
+    assert identify_form(lines, forms) == forms[MAU_05]
+    (other,) = find_forms(["Mẫu 03-HD KĐ.ĐG 2023", *lines[1:]], forms, ocr=True)
+    assert other.definition == forms["2023/mau-3"]
+
+
 def test_a_code_line_pairs_with_its_title_across_lines_of_scan_noise() -> None:
     """OCR read specks of a scan's noise in the header as lines of their own ("3", "Đi", "co"):
     sixteen lines between the code line and the title left them unpaired, and the one form was
