@@ -33,6 +33,7 @@ _AGREED = 5.0  # raw support a sure value needs: several readings agreeing, not 
 _SHARE = 0.7  # … and this share of all the readings of its line
 _READING = 1.0  # support of one reading: a count pinned by the others must have been read so once
 _MOST = 999  # the largest count a line may hold
+_SPLIT_SKIP = 2  # words of a label's middle ("đảng viên"), read or misread, that may open a split count line's second half
 
 LABELS: dict[str, tuple[str, str]] = {  # key: (printed label, unit)
     "total": ("Tổng số đảng viên chính thức:", "đồng chí"),
@@ -110,17 +111,21 @@ def _opening(words: Sequence[Word]) -> str | None:
 def find_split_count_line(head: Sequence[Word], tail: Sequence[Word]) -> CountLine | None:
     """A count line the page read cut in two: `head` opens with a label (its middle words lost
     under a tall handwritten number) and `tail`, further right on the same line, opens with the
-    label's last two words ("chính thức:"). None when they are not the two halves of one label."""
+    label's last two words ("chính thức:"), or with its middle words before them, read or
+    misread ("- Tống số" then "vn chính thức:" for "Tổng số đảng viên chính thức:", the "11"
+    after it lost). None when they are not the two halves of one label."""
     key = _opening(head)
-    if key is None or len(tail) < 2:
+    if key is None:
         return None
     ending = " ".join(_FOLDED[key].split()[-2:])
-    if SequenceMatcher(None, " ".join(_key(w.text) for w in tail[:2]), ending).ratio() < _MATCH:
-        return None
-    rest = list(tail[2:])
-    unit_words = _key(LABELS[key][1]).split()
-    at = next((k for k, w in enumerate(rest) if _is_unit(w.text, unit_words)), len(rest))
-    return CountLine(key, [*head[:1], *tail[:2]], rest[:at], rest[at:])
+    for skip in range(_SPLIT_SKIP + 1):
+        said = tail[skip : skip + 2]
+        if len(said) == 2 and SequenceMatcher(None, " ".join(_key(w.text) for w in said), ending).ratio() >= _MATCH:
+            rest = list(tail[skip + 2 :])
+            unit_words = _key(LABELS[key][1]).split()
+            at = next((k for k, w in enumerate(rest) if _is_unit(w.text, unit_words)), len(rest))
+            return CountLine(key, [*head[:1], *said], rest[:at], rest[at:])
+    return None
 
 
 def _is_unit(text: str, unit_words: list[str]) -> bool:

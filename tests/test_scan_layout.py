@@ -1568,6 +1568,13 @@ def test_count_line_cut_in_two_by_a_tall_number_is_joined() -> None:
     # an opening shared by several labels, or a tail that is not the label's end, is no count line
     assert find_split_count_line([Word("Số", 0.9, (0, 0, 20, 20)), Word("phiếu", 0.9, (25, 0, 60, 20))], tail) is None
     assert find_split_count_line(head, [Word("đồng", 0.9, (200, 0, 240, 20)), Word("chí", 0.9, (245, 0, 270, 20))]) is None
+    # a misread word of the label's middle before its end (dev doc_0013 re-encoded: "vn chính thức:")
+    misread = find_split_count_line(head, [Word("vn", 0.0, (150, 2, 190, 22)), *tail])
+    assert misread is not None and misread.key == "total" and [w.text for w in misread.value] == ["F2"]
+    # … or both ("đảng viên"), but no more: further on, "chính thức" is no longer this label's end
+    words = [Word("đảng", 0.9, (100, 2, 140, 22)), Word("viên", 0.9, (145, 2, 190, 22))]
+    assert find_split_count_line(head, [*words, *tail]) is not None
+    assert find_split_count_line(head, [Word("Hà", 0.9, (60, 2, 90, 22)), *words, *tail]) is None
 
 
 def test_tall_handwriting_does_not_pull_the_next_printed_line_in() -> None:
