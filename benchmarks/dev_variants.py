@@ -1,0 +1,84 @@
+"""The dev corpus's scans and photos taken again as a user's phone or scanner might give them.
+
+    .venv/bin/python -m benchmarks.dev_variants OUT_DIR [--corpus DIR]
+    python3 ../shared/tools/score_dev.py --product-cmd .venv/bin/kiemdiem --corpus OUT_DIR --no-cases
+
+The dev corpus holds each scanned page once, upright or nearly. The same pages come in turned, smaller
+and askew, and the reader must give the same values: every JPEG and PNG file with ground truth is
+written five ways, each as a JPEG at quality 80 beside a copy of its truth (`file` and `variant`
+changed): as it is (the re-encoding alone, the control the others are compared with), turned a
+quarter clockwise, turned upside down, reduced to three quarters of its size (a photo sent through a
+messenger: dev `doc_0002` is then a 110 dpi page), and tilted 2.5° with the desk continued past the
+old edges. A wrong value with no `unreadable` finding on any of them is a silent error the dev
+corpus does not show (session 56: a Mẫu 06 photo tilted, an HTXSNV taken for HTTNV).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from benchmarks.official_scans import DEFAULT_CORPUS
+
+_QUALITY = 80
+_IMAGE_VARIANTS = ("scan_jpg", "scan_png")
+_TILT_DEG = 2.5
+_REDUCED = 0.75
+
+
+def _tilted(image: np.ndarray) -> np.ndarray:
+    """Turned by `_TILT_DEG` about its centre, the picture's edges continued by reflection: a
+    photo taken askew shows desk, not white, beyond the paper (white corners are no photo's)."""
+    h, w = image.shape[:2]
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), _TILT_DEG, 1.0)
+    return np.asarray(cv2.warpAffine(image, matrix, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT))
+
+
+VARIANTS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "jpg": lambda image: image,
+    "r90": lambda image: np.asarray(cv2.rotate(image, cv2.ROTATE_90_CLOCKWISE)),
+    "r180": lambda image: np.asarray(cv2.rotate(image, cv2.ROTATE_180)),
+    "small": lambda image: np.asarray(cv2.resize(image, None, fx=_REDUCED, fy=_REDUCED, interpolation=cv2.INTER_AREA)),
+    "tilt": _tilted,
+}
+
+
+def write_variants(corpus: Path, out: Path) -> int:
+    """Every image scan of `corpus` written in each variant under `out/files`; how many files."""
+    files = out / "files"
+    files.mkdir(parents=True, exist_ok=True)
+    written = 0
+    for truth_path in sorted(corpus.rglob("*.truth.json")):
+        truth = json.loads(truth_path.read_text(encoding="utf-8"))
+        if truth.get("variant") not in _IMAGE_VARIANTS:
+            continue
+        image = cv2.imread(str(truth_path.parent / truth["file"]), cv2.IMREAD_COLOR)
+        if image is None:
+            raise SystemExit(f"cannot read {truth['file']}")
+        stem = Path(truth["file"]).stem
+        for name, make in VARIANTS.items():
+            target = f"{stem}-{name}.jpg"
+            cv2.imwrite(str(files / target), make(image), [cv2.IMWRITE_JPEG_QUALITY, _QUALITY])
+            copy = dict(truth, file=target, variant="scan_jpg")
+            (files / f"{stem}-{name}.truth.json").write_text(json.dumps(copy, ensure_ascii=False), encoding="utf-8")
+            written += 1
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("out", type=Path)
+    ap.add_argument("--corpus", type=Path, default=Path(DEFAULT_CORPUS))
+    args = ap.parse_args(argv)
+    count = write_variants(args.corpus, args.out)
+    print(f"{count} files written under {args.out / 'files'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
