@@ -1,0 +1,38 @@
+"""The dev scans taken again (benchmarks.dev_variants): every image scan written each way with a
+copy of its truth naming the new file, turned and reduced as named; other files left out."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from benchmarks.dev_variants import VARIANTS, write_variants
+
+
+def test_every_image_scan_is_written_each_way_with_its_truth(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    page = np.full((300, 200, 3), 255, np.uint8)
+    cv2.putText(page, "Mau 05", (20, 60), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (0, 0, 0), 2)
+    cv2.imwrite(str(corpus / "doc_0001.png"), page)
+    truth = {"file": "doc_0001.png", "variant": "scan_png", "forms": [{"form": "2018/mau-05"}]}
+    (corpus / "doc_0001.truth.json").write_text(json.dumps(truth), encoding="utf-8")
+    (corpus / "doc_0002.truth.json").write_text(json.dumps({"file": "doc_0002.docx", "variant": "docx"}),
+                                                encoding="utf-8")
+
+    out = tmp_path / "out"
+    assert write_variants(corpus, out) == len(VARIANTS)
+    shapes = {}
+    for name in VARIANTS:
+        copy = json.loads((out / "files" / f"doc_0001-{name}.truth.json").read_text(encoding="utf-8"))
+        assert copy == {**truth, "file": f"doc_0001-{name}.jpg", "variant": "scan_jpg"}
+        image = cv2.imread(str(out / "files" / copy["file"]))
+        assert image is not None
+        shapes[name] = image.shape[:2]
+    assert shapes["jpg"] == shapes["r180"] == shapes["tilt"] == (300, 200)
+    assert shapes["r90"] == (200, 300)
+    assert shapes["small"] == (225, 150)
+    assert not list((out / "files").glob("doc_0002*"))
