@@ -223,14 +223,12 @@ def _code_misread(line: str, candidates: Sequence[FormDefinition], *, ocr: bool)
     if not ocr:
         return []
     read = _compact(line, ocr=True)
-    out = []
-    for d in candidates:
-        code = _compact(d.code) if d.code else ""
-        if code and len(read) >= len(code):
-            wrong = sum(a != b for a, b in zip(read, code, strict=False))
-            if wrong == 1:
-                out.append(d)
-    return out
+    return [d for d in candidates if d.code and _one_character_off(read, _compact(d.code))]
+
+
+def _one_character_off(read: str, code: str) -> bool:
+    """Whether `read` starts with `code` but for one character in its place."""
+    return len(read) >= len(code) and sum(a != b for a, b in zip(read, code, strict=False)) == 1
 
 
 def find_forms(

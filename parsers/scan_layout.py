@@ -1049,9 +1049,9 @@ def _label_cut_short(words: list[Word], folded: list[str], text_right: int) -> _
     unfound, the field was sent to a person though its own leader is blank. The sure opening names
     a label when it opens that one label and no other; the label then ends where it would in print
     (`_printed_width`), and only what starts past that end is the line's rest (a word across it is
-    what is left of the label's last letters, the writing's ink being read anyway). Not when that end lies
-    past the body text's right edge (`text_right`): the label is then wrapped onto the next line,
-    where its answer is."""
+    what is left of the label's last letters; the writing's ink is read anyway). Not when that end
+    lies past the body text's right edge (`text_right`): the label is then wrapped onto the next
+    line, where its answer is."""
     sure = next((k for k, w in enumerate(words) if w.confidence < _PRINTED), len(words))
     read = " ".join(folded[:sure])
     opening = _ITEM.sub("", read).rstrip(" :.")
@@ -1063,7 +1063,7 @@ def _label_cut_short(words: list[Word], folded: list[str], text_right: int) -> _
         return None
     printed = _rating_labels()[fits[0]]
     item = len(read) - len(_ITEM.sub("", read))
-    said = _printed_width(words[: sure + 1] if sure < len(words) else words, item + len(printed) + 1)
+    said = _printed_width(words[: sure + 1], item + len(printed) + 1)  # the opening and the word after it
     end = said[-1].box[2]
     if end > text_right:
         return None
