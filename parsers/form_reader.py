@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -597,6 +598,7 @@ _ROMAN = re.compile(r"([IVXLC]+)\s*[.)]?")
 _ARABIC = re.compile(r"(\d+)\s*[.)]?")
 _DOTTED = re.compile(r"([IVXLC]+|\d+)\s*\.\s*(\d+)\s*[.)]?")
 _MAX_HEADER_ROWS = 4
+_REPEATED_ROW = 0.5  # confidence of a grid row whose id another row has too
 
 
 @dataclass
@@ -742,6 +744,17 @@ def _classify(tt: str, section: str | None, r: int, label: str) -> _Row | None:
     if m := _ARABIC.fullmatch(tt):
         return _Row(section, m.group(1), [r], label=label)
     return None
+
+
+def _doubt_repeated(entries: list[_Row]) -> None:
+    """Rows that came out with the same id, each made unsure: a form prints a criterion once, so
+    one of them has the wrong id, and which one is not known. A scan whose bold "II" heading went
+    unread numbered II.1 and II.2 as a second I.1 and I.2 (dev `doc_0003` blurred), and the
+    second pair's marks were taken for I.1's and I.2's with no doubt."""
+    counts = Counter(e.id for e in entries)
+    for e in entries:
+        if counts[e.id] > 1:
+            e.confidence = min(e.confidence, _REPEATED_ROW)
 
 
 def _criterion(entry: _Row, table: Table, page: int) -> CriterionValue:
@@ -1351,6 +1364,7 @@ def _criteria(segment: Segment, definition: FormDefinition) -> list[CriterionVal
         if grid is not None:
             entries = read_grid(grid)
             _relabel(entries, definition)
+            _doubt_repeated(entries)
             page = _table_page(table, segment)
             return merge_with_definition([_criterion(e, table, page) for e in entries], definition)
     return merge_with_definition(read_box_rows(segment.lines, segment.tables), definition)

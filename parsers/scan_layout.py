@@ -1207,7 +1207,10 @@ def _align_numbers(
     for cell in tts:
         n = readings[cell]
         label_cell = labels.get(cell.row)
-        label = " ".join(w.text for line in texts.get(label_cell, []) for w in line.words) if label_cell else ""
+        # a word read with no confidence is no witness of the label: a bold heading read as '"nong'
+        # only argued against the heading it is, and the alignment skipped the row
+        label = " ".join(w.text for line in texts.get(label_cell, []) for w in line.words
+                         if w.confidence >= _NOISE_CONFIDENCE) if label_cell else ""
         cues.append(scan_rows.RowCue(n.text, n.confidence, n.strokes, clean(label)))
     definitions = [d for d in catalog() if any(c.max_points is None for c in d.criteria)]
     for cell, found in zip(tts, scan_rows.align(cues, definitions), strict=True):

@@ -137,6 +137,22 @@ def test_a_defined_criterion_without_a_row_is_unread(tmp_path: Path) -> None:
     assert _criterion(form, "I.5").confidence == 0.0
 
 
+def test_rows_that_come_out_with_one_id_are_all_unsure(tmp_path: Path) -> None:
+    """A section heading whose number is lost ("II" left blank, as a scan's bold heading went
+    unread) numbers the rows under it as the section above's: II.1 and II.2 came out as a second
+    I.1 and I.2. Which of each pair is I.1 is not known, so none of them is taken for sure."""
+    marks = {"I.1": [(Level.TOT, f.text("X"))], "I.2": [(Level.TOT, f.text("X"))],
+             "II.1": [(Level.XUAT_SAC, f.text("X"))], "II.2": [(Level.XUAT_SAC, f.text("X"))]}
+    doc = f.analysis_form(catalog()[MAU_05], marks)
+    grid = doc.tables[-1]
+    heading = next(row for row in grid.rows if row.cells[0].text == "II")
+    heading.cells[0].text = ""
+    (form,) = _read(doc, tmp_path).forms
+    repeated = [c for c in form.criteria if c.id in ("I.1", "I.2")]
+    assert len(repeated) == 4 and all(c.confidence < 0.9 for c in repeated)
+    assert all(c.confidence == 1.0 for c in form.criteria if c.id in ("I.3", "III"))
+
+
 def test_row_wide_shading_is_styling_not_a_mark(tmp_path: Path) -> None:
     grey = [(level, f.shaded("D9D9D9")) for level in Level]
     form = _mau05(tmp_path, {"III": [*grey, (Level.TOT, f.text("X"))]})

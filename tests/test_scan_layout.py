@@ -1159,6 +1159,31 @@ def test_alignment_without_labels_matching_a_form_changes_nothing() -> None:
     assert align(cues, _criteria_definitions()) == [None] * len(cues)
 
 
+def test_a_heading_whose_label_is_read_as_junk_is_placed_by_its_neighbours() -> None:
+    """A blurred photo's bold "II" heading: its TT cell read nothing and its label '"nong' at no
+    confidence. As a label, the junk argued against the heading it is; the alignment skipped the
+    row, and II.1 and II.2 were numbered under section I. A word of no confidence is no witness:
+    the row is the heading by its place (unsure), and the rows under it are II's."""
+    from parsers.layout import Piece
+    from parsers.scan_layout import _align_numbers, _Column, _Number
+    from parsers.scan_text import WordLine
+
+    expected = expected_rows(catalog()["2018/mau-05"])
+    tt = [GridCell(r + 1, 0, 1, 1, (0, 40 * r, 40, 40 * r + 40)) for r in range(len(expected))]
+    labels = [GridCell(r + 1, 1, 1, 1, (40, 40 * r, 400, 40 * r + 40)) for r in range(len(expected))]
+    heading = next(k for k, e in enumerate(expected) if e.id == "II")
+    readings = {cell: _Number("" if k == heading else e.number, 0.0 if k == heading else 0.95, None)
+                for k, (cell, e) in enumerate(zip(tt, expected, strict=True))}
+    texts = {cell: [WordLine([Word('"nong', 0.0, (40, 0, 90, 30))] if k == heading else
+                             [Word(w, 0.95, (40, 0, 90, 30)) for w in e.label.split()])]
+             for k, (cell, e) in enumerate(zip(labels, expected, strict=True))}
+    numbers = {cell: Piece(readings[cell].text, confidence=readings[cell].confidence) for cell in tt}
+    grid = Grid((0, 0, 400, 40 * len(expected)), [], [], [*tt, *labels])
+    _align_numbers(grid, [_Column("tt"), _Column("text")], 1, readings, texts, numbers)
+    assert numbers[tt[heading]].text == "II" and numbers[tt[heading]].confidence < REVIEW_BELOW
+    assert [numbers[tt[k]].text for k in (heading + 1, heading + 2)] == ["1", "2"]
+
+
 def test_scribble_beside_a_tick_is_cancelled_and_the_tick_kept() -> None:
     scribble = decide([CellInk(0.30, 0.5), CellInk(0.06, 0.4), CellInk(0.0), CellInk(0.0)])
     assert scribble[0].cancelled and not scribble[0].marked
