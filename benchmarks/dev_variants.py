@@ -1,16 +1,18 @@
 """The dev corpus's scans and photos taken again as a user's phone or scanner might give them.
 
-    .venv/bin/python -m benchmarks.dev_variants OUT_DIR [--corpus DIR]
+    .venv/bin/python -m benchmarks.dev_variants OUT_DIR [--worn] [--corpus DIR]
     python3 ../shared/tools/score_dev.py --product-cmd .venv/bin/kiemdiem --corpus OUT_DIR --no-cases
 
 The dev corpus holds each scanned page once, upright or nearly. The same pages come in turned, smaller
 and askew, and the reader must give the same values: every JPEG and PNG file with ground truth is
-written five ways, each as a JPEG at quality 80 beside a copy of its truth (`file` and `variant`
-changed): as it is (the re-encoding alone, the control the others are compared with), turned a
-quarter clockwise, turned upside down, reduced to three quarters of its size (a photo sent through a
-messenger: dev `doc_0002` is then a 110 dpi page), and tilted 2.5° with the desk continued past the
-old edges. A wrong value with no `unreadable` finding on any of them is a silent error the dev
-corpus does not show (session 56: a Mẫu 06 photo tilted, an HTXSNV taken for HTTNV).
+written several ways, each as a JPEG beside a copy of its truth (`file` and `variant` changed). By
+default, at quality 80: as it is (the re-encoding alone, the control the others are compared with),
+turned a quarter clockwise, turned upside down, reduced to three quarters of its size (a photo sent
+through a messenger: dev `doc_0002` is then a 110 dpi page), and tilted 2.5° with the desk continued
+past the old edges. `--worn`, at quality 60: in grey, blurred (σ 1 pixel), reduced to 0.6, and dimmed
+(its contrast cut to 0.6, lifted to grey paper). A wrong value with no `unreadable` finding on any
+of them is a silent error the dev corpus does not show (session 56: a Mẫu 06 photo tilted, an HTXSNV
+taken for HTTNV; a Mẫu 05 photo blurred, two criteria numbered under the wrong heading).
 """
 
 from __future__ import annotations
@@ -25,10 +27,11 @@ import numpy as np
 
 from benchmarks.official_scans import DEFAULT_CORPUS
 
-_QUALITY = 80
 _IMAGE_VARIANTS = ("scan_jpg", "scan_png")
 _TILT_DEG = 2.5
-_REDUCED = 0.75
+_REDUCED, _HALVED = 0.75, 0.6
+_QUALITY, _WORN_QUALITY = 80, 60
+_DIMMED = (0.6, 70.0)  # contrast kept, paper's lift
 
 
 def _tilted(image: np.ndarray) -> np.ndarray:
@@ -39,16 +42,36 @@ def _tilted(image: np.ndarray) -> np.ndarray:
     return np.asarray(cv2.warpAffine(image, matrix, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT))
 
 
-VARIANTS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+def _reduced(image: np.ndarray, factor: float) -> np.ndarray:
+    return np.asarray(cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA))
+
+
+def _grey(image: np.ndarray) -> np.ndarray:
+    return np.asarray(cv2.cvtColor(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR))
+
+
+def _dimmed(image: np.ndarray) -> np.ndarray:
+    contrast, lift = _DIMMED
+    return np.clip(image.astype(np.float32) * contrast + lift, 0, 255).astype(np.uint8)
+
+
+Variant = Callable[[np.ndarray], np.ndarray]
+VARIANTS: dict[str, Variant] = {
     "jpg": lambda image: image,
     "r90": lambda image: np.asarray(cv2.rotate(image, cv2.ROTATE_90_CLOCKWISE)),
     "r180": lambda image: np.asarray(cv2.rotate(image, cv2.ROTATE_180)),
-    "small": lambda image: np.asarray(cv2.resize(image, None, fx=_REDUCED, fy=_REDUCED, interpolation=cv2.INTER_AREA)),
+    "small": lambda image: _reduced(image, _REDUCED),
     "tilt": _tilted,
+}
+WORN: dict[str, Variant] = {
+    "grey": _grey,
+    "blur": lambda image: np.asarray(cv2.GaussianBlur(image, (0, 0), 1.0)),
+    "half": lambda image: _reduced(image, _HALVED),
+    "dim": _dimmed,
 }
 
 
-def write_variants(corpus: Path, out: Path) -> int:
+def write_variants(corpus: Path, out: Path, variants: dict[str, Variant] = VARIANTS, quality: int = _QUALITY) -> int:
     """Every image scan of `corpus` written in each variant under `out/files`; how many files."""
     files = out / "files"
     files.mkdir(parents=True, exist_ok=True)
@@ -61,9 +84,9 @@ def write_variants(corpus: Path, out: Path) -> int:
         if image is None:
             raise SystemExit(f"cannot read {truth['file']}")
         stem = Path(truth["file"]).stem
-        for name, make in VARIANTS.items():
+        for name, make in variants.items():
             target = f"{stem}-{name}.jpg"
-            cv2.imwrite(str(files / target), make(image), [cv2.IMWRITE_JPEG_QUALITY, _QUALITY])
+            cv2.imwrite(str(files / target), make(image), [cv2.IMWRITE_JPEG_QUALITY, quality])
             copy = dict(truth, file=target, variant="scan_jpg")
             (files / f"{stem}-{name}.truth.json").write_text(json.dumps(copy, ensure_ascii=False), encoding="utf-8")
             written += 1
@@ -73,9 +96,10 @@ def write_variants(corpus: Path, out: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("out", type=Path)
+    ap.add_argument("--worn", action="store_true", help="grey, blurred, halved and dimmed, at JPEG quality 60")
     ap.add_argument("--corpus", type=Path, default=Path(DEFAULT_CORPUS))
     args = ap.parse_args(argv)
-    count = write_variants(args.corpus, args.out)
+    count = write_variants(args.corpus, args.out, WORN, _WORN_QUALITY) if args.worn else write_variants(args.corpus, args.out)
     print(f"{count} files written under {args.out / 'files'}")
     return 0
 

@@ -1,5 +1,5 @@
 """The dev scans taken again (benchmarks.dev_variants): every image scan written each way with a
-copy of its truth naming the new file, turned and reduced as named; other files left out."""
+copy of its truth naming the new file, turned, reduced and greyed as named; other files left out."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from benchmarks.dev_variants import VARIANTS, write_variants
+from benchmarks.dev_variants import VARIANTS, WORN, write_variants
 
 
 def test_every_image_scan_is_written_each_way_with_its_truth(tmp_path: Path) -> None:
@@ -36,3 +36,10 @@ def test_every_image_scan_is_written_each_way_with_its_truth(tmp_path: Path) -> 
     assert shapes["r90"] == (200, 300)
     assert shapes["small"] == (225, 150)
     assert not list((out / "files").glob("doc_0002*"))
+
+    worn = tmp_path / "worn"
+    assert write_variants(corpus, worn, WORN, 60) == len(WORN)
+    grey = cv2.imread(str(worn / "files" / "doc_0001-grey.jpg"))
+    assert grey is not None and np.array_equal(grey[:, :, 0], grey[:, :, 2])
+    half = cv2.imread(str(worn / "files" / "doc_0001-half.jpg"))
+    assert half is not None and half.shape[:2] == (180, 120)
