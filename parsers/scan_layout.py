@@ -478,7 +478,7 @@ class _PageReader:
         KHTNV names no other rating), nor, unless something else checks it (`checked`: the
         minutes' votes give their result), when the readings disputed it, only readings that lost
         letters named it, or it ran into that ruling at all and is such a rating."""
-        matched = scan_rating.read_answer(written.image if image is None else image, self.dpi, also)
+        matched = scan_rating.read_answer(written.image if image is None else image, self.dpi, also, checked=checked)
         alone = matched.disputed or matched.partial
         cut = written.cut_start and matched.rating not in _WHOLE_AT_START
         doubtful = cut or (not checked and (_start_may_be_lost(written, matched) or alone))

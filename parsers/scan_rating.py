@@ -58,6 +58,7 @@ UNSURE = 0.5
 CONFIRMED = 0.92  # the shape model names it clearly and one OCR reading agrees, or the readings count its words
 GUESS = 0.4  # the shape model's rating when nothing checks it: a suggestion for the reviewer
 _SHAPE_AGREES = 0.9  # the shape model's least probability for one OCR reading or the words counted to confirm
+_SHAPE_DENIES = 0.98  # … and for doubting a sure reading of another rating than HTNV where nothing checks it
 _PHRASE_WORDS = 3  # a reading of fewer words is of an abbreviation, or of nothing
 _COUNTS = 3  # the least readings of a phrase that can say how many words it has
 _TOT_SHARE = 0.7  # of the second word's width: a third word narrower is "tốt" (HTTNV's phrase)
@@ -232,7 +233,8 @@ def match(readings: Sequence[str], in_words: bool = False) -> RatingMatch:
     return RatingMatch(best if len(named) == 1 else None, UNSURE, named[best])
 
 
-def read_answer(clean: np.ndarray, dpi: float, also: Sequence[str] = (), words: bool = False) -> RatingMatch:
+def read_answer(clean: np.ndarray, dpi: float, also: Sequence[str] = (), words: bool = False,
+                checked: bool = False) -> RatingMatch:
     """The rating written in a cleaned answer region, by OCR (`readings`, `match`) and by shape
     (`rating_shapes`). Two readings naming it make it sure as before; italic writing that does not
     read so is read again stood upright (`deslanted`), and taken when that reading is sure and the
@@ -242,15 +244,17 @@ def read_answer(clean: np.ndarray, dpi: float, also: Sequence[str] = (), words: 
     never as a value taken for sure (it is told apart by shape only, and a hurried HTTNV looks like
     HTNV). `also`: readings of the same writing made elsewhere, counted with the first ones.
     `words`: the writing is known to be in words (`rating_shapes.in_words`, for an answer alone on
-    its line: a table cell's crop may hold votes beside an abbreviation)."""
+    its line: a table cell's crop may hold votes beside an abbreviation). `checked`: something else
+    checks the rating (the minutes' votes give their result; `_unless_shape_denies`)."""
     first = readings(clean, dpi)
     matched = match([*first, *also], words)
     if matched.confidence >= SURE:
-        return _unless_shape_denies(matched, clean)
+        return _unless_shape_denies(matched, clean, checked)
     second = match(readings(deslanted(clean), dpi), words)
     if second.confidence >= SURE and matched.rating in (None, second.rating):
         # over first readings that named another rating, it stands only where something checks it
-        return _unless_shape_denies(replace(second, disputed=matched.rating is None and matched.votes > 0), clean)
+        return _unless_shape_denies(replace(second, disputed=matched.rating is None and matched.votes > 0), clean,
+                                    checked)
     shape = rating_shapes.guess(clean)
     log.debug("rating by shape %s, by OCR %s", shape, matched)
     if shape is None:
@@ -304,15 +308,20 @@ def at_letter_size(image: np.ndarray, dpi: float, height: int = LINE_LETTERS) ->
     return cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC), dpi * scale
 
 
-def _unless_shape_denies(matched: RatingMatch, clean: np.ndarray) -> RatingMatch:
-    """A sure HTNV, doubted when the shape model clearly sees another rating. HTNV is what every
+def _unless_shape_denies(matched: RatingMatch, clean: np.ndarray, checked: bool) -> RatingMatch:
+    """A sure rating, doubted when the shape model clearly sees another one. HTNV is what every
     other abbreviation becomes with a letter lost, and a script K is lost often: read as a quote or
     a mark ("“H!TNWV", "®‹“H!TNV") or not at all ("HTNV" with capitals only), a bold italic
-    KHTNV in a Mẫu 06 cell was HTNV for sure, while its shape, a letter longer, said KHTNV."""
-    if matched.rating is not Rating.HTNV:
+    KHTNV in a Mẫu 06 cell was HTNV for sure, while its shape, a letter longer, said KHTNV. Any
+    other rating is doubted where nothing checks it (`checked`: the minutes' votes check their
+    result), at the model's near certainty: a dimmed photo's copperplate "HTTNV", its H's looped
+    stem taken for a K, was KHTNV for three readings and no other, while the model saw another
+    rating at 0.99 (dev `doc_0012` dimmed, a silent error)."""
+    if matched.rating is not Rating.HTNV and checked:
         return matched
     shape = rating_shapes.guess(clean)
-    denies = shape is not None and shape.rating is not Rating.HTNV and shape.probability >= _SHAPE_AGREES
+    least = _SHAPE_AGREES if matched.rating is Rating.HTNV else _SHAPE_DENIES
+    denies = shape is not None and shape.rating is not matched.rating and shape.probability >= least
     return matched.doubted() if denies else matched
 
 

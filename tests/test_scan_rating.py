@@ -291,10 +291,20 @@ def test_a_sure_htnv_is_doubted_when_its_shape_clearly_says_another_rating(
     assert matched.rating is Rating.HTNV and (matched.confidence >= SURE) is sure
 
 
-def test_the_shape_model_is_not_asked_about_a_sure_rating_other_than_htnv(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(("probability", "checked", "sure"), [
+    (0.99, False, False),  # nothing checks it: the model's near certainty doubts it
+    (0.95, False, True),  # … which a clear guess is not
+    (0.99, True, True),  # the minutes' votes check their result: the model is not asked
+])
+def test_a_sure_rating_other_than_htnv_is_doubted_only_by_the_shape_model_s_near_certainty_where_unchecked(
+    monkeypatch: pytest.MonkeyPatch, probability: float, checked: bool, sure: bool
+) -> None:
+    """Dev `doc_0012` dimmed: a copperplate "HTTNV", its H's looped stem taken for a K, was KHTNV
+    for three readings and no other, a silent error; the model saw another rating at 0.99."""
     monkeypatch.setattr(scan_rating, "readings", lambda clean, dpi: ["KHTNV", "KHTNV"])
-    monkeypatch.setattr(rating_shapes, "guess", lambda clean: rating_shapes.ShapeGuess(Rating.HTNV, 0.99))
-    assert read_answer(np.full((40, 100), 255, np.uint8), 200).confidence >= SURE
+    monkeypatch.setattr(rating_shapes, "guess", lambda clean: rating_shapes.ShapeGuess(Rating.HTXSNV, probability))
+    matched = read_answer(np.full((40, 100), 255, np.uint8), 200, checked=checked)
+    assert matched.rating is Rating.KHTNV and (matched.confidence >= SURE) is sure
 
 
 @pytest.mark.parametrize(("first", "upright", "unopposed"), [
