@@ -84,9 +84,7 @@ def find_count_line(words: Sequence[Word]) -> CountLine | None:
     # over the label: only what begins after the label follows it
     label_end, height = words[end - 1].box[2], words[end - 1].box[3] - words[end - 1].box[1]
     rest = [w for w in words[end:] if w.box[0] >= label_end - height // 2]
-    unit_words = _key(LABELS[key][1]).split()
-    at = next((k for k, w in enumerate(rest) if _is_unit(w.text, unit_words)), len(rest))
-    return CountLine(key, list(words[:end]), rest[:at], rest[at:])
+    return _count_line(key, list(words[:end]), rest)
 
 
 def _opening(words: Sequence[Word]) -> str | None:
@@ -121,11 +119,15 @@ def find_split_count_line(head: Sequence[Word], tail: Sequence[Word]) -> CountLi
     for skip in range(_SPLIT_SKIP + 1):
         said = tail[skip : skip + 2]
         if len(said) == 2 and SequenceMatcher(None, " ".join(_key(w.text) for w in said), ending).ratio() >= _MATCH:
-            rest = list(tail[skip + 2 :])
-            unit_words = _key(LABELS[key][1]).split()
-            at = next((k for k, w in enumerate(rest) if _is_unit(w.text, unit_words)), len(rest))
-            return CountLine(key, [*head[:1], *said], rest[:at], rest[at:])
+            return _count_line(key, [*head[:1], *said], list(tail[skip + 2 :]))
     return None
+
+
+def _count_line(key: str, label: list[Word], rest: list[Word]) -> CountLine:
+    """The count line of `key`: its label's words, and what follows them split at the printed unit."""
+    unit_words = _key(LABELS[key][1]).split()
+    at = next((k for k, w in enumerate(rest) if _is_unit(w.text, unit_words)), len(rest))
+    return CountLine(key, label, rest[:at], rest[at:])
 
 
 def _is_unit(text: str, unit_words: list[str]) -> bool:
