@@ -61,13 +61,15 @@ _LEAD = 0.1  # … and by which the matching rating's best cell leads every othe
 class Cell:
     """One rating cell of a table: its writing on white, as read, whether it may lack its first
     letter, the width of its writing at the page's scale (`result_length.written_width`; None where
-    it is not one abbreviation) and the column it stands in."""
+    it is not one abbreviation), the column it stands in, and whether, read surely, it may vouch
+    for others (`witness`: not a minutes' result its own votes contradict, a misreading or a slip)."""
 
     image: np.ndarray
     match: RatingMatch
     cut: bool = False
     width: float | None = None
     column: int = 0
+    witness: bool = True
 
     def may_be_khtnv_read_as(self, rating: Rating | None) -> bool:
         """Whether the cell, run into its ruling, reads as HTNV: a KHTNV whose K lies painted out
@@ -81,25 +83,27 @@ def confirmed(cells: Sequence[Cell]) -> list[RatingMatch]:
     rating their writing matches (`_unnamed`)."""
     shapes = [_shape(cell.image) for cell in cells]
     sure = [(rating, shape) for cell, shape in zip(cells, shapes, strict=True)
-            if cell.match.confidence >= SURE and (rating := cell.match.rating) is not None and shape is not None]
+            if cell.witness and cell.match.confidence >= SURE and (rating := cell.match.rating) is not None
+            and shape is not None]
     reads_hand = cache(lambda: _model_reads(cells))  # a shape reading per sure cell: only when first needed
+    lengths = _lengths(cells)
     out: list[RatingMatch] = []
-    for cell, shape in zip(cells, shapes, strict=True):
+    for cell, shape, allowed in zip(cells, shapes, lengths, strict=True):
         match = cell.match
         unsure = match.confidence < CONFIRMED and match.rating is not None and not cell.may_be_khtnv_read_as(match.rating)
         if unsure and shape is not None:
             if _likest(shape, sure, SIMILAR) is match.rating:
                 match = replace(match, confidence=CONFIRMED)
-            elif (likest := _unnamed(cell, shape, sure, reads_hand)) is not None:
+            elif (likest := _unnamed(cell, shape, sure, reads_hand, allowed)) is not None:
                 # the model's probability was that of the rating replaced: it says nothing of this one
                 match = replace(match, rating=likest, confidence=CONFIRMED, shape_probability=0.0,
                                 shape_unopposed=False)
         out.append(match)
-    return _measured(cells, out, reads_hand)
+    return _measured(cells, out, lengths, reads_hand)
 
 
 def _unnamed(cell: Cell, shape: np.ndarray, sure: Sequence[tuple[Rating, np.ndarray]],
-             reads_hand: Callable[[], bool]) -> Rating | None:
+             reads_hand: Callable[[], bool], allowed: frozenset[Rating]) -> Rating | None:
     """The rating a cell no OCR reading names is written as, by its likeness to the same hand's
     sure cells, where the shape model that names its rating does not read this hand: a looped
     script that Tesseract reads in a few cells and the model, trained on other hands, misnames
@@ -109,11 +113,14 @@ def _unnamed(cell: Cell, shape: np.ndarray, sure: Sequence[tuple[Rating, np.ndar
     a likest rating stands against it only when as many letters long, or told from it by length
     (`similarity` finds an HTNV's writing unlike an HTTNV's): a letter in six is within what a hand
     varies, and a two-line "HTXSNV" over its votes in a tilted photo, no other HTXSNV read surely,
-    resembled an HTTNV at 0.79 (a silent error)."""
+    resembled an HTTNV at 0.79 (a silent error). Nor a rating the cell's width rules out in the
+    hand's width per letter (`allowed`, where the sure cells give a scale): cut to its ink with a
+    speck beside it, a minutes' HTNV, four letters wide in a hand of five-letter HTTNVs, matched them
+    (generated minutes seed 2, `0025`)."""
     if cell.match.votes or cell.cut:
         return None
     likest = _likest(shape, sure, _UNNAMED_SIMILAR)
-    if likest is None or reads_hand():
+    if likest is None or (allowed and likest not in allowed) or reads_hand():
         return None
     named = cell.match.rating
     if named is None or any(rating is named for rating, _ in sure):
@@ -122,12 +129,12 @@ def _unnamed(cell: Cell, shape: np.ndarray, sure: Sequence[tuple[Rating, np.ndar
     return likest if apart == 0 or apart > _LENGTH_TOLD else None
 
 
-def _measured(cells: Sequence[Cell], matches: list[RatingMatch], reads_hand: Callable[[], bool]
-              ) -> list[RatingMatch]:
+def _measured(cells: Sequence[Cell], matches: list[RatingMatch], lengths: Sequence[frozenset[Rating]],
+              reads_hand: Callable[[], bool]) -> list[RatingMatch]:
     """The matches, each unsure one confirmed when its cell is as wide as its rating in this hand
-    and the shape model names that rating clearly (see the module's docstring)."""
+    (`lengths`) and the shape model names that rating clearly (see the module's docstring)."""
     out: list[RatingMatch] = []
-    for cell, match, allowed in zip(cells, matches, _lengths(cells), strict=True):
+    for cell, match, allowed in zip(cells, matches, lengths, strict=True):
         rating = match.rating
         measured = (
             rating is not None
@@ -166,7 +173,7 @@ def _shape_names(cell: Cell, match: RatingMatch, reads_hand: Callable[[], bool])
 def _model_reads(cells: Sequence[Cell]) -> bool:
     """Whether the shape model names the rating of every cell OCR read surely, three at least."""
     seen = [(rating_shapes.guess(cell.image), cell.match.rating) for cell in cells
-            if cell.match.confidence >= SURE and not cell.match.partial]
+            if cell.witness and cell.match.confidence >= SURE and not cell.match.partial]
     named = [(shape.rating, rating) for shape, rating in seen if shape is not None]
     return len(named) >= rating_shapes.HAND_CHECKS and all(shape is rating for shape, rating in named)
 

@@ -558,7 +558,7 @@ class _PageReader:
         result_col = next((c for c, col in enumerate(columns) if col.kind == "rating"), None)
         by_spot = {(c.row, c.col): c for c in grid.cells if c.cols == 1}
         rows: list[tuple[int, scan_tally.RowReading, GridCell | None]] = []
-        written: list[tuple[scan_rating.RatingMatch, float | None] | None] = []
+        results: list[Written | None] = []
         unread: list[int] = []
         for r in range(header_end, grid.n_rows):
             cells = [by_spot.get((r, c)) for c in count_cols]
@@ -570,26 +570,20 @@ class _PageReader:
                     unread.append(r)  # a member's row, its writing all too faint to be seen
                 continue
             result_cell = by_spot.get((r, result_col)) if result_col is not None else None
-            result, sure, confirms, shape, by_shape, cut = None, False, False, None, False, False
-            seen: tuple[scan_rating.RatingMatch, float | None] | None = None
+            row = scan_tally.RowReading(tuple(ratings), counts)
+            written_cell = None
             if result_cell is not None and not self._blank(result_cell):
                 written_cell = self._written(result_cell.box, one_answer=True)
-                crop = written_cell.image
-                matched = self._written_rating(written_cell, checked=True)
-                result, sure = matched.rating, matched.confidence >= scan_rating.SURE
-                confirms = matched.confidence >= scan_rating.CONFIRMED
-                shape, by_shape = rating_shapes.guess(crop), matched.shape_unopposed
-                seen, cut = (matched, result_length.written_width(crop)), written_cell.cut_start
-            row = scan_tally.RowReading(tuple(ratings), counts, result, sure, confirms,
-                                        result_shape=shape, result_by_shape=by_shape, result_written=seen,
-                                        result_cut=cut)
+                seen = (self._written_rating(written_cell, checked=True), result_length.written_width(written_cell.image))
+                row = replace(_with_result(row, seen[0]), result_shape=rating_shapes.guess(written_cell.image),
+                              result_written=seen, result_cut=written_cell.cut_start)
             rows.append((r, row, result_cell))
-            written.append(seen)
+            results.append(written_cell)
         out: dict[tuple[int, int], list[list[Piece]]] = {
             (r, c): [[Piece("?", confidence=0.0)]] for r in unread for c in (*count_cols, result_col) if c is not None}
         if not rows:
             return out
-        lengths = result_length.column_lengths(written)
+        lengths = result_length.column_lengths([row.result_written for _, row, _ in rows])
         rows = [(r, replace(row, result_lengths=allowed), cell) for (r, row, cell), allowed in zip(rows, lengths, strict=True)]
         if self.count_readings:  # the count lines of this page, decided again with the rows' sums
             sums = scan_tally.row_sums([row for _, row, _ in rows], None)
@@ -604,6 +598,9 @@ class _PageReader:
             limit = present.value if present is not None and sure_present else None
         else:
             cast_read, cast_sure, limit = _ballot_lines(self.body.lines, self.sheet.number)
+        told = scan_tally.outcomes([row for _, row, _ in rows], cast_read, limit, cast_sure)
+        confirmed = _by_the_same_hand([row for _, row, _ in rows], results, told)
+        rows = [(r, row, cell) for (r, _, cell), row in zip(rows, confirmed, strict=True)]
         _cast, decisions = scan_tally.decide_table([row for _, row, _ in rows], cast_read, limit, cast_sure)
         # a rating's column not found (its header lost to a crease or a stain): its votes are unread
         whole = set(ratings) == set(Rating)
@@ -782,6 +779,36 @@ def _start_may_be_lost(written: Written, matched: scan_rating.RatingMatch) -> bo
     and was read as a rating such a loss makes (`_WHOLE_AT_START`). The same hand's sure cells
     cannot tell either: a KHTNV whose K is lost looks like the writer's HTNV."""
     return written.runs_into_start and matched.rating not in _WHOLE_AT_START
+
+
+def _with_result(row: scan_tally.RowReading, matched: scan_rating.RatingMatch) -> scan_tally.RowReading:
+    """The row with its written result as `matched` says it."""
+    return replace(row, result=matched.rating, result_sure=matched.confidence >= scan_rating.SURE,
+                   result_confirms=matched.confidence >= scan_rating.CONFIRMED, result_by_shape=matched.shape_unopposed)
+
+
+def _by_the_same_hand(rows: Sequence[scan_tally.RowReading], results: Sequence[Written | None],
+                      told: Sequence[Rating | None]) -> list[scan_tally.RowReading]:
+    """The minutes' rows, the written results OCR left open confirmed by the same hand's sure ones
+    (`same_hand`), as the ratings of a Mẫu 06 summary are: one clerk writes the whole column, and an
+    open result looks like the surely read results of its rating. Only a sure result its own votes
+    bear out vouches for others (`told`: each row's votes' outcome as the digits and the sum decide
+    them, `scan_tally.outcomes`): a sure reading they contradict is a misreading or the clerk's slip
+    (generated minutes seed 3, `0039`: an HTNV read HTTNV for sure made two more HTNVs HTTNV). A
+    result so confirmed still makes its row sure only where it is what its votes give
+    (`scan_tally.decide_row`). The hand's width per letter stays measured on the readings
+    (`RowReading.result_written`): the confirmed ones taken in moved dev `doc_0008`'s scale enough
+    that its one HTXSNV, a narrow six letters, no longer measured as six."""
+    read = [(k, written, row.result_written) for k, (row, written) in enumerate(zip(rows, results, strict=True))
+            if written is not None and row.result_written is not None]
+    matches = same_hand.confirmed([
+        same_hand.Cell(written.image, seen[0], written.cut_start or _start_may_be_lost(written, seen[0]), seen[1],
+                       witness=told[k] is not None and seen[0].rating is told[k])
+        for k, written, seen in read])
+    out = list(rows)
+    for (k, _, _), matched in zip(read, matches, strict=True):
+        out[k] = _with_result(rows[k], matched)
+    return out
 
 
 def _level_cells_split(grid: Grid, columns: list[_Column], header_end: int,

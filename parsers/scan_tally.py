@@ -579,6 +579,31 @@ def decide_table(
     readings of the count lines (valid ballots), `cast_read_sure` whether one was read for sure.
     The sum is sure when the count lines say it for sure, or when the rows alone agree on it
     clearly (most rows fit it with read values only, and no other sum comes close)."""
+    cast, sure = _ballots_cast(rows, cast_read, limit, cast_read_sure)
+    if cast is None:
+        return None, [decide_row(row, None, limit, False) for row in rows]
+    if sure:
+        # each row's outcome as its digits and the sum decide it, whatever its result says
+        told = [_told(row, cast, limit)[1] for row in rows]
+        rows = _measured_by_outcomes(_confirmed_by_shape(rows, told), told)
+    return cast, [decide_row(row, cast, limit, sure) for row in rows]
+
+
+def outcomes(rows: Sequence[RowReading], cast_read: Support, limit: int | None, cast_read_sure: bool
+             ) -> list[Rating | None]:
+    """Each row's votes' outcome as its digits and the table's sum decide them alone, whatever its
+    result says (`_told`); None where they do not, and everywhere when the sum is not sure. What
+    the rows' written results must say, unless the clerk slipped (`decide_table`)."""
+    cast, sure = _ballots_cast(rows, cast_read, limit, cast_read_sure)
+    if cast is None or not sure:
+        return [None] * len(rows)
+    return [_told(row, cast, limit)[1] for row in rows]
+
+
+def _ballots_cast(rows: Sequence[RowReading], cast_read: Support, limit: int | None, cast_read_sure: bool
+                  ) -> tuple[int | None, bool]:
+    """The ballots cast, the same for every row (see `decide_table`), and whether surely; None
+    where neither the count lines nor the rows give a sum."""
     sums: dict[int, float] = {}
     for v, w in cast_read.items():
         sums[v] = sums.get(v, 0.0) + 2.0 * w
@@ -587,21 +612,14 @@ def decide_table(
     if limit is not None:
         sums = {v: w for v, w in sums.items() if v <= limit}
     if not sums:
-        return None, [decide_row(row, None, limit, False) for row in rows]
+        return None, False
+    if cast_read_sure and cast_read:
+        return max(cast_read, key=lambda v: cast_read[v]), True
     ranked = sorted(sums.items(), key=lambda kv: -kv[1])
     cast = ranked[0][0]
-    if cast_read_sure and cast_read:
-        cast = max(cast_read, key=lambda v: cast_read[v])
-        sure = True
-    else:
-        fits = sum(1 for row in rows if any(s for _, _, s in _combos(row, cast, limit)[:1]))
-        lead = ranked[0][1] - (ranked[1][1] if len(ranked) > 1 else 0.0)
-        sure = fits * 2 > len(rows) and lead >= 1.0
-    if sure:
-        # each row's outcome as its digits and the sum decide it, whatever its result says
-        told = [_told(row, cast, limit)[1] for row in rows]
-        rows = _measured_by_outcomes(_confirmed_by_shape(rows, told), told)
-    return cast, [decide_row(row, cast, limit, sure) for row in rows]
+    fits = sum(1 for row in rows if any(s for _, _, s in _combos(row, cast, limit)[:1]))
+    lead = ranked[0][1] - (ranked[1][1] if len(ranked) > 1 else 0.0)
+    return cast, fits * 2 > len(rows) and lead >= 1.0
 
 
 # ------------------------------------------------------------------------------- Mẫu 06 cells

@@ -41,6 +41,15 @@ def test_an_unsure_rating_written_like_the_same_hand_s_sure_ones_is_confirmed() 
     assert got.rating is Rating.HTTNV and got.confidence == CONFIRMED
 
 
+def test_a_sure_cell_that_is_no_witness_vouches_for_none() -> None:
+    """A minutes' result its own votes contradict, read surely, is a misreading or the clerk's
+    slip: the writing like it stays as read."""
+    doubted = Cell(_written("HTTNV"), RatingMatch(Rating.HTTNV, SURE, 2), witness=False)
+    unsure = Cell(_written("HTTNV", 3), RatingMatch(Rating.HTTNV, UNSURE, 1))
+    assert confirmed([doubted, unsure])[1].confidence == UNSURE
+    assert confirmed([replace(doubted, witness=True), unsure])[1].confidence == CONFIRMED
+
+
 @pytest.mark.parametrize(("text", "named"), [
     ("HTTNV", Rating.HTNV),  # OCR names another rating than the writing's likeness
     ("HTXSNV", Rating.HTXSNV),  # no sure cell of its rating on the page; HTTNV is a letter shorter
@@ -94,11 +103,15 @@ def test_writings_that_end_alike_are_told_apart_by_their_first_half() -> None:
 _UNNAMED = RatingMatch(Rating.KHTNV, GUESS, shape_probability=0.9, shape_unopposed=True)
 
 
-def _unnamed_page(monkeypatch: pytest.MonkeyPatch, cell: Cell, model_reads_hand: bool) -> RatingMatch:
+def _unnamed_page(monkeypatch: pytest.MonkeyPatch, cell: Cell, model_reads_hand: bool,
+                  per_letter: float | None = None) -> RatingMatch:
     """`cell` among the page's sure cells; the shape model names each sure cell's rating when it
-    reads the hand, else HTXSNV everywhere."""
+    reads the hand, else HTXSNV everywhere. `per_letter`: the sure cells' widths measured, each as
+    many times this as its rating has letters."""
     sure = [_sure("HTTNV", Rating.HTTNV), _sure("HTNV", Rating.HTNV, 5), _sure("KHTNV", Rating.KHTNV, -3),
             _sure("HTTNV", Rating.HTTNV, 9)]
+    if per_letter is not None:
+        sure = [replace(c, width=per_letter * len(c.match.rating.abbreviation)) for c in sure if c.match.rating]
     named = {id(c.image): c.match.rating for c in sure}
 
     def guess(image: np.ndarray) -> ShapeGuess:
@@ -114,6 +127,17 @@ def test_a_cell_no_reading_names_takes_the_rating_its_writing_matches_where_the_
 ) -> None:
     got = _unnamed_page(monkeypatch, Cell(_written("HTTNV", 3), _UNNAMED), model_reads_hand=False)
     assert got.rating is Rating.HTTNV and got.confidence == CONFIRMED
+
+
+@pytest.mark.parametrize(("letters", "taken"), [(5.0, True), (4.0, False)])
+def test_a_cell_no_reading_names_takes_no_rating_its_width_rules_out(
+    monkeypatch: pytest.MonkeyPatch, letters: float, taken: bool
+) -> None:
+    """Cut to its ink with a speck beside it, a minutes' HTNV four letters wide, so named by the
+    shape model, matched the hand's five-letter HTTNVs (generated minutes seed 2, `0025`)."""
+    cell = Cell(_written("HTTNV", 3), replace(_UNNAMED, rating=Rating.HTNV), width=20.0 * letters)
+    got = _unnamed_page(monkeypatch, cell, model_reads_hand=False, per_letter=20.0)
+    assert (got.rating, got.confidence) == ((Rating.HTTNV, CONFIRMED) if taken else (Rating.HTNV, _UNNAMED.confidence))
 
 
 @pytest.mark.parametrize(("cell", "model_reads_hand"), [

@@ -685,6 +685,22 @@ def test_results_no_reading_names_are_measured_in_the_hand_their_votes_outcomes_
     assert decide_table(table, {}, None, False)[1][0].confidence < REVIEW_BELOW
 
 
+@pytest.mark.slow
+def test_a_minutes_result_ocr_leaves_open_is_confirmed_by_the_same_hand_s_sure_results(tmp_path: Path) -> None:
+    """Dev `doc_0005`, a scanner's grey PNG, sent on as a JPEG of quality 80: the copperplate
+    "HTTNV" of its second row read as nothing to OCR and as KHTNV to the shape model at 0.98, and
+    the row, its votes 0/5/0/0 sure, went to a person. It is written as the surely read HTTNV
+    of the fourth row is, and that is what the votes give."""
+    path, truth = _corpus_file("doc_0005")
+    jpeg = tmp_path / "doc_0005.jpg"
+    cv2.imwrite(str(jpeg), cv2.imread(str(path), cv2.IMREAD_COLOR), [cv2.IMWRITE_JPEG_QUALITY, 80])
+    (form,) = read_scan_pages(image_pages(jpeg, jpeg.name), jpeg.name, Pictures())
+    want = truth["forms"][0]["tallies"]  # type: ignore[index]
+    assert [(t.name, {k.value: v for k, v in t.votes.items()}, t.result and t.result.value) for t in form.tallies] == [
+        (t["name"], t["votes"], t["result"]) for t in want]
+    assert all(t.confidence >= REVIEW_BELOW for t in form.tallies)
+
+
 def test_an_unsure_result_guess_its_length_rules_out_gives_way() -> None:
     open_votes = ({0: 8.0}, {6: 1.0, 2: 1.0}, {4: 6.0}, {2: 1.0, 6: 1.0})  # left to a person either way
     # the shape model's unsure HTXSNV is four letters wide: the reviewer is shown HTNV
