@@ -61,8 +61,9 @@ _LEAD = 0.1  # … and by which the matching rating's best cell leads every othe
 class Cell:
     """One rating cell of a table: its writing on white, as read, whether it may lack its first
     letter, the width of its writing at the page's scale (`result_length.written_width`; None where
-    it is not one abbreviation), the column it stands in, and whether, read surely, it may vouch
-    for others (`witness`: not a minutes' result its own votes contradict, a misreading or a slip)."""
+    it is not one abbreviation), the column it stands in, whether, read surely, it may vouch for
+    others (`witness`: not a minutes' result its own votes contradict, a misreading or a slip), and
+    the rating something else says it holds (`told`: a minutes' result, its votes' outcome)."""
 
     image: np.ndarray
     match: RatingMatch
@@ -70,6 +71,7 @@ class Cell:
     width: float | None = None
     column: int = 0
     witness: bool = True
+    told: Rating | None = None
 
     def may_be_khtnv_read_as(self, rating: Rating | None) -> bool:
         """Whether the cell, run into its ruling, reads as HTNV: a KHTNV whose K lies painted out
@@ -78,9 +80,13 @@ class Cell:
 
 
 def confirmed(cells: Sequence[Cell]) -> list[RatingMatch]:
-    """Each cell's rating, the unsure ones the same hand's sure cells confirm raised to `CONFIRMED`,
-    and those whose rating only a shape model that misreads this hand names replaced by the
-    rating their writing matches (`_unnamed`)."""
+    """Each cell's rating, the unsure ones the same hand's sure cells confirm raised to `CONFIRMED`;
+    those whose writing matches the sure cells of the rating they are `told` hold, whatever OCR
+    or the shape model made of them, their width not ruling it out, replaced by it: two witnesses
+    agree (dev `doc_0001` as a JPEG: a copperplate HTTNV read HTXSNV once, its votes 3/7/2/0,
+    like the page's sure HTTNVs at 0.71 and its KHTNV at 0.43); and those whose rating only a
+    shape model that misreads this hand names replaced by the rating their writing matches
+    (`_unnamed`)."""
     shapes = [_shape(cell.image) for cell in cells]
     sure = [(rating, shape) for cell, shape in zip(cells, shapes, strict=True)
             if cell.witness and cell.match.confidence >= SURE and (rating := cell.match.rating) is not None
@@ -90,16 +96,22 @@ def confirmed(cells: Sequence[Cell]) -> list[RatingMatch]:
     out: list[RatingMatch] = []
     for cell, shape, allowed in zip(cells, shapes, lengths, strict=True):
         match = cell.match
-        unsure = match.confidence < CONFIRMED and match.rating is not None and not cell.may_be_khtnv_read_as(match.rating)
-        if unsure and shape is not None:
-            if _likest(shape, sure, SIMILAR) is match.rating:
+        if match.confidence < CONFIRMED and not cell.may_be_khtnv_read_as(match.rating) and shape is not None:
+            likest = _likest(shape, sure, SIMILAR)
+            if match.rating is not None and likest is match.rating:
                 match = replace(match, confidence=CONFIRMED)
-            elif (likest := _unnamed(cell, shape, sure, reads_hand, allowed)) is not None:
-                # the model's probability was that of the rating replaced: it says nothing of this one
-                match = replace(match, rating=likest, confidence=CONFIRMED, shape_probability=0.0,
-                                shape_unopposed=False)
+            elif likest is not None and likest is cell.told and (not allowed or likest in allowed):
+                match = _renamed(match, likest)
+            elif match.rating is not None and (unnamed := _unnamed(cell, shape, sure, reads_hand, allowed)):
+                match = _renamed(match, unnamed)
         out.append(match)
     return _measured(cells, out, lengths, reads_hand)
+
+
+def _renamed(match: RatingMatch, rating: Rating) -> RatingMatch:
+    """`match` confirmed as `rating`: the model's probability was that of the rating replaced,
+    and says nothing of this one."""
+    return replace(match, rating=rating, confidence=CONFIRMED, shape_probability=0.0, shape_unopposed=False)
 
 
 def _unnamed(cell: Cell, shape: np.ndarray, sure: Sequence[tuple[Rating, np.ndarray]],

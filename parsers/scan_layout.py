@@ -803,7 +803,7 @@ def _by_the_same_hand(rows: Sequence[scan_tally.RowReading], results: Sequence[W
             if written is not None and row.result_written is not None]
     matches = same_hand.confirmed([
         same_hand.Cell(written.image, seen[0], written.cut_start or _start_may_be_lost(written, seen[0]), seen[1],
-                       witness=told[k] is not None and seen[0].rating is told[k])
+                       witness=told[k] is not None and seen[0].rating is told[k], told=told[k])
         for k, written, seen in read])
     out = list(rows)
     for (k, _, _), matched in zip(read, matches, strict=True):

@@ -50,6 +50,25 @@ def test_a_sure_cell_that_is_no_witness_vouches_for_none() -> None:
     assert confirmed([replace(doubted, witness=True), unsure])[1].confidence == CONFIRMED
 
 
+@pytest.mark.parametrize(("text", "told", "letters", "taken"), [
+    ("HTTNV", Rating.HTTNV, None, True),  # its writing is the hand's HTTNV, and its votes give HTTNV
+    ("HTTNV", Rating.KHTNV, None, False),  # its votes give another rating than its writing's likeness
+    ("HTTNV", None, None, False),  # nothing says what it holds
+    ("HTTNV", Rating.HTTNV, 6.0, False),  # six letters wide in this hand: no HTTNV, whatever it looks like
+])
+def test_a_cell_like_the_sure_cells_of_the_rating_it_is_told_holds_is_confirmed_as_that_rating(
+    text: str, told: Rating | None, letters: float | None, taken: bool
+) -> None:
+    """A minutes' result whose one OCR reading names HTXSNV, written like the page's sure HTTNVs,
+    its votes giving HTTNV: two witnesses against one unsure reading."""
+    read = RatingMatch(Rating.HTXSNV, UNSURE, 1)
+    sure = [replace(_sure("HTTNV", Rating.HTTNV), width=100.0), replace(_sure("KHTNV", Rating.KHTNV, -3), width=100.0),
+            replace(_sure("HTTNV", Rating.HTTNV, 9), width=100.0)]
+    cell = Cell(_written(text, 3), read, width=None if letters is None else 20.0 * letters, told=told)
+    got = confirmed([*sure, cell])[-1]
+    assert (got.rating, got.confidence) == ((told, CONFIRMED) if taken else (read.rating, read.confidence))
+
+
 @pytest.mark.parametrize(("text", "named"), [
     ("HTTNV", Rating.HTNV),  # OCR names another rating than the writing's likeness
     ("HTXSNV", Rating.HTXSNV),  # no sure cell of its rating on the page; HTTNV is a letter shorter
