@@ -82,9 +82,13 @@ class Cell:
 def confirmed(cells: Sequence[Cell]) -> list[RatingMatch]:
     """Each cell's rating, the unsure ones the same hand's sure cells confirm raised to `CONFIRMED`;
     those whose writing matches the sure cells of the rating they are `told` hold, whatever OCR
-    or the shape model made of them, their width not ruling it out, replaced by it: two witnesses
-    agree (dev `doc_0001` as a JPEG: a copperplate HTTNV read HTXSNV once, its votes 3/7/2/0,
-    like the page's sure HTTNVs at 0.71 and its KHTNV at 0.43); and those whose rating only a
+    or the shape model made of them, even surely, their width not ruling it out, replaced by it:
+    two witnesses agree against one (dev `doc_0001` as a JPEG: a copperplate HTTNV read HTXSNV
+    once, its votes 3/7/2/0, like the page's sure HTTNVs at 0.71 and its KHTNV at 0.43; another
+    read KHTNV for sure, its votes 0/10/2/0, like them at 0.76). A slip, a result written other
+    than its votes give, looks like the sure results of what was written, not of what the votes
+    give: on the generated minutes with a third of their results slipped, none was taken for its
+    votes' outcome. And those whose rating only a
     shape model that misreads this hand names replaced by the rating their writing matches
     (`_unnamed`)."""
     shapes = [_shape(cell.image) for cell in cells]
@@ -96,13 +100,14 @@ def confirmed(cells: Sequence[Cell]) -> list[RatingMatch]:
     out: list[RatingMatch] = []
     for cell, shape, allowed in zip(cells, shapes, lengths, strict=True):
         match = cell.match
-        if match.confidence < CONFIRMED and not cell.may_be_khtnv_read_as(match.rating) and shape is not None:
+        if shape is not None and not cell.may_be_khtnv_read_as(match.rating):
             likest = _likest(shape, sure, SIMILAR)
-            if match.rating is not None and likest is match.rating:
+            unsure = match.confidence < CONFIRMED and match.rating is not None
+            if unsure and likest is match.rating:
                 match = replace(match, confidence=CONFIRMED)
-            elif likest is not None and likest is cell.told and (not allowed or likest in allowed):
+            elif likest is not None and likest is cell.told is not match.rating and (not allowed or likest in allowed):
                 match = _renamed(match, likest)
-            elif match.rating is not None and (unnamed := _unnamed(cell, shape, sure, reads_hand, allowed)):
+            elif unsure and (unnamed := _unnamed(cell, shape, sure, reads_hand, allowed)):
                 match = _renamed(match, unnamed)
         out.append(match)
     return _measured(cells, out, lengths, reads_hand)

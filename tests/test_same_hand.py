@@ -69,6 +69,18 @@ def test_a_cell_like_the_sure_cells_of_the_rating_it_is_told_holds_is_confirmed_
     assert (got.rating, got.confidence) == ((told, CONFIRMED) if taken else (read.rating, read.confidence))
 
 
+def test_a_sure_reading_its_votes_contradict_gives_way_to_the_rating_its_writing_and_its_votes_name() -> None:
+    """Dev `doc_0001` as a JPEG: a copperplate HTTNV read KHTNV for sure ("KTN", "KIENY"), its
+    votes 0/10/2/0, written like the page's sure HTTNVs at 0.76 and its KHTNV at 0.42."""
+    sure = [_sure("HTTNV", Rating.HTTNV), _sure("KHTNV", Rating.KHTNV, -3), _sure("HTTNV", Rating.HTTNV, 9)]
+    misread = Cell(_written("HTTNV", 3), RatingMatch(Rating.KHTNV, SURE, 2), witness=False, told=Rating.HTTNV)
+    got = confirmed([*sure, misread])[-1]
+    assert (got.rating, got.confidence) == (Rating.HTTNV, CONFIRMED)
+    # a sure reading its votes bear out stays sure
+    kept = replace(misread, match=RatingMatch(Rating.HTTNV, SURE, 2), witness=True)
+    assert confirmed([*sure, kept])[-1] == kept.match
+
+
 @pytest.mark.parametrize(("text", "named"), [
     ("HTTNV", Rating.HTNV),  # OCR names another rating than the writing's likeness
     ("HTXSNV", Rating.HTXSNV),  # no sure cell of its rating on the page; HTTNV is a letter shorter
