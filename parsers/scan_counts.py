@@ -242,28 +242,36 @@ def _pin(decisions: dict[str, CountDecision], readings: dict[str, Support]) -> N
 
 
 def _pin_together(decisions: dict[str, CountDecision], readings: dict[str, Support]) -> None:
-    """Make sure (in place) all the unsure counts at once when, among their own readings, one set
-    of values alone fits the sure counts and the arithmetic, it is each count's best reading, and
-    each of its values is the only one the others leave possible: with 'Số vắng mặt' 2 and 9
-    ballots returned read surely, 'Tổng số' read 11, 7 or 1 and 'Số có mặt' 9, 8 or 99 can only be
-    11 and 9 (present ≥ 9, total = present + 2). Each line then agrees with the others through
-    the arithmetic, so a misreading would have to fall on the one value the others allow, on every
-    line at once. A line the others leave more than one value (issued between returned and
-    present) stays as it was."""
+    """Make sure (in place) the unsure counts the arithmetic settles together. Of the unsure counts'
+    own readings, take the sets of values that fit the sure counts and the arithmetic: a count with
+    one value in every such set, its best reading of those the sure counts allow, is settled, and
+    sure when it is the only value the sure and the other settled counts leave it. With 'Số vắng
+    mặt' 2 and 9 ballots issued and returned read surely, 'Tổng số' read 1, 11 or 77 and 'Số có
+    mặt' 9, 8 or 99 can only be 11 and 9 (present ≥ 9, total = present + 2), whatever the valid
+    ballots, read 9 and 8, turn out to be (dev `doc_0013` dimmed: "11" read "1" twice as often as
+    "11"). Each such line agrees with the others through the arithmetic, so a misreading would have
+    to fall on the one value the others allow, on every line at once. A line the sets leave more
+    than one value (issued between returned and present; the valid ballots here) stays as it was."""
     fixed = {k: d.value for k, d in decisions.items() if d.confidence >= SURE}
     unsure = sorted(k for k, d in decisions.items() if d.confidence < SURE and readings[k])
     if not unsure:
         return
     choices = [[v for v, w in readings[k].items() if w >= _READING] for k in unsure]
-    fitting = [combo for combo in itertools.product(*choices) if _fits({**fixed, **dict(zip(unsure, combo, strict=True))})]
-    if len(fitting) != 1:
+    fitting = [dict(zip(unsure, combo, strict=True)) for combo in itertools.product(*choices)
+               if _fits({**fixed, **dict(zip(unsure, combo, strict=True))})]
+    if not fitting:
         return
-    chosen = {**fixed, **dict(zip(unsure, fitting[0], strict=True))}
-    if any(max(readings[k], key=lambda v: readings[k][v]) != chosen[k] or decisions[k].value != chosen[k] for k in unsure):
-        return
-    for key in unsure:
-        if _only_value({k: v for k, v in chosen.items() if k != key}, key) == chosen[key]:
-            decisions[key] = CountDecision(chosen[key], SURE)
+    settled = {k: fitting[0][k] for k in unsure if all(f[k] == fitting[0][k] for f in fitting)
+               and fitting[0][k] == decisions[k].value == _best_allowed(readings[k], fixed, k)}
+    for key, value in settled.items():
+        if _only_value({**fixed, **{k: v for k, v in settled.items() if k != key}}, key) == value:
+            decisions[key] = CountDecision(value, SURE)
+
+
+def _best_allowed(reading: Support, fixed: dict[str, int | None], key: str) -> int | None:
+    """The line's best reading of those the sure counts allow it."""
+    allowed = {v: w for v, w in reading.items() if _fits({**fixed, key: v})}
+    return max(allowed, key=lambda v: allowed[v]) if allowed else None
 
 
 def _only_value(others: dict[str, int | None], key: str) -> int | None:

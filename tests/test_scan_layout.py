@@ -1315,6 +1315,22 @@ def test_counts_pinned_together_when_one_set_of_best_readings_fits() -> None:
     assert decided["total"].confidence < SURE and decided["present"].confidence < SURE
 
 
+def test_counts_the_arithmetic_settles_are_pinned_whatever_another_line_turns_out_to_be() -> None:
+    """Dev `doc_0013` dimmed: "11" read "1" twice as often as "11", the valid ballots 9 or 8."""
+    from parsers.scan_counts import SURE, decide_counts
+
+    sure = {"absent": {2: 16.0}, "issued": {9: 14.0, 2: 2.0}, "returned": {9: 26.0, 8: 4.0, 99: 2.0}}
+    read = {"total": {1: 8.0, 11: 4.0, 7: 2.0, 77: 2.55}, "present": {9: 21.0, 8: 7.0, 99: 3.0},
+            "valid": {9: 18.0, 8: 8.0}}
+    decided = decide_counts({**sure, **read})
+    assert [(decided[k].value, decided[k].confidence >= SURE) for k in ("total", "present", "valid")] == [
+        (11, True), (9, True), (9, False)]
+    # total's best reading the sure lines allow is 77: it stays for a person, and present, which the
+    # sets leave at 9, with it (the total it is pinned by is not sure)
+    decided = decide_counts({**sure, **read, "total": {1: 8.0, 11: 4.0, 77: 5.0}})
+    assert decided["total"].confidence < SURE and decided["present"].confidence < SURE
+
+
 def _digit_strip(glyphs: list[tuple[str, int]], height: int = 40) -> np.ndarray:
     """Handwriting-like digits (DejaVu Sans Oblique) at the given x positions on white, as a
     count cell's crop."""
