@@ -88,9 +88,8 @@ def confirmed(cells: Sequence[Cell]) -> list[RatingMatch]:
     read KHTNV for sure, its votes 0/10/2/0, like them at 0.76). A slip, a result written other
     than its votes give, looks like the sure results of what was written, not of what the votes
     give: on the generated minutes with a third of their results slipped, none was taken for its
-    votes' outcome. And those whose rating only a
-    shape model that misreads this hand names replaced by the rating their writing matches
-    (`_unnamed`)."""
+    votes' outcome. And those whose rating only a shape model that misreads this hand names
+    replaced by the rating their writing matches (`_unnamed`)."""
     shapes = [_shape(cell.image) for cell in cells]
     sure = [(rating, shape) for cell, shape in zip(cells, shapes, strict=True)
             if cell.witness and cell.match.confidence >= SURE and (rating := cell.match.rating) is not None

@@ -789,12 +789,13 @@ def _with_result(row: scan_tally.RowReading, matched: scan_rating.RatingMatch) -
 
 def _by_the_same_hand(rows: Sequence[scan_tally.RowReading], results: Sequence[Written | None],
                       told: Sequence[Rating | None]) -> list[scan_tally.RowReading]:
-    """The minutes' rows, the written results OCR left open confirmed by the same hand's sure ones
-    (`same_hand`), as the ratings of a Mẫu 06 summary are: one clerk writes the whole column, and an
-    open result looks like the surely read results of its rating. Only a sure result its own votes
-    bear out vouches for others (`told`: each row's votes' outcome as the digits and the sum decide
-    them, `scan_tally.outcomes`): a sure reading they contradict is a misreading or the clerk's slip
-    (generated minutes seed 3, `0039`: an HTNV read HTTNV for sure made two more HTNVs HTTNV). A
+    """The minutes' rows, their written results read again against the same hand's sure ones
+    (`same_hand.confirmed`), as the ratings of a Mẫu 06 summary are: one clerk writes the whole
+    column, and a result OCR left open, or read against its votes, looks like the surely read
+    results of its rating. Only a sure result its own votes bear out vouches for others (`told`:
+    each row's votes' outcome as the digits and the sum decide them, `scan_tally.outcomes`): a sure
+    reading they contradict is a misreading or the clerk's slip (generated minutes seed 3, `0039`:
+    an HTNV read HTTNV for sure made two more HTNVs HTTNV), and is told what its votes give. A
     result so confirmed still makes its row sure only where it is what its votes give
     (`scan_tally.decide_row`). The hand's width per letter stays measured on the readings
     (`RowReading.result_written`): the confirmed ones taken in moved dev `doc_0008`'s scale enough
