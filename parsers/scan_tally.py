@@ -583,8 +583,7 @@ def decide_table(
     if cast is None:
         return None, [decide_row(row, None, limit, False) for row in rows]
     if sure:
-        # each row's outcome as its digits and the sum decide it, whatever its result says
-        told = [_told(row, cast, limit)[1] for row in rows]
+        told = _outcomes_at(rows, cast, limit)
         rows = _measured_by_outcomes(_confirmed_by_shape(rows, told), told)
     return cast, [decide_row(row, cast, limit, sure) for row in rows]
 
@@ -597,6 +596,11 @@ def outcomes(rows: Sequence[RowReading], cast_read: Support, limit: int | None, 
     cast, sure = _ballots_cast(rows, cast_read, limit, cast_read_sure)
     if cast is None or not sure:
         return [None] * len(rows)
+    return _outcomes_at(rows, cast, limit)
+
+
+def _outcomes_at(rows: Sequence[RowReading], cast: int, limit: int | None) -> list[Rating | None]:
+    """Each row's votes' outcome as its digits and the sum `cast` decide it, whatever its result says."""
     return [_told(row, cast, limit)[1] for row in rows]
 
 
