@@ -1327,6 +1327,7 @@ def _columns(grid: Grid, texts: dict[GridCell, list[WordLine]], header_end: int)
     """What each grid column holds, from the lowest header cell over it."""
     columns = [_Column("text") for _ in range(grid.n_cols)]
     columns[0] = _Column("tt")
+    ending: dict[int, Level] = {}  # columns whose heading ends with a level's name
     for c in range(1, grid.n_cols):
         over = [cell for cell in grid.cells if cell.row < header_end and cell.col <= c < cell.col + cell.cols]
         if not over:
@@ -1341,8 +1342,37 @@ def _columns(grid: Grid, texts: dict[GridCell, list[WordLine]], header_end: int)
             columns[c] = _Column("count")
         elif "ket qua" in key or "xep loai" in key or _summary_heading(key):
             columns[c] = _Column("rating")
+        elif lowest.cols == 1 and (last := _level_at_end(header)) is not None:
+            ending[c] = last
+    _levels_under_their_group(columns, ending)
     _levels_by_place(grid, columns, header_end)
     return columns
+
+
+def _level_at_end(header: str) -> Level | None:
+    """The level a heading's last words name (a level's name is one or two words)."""
+    words = header.split()
+    return next((level for k in (2, 1) if len(words) > k and (level := parse_level(" ".join(words[-k:])))), None)
+
+
+def _levels_under_their_group(columns: list[_Column], ending: dict[int, Level]) -> None:
+    """Level columns whose heading cell also holds the words of the heading printed over the
+    levels: the ruling between the two lost (faint in a photo reduced to 90 dpi, dev `doc_0002` at
+    0.6), "CẤP ĐỘ THỰC HIỆN" fell into the cells under it, a piece in each ("¡P ĐỘ T Tốt"), and
+    each level's name is its cell's last words. They are taken only when every level is then named,
+    in printed order, in adjacent columns: a heading that merely ends with "Tốt" names no level.
+    Each is written out as its level's name for the form reader (`placed`)."""
+    named = {c: column.level for c, column in enumerate(columns) if column.level is not None} | ending
+    if not ending or len(named) != len(Level) or not _in_printed_order(named):
+        return
+    for c, level in ending.items():
+        columns[c] = _Column("level", level, placed=True)
+
+
+def _in_printed_order(named: dict[int, Level]) -> bool:
+    """Whether the levels stand in adjacent columns, best first or worst first."""
+    order = [named[c] for c in sorted(named)]
+    return max(named) - min(named) == len(named) - 1 and order in (list(Level), list(Level)[::-1])
 
 
 @cache
@@ -1369,17 +1399,24 @@ def _levels_by_place(grid: Grid, columns: list[_Column], header_end: int) -> Non
     """Level columns whose own heading was misread ("Trung bình" read "Tru hìn"), or lost with a
     ruling between two headings: under a heading cell spanning as many columns as there are
     levels ("CẤP ĐỘ THỰC HIỆN"), the levels stand in printed order, so two or more headings read
-    in that order, best first or worst first, place the others."""
+    in that order, best first or worst first, place the others. One heading alone misread beside
+    the other three ("Tốt" read "Tất") is placed by them without that heading cell: a photo
+    reduced to 90 dpi (dev `doc_0003` at 0.6) showed a vertical ruling's trace through it, which
+    cut it at the wrong column."""
     levels = list(Level)
     known = {c: col.level for c, col in enumerate(columns) if col.kind == "level"}
     if not 2 <= len(known) < len(levels):
         return
-    for cell in grid.cells:
-        if cell.row >= header_end or cell.cols != len(levels) or not all(cell.col <= c < cell.col + cell.cols
-                                                                          for c in known):
+    starts = {cell.col for cell in grid.cells if cell.row < header_end and cell.cols == len(levels)}
+    if len(known) == len(levels) - 1:
+        starts |= {min(known), max(known) - len(levels) + 1}
+    for start in sorted(starts):
+        run = range(start, start + len(levels))
+        if run.start < 1 or run.stop > grid.n_cols or not all(c in run for c in known) \
+                or any(columns[c].kind not in ("text", "level") for c in run):
             continue
         for order in (levels, levels[::-1]):
-            placed = {cell.col + k: level for k, level in enumerate(order)}
+            placed = dict(zip(run, order, strict=True))
             if all(placed[c] is level for c, level in known.items()):
                 for c, level in placed.items():
                     if c not in known:
