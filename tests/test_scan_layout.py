@@ -1130,6 +1130,24 @@ def test_mau06_present_most_votes_exceed_is_not_sure() -> None:
     rows = [FractionRow(({votes: 8.0}, {20: 8.0}, {23: 8.0}), (votes, 20, 23)) for votes in (13, 17, 71, 19)]
     assert [d.confidence >= SURE for d in decide_fractions(rows)] == [True, True, False, True]
 
+def test_mau06_pair_half_the_rows_read_is_the_meeting_s() -> None:
+    """Generated summaries seed 1, `0011`: "12/14" read on 4 of 8 rows, the others each losing a
+    digit their own way; the pair leads by two rows' worth, which floating point made 1.999…"""
+    from parsers.scan_tally import SURE, FractionRow, decide_fractions
+
+    clear = [FractionRow(({votes: 1.0}, {12: 1.0}, {14: 1.0}), (votes, 12, 14)) for votes in (7, 12, 9, 11)]
+    lost = [FractionRow(({7: 1.0}, {2: 0.6, 12: 0.4}, {14: 1.0}), None),
+            FractionRow(({8: 1.0}, {12: 1.0}, {4: 0.7, 44: 0.3}), None),
+            FractionRow(({4: 1.0}, {1: 1.0}, {14: 1.0}), (4, 1, 14)),
+            FractionRow(({10: 1.0}, {12: 1.0}, {44: 1.0}), (10, 12, 44))]
+    decisions = decide_fractions(clear + lost)
+    assert [d.values[1:] for d in decisions] == [(12, 14)] * 8
+    assert [d.confidence >= SURE for d in decisions] == [True] * 4 + [False] * 4
+    # three of eight are not enough
+    decisions = decide_fractions(clear[:3] + lost + [FractionRow(({9: 1.0}, {1: 1.0}, {4: 1.0}), (9, 1, 4))])
+    assert all(d.confidence < SURE for d in decisions)
+
+
 # ------------------------------------------------------------------ row identity by alignment
 def _mau05_cues(overrides: dict[int, tuple[str, float, str]]) -> list[RowCue]:
     """The 13 data rows of Mẫu 05 as OCR would read them cleanly, with some rows overridden
