@@ -1179,8 +1179,9 @@ def decide_fractions(rows: Sequence[FractionRow]) -> list[FractionDecision]:
     """The 'votes/present/total' of every row of one Mẫu 06 table, decided together: present and
     total are the same on every row (one meeting), votes ≤ present ≤ total. The pair (present,
     total) is the one the rows' readings support most; it is sure when it leads every other pair
-    clearly, at least half the rows read it and most rows' votes, read unbounded, fit under it. A row is sure only when it read that pair itself, its votes
-    are clearly its best reading within the bound, and both readers read those votes."""
+    clearly, at least half the rows read it and most rows' votes, read unbounded, fit under it. A
+    row is sure only when it read that pair itself, its votes are clearly its best reading within
+    the bound, and both readers read those votes."""
     supports = [(row.support(0), row.support(1), row.support(2)) for row in rows]
     pairs: dict[tuple[int, int], float] = {}
     bs: set[int] = {v for _, b, _ in supports for v in (b or {})}
