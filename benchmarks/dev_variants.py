@@ -1,6 +1,6 @@
 """The dev corpus's scans and photos taken again as a user's phone or scanner might give them.
 
-    .venv/bin/python -m benchmarks.dev_variants OUT_DIR [--worn] [--corpus DIR]
+    .venv/bin/python -m benchmarks.dev_variants OUT_DIR [--worn | --photo] [--corpus DIR]
     python3 ../shared/tools/score_dev.py --product-cmd .venv/bin/kiemdiem --corpus OUT_DIR --no-cases
 
 The dev corpus holds each scanned page once, upright or nearly. The same pages come in turned, smaller
@@ -10,7 +10,9 @@ default, at quality 80: as it is (the re-encoding alone, the control the others 
 turned a quarter clockwise, turned upside down, reduced to three quarters of its size (a photo sent
 through a messenger: dev `doc_0002` is then a 110 dpi page), and tilted 2.5° with the desk continued
 past the old edges. `--worn`, at quality 60: in grey, blurred (σ 1 pixel), reduced to 0.6, and dimmed
-(its contrast cut to 0.6, lifted to grey paper). A wrong value with no `unreadable` finding on any
+(its contrast cut to 0.6, lifted to grey paper). `--photo`, at quality 80: photographed from below the
+page's foot (its top 4% narrower on each side) and under a shadow falling across it (55% of the light
+left on one side). A wrong value with no `unreadable` finding on any
 of them is a silent error the dev corpus does not show (session 56: a Mẫu 06 photo tilted, an HTXSNV
 taken for HTTNV; a Mẫu 05 photo blurred, two criteria numbered under the wrong heading).
 """
@@ -30,8 +32,10 @@ from benchmarks.official_scans import DEFAULT_CORPUS
 _IMAGE_VARIANTS = ("scan_jpg", "scan_png")
 _TILT_DEG = 2.5
 _REDUCED, _HALVED = 0.75, 0.6
-_QUALITY, _WORN_QUALITY = 80, 60
+_QUALITY, _WORN_QUALITY = 80, 60  # --photo at the default
 _DIMMED = (0.6, 70.0)  # contrast kept, paper's lift
+_LEAN_IN = 0.04  # share of the width the page's top is narrowed by on each side
+_SHADOW = 0.55  # the light left on the shadowed side
 
 
 def _tilted(image: np.ndarray) -> np.ndarray:
@@ -48,6 +52,25 @@ def _reduced(image: np.ndarray, factor: float) -> np.ndarray:
 
 def _grey(image: np.ndarray) -> np.ndarray:
     return np.asarray(cv2.cvtColor(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR))
+
+
+def _leaning(image: np.ndarray) -> np.ndarray:
+    """Photographed from below the page's foot: its top `_LEAN_IN` narrower on each side than its
+    foot, the desk continued past the old edges."""
+    h, w = image.shape[:2]
+    inset = _LEAN_IN * w
+    source = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    target = np.float32([[inset, 0], [w - inset, 0], [w, h], [0, h]])
+    matrix = cv2.getPerspectiveTransform(source, target)
+    return np.asarray(cv2.warpPerspective(image, matrix, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT))
+
+
+def _shadowed(image: np.ndarray) -> np.ndarray:
+    """A shadow across the page (a phone held over it): the light falls from full on the right to
+    `_SHADOW` of it on the left."""
+    w = image.shape[1]
+    light = np.linspace(_SHADOW, 1.0, w, dtype=np.float32)[None, :, None]
+    return np.clip(image.astype(np.float32) * light, 0, 255).astype(np.uint8)
 
 
 def _dimmed(image: np.ndarray) -> np.ndarray:
@@ -68,6 +91,10 @@ WORN: dict[str, Variant] = {
     "blur": lambda image: np.asarray(cv2.GaussianBlur(image, (0, 0), 1.0)),
     "half": lambda image: _reduced(image, _HALVED),
     "dim": _dimmed,
+}
+PHOTO: dict[str, Variant] = {
+    "lean": _leaning,
+    "shadow": _shadowed,
 }
 
 
@@ -96,10 +123,15 @@ def write_variants(corpus: Path, out: Path, variants: dict[str, Variant] = VARIA
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("out", type=Path)
-    ap.add_argument("--worn", action="store_true", help="grey, blurred, halved and dimmed, at JPEG quality 60")
+    kind = ap.add_mutually_exclusive_group()
+    kind.add_argument("--worn", action="store_true", help="grey, blurred, halved and dimmed, at JPEG quality 60")
+    kind.add_argument("--photo", action="store_true", help="photographed leaning back, and under a shadow")
     ap.add_argument("--corpus", type=Path, default=Path(DEFAULT_CORPUS))
     args = ap.parse_args(argv)
-    count = write_variants(args.corpus, args.out, WORN, _WORN_QUALITY) if args.worn else write_variants(args.corpus, args.out)
+    if args.worn:
+        count = write_variants(args.corpus, args.out, WORN, _WORN_QUALITY)
+    else:
+        count = write_variants(args.corpus, args.out, PHOTO if args.photo else VARIANTS)
     print(f"{count} files written under {args.out / 'files'}")
     return 0
 

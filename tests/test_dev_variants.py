@@ -1,5 +1,6 @@
 """The dev scans taken again (benchmarks.dev_variants): every image scan written each way with a
-copy of its truth naming the new file, turned, reduced and greyed as named; other files left out."""
+copy of its truth naming the new file, turned, reduced, greyed, leaning and shadowed as named; other
+files left out."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from benchmarks.dev_variants import VARIANTS, WORN, write_variants
+from benchmarks.dev_variants import PHOTO, VARIANTS, WORN, write_variants
 
 
 def test_every_image_scan_is_written_each_way_with_its_truth(tmp_path: Path) -> None:
@@ -43,3 +44,12 @@ def test_every_image_scan_is_written_each_way_with_its_truth(tmp_path: Path) -> 
     assert grey is not None and np.array_equal(grey[:, :, 0], grey[:, :, 2])
     half = cv2.imread(str(worn / "files" / "doc_0001-half.jpg"))
     assert half is not None and half.shape[:2] == (180, 120)
+
+    photo = tmp_path / "photo"
+    assert write_variants(corpus, photo, PHOTO) == len(PHOTO)
+    lean = cv2.imread(str(photo / "files" / "doc_0001-lean.jpg"), cv2.IMREAD_GRAYSCALE)
+    assert lean is not None and lean.shape == (300, 200)
+    # the text's line, narrowed toward the top, stands further right than it was written
+    assert np.nonzero(lean[40:70].min(axis=0) < 128)[0][0] > np.nonzero(page[40:70, :, 0].min(axis=0) < 128)[0][0]
+    shadow = cv2.imread(str(photo / "files" / "doc_0001-shadow.jpg"), cv2.IMREAD_GRAYSCALE)
+    assert shadow is not None and shadow[150, 5] < 160 < shadow[150, 195]
