@@ -1380,8 +1380,9 @@ def _page(segment: Segment) -> int:
     return next((line.page for line in segment.lines if line.index == first), 1)
 
 
-def read_form(segment: Segment) -> ExtractedForm:
-    """Everything the form's definition says is on it, read from the form's own lines and tables."""
+def read_form(segment: Segment, ocr: bool = False) -> ExtractedForm:
+    """Everything the form's definition says is on it, read from the form's own lines and tables
+    (`ocr`: lines and tables read off a scan)."""
     definition = segment.match.definition
     lines, tables = segment.lines, segment.tables
     hits = _scan(lines, _labels(definition))
@@ -1412,6 +1413,11 @@ def read_form(segment: Segment) -> ExtractedForm:
         form.confidence = 0.5  # an analysis form whose grid was not found at all
     if definition.kind == FormKind.MINUTES:
         _read_minutes(form, segment, fields)
+    if ocr and not form.tallies and not form.summary_rows and (
+            definition.kind == FormKind.MINUTES or definition.summary_columns):
+        # every vote table and summary lists one member at least: a scan that gave none lost its
+        # table (a photo in shadow, warped by a wrong page outline), and its values are not "none"
+        form.confidence = 0.5
     if definition.items:
         form.degradation_marked = read_appendix(tables, definition)
     return form
@@ -1453,4 +1459,4 @@ def read_forms(
             "(có dòng “Mẫu …” và tên mẫu ở đầu trang).",
             detail=f"{name}: no form code or title found in {len(body.lines)} lines",
         )
-    return [read_form(segment) for segment in segments(body, matches)]
+    return [read_form(segment, ocr) for segment in segments(body, matches)]

@@ -44,11 +44,12 @@ def file_rejected(ctx: RuleContext) -> Iterator[Outcome]:
 
 def _unreadable_values(ref: FormRef, threshold: float) -> Iterator[tuple[str | None, str, Location | None]]:
     """Each doubtful value: its field, what it is in words, and where it sits (with its crop). A
-    form read only in part (a row whose person could not be read) is doubtful as a whole."""
+    form read only in part (a row whose person could not be read, a table of members of which no
+    row was read) is doubtful as a whole."""
     form, d = ref.form, ref.definition
     labels = {f.key: f.label for f in d.rating_fields} | {c.key: c.label for c in d.summary_columns} if d else {}
     if form.confidence < threshold:
-        yield None, "biểu mẫu chưa đọc được đầy đủ (có dòng không đọc được)", form.location
+        yield None, "biểu mẫu chưa đọc được đầy đủ (có dòng hoặc bảng không đọc được)", form.location
     for c in form.criteria:
         if c.confidence < threshold:
             what = "không tìm thấy dòng này" if c.confidence == 0 else "không đọc chắc chắn được ô đánh dấu"
