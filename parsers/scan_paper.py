@@ -26,6 +26,7 @@ _PAPER_MIN_AREA = 0.2  # of the photo: a smaller bright quadrilateral is no page
 _PAPER_MAX_AREA = 0.97  # beyond this the "paper" is the whole scan: nothing to warp
 _PAPER_WHITE = 170  # Lab lightness (0-255) of a border that is paper, not a desk
 _DESK_SPREAD = 40.0  # Lab distance within which a border pixel is desk, whatever its texture
+_EVEN_LIGHT = 0.5  # the desk fitted as light falling across it spreads less than this share of its spread about one colour
 _CUT_PX = 3  # outline points this close to the picture's edge are where the picture cut the paper
 _BETTER_COVER = 0.025  # a whole sheet's corners where its sides meet when they cover its outline this much better
 _GRAZE = 0.015  # of the picture: where the sides meet this close to the outline's corners, those stand
@@ -130,14 +131,12 @@ def _paper_mask(small: np.ndarray) -> np.ndarray | None:
     lab = cv2.cvtColor(small if small.ndim == 3 else cv2.cvtColor(small, cv2.COLOR_GRAY2BGR), cv2.COLOR_BGR2LAB)
     lab = cv2.GaussianBlur(lab, (7, 7), 0).astype(np.float32)
     edge = max(3, int(0.02 * max(lab.shape[:2])))
-    border = np.concatenate(
-        [
-            lab[:edge].reshape(-1, 3),
-            lab[-edge:].reshape(-1, 3),
-            lab[:, :edge].reshape(-1, 3),
-            lab[:, -edge:].reshape(-1, 3),
-        ]
-    )
+    # the picture's four edges, each `edge` deep (x, y of each pixel): its corners taken twice
+    ys, xs = np.mgrid[0 : lab.shape[0], 0 : lab.shape[1]]
+    grid = np.dstack([xs, ys])
+    strips = (np.s_[:edge], np.s_[-edge:], np.s_[:, :edge], np.s_[:, -edge:])
+    border = np.concatenate([lab[strip].reshape(-1, 3) for strip in strips])
+    where = np.concatenate([grid[strip].reshape(-1, 2) for strip in strips])
     background = np.median(border, axis=0)
     if background[0] > _PAPER_WHITE and abs(background[1] - 128) + abs(background[2] - 128) < 20:
         return None
@@ -145,10 +144,33 @@ def _paper_mask(small: np.ndarray) -> np.ndarray | None:
     # Paper is what lies beyond the background's own spread (its texture, its light falloff);
     # where the paper runs off the picture, its own pixels on the border are no part of that.
     on_border = np.linalg.norm(border - background, axis=1)
-    desk = on_border[on_border < max(_DESK_SPREAD, 4 * float(np.median(on_border)))]
-    spread = float(np.percentile(desk, 95))
+    desk = on_border < max(_DESK_SPREAD, 4 * float(np.median(on_border)))
+    spread = float(np.percentile(on_border[desk], 95))
+    falling = _light_falling(lab, grid, border[desk], where[desk], spread)
+    if falling is not None:
+        distance, spread = falling
     bright = (distance > max(20.0, 1.5 * spread)).astype(np.uint8) * 255
     return cv2.morphologyEx(bright, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))
+
+
+def _light_falling(lab: np.ndarray, grid: np.ndarray, desk: np.ndarray, where: np.ndarray, spread: float
+                   ) -> tuple[np.ndarray, float] | None:
+    """Each pixel's distance from the desk as the light falls across the picture, and the desk's
+    spread about it; None when the light is even enough that one colour stands for the desk.
+
+    A shadow across the photo (the phone held over the page) darkens desk and paper alike: the
+    desk's lightness ran from 62 to 119 across dev `doc_0015` in shadow, its spread about one
+    colour hid the paper in the shade (L 135–149), and the sheet's outline lost its lower left
+    corner. The desk (`desk`, its border pixels' colours; `where`, their x and y) is fitted as a
+    colour changing evenly across the picture, a plane in x and y per channel, and taken so
+    where that halves its spread (`grid`: every pixel's x and y)."""
+    design = np.column_stack([np.ones(len(where)), where])
+    coefficients, *_ = np.linalg.lstsq(design, desk, rcond=None)
+    fitted_spread = float(np.percentile(np.linalg.norm(desk - design @ coefficients, axis=1), 95))
+    if fitted_spread > _EVEN_LIGHT * spread:
+        return None
+    plane = coefficients[0] + grid @ coefficients[1:]
+    return np.linalg.norm(lab - plane, axis=2), fitted_spread
 
 
 def _cut(points: np.ndarray, w: int, h: int) -> np.ndarray:
