@@ -37,6 +37,7 @@ from domain.text import clean, find_dates, find_ratings, fold, folded_words, nfc
 from parsers.identify import FormMatch, find_forms
 from parsers.layout import BOX_MARKS, CANCELLED_BOX, Body, Cell, Line, Table
 from rules.aggregation import aggregate
+from rules.subjects import DEFAULT_CONFIDENCE
 
 # lxml elements from python-docx; lxml ships no type information.
 _El = Any
@@ -1065,11 +1066,19 @@ def read_summary(tables: Sequence[Table], definition: FormDefinition) -> list[Su
         for table, layout in _with_continuations(tables, lambda t: _summary_layout(t, definition))
         for r, name in _member_rows(table, layout.end, layout.name_col)
     ]
-    if any(row.tally is not None for row, _, _ in rows):
-        for row, table, r in rows:
-            if row.tally is None and any(_cell_confidence(c) < 1.0 for c in table.cells(r)):
-                # Read from pixels, and the others have votes: this member's vote was not read.
-                row.tally = Tally(name=row.name, confidence=0.0, location=row.location)
+    voted = any(row.tally is not None for row, _, _ in rows)
+    branch = next((d.key for d in definition.summary_columns if d.evaluator == "branch" and parse_rating(d.label) is None),
+                  None)
+    for row, table, r in rows:
+        if row.tally is not None or all(_cell_confidence(c) >= 1.0 for c in table.cells(r)):
+            continue
+        # Read from pixels: when the others have votes, this member's was not read; when the
+        # branch's own cell, which holds the vote, was not read surely, neither was the vote (a
+        # Mẫu 06 photo under a warm light, dev `doc_0012` taken again, read no branch cell at
+        # all, and its 28 vote values were lost with no finding)
+        cell = row.ratings.get(branch) if branch is not None else None
+        if voted or (cell is not None and cell.confidence < DEFAULT_CONFIDENCE):
+            row.tally = Tally(name=row.name, confidence=0.0, location=row.location)
     return [row for row, _, _ in rows]
 
 

@@ -26,6 +26,8 @@ _PAPER_MIN_AREA = 0.2  # of the photo: a smaller bright quadrilateral is no page
 _PAPER_MAX_AREA = 0.97  # beyond this the "paper" is the whole scan: nothing to warp
 _PAPER_WHITE = 170  # Lab lightness (0-255) of a border that is paper, not a desk
 _DESK_SPREAD = 40.0  # Lab distance within which a border pixel is desk, whatever its texture
+_SAME_WHITE = 12.0  # Lab distance within which a light border is the colour of the picture's paper …
+_WHITEST = 98  # … the median colour of its pixels at or above this percentile of lightness
 _EVEN_LIGHT = 0.5  # the desk fitted as light falling across it spreads less than this share of its spread about one colour
 _CUT_PX = 3  # outline points this close to the picture's edge are where the picture cut the paper
 _BETTER_COVER = 0.025  # a whole sheet's corners where its sides meet when they cover its outline this much better
@@ -138,7 +140,8 @@ def _paper_mask(small: np.ndarray) -> np.ndarray | None:
     border = np.concatenate([lab[strip].reshape(-1, 3) for strip in strips])
     where = np.concatenate([grid[strip].reshape(-1, 2) for strip in strips])
     background = np.median(border, axis=0)
-    if background[0] > _PAPER_WHITE and abs(background[1] - 128) + abs(background[2] - 128) < 20:
+    if background[0] > _PAPER_WHITE and (abs(background[1] - 128) + abs(background[2] - 128) < 20
+                                         or np.linalg.norm(background - _whitest(lab)) < _SAME_WHITE):
         return None
     distance = np.linalg.norm(lab - background, axis=2)
     # Paper is what lies beyond the background's own spread (its texture, its light falloff);
@@ -151,6 +154,16 @@ def _paper_mask(small: np.ndarray) -> np.ndarray | None:
         distance, spread = falling
     bright = (distance > max(20.0, 1.5 * spread)).astype(np.uint8) * 255
     return cv2.morphologyEx(bright, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))
+
+
+def _whitest(lab: np.ndarray) -> np.ndarray:
+    """The colour of the picture's lightest pixels: its paper's white, whatever the light's tint.
+    A scan under a warm lamp, or a phone's white balance, is yellow all over (B 180, G 225, R 250):
+    its border is no grey white, yet the colour of the paper, and the page is the whole picture
+    (dev scans taken again so: 6 of 15 were warped to a quadrilateral found in the page's own text,
+    and read as nothing)."""
+    lightness = lab[..., 0]
+    return np.asarray(np.median(lab[lightness >= np.percentile(lightness, _WHITEST)], axis=0))
 
 
 def _light_falling(lab: np.ndarray, grid: np.ndarray, desk: np.ndarray, where: np.ndarray, spread: float

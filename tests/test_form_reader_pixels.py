@@ -71,6 +71,22 @@ def test_a_member_whose_vote_was_not_read_gets_an_unreadable_tally() -> None:
     assert tallies["Trần Thị Cúc"].votes == {} and tallies["Trần Thị Cúc"].confidence == 0
 
 
+def test_members_whose_branch_cells_did_not_read_get_unreadable_tallies_though_no_vote_was_read() -> None:
+    """A Mẫu 06 photo under a warm light (dev `doc_0012` taken again): no branch cell read, so no
+    row had a vote to show that the others' were missing, and 28 values were lost unflagged."""
+    body = _summary([
+        ["1", "Lê Văn Bình", "Đảng viên", "HTTNV", "HTTNV", "HTTNV", "", "Jlll (s/ć", ""],
+        ["2", "Trần Thị Cúc", "Đảng viên", "HTNV", "HTNV", "HTNV", "", "ĸπ ~", ""],
+    ])
+    (form,) = read_forms(body, "quet.jpg")
+    assert [(t.name, t.votes, t.confidence) for t in form.tallies] == [("Lê Văn Bình", {}, 0.0),
+                                                                      ("Trần Thị Cúc", {}, 0.0)]
+    # a branch column read surely, with ratings and no votes, is what the clerk wrote
+    body = _summary([["1", "Lê Văn Bình", "Đảng viên", "HTTNV", "HTTNV", "HTTNV", "", "HTTNV", ""]])
+    (form,) = read_forms(body, "quet.jpg")
+    assert form.tallies == []
+
+
 def test_a_scanned_rows_family_name_is_spelt_as_the_one_it_folds_to() -> None:
     body = _summary([["1", "Khống Đức Vũ", "Đảng viên", "HTTNV", "HTTNV", "HTTNV", "", "HTTNV 07/08/10", ""]])
     (form,) = read_forms(body, "quet.jpg")

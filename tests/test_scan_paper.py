@@ -116,6 +116,11 @@ def test_a_sheet_filling_the_picture_or_a_white_scan_is_left_as_it_is() -> None:
     assert paper_quad(scan) is None
     image, dpi = flatten(scan, 200.0)
     assert image is scan and dpi == 200.0
+    # scanned or photographed under a warm light: yellow all over, the border as the paper is
+    warm = np.clip(scan * np.array([0.72, 0.9, 1.0]), 0, 255).astype(np.uint8)
+    assert paper_quad(warm) is None
+    # a light wooden desk, as light as the yellowed scan's border, is still a desk: the paper is whiter
+    assert paper_quad(_photo(WHOLE, desk_colour=(110, 165, 200))) is not None
 
 
 @pytest.mark.parametrize("ahead", [False, True], ids=["on-first-use", "built-ahead"])
