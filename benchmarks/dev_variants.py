@@ -11,8 +11,9 @@ turned a quarter clockwise, turned upside down, reduced to three quarters of its
 through a messenger: dev `doc_0002` is then a 110 dpi page), and tilted 2.5° with the desk continued
 past the old edges. `--worn`, at quality 60: in grey, blurred (σ 1 pixel), reduced to 0.6, and dimmed
 (its contrast cut to 0.6, lifted to grey paper). `--photo`, at quality 80: photographed from below the
-page's foot (its top 4% narrower on each side) and under a shadow falling across it (55% of the light
-left on one side). A wrong value with no `unreadable` finding on any
+page's foot (its top 4% narrower on each side), under a shadow falling across it (55% of the light
+left on one side), under a warm lamp (blue cut to 0.72, green to 0.9), in low light (grain of 12
+grey levels), and at a phone's full size (twice as large). A wrong value with no `unreadable` finding on any
 of them is a silent error the dev corpus does not show (session 56: a Mẫu 06 photo tilted, an HTXSNV
 taken for HTTNV; a Mẫu 05 photo blurred, two criteria numbered under the wrong heading).
 """
@@ -36,6 +37,9 @@ _QUALITY, _WORN_QUALITY = 80, 60  # --photo at the default
 _DIMMED = (0.6, 70.0)  # contrast kept, paper's lift
 _LEAN_IN = 0.04  # share of the width the page's top is narrowed by on each side
 _SHADOW = 0.55  # the light left on the shadowed side
+_WARM = (0.72, 0.9, 1.0)  # the lamp's light on blue, green and red
+_GRAIN = 12.0  # the low light's noise, in grey levels
+_FULL_SIZE = 2.0  # a phone's full-size picture: twice the dev photos' size, about 300 dpi on A4
 
 
 def _tilted(image: np.ndarray) -> np.ndarray:
@@ -73,6 +77,17 @@ def _shadowed(image: np.ndarray) -> np.ndarray:
     return np.clip(image.astype(np.float32) * light, 0, 255).astype(np.uint8)
 
 
+def _warm(image: np.ndarray) -> np.ndarray:
+    """Under a warm lamp: blue and green cut (`_WARM`), the paper yellow all over."""
+    return np.clip(image.astype(np.float32) * np.array(_WARM, np.float32), 0, 255).astype(np.uint8)
+
+
+def _noisy(image: np.ndarray) -> np.ndarray:
+    """In low light: the sensor's grain (`_GRAIN` levels), the same for each run."""
+    grain = np.random.default_rng(5).normal(0.0, _GRAIN, image.shape)
+    return np.clip(image.astype(np.float32) + grain, 0, 255).astype(np.uint8)
+
+
 def _dimmed(image: np.ndarray) -> np.ndarray:
     contrast, lift = _DIMMED
     return np.clip(image.astype(np.float32) * contrast + lift, 0, 255).astype(np.uint8)
@@ -95,6 +110,9 @@ WORN: dict[str, Variant] = {
 PHOTO: dict[str, Variant] = {
     "lean": _leaning,
     "shadow": _shadowed,
+    "warm": _warm,
+    "noisy": _noisy,
+    "big": lambda image: np.asarray(cv2.resize(image, None, fx=_FULL_SIZE, fy=_FULL_SIZE, interpolation=cv2.INTER_CUBIC)),
 }
 
 
@@ -125,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("out", type=Path)
     kind = ap.add_mutually_exclusive_group()
     kind.add_argument("--worn", action="store_true", help="grey, blurred, halved and dimmed, at JPEG quality 60")
-    kind.add_argument("--photo", action="store_true", help="photographed leaning back, and under a shadow")
+    kind.add_argument("--photo", action="store_true",
+                      help="photographed leaning back, under a shadow, under a warm lamp, in low light, at full size")
     ap.add_argument("--corpus", type=Path, default=Path(DEFAULT_CORPUS))
     args = ap.parse_args(argv)
     if args.worn:

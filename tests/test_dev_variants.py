@@ -1,6 +1,6 @@
 """The dev scans taken again (benchmarks.dev_variants): every image scan written each way with a
-copy of its truth naming the new file, turned, reduced, greyed, leaning and shadowed as named; other
-files left out."""
+copy of its truth naming the new file, turned, reduced, greyed, leaning, shadowed, lit warm, grainy and
+enlarged as named; other files left out."""
 
 from __future__ import annotations
 
@@ -53,3 +53,9 @@ def test_every_image_scan_is_written_each_way_with_its_truth(tmp_path: Path) -> 
     assert np.nonzero(lean[40:70].min(axis=0) < 128)[0][0] > np.nonzero(page[40:70, :, 0].min(axis=0) < 128)[0][0]
     shadow = cv2.imread(str(photo / "files" / "doc_0001-shadow.jpg"), cv2.IMREAD_GRAYSCALE)
     assert shadow is not None and shadow[150, 5] < 160 < shadow[150, 195]
+    warm = cv2.imread(str(photo / "files" / "doc_0001-warm.jpg"))
+    assert warm is not None and warm[5, 5, 0] < 200 < warm[5, 5, 2]  # the white paper yellow
+    big = cv2.imread(str(photo / "files" / "doc_0001-big.jpg"))
+    assert big is not None and big.shape[:2] == (600, 400)
+    noisy = cv2.imread(str(photo / "files" / "doc_0001-noisy.jpg"), cv2.IMREAD_GRAYSCALE)
+    assert noisy is not None and float(noisy[100:140, 150:190].std()) > 2  # grain on the blank paper (none on the clean copy)

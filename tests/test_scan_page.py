@@ -1,5 +1,5 @@
 """Which way up a page stands: the score of a line read one way up (`scan_page._line_score`) and the
-lines read to decide (`scan_page._upside_down`)."""
+lines read to decide (`scan_page._upside_down`); what of a sheet is stamp ink (`Sheet.red`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from ocr.tesseract import Reading, Word
-from parsers.scan_page import _line_score, _upside_down
+from parsers.scan_page import Sheet, _line_score, _upside_down
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")
 
@@ -63,3 +63,16 @@ def test_lines_that_read_as_nothing_either_way_leave_the_call_to_the_next_ones()
     page = _page_under_scribbled_rows()
     assert not _upside_down(page)
     assert _upside_down(cv2.rotate(page, cv2.ROTATE_180))
+
+
+def test_a_violet_tick_under_a_warm_light_is_ink_and_a_red_stamp_is_still_a_stamp() -> None:
+    """Under a warm lamp the page is yellow all over and a violet pen looks red (dev `doc_0025`
+    taken again: its ticks were wiped out as a stamp, five criteria lost)."""
+    page = np.full((400, 300, 3), 250, np.uint8)
+    cv2.line(page, (40, 60), (120, 140), (160, 40, 200), 5)  # a violet pen's tick (BGR)
+    cv2.circle(page, (200, 300), 50, (40, 40, 220), 6)  # a red stamp
+    for light in ((1.0, 1.0, 1.0), (0.72, 0.9, 1.0)):
+        lit = np.clip(page * np.array(light), 0, 255).astype(np.uint8)
+        red = Sheet(1, lit, 200.0).red
+        assert red[100, 80] == 0, light
+        assert red[300, 150] == 1, light
