@@ -68,7 +68,7 @@ class Sheet:
         whites = np.percentile(self.image[::8, ::8].reshape(-1, 3), _PAPER_WHITE, axis=0)
         gains = whites.max() / np.maximum(whites, 1.0)
         b, g, r = (self.image[:, :, k].astype(np.float32) * gains[k] for k in range(3))
-        return ((r - np.maximum(g, b)) > 45).astype(np.uint8)
+        return np.asarray((r - np.maximum(g, b)) > 45, dtype=np.uint8)
 
     @cached_property
     def gray(self) -> np.ndarray:
