@@ -1183,8 +1183,13 @@ def _row_numbers(readings: dict[GridCell, _Number], header_end: int, criteria: b
     out: dict[GridCell, Piece] = {}
     last_roman, last_arabic = 0, 0
     cells = sorted((c for c in readings if c.row >= header_end), key=lambda c: c.row)
+    vouched = 0 if criteria else _vouched_for(readings, cells)
     for k, cell in enumerate(cells):
         n = readings[cell]
+        if k < vouched:
+            out[cell] = Piece(str(k + 1), confidence=round(max(n.confidence, 0.9) if n.text == str(k + 1) else 0.9, 3))
+            last_arabic = k + 1
+            continue
         if not n.text and n.strokes is None:
             out[cell] = Piece("", confidence=n.confidence)  # blank (1.0) or unreadable (0)
             continue
@@ -1213,6 +1218,18 @@ def _row_numbers(readings: dict[GridCell, _Number], header_end: int, criteria: b
         elif value.isdigit():
             last_arabic = int(value)
     return out
+
+
+def _vouched_for(readings: dict[GridCell, _Number], cells: list[GridCell]) -> int:
+    """How many of a table's first rows, numbered 1, 2 … (not a criteria grid), the first row read
+    surely as a number vouches for: all those before it, when it reads its own place. A minutes
+    photo under a warm lamp (dev `doc_0001` taken again) read its printed "1" and "2" as "I" and
+    "V", and with its first rows unnumbered the table's header seemed to run on to the "3"."""
+    for k, cell in enumerate(cells):
+        n = readings[cell]
+        if n.confidence >= _SURE_NUMBER and n.text.isdigit():
+            return k if n.text == str(k + 1) else 0
+    return 0
 
 
 def _align_numbers(

@@ -2239,6 +2239,24 @@ def test_a_first_row_number_read_as_i_is_1_outside_a_criteria_grid() -> None:
     assert _row_numbers(section, 1, criteria=False)[cells[0]].text == "I"  # a group's heading row, 1 after it
 
 
+def test_first_row_numbers_misread_are_vouched_for_by_a_later_row_read_as_its_place() -> None:
+    """A minutes photo under a warm lamp (dev `doc_0001` taken again): "1" and "2" read "I" and "V";
+    the "3" read surely in the third row numbers the two before it. A later row read as another
+    place vouches for nothing, and a criteria grid is numbered by its sections as before."""
+    from parsers.scan_layout import _Number, _row_numbers
+
+    cells = [GridCell(r, 0, 1, 1, (0, 40 * r, 40, 40 * r + 40)) for r in range(1, 5)]
+
+    def numbered(texts: tuple[str, ...], criteria: bool = False) -> list[str]:
+        readings = {cell: _Number(text, 0.3 if text in "IV" else 0.95, None)
+                    for cell, text in zip(cells, texts, strict=True)}
+        return [piece.text for piece in _row_numbers(readings, 1, criteria=criteria).values()]
+
+    assert numbered(("I", "V", "3", "4")) == ["1", "2", "3", "4"]
+    assert numbered(("I", "V", "5", "6"))[:2] == ["I", "V"]
+    assert numbered(("I", "V", "3", "4"), criteria=True)[0] == "I"
+
+
 def test_a_vote_header_a_letter_off_is_given_as_its_rating_for_the_form_reader() -> None:
     from parsers.scan_layout import _name_vote_headers
 
