@@ -37,7 +37,7 @@ _CREASE_EDGE_IN = 0.5  # … away from the sheet's edges (a scanner lid's shade,
 _PROBE_DPI = 60.0  # orientation and skew are judged on a small copy
 _MAX_LEAN_DEG = 3.0  # columns leaning more than this after levelling are not a perspective's leftover
 _MIN_LEAN_DEG = 0.3  # … and less than this is within what the grid reader allows
-_PAPER_WHITE = 98  # percentile of each colour that is the paper's white
+_WHITE_PERCENTILE = 98  # of each colour: the paper's white
 _LEAN_GAIN = 1.1  # the upright columns' profile must be this much sharper than as found
 _LEAN_LINE_PX = 15  # at the probe's 60 dpi: a quarter inch of vertical ruling
 _LEAN_MIN_INK = 200  # probe pixels of vertical ruling below which a page has no table to judge by
@@ -65,7 +65,7 @@ class Sheet:
         Red against the paper's own white: under a warm lamp the whole page is yellow, a violet
         pen's ticks turn red with it and were wiped out as a stamp (dev `doc_0025` taken again so,
         five criteria lost)."""
-        whites = np.percentile(self.image[::8, ::8].reshape(-1, 3), _PAPER_WHITE, axis=0)
+        whites = np.percentile(self.image[::8, ::8].reshape(-1, 3), _WHITE_PERCENTILE, axis=0)
         gains = whites.max() / np.maximum(whites, 1.0)
         b, g, r = (self.image[:, :, k].astype(np.float32) * gains[k] for k in range(3))
         return np.asarray((r - np.maximum(g, b)) > 45, dtype=np.uint8)
