@@ -1186,8 +1186,8 @@ def _row_numbers(readings: dict[GridCell, _Number], header_end: int, criteria: b
     vouched = 0 if criteria else _vouched_for(readings, cells)
     for k, cell in enumerate(cells):
         n = readings[cell]
-        if k < vouched:
-            out[cell] = Piece(str(k + 1), confidence=round(max(n.confidence, 0.9) if n.text == str(k + 1) else 0.9, 3))
+        if k < vouched:  # none of these read surely as a number: each is its place, as sure as a sequence makes it
+            out[cell] = Piece(str(k + 1), confidence=0.9)
             last_arabic = k + 1
             continue
         if not n.text and n.strokes is None:
