@@ -34,7 +34,7 @@ import pypdfium2
 from domain.errors import KiemdiemError
 from domain.model import ExtractedForm
 from domain.text import fold, nfc
-from parsers.pages import PageImage, image_pages, render_pdf_page, scan_dpi
+from parsers.pages import PageImage, image_pages, render_scanned_page
 from parsers.pictures import Pictures
 from parsers.scan_reader import REVIEW_BELOW, read_scan_pages
 
@@ -50,7 +50,7 @@ def pages_of(path: Path) -> Iterator[PageImage]:
         pdf = pypdfium2.PdfDocument(str(path))
         try:
             for i in range(len(pdf)):
-                yield render_pdf_page(pdf, i, scan_dpi(pdf, i))
+                yield render_scanned_page(pdf, i)
         finally:
             pdf.close()
     else:

@@ -25,6 +25,10 @@ MIN_SCAN_DPI = 200  # a scan embedded coarser than this is rendered up to it: st
 MAX_PIXELS = 60_000_000  # 300 dpi A3 is 17 MP; a 12 MP phone photo fits; beyond is not a form page
 MAX_PAGES = 200
 A4_LONG_INCHES = 297 / 25.4
+_A4_RATIO = 297 / 210
+_A4_SHAPE = 0.02  # share: a picture whose sides are in A4's ratio this closely is a whole sheet
+_A4_SIZE = 0.1  # share: … and a size stated this close to A4's is believed
+_PLAUSIBLE_DPI = (50.0, 1200.0)
 # Files whose pixels OpenCV decodes exactly as Pillow's RGB conversion does.
 _OPENCV_DECODES = {("JPEG", "L"), ("JPEG", "RGB"), ("PNG", "L"), ("PNG", "RGB")}
 
@@ -74,11 +78,29 @@ def _bgr(array: np.ndarray) -> np.ndarray:
     return array
 
 
+def _plausible(dpi: float) -> bool:
+    return _PLAUSIBLE_DPI[0] <= dpi <= _PLAUSIBLE_DPI[1]
+
+
 def _dpi_of(size: tuple[int, int], stated: float | None) -> float:
     """The resolution the file states, else the one that makes the long side an A4 page."""
-    if stated and 50 <= stated <= 1200:
-        return float(stated)
-    return max(size) / A4_LONG_INCHES
+    if not stated or not _plausible(stated):
+        return max(size) / A4_LONG_INCHES
+    of_paper = stated * stated_inch(size[0] / stated, size[1] / stated)
+    return of_paper if _plausible(of_paper) else float(stated)
+
+
+def stated_inch(width: float, height: float) -> float:
+    """How many inches of a page's stated size make one inch of paper: 1, unless the page has A4's
+    proportions and a size no A4 sheet has, when it is an A4 sheet whose stated size is wrong. A
+    scan resized by half keeps its "300 dpi" tag, a program's "save as" writes 96 dpi, and an
+    image-to-PDF converter makes each pixel a point (72 dpi): dev `doc_0001` tagged 96 dpi, or put
+    in a PDF so, was read as a 23-inch page with letters a third of their size, and no form was
+    found on it. A sheet that shape and that wrong in size (an A3 or A5 page) holds no official form."""
+    long, short = max(width, height), min(width, height)
+    if short <= 0 or abs(long / short / _A4_RATIO - 1) > _A4_SHAPE or abs(long / A4_LONG_INCHES - 1) <= _A4_SIZE:
+        return 1.0
+    return long / A4_LONG_INCHES
 
 
 def image_pages(path: Path, name: str) -> Iterator[PageImage]:
@@ -151,10 +173,23 @@ def _float(value: object) -> float | None:
         return None
 
 
-def scan_dpi(pdf: object, index: int) -> float:
+def render_scanned_page(pdf: object, index: int) -> PageImage:
+    """One scanned page of an open pypdfium2 document (0-based `index`), at its scan's own
+    resolution (`scan_dpi`) and with the resolution of its paper: a page whose stated size is
+    wrong (`stated_inch`) is rendered by its pixels, not by its points."""
+    page = pdf[index]  # type: ignore[index]
+    try:
+        inch = stated_inch(*(side / 72 for side in page.get_size()))
+    finally:
+        page.close()
+    return render_pdf_page(pdf, index, scan_dpi(pdf, index, inch), inch)
+
+
+def scan_dpi(pdf: object, index: int, inch: float = 1.0) -> float:
     """The resolution to render a scanned page at: its largest image's own, so that the scan's
     pixels are read as they are (not interpolated up, nor read more slowly than they deserve),
-    kept between `MIN_SCAN_DPI` and `RENDER_DPI`; `RENDER_DPI` for a page with no image."""
+    kept between `MIN_SCAN_DPI` and `RENDER_DPI` of paper; `RENDER_DPI` for a page with no image.
+    `inch`: how many of the page's stated inches make one of paper (`stated_inch`)."""
     import pypdfium2.raw as pdfium
 
     page = pdf[index]  # type: ignore[index]
@@ -169,11 +204,12 @@ def scan_dpi(pdf: object, index: int) -> float:
                 found = max(found, max(item.get_px_size()) / shown)
     finally:
         page.close()
-    return min(RENDER_DPI, max(MIN_SCAN_DPI, found)) if found else RENDER_DPI
+    return (min(RENDER_DPI, max(MIN_SCAN_DPI, found * inch)) if found else RENDER_DPI) / inch
 
 
-def render_pdf_page(pdf: object, index: int, dpi: float = RENDER_DPI) -> PageImage:
-    """One page of an open pypdfium2 document at `dpi` (0-based `index`)."""
+def render_pdf_page(pdf: object, index: int, dpi: float = RENDER_DPI, inch: float = 1.0) -> PageImage:
+    """One page of an open pypdfium2 document at `dpi` of its stated size (0-based `index`); the
+    image's resolution is of paper, `inch` stated inches to one of paper (`stated_inch`)."""
     page = pdf[index]  # type: ignore[index]
     try:
         w, h = page.get_size()
@@ -184,4 +220,4 @@ def render_pdf_page(pdf: object, index: int, dpi: float = RENDER_DPI) -> PageIma
         array = _bgr(bitmap.to_numpy().copy())
     finally:
         page.close()
-    return PageImage(index + 1, array, 72 * scale)
+    return PageImage(index + 1, array, 72 * scale * inch)

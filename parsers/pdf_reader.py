@@ -17,7 +17,7 @@ from typing import Any
 from domain.errors import FileRejected
 from domain.model import Document, DocumentKind, ExtractedForm
 from parsers.form_reader import read_forms
-from parsers.pages import MAX_PAGES, PageImage, render_pdf_page, scan_dpi
+from parsers.pages import MAX_PAGES, PageImage, render_pdf_page, render_scanned_page
 from parsers.pdf_text import PdfBodyBuilder
 from parsers.pictures import VIEW_DPI, Pictures
 from parsers.placement import place
@@ -104,4 +104,4 @@ def parse_pdf(path: Path, name: str, pictures: Pictures) -> Document:
 def _scanned_pages(document: Any, kinds: list[bool]) -> Iterator[PageImage]:
     for index, text in enumerate(kinds):
         if not text:
-            yield render_pdf_page(document, index, scan_dpi(document, index))
+            yield render_scanned_page(document, index)

@@ -47,6 +47,27 @@ def test_a_photo_without_resolution_is_taken_as_an_a4_page(tmp_path: Path) -> No
     assert page.dpi == pytest.approx(300, abs=1)
 
 
+@pytest.mark.parametrize(("stated", "expected"), [(300, 300), (96, 300), (150, 300), (72, 300), (290, 290)])
+def test_a_whole_a4_page_is_read_at_its_stated_resolution_only_where_that_makes_it_a4(
+        tmp_path: Path, stated: int, expected: int) -> None:
+    """A 300 dpi scan tagged 96 or 150 dpi (a program's "save as", a resize that kept the tag) is
+    an A4 page all the same; 290 dpi, a 3% larger page, is believed."""
+    path = tmp_path / "scan.png"
+    _page(200, (2480, 3508)).save(path, dpi=(stated, stated))
+    (page,) = image_pages(path, "scan.png")
+    assert page.dpi == pytest.approx(expected, abs=1)
+
+
+@pytest.mark.parametrize("size", [(2550, 3300), (2480, 3000), (120, 170)])
+def test_a_picture_not_of_a_whole_a4_page_keeps_its_stated_resolution(tmp_path: Path, size: tuple[int, int]) -> None:
+    """A Letter page, a page cut short, and a thumbnail (A4's shape, but at its A4 resolution of
+    15 dpi no scan) are what their tag says."""
+    path = tmp_path / "scan.png"
+    _page(200, size).save(path, dpi=(96, 96))
+    (page,) = image_pages(path, "scan.png")
+    assert page.dpi == pytest.approx(96, abs=0.1)
+
+
 def _png_header_only(width: int, height: int) -> bytes:
     """A PNG that declares a huge size: tiny on disk, enormous once decoded."""
 
@@ -142,6 +163,24 @@ def test_a_sixteen_bit_png_is_read_as_pillow_reads_it(tmp_path: Path) -> None:
     with Image.open(path) as img:
         expected = np.asarray(img.convert("RGB"))[:, :, ::-1]
     assert np.array_equal(page.image, expected)
+
+
+@pytest.mark.parametrize(("points_per_pixel", "rendered"), [(1.0, 200.0), (0.75, 200.0), (2.0, 200.0)])
+def test_a_scanned_pdf_page_the_size_of_its_pixels_is_read_as_an_a4_page(tmp_path: Path, points_per_pixel: float,
+                                                                         rendered: float) -> None:
+    """An image-to-PDF converter made a 200 dpi A4 scan a page of one point per pixel (a 23-inch
+    page at 72 dpi), or of 96 or 36 dpi: its pixels are rendered as they are, at 200 dpi of paper."""
+    from parsers.pages import render_scanned_page
+
+    path = tmp_path / "scan.pdf"
+    Image.new("L", (1654, 2339), 255).save(path, resolution=72 / points_per_pixel)
+    pdf = pypdfium2.PdfDocument(str(path))
+    try:
+        page = render_scanned_page(pdf, 0)
+        assert page.dpi == pytest.approx(rendered, abs=0.5)
+        assert page.image.shape[:2] == pytest.approx((2339, 1654), abs=2)
+    finally:
+        pdf.close()
 
 
 @pytest.mark.parametrize(("resolution", "rendered"), [(240.0, 240.0), (150.0, 200.0), (600.0, 300.0)])
