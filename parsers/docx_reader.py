@@ -26,6 +26,7 @@ from domain.model import (
 )
 from parsers.form_reader import read_forms
 from parsers.layout import CHECKED_BOX, EMPTY_BOX, Body, Cell, Line, Piece, Table
+from parsers.legacy_word import OLE_MAGIC
 
 # lxml elements from python-docx; lxml ships no type information.
 _El = Any
@@ -41,7 +42,6 @@ MAX_RATIO = 100  # uncompressed / compressed, for parts big enough to matter
 _RATIO_FLOOR = 1024 * 1024
 MAX_ENTRIES = 5000
 _XML_HEAD_BYTES = 1024 * 1024
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _DOCTYPE_MARKERS = (b"<!DOCTYPE", b"<!ENTITY", "<!DOCTYPE".encode("utf-16-le"), "<!ENTITY".encode("utf-16-le"))
 
 
@@ -62,12 +62,12 @@ def _check_package(path: Path, name: str) -> bytes:
         data = path.read_bytes()
     except OSError as e:
         raise _reject(name, "Không đọc được tệp “{name}”.", str(e)) from e
-    if data.startswith(_OLE_MAGIC):
+    if data.startswith(OLE_MAGIC):  # triage sends a Word 97–2003 file to `legacy_word` instead
         raise _reject(
             name,
-            "Tệp “{name}” được đặt mật khẩu (mã hóa) hoặc là tệp Word cũ (.doc) nên không đọc được. "
+            "Tệp “{name}” được đặt mật khẩu (mã hóa) hoặc không phải là tệp Word nên không đọc được. "
             "Hãy gỡ mật khẩu và lưu lại thành tệp .docx rồi gửi lại.",
-            "OLE compound file (encrypted package or legacy .doc)",
+            "OLE compound file, not Word 97 (an encrypted package?)",
         )
     if not data.startswith(b"PK"):
         raise _reject(name, "Tệp “{name}” không phải là tệp Word (.docx) hợp lệ.", "not a zip archive")

@@ -31,7 +31,6 @@ class Limits:
 
 
 LIMITS = Limits()
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
 Reader = Callable[[Path, str, Pictures], Document]
@@ -49,6 +48,18 @@ def rejected(path: Path, name: str, reason: str, kind: DocumentKind = DocumentKi
     log.info("file rejected", extra={"file": name, "reason": reason})
     digest = sha256_of(path) if path.is_file() else ""
     return Document(file=name, sha256=digest, kind=kind, rejected=reason)
+
+
+def _word(path: Path, name: str, pictures: Pictures) -> Document:
+    """A Word file, told by its content: a Word 97–2003 file (whatever its name) is read as the
+    .docx LibreOffice makes of it (`legacy_word`)."""
+    from parsers import legacy_word
+
+    if not legacy_word.is_word97(path):
+        return _docx(path, name, pictures)
+    with legacy_word.as_docx(path, name) as docx:
+        document = _docx(docx, name, pictures)
+    return document.model_copy(update={"sha256": sha256_of(path)})  # the file sent, not the one made of it
 
 
 def _docx(path: Path, name: str, pictures: Pictures) -> Document:
@@ -72,7 +83,8 @@ def _image(path: Path, name: str, pictures: Pictures) -> Document:
 
 
 READERS: dict[str, Reader] = {
-    ".docx": _docx,
+    ".docx": _word,
+    ".doc": _word,
     ".pdf": _pdf,
     **dict.fromkeys(IMAGE_SUFFIXES, _image),
 }
@@ -117,7 +129,7 @@ def read_file(
 
 
 def _kind_for(suffix: str) -> DocumentKind:
-    if suffix == ".docx":
+    if suffix in (".docx", ".doc"):
         return DocumentKind.DOCX
     if suffix == ".pdf":
         return DocumentKind.PDF_TEXT

@@ -1,4 +1,5 @@
-"""Export Word files to PDF through LibreOffice headless, many documents per process.
+"""Export Word files to PDF through LibreOffice headless, many documents per process (and, the
+same way, make a Word 97–2003 file a .docx the reader can read: `convert`, `DOC_TO_DOCX`).
 
 Starting `soffice` costs about a second (more on a busy machine), so the inputs are split into
 `workers` roughly equal chunks and each chunk is converted by one process; the processes run in
@@ -16,7 +17,7 @@ names with spaces or Vietnamese characters never reach LibreOffice's command lin
 with the same name (`x/a.docx`, `y/a.docx`) never collide. In `out_dir` each PDF takes its
 input's stem (`a.pdf`); inputs whose name repeats within one call get a numeric suffix in input
 order (`a.pdf`, `a-2.pdf`, …), never a name another input of the call owns. An existing file of
-the same name in `out_dir` is replaced. The import filter is forced to Word 2007+ (`.docx`), so
+the same name in `out_dir` is replaced. The import filter is forced (Word 2007+ for a PDF), so
 a corrupt file fails to load instead of being imported as plain text and "converted" to garbage.
 """
 
@@ -41,9 +42,26 @@ from domain.errors import KiemdiemError
 logger = logging.getLogger(__name__)
 
 _EXECUTABLES = ("soffice", "libreoffice")
-_DOCX_FILTER = "MS Word 2007 XML"
-_PDF_FILTER = "pdf:writer_pdf_Export"
 _STDERR_TAIL = 2000
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """What LibreOffice makes of what: the import filter it must use, the export filter, the made
+    files' suffix and how they begin (a file LibreOffice leaves empty or half-written is none)."""
+
+    source: str | None  # the inputs' suffix, when it must be theirs
+    import_filter: str
+    export_filter: str
+    suffix: str
+    magic: bytes
+    verb: str  # what is done, in the user's messages ("xuất … PDF")
+    made: str  # what is made
+
+
+TO_PDF = Conversion(".docx", "MS Word 2007 XML", "pdf:writer_pdf_Export", ".pdf", b"%PDF-", "xuất", "tệp PDF")
+# any name: the reader tells a Word 97–2003 file by its content (a .doc renamed .docx is one)
+DOC_TO_DOCX = Conversion(None, "MS Word 97", "docx:MS Word 2007 XML", ".docx", b"PK\x03\x04", "chuyển", "tệp Word .docx")
 
 
 class PdfExportError(KiemdiemError):
@@ -115,16 +133,31 @@ def export_pdfs(
     Raises PdfExportError when LibreOffice is missing, an input is unusable, or a document still
     has no PDF after one retry (the other PDFs are written first).
     """
-    sources = [Path(p) for p in docx_paths]
+    return convert(docx_paths, out_dir, TO_PDF, workers=workers, timeout_per_doc=timeout_per_doc,
+                   base_timeout=base_timeout, work_dir=work_dir)
+
+
+def convert(
+    sources: Sequence[Path],
+    out_dir: Path,
+    conversion: Conversion,
+    *,
+    workers: int | None = None,
+    timeout_per_doc: float = 10.0,
+    base_timeout: float = 60.0,
+    work_dir: Path | None = None,
+) -> list[Path]:
+    """`export_pdfs` for any `conversion`: the made files, named after their inputs, in input order."""
+    sources = [Path(p) for p in sources]
     if workers is not None and workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
     if not sources:
         return []
-    _check_inputs(sources)
+    _check_inputs(sources, conversion)
     soffice = find_soffice()
     if soffice is None:
         raise PdfExportError(
-            "Không tìm thấy LibreOffice (lệnh soffice) nên không xuất được tệp PDF. "
+            f"Không tìm thấy LibreOffice (lệnh soffice) nên không {conversion.verb} được {conversion.made}. "
             "Hãy cài đặt bằng lệnh ./scripts/install (hoặc cài gói libreoffice-writer-nogui).",
             detail=f"none of {', '.join(_EXECUTABLES)} found on PATH",
             failed=sources,
@@ -132,12 +165,13 @@ def export_pdfs(
         )
     n_workers = min(workers or default_workers(), len(sources))
     out_dir.mkdir(parents=True, exist_ok=True)
-    names = _output_names(sources)
+    names = _output_names(sources, conversion.suffix)
     started = time.monotonic()
-    logger.info("pdf export started", extra={"documents": len(sources), "workers": n_workers})
+    logger.info("soffice conversion started", extra={"documents": len(sources), "workers": n_workers,
+                                                       "to": conversion.suffix})
 
-    with tempfile.TemporaryDirectory(prefix="kiemdiem-pdf-", dir=work_dir) as tmp:
-        batch = _Batch(Path(tmp), soffice, timeout_per_doc, base_timeout)
+    with tempfile.TemporaryDirectory(prefix="kiemdiem-soffice-", dir=work_dir) as tmp:
+        batch = _Batch(Path(tmp), soffice, conversion, timeout_per_doc, base_timeout)
         batch.stage(sources)
         first = batch.run_all(_split(list(range(len(sources))), n_workers), n_workers)
         produced = {i: pdf for r in first for i, pdf in r.done.items()}
@@ -145,7 +179,7 @@ def export_pdfs(
         retry_results: list[_RunResult] = []
         if missing:
             logger.warning(
-                "pdf export retrying",
+                "soffice conversion retrying",
                 extra={"documents": len(missing), "files": [sources[i].name for i in missing]},
             )
             retry_results = batch.run_all(_retry_plan(first, n_workers), n_workers)
@@ -159,52 +193,54 @@ def export_pdfs(
             failed_set = set(failed)
             detail = _detail([r for r in (*first, *retry_results) if failed_set & set(r.chunk)], sources)
             logger.warning(
-                "pdf export failed",
+                "soffice conversion failed",
                 extra={"failed": [str(sources[i]) for i in failed], "seconds": seconds, "detail": detail},
             )
             raise PdfExportError(
-                f"Không xuất được tệp PDF cho: {', '.join(sources[i].name for i in failed)} "
+                f"Không {conversion.verb} được {conversion.made} cho: {', '.join(sources[i].name for i in failed)} "
                 "(LibreOffice quá thời gian hoặc gặp lỗi). Vui lòng thử lại.",
                 detail=detail,
                 failed=[sources[i] for i in failed],
                 pdfs=pdfs,
             )
-    logger.info("pdf export finished", extra={"documents": len(sources), "seconds": seconds})
+    logger.info("soffice conversion finished", extra={"documents": len(sources), "seconds": seconds})
     return [p for p in pdfs if p is not None]
 
 
-def _check_inputs(sources: Sequence[Path]) -> None:
+def _check_inputs(sources: Sequence[Path], conversion: Conversion) -> None:
     absent = [p for p in sources if not p.is_file()]
     if absent:
         raise PdfExportError(
-            f"Không tìm thấy tệp cần xuất PDF: {', '.join(p.name for p in absent)}.",
+            f"Không tìm thấy tệp cần {conversion.verb} {conversion.made.removeprefix('tệp ')}: "
+            f"{', '.join(p.name for p in absent)}.",
             detail="missing inputs: " + ", ".join(map(str, absent)),
             failed=absent,
             pdfs=[None] * len(sources),
         )
-    wrong = [p for p in sources if p.suffix.lower() != ".docx"]
+    wrong = [p for p in sources if conversion.source and p.suffix.lower() != conversion.source]
     if wrong:
         raise PdfExportError(
-            f"Chỉ xuất được PDF từ tệp Word .docx; không nhận: {', '.join(p.name for p in wrong)}.",
-            detail="not .docx: " + ", ".join(map(str, wrong)),
+            f"Chỉ {conversion.verb} được {conversion.made.removeprefix('tệp ')} từ tệp Word {conversion.source}; "
+            f"không nhận: {', '.join(p.name for p in wrong)}.",
+            detail=f"not {conversion.source}: " + ", ".join(map(str, wrong)),
             failed=wrong,
             pdfs=[None] * len(sources),
         )
 
 
-def _output_names(sources: Sequence[Path]) -> list[str]:
-    """One PDF file name per input, unique within the call (compared case-insensitively).
+def _output_names(sources: Sequence[Path], suffix: str) -> list[str]:
+    """One file name per input, unique within the call (compared case-insensitively).
 
     The first input with a given stem keeps `stem.pdf`; later ones get `stem-2.pdf`, `stem-3.pdf`,
     … skipping any name that another input owns naturally."""
-    natural = [s.stem + ".pdf" for s in sources]
+    natural = [s.stem + suffix for s in sources]
     taken: set[str] = set()
     names: list[str] = []
     owners = {n.casefold() for n in natural}
     for source, name in zip(sources, natural, strict=True):
         if name.casefold() in taken:
             k = 2
-            while (candidate := f"{source.stem}-{k}.pdf").casefold() in owners | taken:
+            while (candidate := f"{source.stem}-{k}{suffix}").casefold() in owners | taken:
                 k += 1
             name = candidate
         taken.add(name.casefold())
@@ -247,9 +283,11 @@ class _RunResult:
 class _Batch:
     """The temporary folder of one `export_pdfs` call and the LibreOffice processes it runs."""
 
-    def __init__(self, root: Path, soffice: str, timeout_per_doc: float, base_timeout: float) -> None:
+    def __init__(self, root: Path, soffice: str, conversion: Conversion, timeout_per_doc: float,
+                 base_timeout: float) -> None:
         self.root = root
         self.soffice = soffice
+        self.conversion = conversion
         self.timeout_per_doc = timeout_per_doc
         self.base_timeout = base_timeout
         self._lock = threading.Lock()
@@ -260,7 +298,7 @@ class _Batch:
 
     def stage(self, sources: Sequence[Path]) -> None:
         for i, source in enumerate(sources):
-            shutil.copyfile(source, self.root / "in" / _staged(i, ".docx"))
+            shutil.copyfile(source, self.root / "in" / _staged(i, _INPUT))
 
     def run_all(self, chunks: Sequence[list[int]], workers: int) -> list[_RunResult]:
         """Run one process per chunk, at most `workers` at a time; results in chunk order."""
@@ -296,12 +334,12 @@ class _Batch:
             "--nolockcheck",
             "--nodefault",
             "--nologo",
-            f"--infilter={_DOCX_FILTER}",
+            f"--infilter={self.conversion.import_filter}",
             "--convert-to",
-            _PDF_FILTER,
+            self.conversion.export_filter,
             "--outdir",
             out,
-            *(f"in/{_staged(i, '.docx')}" for i in chunk),
+            *(f"in/{_staged(i, _INPUT)}" for i in chunk),
         ]
         result = _RunResult(chunk=list(chunk))
         started = time.monotonic()
@@ -343,9 +381,9 @@ class _Batch:
             result.stderr = stderr.decode("utf-8", "replace")[-_STDERR_TAIL:]
         shutil.rmtree(profile, ignore_errors=True)
         for i in chunk:
-            pdf = self.root / out / _staged(i, ".pdf")
-            if _is_pdf(pdf):
-                result.done[i] = pdf
+            made = self.root / out / _staged(i, self.conversion.suffix)
+            if _begins(made, self.conversion.magic):
+                result.done[i] = made
             else:
                 result.missing.append(i)
         result.seconds = round(time.monotonic() - started, 2)
@@ -365,14 +403,17 @@ class _Batch:
         return result
 
 
+_INPUT = ".in"  # the staged inputs' suffix: the import filter, not the name, says what they are
+
+
 def _staged(index: int, suffix: str) -> str:
     return f"{index:05d}{suffix}"
 
 
-def _is_pdf(path: Path) -> bool:
+def _begins(path: Path, magic: bytes) -> bool:
     try:
         with path.open("rb") as f:
-            return f.read(5) == b"%PDF-"
+            return f.read(len(magic)) == magic
     except OSError:
         return False
 
@@ -384,7 +425,7 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
 
 
 def _publish(raw: Path, target: Path) -> Path:
-    """Move a converted PDF into place; a reader never sees a half-written file."""
+    """Move a made file into place; a reader never sees a half-written file."""
     partial = target.with_name(f".{target.name}.part")
     shutil.copyfile(raw, partial)
     os.replace(partial, target)

@@ -140,7 +140,8 @@ def test_unusable_inputs_are_refused_before_libreoffice_starts(tmp_path: Path) -
 
 
 def test_output_names_are_unique_and_stable() -> None:
-    names = _output_names([Path("x/a.docx"), Path("y/A.docx"), Path("a-2.docx"), Path("z/a.docx"), Path("b c.docx")])
+    names = _output_names([Path("x/a.docx"), Path("y/A.docx"), Path("a-2.docx"), Path("z/a.docx"), Path("b c.docx")],
+                          ".pdf")
     assert names == ["a.pdf", "A-3.pdf", "a-2.pdf", "a-4.pdf", "b c.pdf"]
 
 
