@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 
 from domain.errors import KiemdiemError
 from domain.model import Document, DocumentKind
+from domain.text import nfc
 from parsers.pictures import Pictures
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ class Limits:
 LIMITS = Limits()
 ZIP_MAGIC = b"PK\x03\x04"
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
+_UTF8_NAMES = 0x800  # the zip flag saying a member's name is UTF-8
 Reader = Callable[[Path, str, Pictures], Document]
 
 
@@ -153,7 +155,7 @@ def _expand_zip(path: Path, name: str, limits: Limits, pictures: Pictures) -> It
             yield rejected(path, name, "Tệp .zip có dung lượng giải nén bất thường (nghi «zip bomb»), không xử lý.")
             return
         for i, info in enumerate(members):
-            inner = f"{name}/{info.filename}"
+            inner = f"{name}/{member_name(info)}"
             if info.flag_bits & 0x1:
                 yield Document(file=inner, rejected="Tệp trong .zip được đặt mật khẩu, không đọc được.")
                 continue
@@ -168,6 +170,20 @@ def _expand_zip(path: Path, name: str, limits: Limits, pictures: Pictures) -> It
                 yield Document(file=inner, rejected="Tệp trong .zip bị hỏng, không giải nén được.")
                 continue
             yield from read_file(target, inner, limits, pictures)
+
+
+def member_name(info: zipfile.ZipInfo) -> str:
+    """A member's name as its writer meant it. zipfile decodes a name not flagged UTF-8 as code page
+    437, which no Vietnamese writer uses: macOS and Linux write UTF-8 without the flag, Windows'
+    own "Send to compressed folder" the system's code page (1258 on a Vietnamese Windows): a
+    "Biên bản.docx" zipped on a Mac came out "Bi├¬n bß║ún.docx" in the report."""
+    if info.flag_bits & _UTF8_NAMES:
+        return info.filename
+    raw = info.filename.encode("cp437")
+    try:
+        return nfc(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return nfc(raw.decode("cp1258", errors="replace"))
 
 
 def _hidden(member: str) -> bool:

@@ -35,7 +35,7 @@ def _blank_scan_pdf(path: Path, pages: int) -> Path:
 
 def test_a_scanned_pdf_is_rendered_and_read_one_page_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     events: list[str] = []
-    render, look = pdf_reader.render_pdf_page, image_reader.with_identity
+    render, look = pdf_reader.render_scanned_page, image_reader.with_identity
 
     def rendering(document: Any, index: int, *args: Any, **kwargs: Any) -> Any:
         events.append(f"render {index + 1}")
@@ -45,7 +45,7 @@ def test_a_scanned_pdf_is_rendered_and_read_one_page_at_a_time(tmp_path: Path, m
         events.append("read")
         return look(image, marks)
 
-    monkeypatch.setattr(pdf_reader, "render_pdf_page", rendering)
+    monkeypatch.setattr(pdf_reader, "render_scanned_page", rendering)
     monkeypatch.setattr(image_reader, "with_identity", looking)
     (document,) = read_file(_blank_scan_pdf(tmp_path / "scan.pdf", 5))
     assert events == [e for k in range(1, 6) for e in (f"render {k}", "read")]
