@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from domain.errors import KiemdiemError
+from domain.errors import KiemdiemError, UnknownForm
 from domain.model import Document, DocumentKind
 from domain.text import nfc
 from parsers.pictures import Pictures
@@ -65,9 +65,18 @@ def _word(path: Path, name: str, pictures: Pictures) -> Document:
 
 
 def _docx(path: Path, name: str, pictures: Pictures) -> Document:
+    """A .docx: its forms as text, or else the forms photographed and pasted into it (`word_pictures`)."""
     from parsers.docx_reader import parse_docx
 
-    document = parse_docx(path, name)
+    try:
+        document = parse_docx(path, name)
+    except UnknownForm:
+        from parsers.word_pictures import page_pictures, read_word_pictures
+
+        found = page_pictures(path)
+        if not found:
+            raise
+        return read_word_pictures(found, name, pictures, sha256_of(path))
     pictures.add_word_file(name, path.read_bytes())  # laid out into pages only when a report is drawn
     return document
 
