@@ -33,7 +33,8 @@ class Limits:
 
 LIMITS = Limits()
 ZIP_MAGIC = b"PK\x03\x04"
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
+# .webp and .bmp: a picture saved from a web page or a chat, an old scanner's own format
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".bmp"}
 _UTF8_NAMES = 0x800  # the zip flag saying a member's name is UTF-8
 Reader = Callable[[Path, str, Pictures], Document]
 

@@ -32,6 +32,18 @@ def test_multi_page_tiff_gives_each_frame_in_order_with_its_resolution(tmp_path:
     assert all(p.image.shape == (170, 120, 3) and p.dpi == 200 for p in pages)
 
 
+@pytest.mark.parametrize("suffix", [".webp", ".bmp"])
+def test_a_web_or_bitmap_picture_is_one_page_of_its_pixels(tmp_path: Path, suffix: str) -> None:
+    from parsers.triage import READERS
+
+    path = tmp_path / f"anh{suffix}"
+    picture = Image.new("RGB", (120, 170), (200, 40, 30))
+    picture.save(path, lossless=True)  # BMP has no other way
+    (page,) = image_pages(path, path.name)
+    assert page.image.shape == (170, 120, 3) and tuple(page.image[5, 5]) == (30, 40, 200)
+    assert suffix in READERS
+
+
 def test_pages_are_produced_lazily(tmp_path: Path) -> None:
     path = tmp_path / "stack.tif"
     _page(0).save(path, save_all=True, append_images=[_page(1), _page(2)])
