@@ -1,6 +1,6 @@
 """The dev corpus's scans and photos taken again as a user's phone or scanner might give them.
 
-    .venv/bin/python -m benchmarks.dev_variants OUT_DIR [--worn | --photo] [--corpus DIR]
+    .venv/bin/python -m benchmarks.dev_variants OUT_DIR [--worn | --photo | --office] [--corpus DIR]
     python3 ../shared/tools/score_dev.py --product-cmd .venv/bin/kiemdiem --corpus OUT_DIR --no-cases
 
 The dev corpus holds each scanned page once, upright or nearly. The same pages come in turned, smaller
@@ -13,7 +13,10 @@ past the old edges. `--worn`, at quality 60: in grey, blurred (σ 1 pixel), redu
 (its contrast cut to 0.6, lifted to grey paper). `--photo`, at quality 80: photographed from below the
 page's foot (its top 4% narrower on each side), under a shadow falling across it (55% of the light
 left on one side), under a warm lamp (blue cut to 0.72, green to 0.9), in low light (grain of 12
-grey levels), and at a phone's full size (twice as large). A wrong value with no `unreadable` finding on any
+grey levels), and at a phone's full size (twice as large). `--office`, as an office's tools pass them
+on: scanned in black and white (one bit, Otsu's threshold, a Group 4 TIFF), tagged 96 dpi (a program's
+"save as"; the PNG's pixels as they were), put in a PDF a point per pixel (an image-to-PDF converter's
+72 dpi page), and pasted into a Word file (16 cm wide, as a clerk without a scanner sends photos). A wrong value with no `unreadable` finding on any
 of them is a silent error the dev corpus does not show (session 56: a Mẫu 06 photo tilted, an HTXSNV
 taken for HTTNV; a Mẫu 05 photo blurred, two criteria numbered under the wrong heading).
 """
@@ -21,9 +24,11 @@ taken for HTTNV; a Mẫu 05 photo blurred, two criteria numbered under the wrong
 from __future__ import annotations
 
 import argparse
+import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -116,11 +121,68 @@ PHOTO: dict[str, Variant] = {
 }
 
 
-def write_variants(corpus: Path, out: Path, variants: dict[str, Variant] = VARIANTS, quality: int = _QUALITY) -> int:
-    """Every image scan of `corpus` written in each variant under `out/files`; how many files."""
-    files = out / "files"
-    files.mkdir(parents=True, exist_ok=True)
-    written = 0
+def _bilevel_tiff(image: np.ndarray, stem: Path) -> tuple[str, str]:
+    from PIL import Image
+
+    grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    _, bits = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    path = stem.with_suffix(".tif")
+    Image.fromarray(bits).convert("1").save(path, compression="group4")
+    return path.name, "scan_tif"
+
+
+def _tagged_96(image: np.ndarray, stem: Path) -> tuple[str, str]:
+    from PIL import Image
+
+    path = stem.with_suffix(".png")
+    Image.fromarray(cv2.cvtColor(image, cv2.COLOR_BGR2RGB)).save(path, dpi=(96, 96))
+    return path.name, "scan_png"
+
+
+def _pdf_point_per_pixel(image: np.ndarray, stem: Path) -> tuple[str, str]:
+    from PIL import Image
+
+    path = stem.with_suffix(".pdf")
+    Image.fromarray(cv2.cvtColor(image, cv2.COLOR_BGR2RGB)).save(path, resolution=72.0, quality=90)
+    return path.name, "scan_pdf"
+
+
+def _in_word(image: np.ndarray, stem: Path) -> tuple[str, str]:
+    import docx
+    from docx.shared import Cm
+
+    ok, jpeg = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 90])
+    if not ok:
+        raise SystemExit(f"cannot encode {stem.name}")
+    document = docx.Document()
+    document.add_paragraph("Ảnh chụp biểu mẫu gửi kèm.")
+    document.add_picture(io.BytesIO(jpeg.tobytes()), width=Cm(16))
+    path = stem.with_suffix(".docx")
+    document.save(str(path))
+    return path.name, "scan_docx"
+
+
+# each writes a page beside `stem` in its own container and says which, for score_dev's table
+Output = Callable[[np.ndarray, Path], tuple[str, str]]
+OFFICE: dict[str, Output] = {
+    "bw": _bilevel_tiff,
+    "tag96": _tagged_96,
+    "pdf72": _pdf_point_per_pixel,
+    "inword": _in_word,
+}
+
+
+def _jpeg(make: Variant, quality: int) -> Output:
+    def write(image: np.ndarray, stem: Path) -> tuple[str, str]:
+        path = stem.with_suffix(".jpg")
+        cv2.imwrite(str(path), make(image), [cv2.IMWRITE_JPEG_QUALITY, quality])
+        return path.name, "scan_jpg"
+
+    return write
+
+
+def _image_scans(corpus: Path) -> Iterator[tuple[dict[str, Any], np.ndarray]]:
+    """Each image scan of `corpus` with its truth."""
     for truth_path in sorted(corpus.rglob("*.truth.json")):
         truth = json.loads(truth_path.read_text(encoding="utf-8"))
         if truth.get("variant") not in _IMAGE_VARIANTS:
@@ -128,11 +190,25 @@ def write_variants(corpus: Path, out: Path, variants: dict[str, Variant] = VARIA
         image = cv2.imread(str(truth_path.parent / truth["file"]), cv2.IMREAD_COLOR)
         if image is None:
             raise SystemExit(f"cannot read {truth['file']}")
+        yield truth, image
+
+
+def write_variants(corpus: Path, out: Path, variants: dict[str, Variant] = VARIANTS, quality: int = _QUALITY) -> int:
+    """Every image scan of `corpus` written in each variant under `out/files`, as a JPEG; how many files."""
+    return write_outputs(corpus, out, {name: _jpeg(make, quality) for name, make in variants.items()})
+
+
+def write_outputs(corpus: Path, out: Path, outputs: dict[str, Output]) -> int:
+    """Every image scan of `corpus` written by each of `outputs` under `out/files`, each beside a
+    copy of its truth naming the new file and its container; how many files."""
+    files = out / "files"
+    files.mkdir(parents=True, exist_ok=True)
+    written = 0
+    for truth, image in _image_scans(corpus):
         stem = Path(truth["file"]).stem
-        for name, make in variants.items():
-            target = f"{stem}-{name}.jpg"
-            cv2.imwrite(str(files / target), make(image), [cv2.IMWRITE_JPEG_QUALITY, quality])
-            copy = dict(truth, file=target, variant="scan_jpg")
+        for name, write in outputs.items():
+            target, variant = write(image, files / f"{stem}-{name}")
+            copy = dict(truth, file=target, variant=variant)
             (files / f"{stem}-{name}.truth.json").write_text(json.dumps(copy, ensure_ascii=False), encoding="utf-8")
             written += 1
     return written
@@ -145,10 +221,14 @@ def main(argv: list[str] | None = None) -> int:
     kind.add_argument("--worn", action="store_true", help="grey, blurred, halved and dimmed, at JPEG quality 60")
     kind.add_argument("--photo", action="store_true",
                       help="photographed leaning back, under a shadow, under a warm lamp, in low light, at full size")
+    kind.add_argument("--office", action="store_true",
+                      help="black and white TIFF, tagged 96 dpi, in a PDF a point per pixel, pasted into a Word file")
     ap.add_argument("--corpus", type=Path, default=Path(DEFAULT_CORPUS))
     args = ap.parse_args(argv)
     if args.worn:
         count = write_variants(args.corpus, args.out, WORN, _WORN_QUALITY)
+    elif args.office:
+        count = write_outputs(args.corpus, args.out, OFFICE)
     else:
         count = write_variants(args.corpus, args.out, PHOTO if args.photo else VARIANTS)
     print(f"{count} files written under {args.out / 'files'}")

@@ -1,6 +1,6 @@
 """The dev scans taken again (benchmarks.dev_variants): every image scan written each way with a
 copy of its truth naming the new file, turned, reduced, greyed, leaning, shadowed, lit warm, grainy and
-enlarged as named; other files left out."""
+enlarged as named, or passed on as an office's tools do; other files left out."""
 
 from __future__ import annotations
 
@@ -8,12 +8,15 @@ import json
 from pathlib import Path
 
 import cv2
+import docx
 import numpy as np
+import pypdfium2
+from PIL import Image
 
-from benchmarks.dev_variants import PHOTO, VARIANTS, WORN, write_variants
+from benchmarks.dev_variants import OFFICE, PHOTO, VARIANTS, WORN, write_outputs, write_variants
 
 
-def test_every_image_scan_is_written_each_way_with_its_truth(tmp_path: Path) -> None:
+def _corpus(tmp_path: Path) -> tuple[Path, np.ndarray, dict[str, object]]:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     page = np.full((300, 200, 3), 255, np.uint8)
@@ -23,7 +26,11 @@ def test_every_image_scan_is_written_each_way_with_its_truth(tmp_path: Path) -> 
     (corpus / "doc_0001.truth.json").write_text(json.dumps(truth), encoding="utf-8")
     (corpus / "doc_0002.truth.json").write_text(json.dumps({"file": "doc_0002.docx", "variant": "docx"}),
                                                 encoding="utf-8")
+    return corpus, page, truth
 
+
+def test_every_image_scan_is_written_each_way_with_its_truth(tmp_path: Path) -> None:
+    corpus, page, truth = _corpus(tmp_path)
     out = tmp_path / "out"
     assert write_variants(corpus, out) == len(VARIANTS)
     shapes = {}
@@ -59,3 +66,25 @@ def test_every_image_scan_is_written_each_way_with_its_truth(tmp_path: Path) -> 
     assert big is not None and big.shape[:2] == (600, 400)
     noisy = cv2.imread(str(photo / "files" / "doc_0001-noisy.jpg"), cv2.IMREAD_GRAYSCALE)
     assert noisy is not None and float(noisy[100:140, 150:190].std()) > 2  # grain on the blank paper (none on the clean copy)
+
+
+def test_every_image_scan_is_passed_on_as_an_office_would(tmp_path: Path) -> None:
+    corpus, _, truth = _corpus(tmp_path)
+    out = tmp_path / "office"
+    assert write_outputs(corpus, out, OFFICE) == len(OFFICE)
+    files = out / "files"
+    kinds = {name: json.loads((files / f"doc_0001-{name}.truth.json").read_text(encoding="utf-8")) for name in OFFICE}
+    assert {name: (t["file"], t["variant"]) for name, t in kinds.items()} == {
+        "bw": ("doc_0001-bw.tif", "scan_tif"), "tag96": ("doc_0001-tag96.png", "scan_png"),
+        "pdf72": ("doc_0001-pdf72.pdf", "scan_pdf"), "inword": ("doc_0001-inword.docx", "scan_docx")}
+    assert all(t["forms"] == truth["forms"] for t in kinds.values())
+    with Image.open(files / "doc_0001-bw.tif") as bw:
+        assert bw.mode == "1" and bw.info["compression"] == "group4" and bw.size == (200, 300)
+    with Image.open(files / "doc_0001-tag96.png") as tagged:
+        assert round(tagged.info["dpi"][0]) == 96 and tagged.size == (200, 300)
+    pdf = pypdfium2.PdfDocument(str(files / "doc_0001-pdf72.pdf"))
+    try:
+        assert tuple(round(side) for side in pdf[0].get_size()) == (200, 300)  # a point per pixel
+    finally:
+        pdf.close()
+    assert len(docx.Document(str(files / "doc_0001-inword.docx")).inline_shapes) == 1
