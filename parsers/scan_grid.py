@@ -28,6 +28,7 @@ _V_KERNEL_IN = 0.18  # a vertical ruling crosses at least one row of text
 _GAP_IN = 0.04  # breaks in a ruling line (a faint scan) up to this are closed
 _CLUSTER_IN = 0.045  # strokes this close belong to one ruling line (a double or thick line)
 _MIN_TABLE_IN = (1.0, 0.4)  # width, height
+_FRAME_GAP_IN = 0.15  # a ruled rectangle this clear of a table all round is a frame around it (`_frames`)
 _COVER = 0.5  # share of a cell side a ruling must cover to separate two cells
 _SUPPORT = 0.3  # share of the table's rows (columns) a column (row) line must separate
 # A printed ruling covers at least one cell's side whole. Upright strokes of a bold script that line
@@ -115,9 +116,11 @@ def find_grids(lines: Rulings, dpi: float, gray: np.ndarray) -> list[Grid]:
     tells a printed ruling from a fold's grey crease)."""
     joined = cv2.dilate(lines.both, np.ones((5, 5), np.uint8))
     count, _labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
-    boxes = _merged([(int(x), int(y), int(x + w), int(y + h)) for x, y, w, h in stats[1:count, :4]])
+    found = [(int(x), int(y), int(x + w), int(y + h)) for x, y, w, h in stats[1:count, :4]]
+    tables = [b for b in found if b[2] - b[0] >= _MIN_TABLE_IN[0] * dpi and b[3] - b[1] >= _MIN_TABLE_IN[1] * dpi]
+    frames = {a for a in tables if any(_frames(a, b, _FRAME_GAP_IN * dpi) for b in tables)}
     grids: list[Grid] = []
-    for x0, y0, x1, y1 in boxes:
+    for x0, y0, x1, y1 in _merged([b for b in found if b not in frames]):
         if x1 - x0 < _MIN_TABLE_IN[0] * dpi or y1 - y0 < _MIN_TABLE_IN[1] * dpi:
             continue
         grid = _grid_in(lines, (x0, y0, x1, y1), dpi, gray)
@@ -125,6 +128,15 @@ def find_grids(lines: Rulings, dpi: float, gray: np.ndarray) -> list[Grid]:
             grids.append(grid)
     grids.sort(key=lambda g: g.box[1])
     return grids
+
+
+def _frames(outer: PxBox, inner: PxBox, gap: float) -> bool:
+    """Whether `outer` is a frame around `inner`, clear of it by `gap` on every side: a page border,
+    or the paper's own edge drawn as a line where a phone app turned a photo black and white (dev
+    `doc_0039` so: its table was read as columns of the whole page, and no criterion row was
+    found). A table's own outer ruling meets its rows and columns, however broken they are inside."""
+    return (outer[0] + gap <= inner[0] and outer[1] + gap <= inner[1]
+            and inner[2] + gap <= outer[2] and inner[3] + gap <= outer[3])
 
 
 def _merged(boxes: list[PxBox]) -> list[PxBox]:

@@ -1486,6 +1486,27 @@ def _printed(ink: np.ndarray) -> np.ndarray:
     return np.where(ink > 0, 0, 255).astype(np.uint8)
 
 
+def test_a_frame_round_the_table_is_no_column_of_it() -> None:
+    """A phone app's black and white photo draws the paper's edge as a line round the page (dev
+    `doc_0039`): the table is read within its own rulings, not as columns of the whole page; a
+    table whose outer ruling is broken off its rows still ends at that ruling."""
+    from parsers.scan_grid import find_grids, rulings
+
+    ink, xs, ys = _ruled_table(6, 4)
+    framed = np.zeros((ink.shape[0] + 200, ink.shape[1] + 200), np.uint8)
+    framed[100:-100, 100:-100] = ink
+    cv2.rectangle(framed, (40, 40), (framed.shape[1] - 40, framed.shape[0] - 40), 1, 3)
+    [grid] = find_grids(rulings(framed, DPI), DPI, _printed(framed))
+    assert grid.n_cols == 4 and grid.n_rows == 6
+    assert all(abs(a - (b + 100)) <= 3 for a, b in zip(grid.xs, xs, strict=True))
+
+    broken = np.zeros_like(ink)  # the inner rulings stop short of the outer one all round
+    cv2.rectangle(broken, (xs[0], ys[0]), (xs[-1], ys[-1]), 1, 3)
+    broken[ys[0] + 9 : ys[-1] - 8, xs[0] + 9 : xs[-1] - 8] = ink[ys[0] + 9 : ys[-1] - 8, xs[0] + 9 : xs[-1] - 8]
+    [grid] = find_grids(rulings(broken, DPI), DPI, _printed(broken))
+    assert abs(grid.xs[0] - xs[0]) <= 3 and abs(grid.xs[-1] - xs[-1]) <= 3 and grid.n_rows == 6
+
+
 def test_column_drawn_in_all_body_rows_is_kept_though_header_spans_it() -> None:
     from parsers.scan_grid import find_grids, rulings
 
