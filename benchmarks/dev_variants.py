@@ -14,7 +14,8 @@ past the old edges. `--worn`, at quality 60: in grey, blurred (σ 1 pixel), redu
 page's foot (its top 4% narrower on each side), under a shadow falling across it (55% of the light
 left on one side), under a warm lamp (blue cut to 0.72, green to 0.9), in low light (grain of 12
 grey levels), and at a phone's full size (twice as large). `--office`, as an office's tools pass them
-on: scanned in black and white (one bit, Otsu's threshold, a Group 4 TIFF), tagged 96 dpi (a program's
+on: scanned in black and white (one bit, Otsu's threshold, a Group 4 TIFF), made black and white by a
+phone's scanning app (one bit, thresholded against the neighbourhood's mean, a PNG), tagged 96 dpi (a program's
 "save as"; the PNG's pixels as they were), put in a PDF a point per pixel (an image-to-PDF converter's
 72 dpi page), and pasted into a Word file (16 cm wide, as a clerk without a scanner sends photos). A wrong value with no `unreadable` finding on any
 of them is a silent error the dev corpus does not show (session 56: a Mẫu 06 photo tilted, an HTXSNV
@@ -45,6 +46,7 @@ _SHADOW = 0.55  # the light left on the shadowed side
 _WARM = (0.72, 0.9, 1.0)  # the lamp's light on blue, green and red
 _GRAIN = 12.0  # the low light's noise, in grey levels
 _FULL_SIZE = 2.0  # a phone's full-size picture: twice the dev photos' size, about 300 dpi on A4
+_APP_BLOCK, _APP_OFFSET = 1 / 40, 15  # a scanning app's threshold: its neighbourhood, and how much darker
 
 
 def _tilted(image: np.ndarray) -> np.ndarray:
@@ -131,6 +133,19 @@ def _bilevel_tiff(image: np.ndarray, stem: Path) -> tuple[str, str]:
     return path.name, "scan_tif"
 
 
+def _app_bilevel_png(image: np.ndarray, stem: Path) -> tuple[str, str]:
+    """A scanning app's "black and white": each pixel against its neighbourhood (`_APP_BLOCK` of the
+    picture's long side), so a shadow stays paper and the desk's edge becomes a drawn line."""
+    from PIL import Image
+
+    grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    block = int(max(grey.shape) * _APP_BLOCK) | 1
+    bits = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, block, _APP_OFFSET)
+    path = stem.with_suffix(".png")
+    Image.fromarray(bits).convert("1").save(path)
+    return path.name, "scan_png"
+
+
 def _tagged_96(image: np.ndarray, stem: Path) -> tuple[str, str]:
     from PIL import Image
 
@@ -166,6 +181,7 @@ def _in_word(image: np.ndarray, stem: Path) -> tuple[str, str]:
 Output = Callable[[np.ndarray, Path], tuple[str, str]]
 OFFICE: dict[str, Output] = {
     "bw": _bilevel_tiff,
+    "appbw": _app_bilevel_png,
     "tag96": _tagged_96,
     "pdf72": _pdf_point_per_pixel,
     "inword": _in_word,
@@ -222,7 +238,8 @@ def main(argv: list[str] | None = None) -> int:
     kind.add_argument("--photo", action="store_true",
                       help="photographed leaning back, under a shadow, under a warm lamp, in low light, at full size")
     kind.add_argument("--office", action="store_true",
-                      help="black and white TIFF, tagged 96 dpi, in a PDF a point per pixel, pasted into a Word file")
+                      help="black and white (a scanner's, a phone app's), tagged 96 dpi, in a PDF a point per pixel, "
+                           "pasted into a Word file")
     ap.add_argument("--corpus", type=Path, default=Path(DEFAULT_CORPUS))
     args = ap.parse_args(argv)
     if args.worn:

@@ -75,11 +75,14 @@ def test_every_image_scan_is_passed_on_as_an_office_would(tmp_path: Path) -> Non
     files = out / "files"
     kinds = {name: json.loads((files / f"doc_0001-{name}.truth.json").read_text(encoding="utf-8")) for name in OFFICE}
     assert {name: (t["file"], t["variant"]) for name, t in kinds.items()} == {
-        "bw": ("doc_0001-bw.tif", "scan_tif"), "tag96": ("doc_0001-tag96.png", "scan_png"),
+        "bw": ("doc_0001-bw.tif", "scan_tif"), "appbw": ("doc_0001-appbw.png", "scan_png"),
+        "tag96": ("doc_0001-tag96.png", "scan_png"),
         "pdf72": ("doc_0001-pdf72.pdf", "scan_pdf"), "inword": ("doc_0001-inword.docx", "scan_docx")}
     assert all(t["forms"] == truth["forms"] for t in kinds.values())
     with Image.open(files / "doc_0001-bw.tif") as bw:
         assert bw.mode == "1" and bw.info["compression"] == "group4" and bw.size == (200, 300)
+    with Image.open(files / "doc_0001-appbw.png") as app:
+        assert app.mode == "1" and app.size == (200, 300)
     with Image.open(files / "doc_0001-tag96.png") as tagged:
         assert round(tagged.info["dpi"][0]) == 96 and tagged.size == (200, 300)
     pdf = pypdfium2.PdfDocument(str(files / "doc_0001-pdf72.pdf"))
