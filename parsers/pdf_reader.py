@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from domain.errors import FileRejected
 from domain.model import Document, DocumentKind, ExtractedForm
 from parsers.form_reader import read_forms
@@ -54,10 +56,22 @@ def _open(path: Path, name: str) -> Any:
 
 def is_text_page(page: Any) -> bool:
     """Not a page-sized picture. Its text layer, if any, is a scanner's OCR and is not trusted; a
-    page with little text and no picture (a signature page) is still a text page."""
-    area = float(page.width * page.height) or 1.0
-    covered = max(((i["x1"] - i["x0"]) * (i["bottom"] - i["top"]) for i in page.images), default=0.0)
-    return covered / area < MAX_IMAGE_SHARE
+    page with little text and no picture (a signature page) is still a text page. A scan stored
+    in strips or tiles (some scanners, a photo printed to PDF) is a page-sized picture too: what
+    its pictures cover together is measured, at a tenth of an inch."""
+    return _covered_by_pictures(page) < MAX_IMAGE_SHARE
+
+
+def _covered_by_pictures(page: Any) -> float:
+    """The share of the page its pictures cover, overlaps counted once."""
+    cell = 7.2  # points: a tenth of an inch
+    rows, cols = max(1, round(float(page.height) / cell)), max(1, round(float(page.width) / cell))
+    covered = np.zeros((rows, cols), bool)
+    for image in page.images:
+        top, bottom = (round(float(image[k]) / cell) for k in ("top", "bottom"))
+        left, right = (round(float(image[k]) / cell) for k in ("x0", "x1"))
+        covered[max(0, top) : max(0, bottom), max(0, left) : max(0, right)] = True
+    return float(covered.mean())
 
 
 def _classified(page: Any) -> bool:

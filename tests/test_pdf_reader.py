@@ -7,11 +7,14 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import pdfplumber
 import pytest
+from PIL import Image
 
 from domain.errors import FileRejected
 from domain.forms import catalog
 from domain.model import DocumentKind, Level, Rating
+from parsers import pdf_reader
 from parsers.pdf_reader import parse_pdf
 from parsers.pdf_text import _drawn_mark
 from parsers.pictures import Pictures
@@ -101,3 +104,30 @@ def test_strokes_inside_a_cell_are_a_mark_and_its_ruling_is_not() -> None:
     edge = {"x0": 100.0, "x1": 140.0, "top": 119.5, "bottom": 120.5}
     assert _drawn_mark(cell, [tick])
     assert not _drawn_mark(cell, [edge])
+
+
+def _pdf_of_pictures(path: Path, pictures: list[tuple[float, float, float, float]]) -> Path:
+    """An A4 PDF holding grey pictures at (left, top, width, height), in points from the top left."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    for left, top, width, height in pictures:
+        picture = ImageReader(Image.new("L", (max(1, round(width)), max(1, round(height))), 200))
+        pdf.drawImage(picture, left, A4[1] - top - height, width=width, height=height)
+    pdf.showPage()
+    pdf.save()
+    return path
+
+
+@pytest.mark.parametrize(("pictures", "text"), [
+    ([(0, k * 842 / 8, 595, 842 / 8) for k in range(8)], False),  # a scan stored in eight strips
+    ([(0, 0, 595, 842)], False),  # a scan in one picture
+    ([(0, 0, 595, 842 / 2 - 10), (0, 0, 595, 842 / 2 - 10)], True),  # the same half-page picture twice
+    ([(40, 40, 120, 60), (400, 700, 150, 100)], True),  # a logo and a stamp on a text page
+])
+def test_a_page_is_a_scan_when_its_pictures_cover_it_together(
+        tmp_path: Path, pictures: list[tuple[float, float, float, float]], text: bool) -> None:
+    with pdfplumber.open(_pdf_of_pictures(tmp_path / "trang.pdf", pictures)) as pdf:
+        assert pdf_reader.is_text_page(pdf.pages[0]) is text
