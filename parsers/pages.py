@@ -83,7 +83,8 @@ def _plausible(dpi: float) -> bool:
 
 
 def _dpi_of(size: tuple[int, int], stated: float | None) -> float:
-    """The resolution the file states, else the one that makes the long side an A4 page."""
+    """The resolution of paper the file states (`stated_inch`), else the one that makes the long
+    side an A4 page."""
     if not stated or not _plausible(stated):
         return max(size) / A4_LONG_INCHES
     of_paper = stated * stated_inch(size[0] / stated, size[1] / stated)
