@@ -61,7 +61,7 @@ class Conversion:
 
 TO_PDF = Conversion(".docx", "MS Word 2007 XML", "pdf:writer_pdf_Export", ".pdf", b"%PDF-", "xuất", "tệp PDF")
 # any name: the reader tells a Word 97–2003 file by its content (a .doc renamed .docx is one)
-DOC_TO_DOCX = Conversion(None, "MS Word 97", "docx:MS Word 2007 XML", ".docx", b"PK\x03\x04", "chuyển", "tệp Word .docx")
+DOC_TO_DOCX = Conversion(None, "MS Word 97", "docx:MS Word 2007 XML", ".docx", b"PK\x03\x04", "chuyển", "sang tệp Word .docx")
 
 
 class PdfExportError(KiemdiemError):
